@@ -1,0 +1,78 @@
+/**
+ * The collector's component model, after the OpenTelemetry Collector's: a receiver hands
+ * data to the next consumer, a processor is a consumer that hands to the next, an
+ * exporter is the last consumer. The next stage is passed in when a factory builds a
+ * component, so the pipeline graph is fixed at start-up and needs no lookups per batch.
+ */
+import type { LogsData, MetricsData, TracesData } from '../model/otlp.js';
+
+/** The three OTLP signals a pipeline can carry. */
+export type Signal = 'traces' | 'logs' | 'metrics';
+
+/** Takes a batch of traces; resolves when the batch is accepted, rejects to refuse it. */
+export interface TracesConsumer {
+  /** Hands one batch on. The promise rejects with a {@link ConsumerError} to refuse it. */
+  consumeTraces(data: TracesData): Promise<void>;
+}
+
+/** Takes a batch of logs. */
+export interface LogsConsumer {
+  /** Hands one batch on; rejects with a {@link ConsumerError} to refuse it. */
+  consumeLogs(data: LogsData): Promise<void>;
+}
+
+/** Takes a batch of metrics. */
+export interface MetricsConsumer {
+  /** Hands one batch on; rejects with a {@link ConsumerError} to refuse it. */
+  consumeMetrics(data: MetricsData): Promise<void>;
+}
+
+/** A consumer of any one signal. */
+export type Consumer = TracesConsumer | LogsConsumer | MetricsConsumer;
+
+/** The lifecycle every component has: start once, shut down once (safe without start). */
+export interface Component {
+  /** Opens sockets, files and timers. Called downstream-first by the service. */
+  start(host: Host): Promise<void>;
+  /** Drains and releases everything; safe to call without start and more than once. */
+  shutdown(): Promise<void>;
+}
+
+/** What the service offers a component at start. */
+export interface Host {
+  /** Reports a fatal error after start (for example a listener that died); the service stops. */
+  reportFatalError(err: Error): void;
+  /** Self-telemetry counters, labelled per component. */
+  telemetry: Telemetry;
+}
+
+/** Self-telemetry sink: counters keyed by name and labels (rendered at /metrics and on /healthz). */
+export interface Telemetry {
+  /** Adds `value` to the counter `name` for these labels. */
+  add(name: string, value: number, labels: Record<string, string>): void;
+}
+
+/**
+ * An error a consumer throws to refuse data. `permanent` errors mean the data is bad and
+ * must not be retried (OTLP 400 / INVALID_ARGUMENT); others are retryable (429/503 /
+ * UNAVAILABLE), optionally with a suggested delay.
+ */
+export class ConsumerError extends Error {
+  /** True when retrying the same data cannot succeed. */
+  readonly permanent: boolean;
+  /** Suggested delay before a retry, in milliseconds, for retryable errors. */
+  readonly retryAfterMs: number | undefined;
+  /** How many items (spans, log records, data points) of the batch were refused. */
+  readonly rejected: number | undefined;
+
+  constructor(
+    message: string,
+    options: { permanent: boolean; retryAfterMs?: number; rejected?: number; cause?: unknown },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ConsumerError';
+    this.permanent = options.permanent;
+    this.retryAfterMs = options.retryAfterMs;
+    this.rejected = options.rejected;
+  }
+}
