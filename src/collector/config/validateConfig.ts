@@ -1,0 +1,207 @@
+/**
+ * Turns an expanded YAML tree into a {@link CollectorConfig}, collecting every problem
+ * with its path instead of stopping at the first, so one `mlobs validate` run shows a
+ * user everything to fix. Nothing is built or started here.
+ */
+import type { Signal } from '../component.js';
+import type { ConfigProblem, FactoryBase } from '../factory.js';
+import { decodeOver, deepFreeze, isMap } from './decode.js';
+import type {
+  CollectorConfig,
+  ComponentConfig,
+  ComponentKind,
+  ComponentRegistry,
+  PipelineConfig,
+} from './types.js';
+import { parseDuration, parseEndpoint, show } from './values.js';
+
+/** The outcome of validation: a frozen config when there are no problems. */
+export type ValidationResult =
+  | { config: CollectorConfig; problems: [] }
+  | { config: undefined; problems: ConfigProblem[] };
+
+const KINDS: readonly ComponentKind[] = ['receivers', 'processors', 'exporters'];
+const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
+const SINGULAR: Record<ComponentKind, string> = {
+  receivers: 'receiver',
+  processors: 'processor',
+  exporters: 'exporter',
+};
+const ID = /^([A-Za-z][A-Za-z0-9_]*)(?:\/([^/\s]+))?$/;
+
+/** Default `service` settings; every allowed key appears here. */
+export function defaultServiceSettings(): Record<string, unknown> {
+  return { pipelines: {}, telemetry: { endpoint: '127.0.0.1:8888' }, shutdown_timeout: '10s' };
+}
+
+/** Validates a whole config against the registry of factories. */
+export function validateConfig(tree: unknown, registry: ComponentRegistry): ValidationResult {
+  const problems: ConfigProblem[] = [];
+  if (!isMap(tree)) {
+    return {
+      config: undefined,
+      problems: [{ path: '(top level)', message: `must be a map, got ${show(tree)}` }],
+    };
+  }
+  for (const key of Object.keys(tree)) {
+    if (!KINDS.includes(key as ComponentKind) && key !== 'service') {
+      problems.push({
+        path: key,
+        message: `unknown section (allowed: receivers, processors, exporters, service)`,
+      });
+    }
+  }
+  const sections = {} as Record<ComponentKind, Record<string, ComponentConfig>>;
+  const broken = new Set<string>();
+  for (const kind of KINDS) sections[kind] = validateSection(kind, tree[kind], registry, problems, broken);
+  const service = validateService(tree.service, sections, registry, problems, broken);
+  if (problems.length > 0 || service === undefined) return { config: undefined, problems };
+  const config: CollectorConfig = { ...sections, service };
+  return { config: deepFreeze(config), problems: [] };
+}
+
+function validateSection(
+  kind: ComponentKind,
+  section: unknown,
+  registry: ComponentRegistry,
+  problems: ConfigProblem[],
+  broken: Set<string>,
+): Record<string, ComponentConfig> {
+  const out: Record<string, ComponentConfig> = {};
+  if (section === undefined || section === null) return out;
+  if (!isMap(section)) {
+    problems.push({
+      path: kind,
+      message: `must be a map of component ids to settings, got ${show(section)}`,
+    });
+    return out;
+  }
+  for (const [id, user] of Object.entries(section)) {
+    const path = `${kind}::${id}`;
+    const m = ID.exec(id);
+    if (!m) {
+      problems.push({ path, message: `"${id}" is not a component id; write type or type/name` });
+      broken.add(path);
+      continue;
+    }
+    const type = m[1] as string;
+    const factory = registry[kind].get(type) as FactoryBase<unknown> | undefined;
+    if (!factory) {
+      const known = [...registry[kind].keys()].join(', ') || 'none';
+      problems.push({ path, message: `unknown ${SINGULAR[kind]} type "${type}" (known: ${known})` });
+      broken.add(path);
+      continue;
+    }
+    const decoded = decodeOver(factory.createDefaultConfig(), user, path);
+    problems.push(...decoded.problems);
+    // Decoding keeps defaults where the user's value had the wrong shape, so validate is safe to run.
+    for (const p of factory.validate(decoded.value)) {
+      problems.push({ path: p.path ? `${path}::${p.path}` : path, message: p.message });
+    }
+    out[id] = { id, type, config: decoded.value };
+  }
+  return out;
+}
+
+function validateService(
+  user: unknown,
+  sections: Record<ComponentKind, Record<string, ComponentConfig>>,
+  registry: ComponentRegistry,
+  problems: ConfigProblem[],
+  broken: ReadonlySet<string>,
+): CollectorConfig['service'] | undefined {
+  if (user === undefined || user === null) {
+    problems.push({ path: 'service', message: 'missing; a config needs service::pipelines' });
+    return undefined;
+  }
+  const decoded = decodeOver(defaultServiceSettings(), user, 'service');
+  problems.push(...decoded.problems);
+  const settings = decoded.value as {
+    pipelines: unknown;
+    telemetry: { endpoint: unknown };
+    shutdown_timeout: unknown;
+  };
+  const endpoint = parseEndpoint(settings.telemetry.endpoint);
+  if (endpoint.error !== undefined)
+    problems.push({ path: 'service::telemetry::endpoint', message: endpoint.error });
+  const timeout = parseDuration(settings.shutdown_timeout);
+  if (timeout.error !== undefined)
+    problems.push({ path: 'service::shutdown_timeout', message: timeout.error });
+  else if (timeout.value <= 0) problems.push({ path: 'service::shutdown_timeout', message: 'must be > 0' });
+
+  const pipelines: PipelineConfig[] = [];
+  if (!isMap(settings.pipelines) || Object.keys(settings.pipelines).length === 0) {
+    problems.push({ path: 'service::pipelines', message: 'at least one pipeline is required' });
+  } else {
+    for (const [id, body] of Object.entries(settings.pipelines)) {
+      const p = validatePipeline(id, body, sections, registry, problems, broken);
+      if (p) pipelines.push(p);
+    }
+  }
+  if (endpoint.value === undefined || timeout.value === undefined) return undefined;
+  return { pipelines, telemetry: { endpoint: endpoint.value }, shutdownTimeoutMs: timeout.value };
+}
+
+function validatePipeline(
+  id: string,
+  body: unknown,
+  sections: Record<ComponentKind, Record<string, ComponentConfig>>,
+  registry: ComponentRegistry,
+  problems: ConfigProblem[],
+  broken: ReadonlySet<string>,
+): PipelineConfig | undefined {
+  const path = `service::pipelines::${id}`;
+  const m = ID.exec(id);
+  const signal = m?.[1] as Signal | undefined;
+  if (!signal || !SIGNALS.includes(signal)) {
+    problems.push({
+      path,
+      message: `pipeline id must be traces, logs or metrics, optionally with /name; got "${id}"`,
+    });
+    return undefined;
+  }
+  const decoded = decodeOver({ receivers: [], processors: [], exporters: [] }, body, path);
+  problems.push(...decoded.problems);
+  const lists = decoded.value as Record<ComponentKind, unknown[]>;
+  const out: Record<ComponentKind, string[]> = { receivers: [], processors: [], exporters: [] };
+  for (const kind of KINDS) {
+    const seen = new Set<string>();
+    lists[kind].forEach((ref, i) => {
+      const refPath = `${path}::${kind}::${i}`;
+      if (typeof ref !== 'string') {
+        problems.push({ path: refPath, message: `must be a ${SINGULAR[kind]} id, got ${show(ref)}` });
+        return;
+      }
+      if (seen.has(ref)) {
+        problems.push({ path: refPath, message: `${SINGULAR[kind]} "${ref}" is listed twice` });
+        return;
+      }
+      seen.add(ref);
+      const component = sections[kind][ref];
+      // Already reported under its section; a second problem here would only be noise.
+      if (!component && broken.has(`${kind}::${ref}`)) return;
+      if (!component) {
+        const other = KINDS.find((k) => k !== kind && sections[k][ref] !== undefined);
+        const message = other
+          ? `"${ref}" is configured as a ${SINGULAR[other]}; it cannot be used as ${SINGULAR[kind] === 'exporter' ? 'an' : 'a'} ${SINGULAR[kind]}`
+          : `${SINGULAR[kind]} "${ref}" is not configured under ${kind}`;
+        problems.push({ path: refPath, message });
+        return;
+      }
+      const factory = registry[kind].get(component.type) as FactoryBase<unknown>;
+      if (!factory.signals.includes(signal)) {
+        problems.push({
+          path: refPath,
+          message: `${SINGULAR[kind]} "${ref}" does not support ${signal} (it supports ${factory.signals.join(', ')})`,
+        });
+        return;
+      }
+      out[kind].push(ref);
+    });
+  }
+  if (lists.receivers.length === 0)
+    problems.push({ path: `${path}::receivers`, message: 'a pipeline needs at least one receiver' });
+  if (lists.exporters.length === 0)
+    problems.push({ path: `${path}::exporters`, message: 'a pipeline needs at least one exporter' });
+  return { id, signal, ...out };
+}

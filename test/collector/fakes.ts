@@ -1,0 +1,151 @@
+/**
+ * Fake factories for config and service tests: they record lifecycle calls in a shared
+ * journal so tests can assert start and stop order without sockets or timers.
+ */
+import type {
+  Component,
+  Host,
+  LogsConsumer,
+  MetricsConsumer,
+  Signal,
+  TracesConsumer,
+} from '../../src/collector/component.js';
+import type { ComponentRegistry } from '../../src/collector/config/types.js';
+import { parseEndpoint } from '../../src/collector/config/values.js';
+import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from '../../src/collector/factory.js';
+import type { LogsData, MetricsData, TracesData } from '../../src/model/otlp.js';
+
+/** Everything the fakes did, in order: `start receiver fake`, `stop exporter sink`, … */
+export const journal: string[] = [];
+
+/** Receivers built by the fake factory, by id, so a test can push data through them. */
+export const fakeReceivers = new Map<string, FakeReceiver>();
+
+/** Exporters built by the fake factory, by id, so a test can read what arrived. */
+export const fakeExporters = new Map<string, FakeExporter>();
+
+/** A receiver that sends whatever the test asks it to. */
+export class FakeReceiver implements Component {
+  builds = 0;
+  host: Host | undefined;
+  constructor(
+    readonly id: string,
+    readonly next: { traces?: TracesConsumer; logs?: LogsConsumer; metrics?: MetricsConsumer },
+  ) {}
+  async start(host: Host): Promise<void> {
+    this.host = host;
+    journal.push(`start receiver ${this.id}`);
+  }
+  async shutdown(): Promise<void> {
+    journal.push(`stop receiver ${this.id}`);
+  }
+}
+
+/** An exporter that keeps what it got; `delayMs` makes shutdown slow, to test draining. */
+export class FakeExporter implements Component, TracesConsumer, LogsConsumer, MetricsConsumer {
+  traces: TracesData[] = [];
+  logs: LogsData[] = [];
+  metrics: MetricsData[] = [];
+  pending = 0;
+  constructor(
+    readonly id: string,
+    readonly signals: readonly Signal[],
+    readonly delayMs: number,
+  ) {}
+  async start(): Promise<void> {
+    journal.push(`start exporter ${this.id}`);
+  }
+  async shutdown(): Promise<void> {
+    journal.push(`stop exporter ${this.id}`);
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    journal.push(`stopped exporter ${this.id}`);
+  }
+  async consumeTraces(data: TracesData): Promise<void> {
+    this.traces.push(data);
+  }
+  async consumeLogs(data: LogsData): Promise<void> {
+    this.logs.push(data);
+  }
+  async consumeMetrics(data: MetricsData): Promise<void> {
+    this.metrics.push(data);
+  }
+}
+
+/** A processor that tags the journal and passes data on. */
+class TallyProcessor implements Component, TracesConsumer, LogsConsumer, MetricsConsumer {
+  constructor(
+    readonly label: string,
+    readonly next: TracesConsumer & LogsConsumer & MetricsConsumer,
+  ) {}
+  async start(): Promise<void> {
+    journal.push(`start processor ${this.label}`);
+  }
+  async shutdown(): Promise<void> {
+    journal.push(`stop processor ${this.label}`);
+  }
+  consumeTraces(data: TracesData): Promise<void> {
+    journal.push(`through ${this.label}`);
+    return this.next.consumeTraces(data);
+  }
+  consumeLogs(data: LogsData): Promise<void> {
+    return this.next.consumeLogs(data);
+  }
+  consumeMetrics(data: MetricsData): Promise<void> {
+    return this.next.consumeMetrics(data);
+  }
+}
+
+const fakeReceiverFactory: ReceiverFactory<{ endpoint: string }> = {
+  type: 'fake',
+  signals: ['traces', 'logs', 'metrics'],
+  createDefaultConfig: () => ({ endpoint: '127.0.0.1:4318' }),
+  validate(config) {
+    const r = parseEndpoint(config.endpoint);
+    return r.error === undefined ? [] : [{ path: 'endpoint', message: r.error }];
+  },
+  createReceiver(settings, _config, next) {
+    const existing = fakeReceivers.get(settings.id);
+    const receiver = new FakeReceiver(settings.id, next);
+    receiver.builds = (existing?.builds ?? 0) + 1;
+    fakeReceivers.set(settings.id, receiver);
+    return receiver;
+  },
+};
+
+const tallyProcessorFactory: ProcessorFactory<{ limit: number }> = {
+  type: 'tally',
+  signals: ['traces', 'logs', 'metrics'],
+  createDefaultConfig: () => ({ limit: 10 }),
+  validate: (config) =>
+    typeof config.limit === 'number' && config.limit > 0 ? [] : [{ path: 'limit', message: 'must be > 0' }],
+  createProcessor: (settings, _config, _signal, next) =>
+    new TallyProcessor(`${settings.id}@${settings.pipeline}`, next),
+};
+
+const sinkExporterFactory: ExporterFactory<{ label: string; delay_ms: number }> = {
+  type: 'sink',
+  signals: ['traces', 'logs'],
+  createDefaultConfig: () => ({ label: '', delay_ms: 0 }),
+  validate: () => [],
+  createExporter(settings, config, signals) {
+    const exporter = new FakeExporter(settings.id, signals, config.delay_ms);
+    fakeExporters.set(settings.id, exporter);
+    return exporter;
+  },
+};
+
+/** A registry with the fakes: receiver `fake`, processor `tally`, exporter `sink` (traces and logs only). */
+export function fakeRegistry(): ComponentRegistry {
+  return {
+    receivers: new Map([['fake', fakeReceiverFactory]]),
+    processors: new Map([['tally', tallyProcessorFactory]]),
+    exporters: new Map([['sink', sinkExporterFactory]]),
+  };
+}
+
+/** Clears the journal and the instance maps between tests. */
+export function resetFakes(): void {
+  journal.length = 0;
+  fakeReceivers.clear();
+  fakeExporters.clear();
+}
