@@ -1,0 +1,75 @@
+/**
+ * Builds the sampled parallel arrays of the delayed-label join (`ml.prediction.ids` with
+ * classes/scores/values, `ml.label.ids` with classes/values). Only rows whose value is present
+ * are eligible, so the arrays never hold null, NaN or Infinity (OTLP/JSON cannot carry them).
+ */
+
+import { DEFAULT_JOIN_SAMPLE_SIZE, sampleJoinRows } from './join-sampler.js';
+import { RecordInputError } from './prediction-columns.js';
+
+/** Ids by row from explicit ids, or `${batchId}:${row}` (row positions default to 0..n-1). */
+export function rowIds(
+  n: number,
+  ids: ArrayLike<string> | undefined,
+  batchId: string | undefined,
+  rows: ArrayLike<number> | undefined,
+  where: string,
+): string[] | undefined {
+  if (ids !== undefined) {
+    if (ids === null || typeof ids.length !== 'number' || ids.length !== n) {
+      throw new RecordInputError(`${where}: options.ids must have one id per row (${n}), got ${ids?.length}`);
+    }
+    const out = Array.from(ids, String);
+    return out;
+  }
+  if (batchId === undefined) return undefined;
+  if (typeof batchId !== 'string' || batchId === '') {
+    throw new RecordInputError(`${where}: options.batchId must be a non-empty string`);
+  }
+  if (rows !== undefined) {
+    if (rows === null || typeof rows.length !== 'number' || rows.length !== n) {
+      throw new RecordInputError(
+        `${where}: options.rows must have one position per label (${n}), got ${rows?.length}`,
+      );
+    }
+    return Array.from(rows, (r, i) => {
+      if (!Number.isInteger(r) || r < 0) {
+        throw new RecordInputError(`${where}: options.rows[${i}] must be a non-negative integer, got ${r}`);
+      }
+      return `${batchId}:${r}`;
+    });
+  }
+  return Array.from({ length: n }, (_, i) => `${batchId}:${i}`);
+}
+
+/** The validated sample bound. */
+export function sampleSize(k: number | undefined, where: string): number {
+  if (k === undefined) return DEFAULT_JOIN_SAMPLE_SIZE;
+  if (!Number.isInteger(k) || k < 0) {
+    throw new RecordInputError(`${where}: options.joinSampleSize must be a non-negative integer, got ${k}`);
+  }
+  return k;
+}
+
+/** Sampled join arrays: ids plus each named value column, restricted to rows where `present` holds. */
+export function joinArrays(
+  ids: readonly string[],
+  k: number,
+  present: (row: number) => boolean,
+): { rows: number[]; ids: string[] } {
+  const eligible: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (present(i)) eligible.push(i);
+  const picked = sampleJoinRows(
+    eligible.map((i) => ids[i]),
+    k,
+  ).map((j) => eligible[j]);
+  return { rows: picked, ids: picked.map((i) => ids[i]) };
+}
+
+/** `isFinite` as a row predicate over a nullable column. */
+export function finiteAt(values: readonly (number | null)[]): (row: number) => boolean {
+  return (row) => {
+    const v = values[row];
+    return v !== null && Number.isFinite(v);
+  };
+}

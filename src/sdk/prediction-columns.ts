@@ -1,0 +1,186 @@
+/**
+ * Turns model outputs into the columns that get summarised (`class`, `confidence`, `entropy`,
+ * `score.<class>` for small class counts, or `value` for regression) and the per-row values of
+ * the join arrays. Pure; a malformed input throws `RecordInputError` naming what was wrong, which
+ * the record functions count and report instead of letting it reach the user's program.
+ */
+import type { PredictionOutputs, Tensor2D } from './types.js';
+
+/** Bad input to a record function; caught by the SDK, never surfaced to the user's program. */
+export class RecordInputError extends Error {
+  override readonly name = 'RecordInputError';
+}
+
+/** Summary columns plus per-row join values derived from one batch of outputs. */
+export interface PredictionColumns {
+  /** `classification` or `regression`. */
+  task: 'classification' | 'regression';
+  /** Rows in the batch. */
+  rows: number;
+  /** Columns to summarise. */
+  columns: Record<string, (string | null)[] | (number | null)[]>;
+  /** Feature kinds of the columns (class is categorical even when class names look numeric). */
+  kinds: Record<string, 'numeric' | 'categorical'>;
+  /** Predicted class per row (classification); null when the row was unusable. */
+  classes?: (string | null)[];
+  /** Score per row: positive-class probability (binary) or predicted-class probability. */
+  scores?: (number | null)[];
+  /** Regression output per row. */
+  values?: (number | null)[];
+}
+
+/** Default largest class count that still gets one score distribution per class. */
+export const DEFAULT_MAX_SCORE_CLASSES = 10;
+
+/** Derives summary columns and join values from `outputs`. */
+export function predictionColumns(outputs: PredictionOutputs, maxScoreClasses: number): PredictionColumns {
+  if (outputs === null || typeof outputs !== 'object') {
+    throw new RecordInputError('outputs must be an object with probabilities, classes or values');
+  }
+  if ('probabilities' in outputs) {
+    return fromProbabilities(outputs.probabilities, outputs.classNames, maxScoreClasses);
+  }
+  if ('classes' in outputs) {
+    const classes = labelStrings(outputs.classes, 'outputs.classes');
+    return {
+      task: 'classification',
+      rows: classes.length,
+      columns: { class: classes },
+      kinds: { class: 'categorical' },
+      classes,
+    };
+  }
+  if ('values' in outputs) {
+    const values = finiteOrNull(outputs.values, 'outputs.values');
+    return {
+      task: 'regression',
+      rows: values.length,
+      columns: { value: values },
+      kinds: { value: 'numeric' },
+      values,
+    };
+  }
+  throw new RecordInputError('outputs must have one of probabilities, classes or values');
+}
+
+/** Class labels as strings (null for missing), validating the container. */
+export function labelStrings(labels: unknown, where: string): (string | null)[] {
+  const arr = arrayLike(labels, where);
+  const out: (string | null)[] = new Array(arr.length);
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    out[i] = v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : String(v);
+  }
+  return out;
+}
+
+/** Numbers kept as they are (the summaries count ±Infinity and invalid values); missing → null. */
+export function finiteOrNull(values: unknown, where: string): (number | null)[] {
+  const arr = arrayLike(values, where);
+  const out: (number | null)[] = new Array(arr.length);
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    if (v === null || v === undefined) out[i] = null;
+    else if (typeof v === 'number') out[i] = v;
+    else throw new RecordInputError(`${where}[${i}] must be a number, got ${typeof v}`);
+  }
+  return out;
+}
+
+function fromProbabilities(
+  probabilities: ArrayLike<ArrayLike<number>> | Tensor2D,
+  classNames: readonly string[] | undefined,
+  maxScoreClasses: number,
+): PredictionColumns {
+  const { rows, cols, at } = matrix(probabilities);
+  if (cols < 1 && rows > 0) throw new RecordInputError('outputs.probabilities has no class columns');
+  if (classNames !== undefined && classNames.length !== cols) {
+    throw new RecordInputError(
+      `outputs.classNames has ${classNames.length} names but probabilities have ${cols} columns`,
+    );
+  }
+  const names = classNames ? classNames.map(String) : Array.from({ length: cols }, (_, j) => String(j));
+  const classes: (string | null)[] = new Array(rows);
+  const confidence: (number | null)[] = new Array(rows);
+  const entropy: (number | null)[] = new Array(rows);
+  const scores: (number | null)[] = new Array(rows);
+  const perClass = cols <= maxScoreClasses ? names.map(() => new Array<number | null>(rows)) : [];
+  for (let i = 0; i < rows; i++) {
+    let best = -1;
+    let bestP = -Infinity;
+    let h = 0;
+    let valid = true;
+    for (let j = 0; j < cols; j++) {
+      const p = at(i, j);
+      const ok = typeof p === 'number' && Number.isFinite(p) && p >= 0 && p <= 1;
+      if (perClass.length > 0) perClass[j][i] = ok ? p : null;
+      if (!ok) {
+        valid = false;
+        continue;
+      }
+      if (p > bestP) {
+        bestP = p;
+        best = j;
+      }
+      if (p > 0) h -= p * Math.log(p);
+    }
+    classes[i] = valid ? names[best] : null;
+    confidence[i] = valid ? bestP : null;
+    entropy[i] = valid ? h : null;
+    scores[i] = valid ? (cols === 2 ? at(i, 1) : bestP) : null;
+  }
+  const columns: PredictionColumns['columns'] = { class: classes, confidence, entropy };
+  const kinds: PredictionColumns['kinds'] = {
+    class: 'categorical',
+    confidence: 'numeric',
+    entropy: 'numeric',
+  };
+  names.forEach((name, j) => {
+    if (perClass.length === 0) return;
+    columns[`score.${name}`] = perClass[j];
+    kinds[`score.${name}`] = 'numeric';
+  });
+  return { task: 'classification', rows, columns, kinds, classes, scores };
+}
+
+function matrix(p: unknown): { rows: number; cols: number; at: (i: number, j: number) => number } {
+  if (p !== null && typeof p === 'object' && 'shape' in p && 'data' in p) {
+    const t = p as Tensor2D;
+    const shape = Array.from(t.shape ?? []);
+    if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new RecordInputError(
+        `outputs.probabilities.shape must be [rows, classes], got ${JSON.stringify(shape)}`,
+      );
+    }
+    const [rows, cols] = shape;
+    const data = arrayLike(t.data, 'outputs.probabilities.data');
+    if (data.length !== rows * cols) {
+      throw new RecordInputError(
+        `outputs.probabilities.data has ${data.length} values, shape ${rows}x${cols} needs ${rows * cols}`,
+      );
+    }
+    return { rows, cols, at: (i, j) => data[i * cols + j] as number };
+  }
+  const outer = arrayLike(p, 'outputs.probabilities');
+  const rows = outer.length;
+  const cols = rows > 0 ? arrayLike(outer[0], 'outputs.probabilities[0]').length : 0;
+  for (let i = 0; i < rows; i++) {
+    const row = arrayLike(outer[i], `outputs.probabilities[${i}]`);
+    if (row.length !== cols) {
+      throw new RecordInputError(`outputs.probabilities[${i}] has ${row.length} classes, row 0 has ${cols}`);
+    }
+  }
+  return { rows, cols, at: (i, j) => (outer[i] as ArrayLike<number>)[j] };
+}
+
+function arrayLike(x: unknown, where: string): ArrayLike<unknown> {
+  if (
+    x === null ||
+    x === undefined ||
+    typeof x === 'string' ||
+    typeof (x as { length?: unknown }).length !== 'number'
+  ) {
+    throw new RecordInputError(`${where} must be an array or typed array`);
+  }
+  return x as ArrayLike<unknown>;
+}
