@@ -1,0 +1,209 @@
+/**
+ * A growable protobuf writer. Nested messages are written in place: `fork()` reserves one
+ * byte for the length and `join()` writes it, shifting the body right when the length needs
+ * more than one varint byte. Output is canonical (minimal varints) without a sizing pass.
+ */
+
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX_VALUE[97 + i] = 10 + i;
+  HEX_VALUE[65 + i] = 10 + i;
+}
+
+/** Writes protobuf wire-format values into one growing buffer. */
+export class ProtoWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initialSize = 4096) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Returns the bytes written so far (a view, valid until the writer is used again). */
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Writes a field tag. */
+  tag(field: number, wireType: number): void {
+    this.varint32(((field << 3) | wireType) >>> 0);
+  }
+
+  /** Writes an unsigned varint below 2^32. */
+  varint32(v: number): void {
+    this.ensure(5);
+    const buf = this.buf;
+    let pos = this.pos;
+    while (v > 0x7f) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[pos++] = v;
+    this.pos = pos;
+  }
+
+  /** Writes a varint for an int32 (negative values take ten bytes, as proto3 requires). */
+  int32(v: number): void {
+    if (v >= 0) this.varint32(v);
+    else this.varint64(BigInt.asUintN(64, BigInt(v)));
+  }
+
+  /** Writes a zigzag sint32. */
+  sint32(v: number): void {
+    this.varint32(((v << 1) ^ (v >> 31)) >>> 0);
+  }
+
+  /** Writes a 64-bit varint from a number or bigint (negative values as two's complement). */
+  varint64(v: number | bigint): void {
+    if (typeof v === 'number') {
+      if (v >= 0 && v < 4294967296) {
+        this.varint32(v);
+        return;
+      }
+      v = BigInt(Math.trunc(v));
+    }
+    let u = BigInt.asUintN(64, v);
+    this.ensure(10);
+    while (u > 0x7fn) {
+      this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
+      u >>= 7n;
+    }
+    this.buf[this.pos++] = Number(u);
+  }
+
+  /** Writes eight little-endian bytes of an unsigned 64-bit value. */
+  fixed64(v: number | bigint): void {
+    this.ensure(8);
+    if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER) {
+      this.buf.writeUInt32LE(v % 4294967296, this.pos);
+      this.buf.writeUInt32LE(Math.floor(v / 4294967296), this.pos + 4);
+    } else {
+      this.buf.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), this.pos);
+    }
+    this.pos += 8;
+  }
+
+  /** Writes eight little-endian bytes of a signed 64-bit value. */
+  sfixed64(v: number | bigint): void {
+    this.fixed64(BigInt.asUintN(64, BigInt(v)));
+  }
+
+  /** Writes four little-endian bytes. */
+  fixed32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32LE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+
+  /** Writes a little-endian double. */
+  double(v: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** Writes a length-delimited UTF-8 string (without its tag); short ASCII skips the native encoder. */
+  string(s: string): void {
+    const n = s.length;
+    if (n < 64) {
+      this.ensure(1 + n);
+      const buf = this.buf;
+      const start = this.pos;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + 1 + i] = c;
+      }
+      if (i === n) {
+        buf[start] = n;
+        this.pos = start + 1 + n;
+        return;
+      }
+    }
+    const len = Buffer.byteLength(s, 'utf8');
+    this.varint32(len);
+    this.ensure(len);
+    this.pos += this.buf.write(s, this.pos, len, 'utf8');
+  }
+
+  /** Writes length-delimited raw bytes (without the tag). */
+  bytes(b: Uint8Array): void {
+    this.varint32(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** Writes a hex id as length-delimited bytes; throws on odd length or a non-hex digit. */
+  hex(h: string): void {
+    const n = h.length >>> 1;
+    if (h.length !== n * 2) throw new TypeError(`id "${h}" has an odd number of hex digits`);
+    this.varint32(n);
+    this.ensure(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < h.length; i += 2) {
+      const a = h.charCodeAt(i);
+      const b = h.charCodeAt(i + 1);
+      const hi = a < 128 ? HEX_VALUE[a] : -1;
+      const lo = b < 128 ? HEX_VALUE[b] : -1;
+      if (hi < 0 || lo < 0) throw new TypeError(`id "${h}" is not hexadecimal`);
+      buf[pos++] = (hi << 4) | lo;
+    }
+    this.pos = pos;
+  }
+
+  /** Starts a length-delimited nested message; pass the result to {@link join}. */
+  fork(): number {
+    this.ensure(1);
+    this.pos++;
+    return this.pos;
+  }
+
+  /** Ends a nested message begun at `start`, writing its length prefix. */
+  join(start: number): void {
+    const len = this.pos - start;
+    if (len < 0x80) {
+      this.buf[start - 1] = len;
+      return;
+    }
+    let extra = 0;
+    for (let v = len >>> 7; v > 0; v >>>= 7) extra++;
+    this.ensure(extra);
+    this.buf.copyWithin(start + extra, start, this.pos);
+    let pos = start - 1;
+    let v = len;
+    while (v > 0x7f) {
+      this.buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[pos] = v;
+    this.pos += extra;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+}
+
+/** Parses a hex id into bytes; returns undefined when it is not even-length hex. */
+export function hexToBytes(h: string): Uint8Array | undefined {
+  if (h.length % 2 !== 0) return undefined;
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < h.length; i += 2) {
+    const a = h.charCodeAt(i);
+    const b = h.charCodeAt(i + 1);
+    const hi = a < 128 ? HEX_VALUE[a] : -1;
+    const lo = b < 128 ? HEX_VALUE[b] : -1;
+    if (hi < 0 || lo < 0) return undefined;
+    out[i / 2] = (hi << 4) | lo;
+  }
+  return out;
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { decodeMetricsJson, encodeMetricsJson } from '../../../src/collector/otlp/metrics_json.js';
+import { decodeMetricsProto } from '../../../src/collector/otlp/metrics_proto_decode.js';
+import { encodeMetricsProto } from '../../../src/collector/otlp/metrics_proto_encode.js';
+import type { Metric, MetricsData } from '../../../src/model/otlp.js';
+import { makeSdkMetrics } from './sdk_fixtures.js';
+
+function metric(d: MetricsData, name: string): Metric {
+  const m = d.resourceMetrics
+    .flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics))
+    .find((x) => x.name === name);
+  assert.ok(m, `metric ${name}`);
+  return m;
+}
+
+describe('metrics codec against @opentelemetry/otlp-transformer', () => {
+  it('decodes reference protobuf sums, gauges and both histogram kinds with their values', async () => {
+    const data = decodeMetricsProto(ProtobufMetricsSerializer.serializeRequest(await makeSdkMetrics())!);
+    const rows = metric(data, 'ml.rows');
+    assert.equal(rows.unit, '{row}');
+    assert.equal(rows.description, 'rows seen');
+    assert.equal(rows.sum?.isMonotonic, true);
+    assert.equal(rows.sum?.aggregationTemporality, 2);
+    assert.equal(rows.sum?.dataPoints[0].asDouble ?? rows.sum?.dataPoints[0].asInt, 1200);
+    assert.equal(metric(data, 'ml.queue').sum?.isMonotonic, false);
+    assert.equal(metric(data, 'ml.psi').gauge?.dataPoints[0].asDouble, 0.125);
+    const h = metric(data, 'ml.latency').histogram!.dataPoints[0];
+    assert.equal(h.count, 5);
+    assert.equal(h.sum, 1268);
+    assert.equal(h.min, 1);
+    assert.equal(h.max, 1000);
+    assert.equal(
+      h.bucketCounts.reduce((a: number, b) => a + Number(b), 0),
+      5,
+    );
+    assert.equal(h.explicitBounds.length + 1, h.bucketCounts.length);
+    const e = metric(data, 'ml.latency.exp').exponentialHistogram!.dataPoints[0];
+    assert.equal(e.count, 4);
+    assert.equal(e.positive.bucketCounts.reduce((a: number, b) => a + Number(b), 0) + Number(e.zeroCount), 4);
+  });
+
+  it('agrees with the reference JSON and round-trips through our protobuf and JSON encoders', async () => {
+    const sdk = await makeSdkMetrics();
+    const data = decodeMetricsProto(ProtobufMetricsSerializer.serializeRequest(sdk)!);
+    const refJson = new TextDecoder().decode(JsonMetricsSerializer.serializeRequest(sdk)!);
+    assert.deepEqual(decodeMetricsJson(refJson), data);
+    assert.deepEqual(decodeMetricsProto(encodeMetricsProto(data)), data);
+    assert.deepEqual(decodeMetricsJson(encodeMetricsJson(data)), data);
+  });
+
+  it('round-trips summaries, negative buckets, int exemplars and 64-bit counts', () => {
+    const data: MetricsData = {
+      resourceMetrics: [
+        {
+          resource: { attributes: [], droppedAttributesCount: 0 },
+          schemaUrl: '',
+          scopeMetrics: [
+            {
+              scope: { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
+              schemaUrl: '',
+              metrics: [
+                {
+                  name: 'q',
+                  description: '',
+                  unit: '',
+                  metadata: [{ key: 'm', value: { stringValue: 'v' } }],
+                  summary: {
+                    dataPoints: [
+                      {
+                        attributes: [],
+                        startTimeUnixNano: 1n,
+                        timeUnixNano: 2n,
+                        count: 2n ** 60n,
+                        sum: 9.5,
+                        quantileValues: [{ quantile: 0.5, value: 3 }],
+                        flags: 1,
+                      },
+                    ],
+                  },
+                },
+                {
+                  name: 'e',
+                  description: '',
+                  unit: '',
+                  metadata: [],
+                  exponentialHistogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [
+                      {
+                        attributes: [],
+                        startTimeUnixNano: 0n,
+                        timeUnixNano: 5n,
+                        count: 3,
+                        scale: -2,
+                        zeroCount: 0,
+                        positive: { offset: -3, bucketCounts: [1, 2n ** 62n] },
+                        negative: { offset: 4, bucketCounts: [1] },
+                        flags: 0,
+                        exemplars: [
+                          {
+                            filteredAttributes: [],
+                            timeUnixNano: 9n,
+                            asInt: -5,
+                            spanId: '0102030405060708',
+                            traceId: '0102030405060708090a0b0c0d0e0f10',
+                          },
+                        ],
+                        zeroThreshold: 0.001,
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    assert.deepEqual(decodeMetricsProto(encodeMetricsProto(data)), data);
+    assert.deepEqual(decodeMetricsJson(encodeMetricsJson(data)), data);
+  });
+});
