@@ -6,7 +6,10 @@
 import type { AttributeType, PrimitiveType } from './types.js';
 
 /** The examples as a list of single examples, or a problem when their shape cannot fit the type. */
-export function normalizeExamples(type: AttributeType, raw: unknown): { examples: unknown[]; problem: string } {
+export function normalizeExamples(
+  type: AttributeType,
+  raw: unknown,
+): { examples: unknown[]; problem: string } {
   if (raw === undefined || raw === null) {
     return { examples: [], problem: type.kind === 'enum' ? '' : 'examples are missing' };
   }

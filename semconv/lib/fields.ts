@@ -13,7 +13,11 @@ export function requirementLevel(raw: unknown, report: (m: string) => void): Req
   if (raw === 'required' || raw === 'recommended' || raw === 'opt_in') return { level: raw, condition: '' };
   if (isRecord(raw) && Object.keys(raw).length === 1) {
     const [key, condition] = Object.entries(raw)[0];
-    if ((key === 'conditionally_required' || key === 'recommended') && typeof condition === 'string' && condition) {
+    if (
+      (key === 'conditionally_required' || key === 'recommended') &&
+      typeof condition === 'string' &&
+      condition
+    ) {
       return { level: key, condition: condition.trim() };
     }
   }
@@ -47,6 +51,10 @@ export function stability(raw: unknown, required: boolean, report: (m: string) =
 }
 
 /** Reports every key not in `allowed`, so a typo such as `requirement_levle` is not silently ignored. */
-export function unknownKeys(raw: Record<string, unknown>, allowed: string[], report: (m: string) => void): void {
+export function unknownKeys(
+  raw: Record<string, unknown>,
+  allowed: string[],
+  report: (m: string) => void,
+): void {
   for (const key of Object.keys(raw)) if (!allowed.includes(key)) report(`unknown key '${key}'`);
 }

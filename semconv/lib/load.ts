@@ -48,7 +48,12 @@ export function parseSources(sources: SourceFile[]): { files: ParsedFile[]; prob
     }
     const groups = isRecord(doc) ? doc['groups'] : undefined;
     if (!Array.isArray(groups)) {
-      problems.push({ file: source.path, group: '', attribute: '', message: "expected a top-level 'groups' list" });
+      problems.push({
+        file: source.path,
+        group: '',
+        attribute: '',
+        message: "expected a top-level 'groups' list",
+      });
       continue;
     }
     files.push({ path: source.path, groups });

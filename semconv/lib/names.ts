@@ -10,7 +10,8 @@ export function nameProblem(name: string): string {
   const reasons: string[] = [];
   if (name !== name.toLowerCase()) reasons.push('must be lowercase');
   const segments = name.split('.');
-  if (segments.some((s) => s === '')) reasons.push("has an empty namespace segment (leading, trailing or '..')");
+  if (segments.some((s) => s === ''))
+    reasons.push("has an empty namespace segment (leading, trailing or '..')");
   for (const segment of segments) {
     if (segment !== '' && !SNAKE_CASE_WORD.test(segment)) {
       reasons.push(`segment '${segment}' is not snake_case (lowercase words joined by '_')`);

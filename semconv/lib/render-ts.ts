@@ -26,7 +26,11 @@ export function renderTs(registry: Registry): string {
     if (group.defines.length === 0) continue;
     out.push('', `// ${group.id}: ${comment(group.brief)}`);
     for (const attribute of group.defines) {
-      out.push('', doc(attribute.brief), `export const ${attributeConstant(attribute.id)} = '${attribute.id}' as const;`);
+      out.push(
+        '',
+        doc(attribute.brief),
+        `export const ${attributeConstant(attribute.id)} = '${attribute.id}' as const;`,
+      );
       if (attribute.type.kind !== 'enum') continue;
       for (const member of attribute.type.members) {
         out.push(

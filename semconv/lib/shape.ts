@@ -75,10 +75,15 @@ export interface DraftGroup {
 }
 
 /** Checks one raw group; returns its draft (undefined when too broken to use) and its problems. */
-export function shapeGroup(file: string, raw: unknown, index: number): { group?: DraftGroup; problems: Problem[] } {
+export function shapeGroup(
+  file: string,
+  raw: unknown,
+  index: number,
+): { group?: DraftGroup; problems: Problem[] } {
   const problems: Problem[] = [];
   const label = isRecord(raw) && typeof raw['id'] === 'string' ? raw['id'] : `#${index + 1}`;
-  const report = (attribute: string, message: string) => problems.push({ file, group: label, attribute, message });
+  const report = (attribute: string, message: string) =>
+    problems.push({ file, group: label, attribute, message });
   if (!isRecord(raw) || typeof raw['id'] !== 'string') {
     report('', "every group needs a string 'id'");
     return { problems };
@@ -129,7 +134,8 @@ export function shapeGroup(file: string, raw: unknown, index: number): { group?:
   for (const [i, entry] of (Array.isArray(attributes) ? attributes : []).entries()) {
     if (isRecord(entry) && typeof entry['ref'] === 'string') {
       const ref = entry['ref'];
-      if (isRegistry) report(ref, 'registry groups define attributes; a ref belongs in a span, event or attribute group');
+      if (isRegistry)
+        report(ref, 'registry groups define attributes; a ref belongs in a span, event or attribute group');
       unknownKeys(entry, REF_KEYS, (m) => report(ref, `${m} (a ref only sets requirement_level)`));
       const level = entry['requirement_level'];
       group.refs.push({
@@ -138,10 +144,12 @@ export function shapeGroup(file: string, raw: unknown, index: number): { group?:
       });
     } else if (isRecord(entry) && typeof entry['id'] === 'string') {
       const id = entry['id'];
-      if (!isRegistry) report(id, "attributes are defined only in registry groups (id 'registry.*'); use ref here");
+      if (!isRegistry)
+        report(id, "attributes are defined only in registry groups (id 'registry.*'); use ref here");
       const attribute = shapeAttribute(entry, (m) => report(id, m));
       const namespace = group.id.slice('registry.'.length);
-      if (isRegistry && !id.startsWith(`${namespace}.`)) report(id, `is outside the group's namespace '${namespace}'`);
+      if (isRegistry && !id.startsWith(`${namespace}.`))
+        report(id, `is outside the group's namespace '${namespace}'`);
       if (attribute) group.defines.push(attribute);
     } else report(`#${i + 1}`, "every attribute needs a string 'id' (a definition) or 'ref' (a reference)");
   }
@@ -177,8 +185,11 @@ function shapeAttribute(raw: Record<string, unknown>, report: (m: string) => voi
 
 function attributeType(raw: unknown, report: (m: string) => void): AttributeType | undefined {
   if (typeof raw === 'string') {
-    if (PRIMITIVE_TYPES.includes(raw as PrimitiveType)) return { kind: 'primitive', name: raw as PrimitiveType };
-    report(`unknown type '${raw}' (expected one of ${PRIMITIVE_TYPES.join(', ')} or an enum { members: [...] })`);
+    if (PRIMITIVE_TYPES.includes(raw as PrimitiveType))
+      return { kind: 'primitive', name: raw as PrimitiveType };
+    report(
+      `unknown type '${raw}' (expected one of ${PRIMITIVE_TYPES.join(', ')} or an enum { members: [...] })`,
+    );
     return undefined;
   }
   if (!isRecord(raw) || !Array.isArray(raw['members']) || raw['members'].length === 0) {
@@ -197,7 +208,8 @@ function attributeType(raw: unknown, report: (m: string) => void): AttributeType
     const problem = memberIdProblem(id);
     if (problem) report(problem);
     if (members.some((o) => o.id === id)) report(`enum member id '${id}' is duplicated`);
-    if (members.some((o) => o.value === m['value'])) report(`enum member value '${m['value']}' is duplicated`);
+    if (members.some((o) => o.value === m['value']))
+      report(`enum member value '${m['value']}' is duplicated`);
     members.push({
       id,
       value: m['value'],

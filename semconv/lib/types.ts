@@ -124,6 +124,8 @@ export interface Group {
   extends: string;
   /** Attributes defined here (registry groups only). */
   defines: Attribute[];
+  /** The attributes this group references itself, with the levels it sets. */
+  refs: AttributeUse[];
   /** Every attribute of the group with its requirement level, extended ones first. */
   uses: AttributeUse[];
 }

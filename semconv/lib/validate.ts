@@ -121,15 +121,21 @@ function crossCheck(group: DraftGroup, groups: Map<string, DraftGroup>, attribut
     }
   }
   for (const event of group.events) {
-    if (groups.get(event)?.type !== 'event') report('', `events lists '${event}', which is not an event group`);
+    if (groups.get(event)?.type !== 'event')
+      report('', `events lists '${event}', which is not an event group`);
   }
   return problems;
 }
 
-function resolve(group: DraftGroup, groups: Map<string, DraftGroup>, attributes: Map<string, Attribute>): Group {
+function resolve(
+  group: DraftGroup,
+  groups: Map<string, DraftGroup>,
+  attributes: Map<string, Attribute>,
+): Group {
   const uses: AttributeUse[] = [];
   const chain: DraftGroup[] = [];
-  for (let g: DraftGroup | undefined = group; g; g = g.extends ? groups.get(g.extends) : undefined) chain.unshift(g);
+  for (let g: DraftGroup | undefined = group; g; g = g.extends ? groups.get(g.extends) : undefined)
+    chain.unshift(g);
   for (const g of chain) {
     for (const attribute of g.defines) uses.push({ attribute, requirementLevel: attribute.requirementLevel });
     for (const { ref, requirementLevel } of g.refs) {
@@ -141,6 +147,9 @@ function resolve(group: DraftGroup, groups: Map<string, DraftGroup>, attributes:
       else uses.push(use);
     }
   }
-  const { refs: _refs, ...rest } = group;
-  return { ...rest, uses };
+  const refs = group.refs.map(({ ref, requirementLevel }) => {
+    const attribute = attributes.get(ref)!;
+    return { attribute, requirementLevel: requirementLevel ?? attribute.requirementLevel };
+  });
+  return { ...group, refs, uses };
 }
