@@ -1,0 +1,184 @@
+import type { ByteReader } from './ByteReader.js';
+import type { ByteWriter } from './ByteWriter.js';
+import { DEFAULT_HLL_PRECISION, HyperLogLog } from './HyperLogLog.js';
+import { hashString } from './hash.js';
+import { DEFAULT_TOP_K, MisraGries, type TopEntry } from './MisraGries.js';
+import { SummaryDecodeError } from './SummaryDecodeError.js';
+
+/** Parameters of a categorical summary. */
+export interface CategoricalOptions {
+  /** Frequent-value counters kept (default 64); over-count ≤ n/(topK+1). */
+  topK?: number;
+  /** HyperLogLog precision p (default 12: 1.6% standard error). */
+  hllPrecision?: number;
+  /** Values longer than this many UTF-16 code units are truncated to it (default 256). */
+  maxValueLength?: number;
+}
+
+/** Distinct values tallied exactly before being folded into the sketches. */
+const FLUSH_SIZE = 4096;
+
+/**
+ * Mergeable summary of a categorical feature: frequent values (Misra–Gries, reported counts
+ * over-count by at most `topError` ≤ n/(k+1)), a HyperLogLog distinct estimate and counts.
+ * Values are first tallied exactly in an interned table, so per value the cost is one Map
+ * lookup; hashing and the top-k reduction happen once per distinct value per flush.
+ */
+export class CategoricalSummary {
+  /** Discriminant of `FeatureSummary`. */
+  readonly kind = 'categorical' as const;
+  /** Values summarized. */
+  count = 0;
+  /** null, undefined and NaN. */
+  nullCount = 0;
+  /** Values of the wrong type (objects, arrays, numbers in an inferred-string column...). */
+  invalidCount = 0;
+  /** Longest value kept, in UTF-16 code units. */
+  readonly maxValueLength: number;
+  /** Frequent values with their over-count bound. */
+  frequent: MisraGries;
+  /** Distinct-value counter. */
+  hll: HyperLogLog;
+  private slots = new Map<string, number>();
+  private keys: string[] = [];
+  private tallies = new Float64Array(FLUSH_SIZE);
+
+  /** @param options top-k, HyperLogLog and truncation parameters. */
+  constructor(options: CategoricalOptions = {}) {
+    this.frequent = new MisraGries(options.topK ?? DEFAULT_TOP_K);
+    this.hll = new HyperLogLog(options.hllPrecision ?? DEFAULT_HLL_PRECISION);
+    this.maxValueLength = options.maxValueLength ?? 256;
+  }
+
+  /**
+   * Adds values: strings and booleans always; numbers and bigints only when `acceptNumbers`
+   * (the feature was declared categorical), else they are invalid. NaN counts as null.
+   */
+  addValues(values: ArrayLike<unknown>, acceptNumbers = true): void {
+    const slots = this.slots;
+    const tallies = this.tallies;
+    const max = this.maxValueLength;
+    let count = 0;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k];
+      let key: string;
+      if (typeof v === 'string') key = v.length > max ? v.slice(0, max) : v;
+      else if (v === null || v === undefined) {
+        this.nullCount++;
+        continue;
+      } else if (typeof v === 'boolean') key = v ? 'true' : 'false';
+      else if (acceptNumbers && typeof v === 'number') {
+        if (Number.isNaN(v)) {
+          this.nullCount++;
+          continue;
+        }
+        key = String(v);
+      } else if (acceptNumbers && typeof v === 'bigint') key = String(v);
+      else {
+        this.invalidCount++;
+        continue;
+      }
+      let slot = slots.get(key);
+      if (slot === undefined) {
+        if (slots.size === FLUSH_SIZE) this.flush();
+        slot = slots.size;
+        slots.set(key, slot);
+        this.keys[slot] = key;
+        tallies[slot] = 0;
+      }
+      tallies[slot]++;
+      count++;
+    }
+    this.count += count;
+  }
+
+  /** Folds the exact tallies into the top-k and HyperLogLog sketches. */
+  private flush(): void {
+    const n = this.slots.size;
+    if (n === 0) return;
+    const entries: [string, number][] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const key = this.keys[i];
+      entries[i] = [key, this.tallies[i]];
+      this.hll.addHash(hashString(key, this.maxValueLength));
+    }
+    this.frequent.addCounts(entries);
+    this.slots.clear();
+    this.keys.length = 0;
+  }
+
+  /** Frequent values, descending; each count over-counts by at most `topError`. */
+  top(): TopEntry[] {
+    this.flush();
+    return this.frequent.top();
+  }
+
+  /** Maximum over-count of any count in `top()` (≤ count/(topK+1)). */
+  get topError(): number {
+    this.flush();
+    return this.frequent.error;
+  }
+
+  /** HyperLogLog estimate of distinct values, rounded. */
+  distinct(): number {
+    this.flush();
+    return Math.round(this.hll.estimate());
+  }
+
+  /** Standard relative error of `distinct()`. */
+  get distinctRelativeError(): number {
+    return this.hll.relativeError;
+  }
+
+  /** A new summary of both inputs (pure). */
+  merge(other: CategoricalSummary): CategoricalSummary {
+    this.flush();
+    other.flush();
+    const out = new CategoricalSummary({
+      topK: this.frequent.k,
+      hllPrecision: this.hll.precision,
+      maxValueLength: Math.min(this.maxValueLength, other.maxValueLength),
+    });
+    out.frequent = this.frequent.merge(other.frequent);
+    out.hll = this.hll.merge(other.hll);
+    out.count = this.count + other.count;
+    out.nullCount = this.nullCount + other.nullCount;
+    out.invalidCount = this.invalidCount + other.invalidCount;
+    return out;
+  }
+
+  /** Appends counts, the top-k and the HyperLogLog. */
+  encode(w: ByteWriter): void {
+    this.flush();
+    w.varint(this.count);
+    w.varint(this.nullCount);
+    w.varint(this.invalidCount);
+    w.varint(this.maxValueLength);
+    this.frequent.encode(w);
+    this.hll.encode(w);
+  }
+
+  /** Reads a summary written by `encode`; counters may not exceed the count. */
+  static decode(r: ByteReader): CategoricalSummary {
+    const count = r.varint('categorical count');
+    const nullCount = r.varint('categorical null count');
+    const invalidCount = r.varint('categorical invalid count');
+    const maxValueLength = r.varint('categorical max value length');
+    const frequent = MisraGries.decode(r);
+    const hll = HyperLogLog.decode(r);
+    const s = new CategoricalSummary({ topK: frequent.k, hllPrecision: hll.precision, maxValueLength });
+    let kept = 0;
+    for (const n of frequent.counters.values()) kept += n;
+    if (kept + frequent.error * (frequent.k + 1) > count) {
+      throw new SummaryDecodeError(
+        `impossible counts: categorical count ${count} but top-k holds ${kept} with error ${frequent.error}`,
+      );
+    }
+    s.frequent = frequent;
+    s.hll = hll;
+    s.count = count;
+    s.nullCount = nullCount;
+    s.invalidCount = invalidCount;
+    return s;
+  }
+}

@@ -1,0 +1,268 @@
+import type { ByteReader } from './ByteReader.js';
+import type { ByteWriter } from './ByteWriter.js';
+import { DEFAULT_MAX_BUCKETS, DEFAULT_RELATIVE_ACCURACY, QuantileSketch } from './QuantileSketch.js';
+import { SummaryDecodeError } from './SummaryDecodeError.js';
+
+/** Parameters of a numeric summary's quantile sketch. */
+export interface NumericOptions {
+  /** Relative accuracy α of quantiles (default 0.01). */
+  relativeAccuracy?: number;
+  /** Maximum buckets per sign before the smallest magnitudes collapse (default 2048). */
+  maxBuckets?: number;
+}
+
+/** Values converted from plain arrays in chunks of this size, so there is no per-value allocation. */
+const CHUNK = 4096;
+
+/**
+ * Mergeable summary of a numeric feature: counts, min/max, mean and population variance
+ * (two-pass per batch, Chan et al. parallel merge across batches), and a relative-accuracy
+ * quantile sketch. `count` is the number of finite values; NaN/null/undefined go to
+ * `nullCount`, ±Infinity to `infiniteCount` (excluded from moments and sketch), values of
+ * another type to `invalidCount`.
+ */
+export class NumericSummary {
+  /** Discriminant of `FeatureSummary`. */
+  readonly kind = 'numeric' as const;
+  /** Finite values summarized. */
+  count = 0;
+  /** null, undefined and NaN. */
+  nullCount = 0;
+  /** Values of the wrong type (strings, booleans, objects...). */
+  invalidCount = 0;
+  /** ±Infinity. */
+  infiniteCount = 0;
+  private lo = Number.POSITIVE_INFINITY;
+  private hi = Number.NEGATIVE_INFINITY;
+  private mu = 0;
+  private m2 = 0;
+  /** Quantile sketch over the finite values. */
+  sketch: QuantileSketch;
+  private scratch: Float64Array | undefined;
+
+  /** @param options sketch parameters. */
+  constructor(options: NumericOptions = {}) {
+    this.sketch = new QuantileSketch(
+      options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY,
+      options.maxBuckets ?? DEFAULT_MAX_BUCKETS,
+    );
+  }
+
+  /** Smallest finite value; NaN when count is 0. */
+  get min(): number {
+    return this.count === 0 ? Number.NaN : this.lo;
+  }
+
+  /** Largest finite value; NaN when count is 0. */
+  get max(): number {
+    return this.count === 0 ? Number.NaN : this.hi;
+  }
+
+  /** Arithmetic mean of the finite values; NaN when count is 0. */
+  get mean(): number {
+    return this.count === 0 ? Number.NaN : this.mu;
+  }
+
+  /** Population variance (divides by n) of the finite values; NaN when count is 0. */
+  get variance(): number {
+    return this.count === 0 ? Number.NaN : Math.max(0, this.m2 / this.count);
+  }
+
+  /** Adds one value of any type, classifying it. */
+  add(value: unknown): void {
+    if (typeof value === 'number') this.addNumbers([value]);
+    else if (value === null || value === undefined) this.nullCount++;
+    else if (typeof value === 'bigint') this.addNumbers([Number(value)]);
+    else this.invalidCount++;
+  }
+
+  /** Adds values of any type: numbers (and bigints) are summarized, the rest counted. */
+  addValues(values: ArrayLike<unknown>): void {
+    const n = values.length;
+    if (this.scratch === undefined) this.scratch = new Float64Array(CHUNK);
+    const buf = this.scratch;
+    let fill = 0;
+    for (let k = 0; k < n; k++) {
+      const v = values[k];
+      if (typeof v === 'number') buf[fill++] = v;
+      else if (v === null || v === undefined) this.nullCount++;
+      else if (typeof v === 'bigint') buf[fill++] = Number(v);
+      else this.invalidCount++;
+      if (fill === CHUNK) {
+        this.addNumbers(buf, 0, fill);
+        fill = 0;
+      }
+    }
+    if (fill > 0) this.addNumbers(buf, 0, fill);
+  }
+
+  /** Adds numbers[from, to) — the fast path for typed arrays. */
+  addNumbers(values: ArrayLike<number>, from = 0, to = values.length): void {
+    let n = 0;
+    let nulls = 0;
+    let inf = 0;
+    let sum = 0;
+    let lo = this.lo;
+    let hi = this.hi;
+    for (let k = from; k < to; k++) {
+      const x = values[k];
+      if (x - x !== 0) {
+        if (Number.isNaN(x)) nulls++;
+        else inf++;
+        continue;
+      }
+      n++;
+      sum += x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    this.nullCount += nulls;
+    this.infiniteCount += inf;
+    if (n === 0) return;
+    this.lo = lo;
+    this.hi = hi;
+    let mean = sum / n;
+    let m2 = 0;
+    if (Number.isFinite(mean)) {
+      // Second pass over deviations, with the compensation term: stable even when |mean| ≫ σ.
+      let dsum = 0;
+      for (let k = from; k < to; k++) {
+        const d = values[k] - mean;
+        if (d - d === 0) {
+          dsum += d;
+          m2 += d * d;
+        }
+      }
+      m2 = Math.max(0, m2 - (dsum * dsum) / n);
+      mean += dsum / n;
+    } else {
+      // The plain sum overflowed: Welford's update never forms it.
+      let c = 0;
+      mean = 0;
+      for (let k = from; k < to; k++) {
+        const x = values[k];
+        if (x - x !== 0) continue;
+        c++;
+        const d = x - mean;
+        mean += d / c;
+        m2 += d * (x - mean);
+      }
+    }
+    this.combine(n, mean, m2);
+    this.sketch.addArray(values, from, to);
+  }
+
+  private combine(n: number, mean: number, m2: number): void {
+    if (this.count === 0) {
+      this.count = n;
+      this.mu = mean;
+      this.m2 = m2;
+      return;
+    }
+    const total = this.count + n;
+    const delta = mean - this.mu;
+    this.mu += (delta * n) / total;
+    this.m2 += m2 + ((delta * delta * this.count) / total) * n;
+    this.count = total;
+  }
+
+  /** Value at quantile q, within the sketch's relative accuracy and clamped to [min, max]. */
+  quantile(q: number): number {
+    const v = this.sketch.quantile(q);
+    if (Number.isNaN(v)) return v;
+    return Math.min(this.hi, Math.max(this.lo, v));
+  }
+
+  /**
+   * `bins` equal-width bin counts between min and max, derived from the sketch by spreading
+   * each bucket's exact count uniformly over its (clamped) interval; counts sum to `count`.
+   */
+  histogram(bins: number): number[] {
+    const out = new Array<number>(bins).fill(0);
+    if (this.count === 0 || bins <= 0) return out;
+    const lo = this.lo;
+    const width = (this.hi - lo) / bins;
+    const mass = new Float64Array(bins);
+    const binOf = (x: number) =>
+      width > 0 ? Math.min(bins - 1, Math.max(0, Math.floor((x - lo) / width))) : 0;
+    for (const b of this.sketch.buckets()) {
+      const a = Math.max(lo, Math.min(b.lower, b.upper));
+      const z = Math.min(this.hi, Math.max(b.lower, b.upper));
+      if (!(z > a) || width === 0) {
+        mass[binOf(Math.min(this.hi, Math.max(lo, a)))] += b.count;
+        continue;
+      }
+      const first = binOf(a);
+      const last = binOf(z);
+      for (let j = first; j <= last; j++) {
+        const overlap = Math.min(z, lo + (j + 1) * width) - Math.max(a, lo + j * width);
+        if (overlap > 0) mass[j] += (b.count * overlap) / (z - a);
+      }
+    }
+    // Round cumulatively so integer counts add up to exactly `count`.
+    let cum = 0;
+    let prev = 0;
+    for (let j = 0; j < bins; j++) {
+      cum += mass[j];
+      const rounded = j === bins - 1 ? this.count : Math.min(this.count, Math.round(cum));
+      out[j] = Math.max(0, rounded - prev);
+      prev = Math.max(prev, rounded);
+    }
+    return out;
+  }
+
+  /** A new summary of both inputs (pure). */
+  merge(other: NumericSummary): NumericSummary {
+    const out = new NumericSummary();
+    out.sketch = this.sketch.merge(other.sketch);
+    out.nullCount = this.nullCount + other.nullCount;
+    out.invalidCount = this.invalidCount + other.invalidCount;
+    out.infiniteCount = this.infiniteCount + other.infiniteCount;
+    out.lo = Math.min(this.lo, other.lo);
+    out.hi = Math.max(this.hi, other.hi);
+    out.count = this.count;
+    out.mu = this.mu;
+    out.m2 = this.m2;
+    if (other.count > 0) out.combine(other.count, other.mu, other.m2);
+    return out;
+  }
+
+  /** Appends counts, moments and the sketch. */
+  encode(w: ByteWriter): void {
+    w.varint(this.count);
+    w.varint(this.nullCount);
+    w.varint(this.invalidCount);
+    w.varint(this.infiniteCount);
+    w.f64(this.lo);
+    w.f64(this.hi);
+    w.f64(this.mu);
+    w.f64(this.m2);
+    this.sketch.encode(w);
+  }
+
+  /** Reads a summary written by `encode`, rejecting impossible combinations. */
+  static decode(r: ByteReader): NumericSummary {
+    const s = new NumericSummary();
+    s.count = r.varint('numeric count');
+    s.nullCount = r.varint('numeric null count');
+    s.invalidCount = r.varint('numeric invalid count');
+    s.infiniteCount = r.varint('numeric infinite count');
+    s.lo = r.f64('numeric min');
+    s.hi = r.f64('numeric max');
+    s.mu = r.f64('numeric mean');
+    s.m2 = r.f64('numeric m2');
+    s.sketch = QuantileSketch.decode(r);
+    if (s.sketch.count !== s.count) {
+      throw new SummaryDecodeError(
+        `impossible counts: numeric count ${s.count} but sketch holds ${s.sketch.count}`,
+      );
+    }
+    if (s.count > 0 && !(s.lo <= s.hi && Number.isFinite(s.lo) && Number.isFinite(s.hi))) {
+      throw new SummaryDecodeError(`impossible numeric range: min ${s.lo} > max ${s.hi}`);
+    }
+    if (s.count > 0 && !(Number.isFinite(s.mu) && s.m2 >= 0 && Number.isFinite(s.m2))) {
+      throw new SummaryDecodeError(`impossible numeric moments: mean ${s.mu}, m2 ${s.m2}`);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,260 @@
+import type { ByteReader } from './ByteReader.js';
+import type { ByteWriter } from './ByteWriter.js';
+import { DenseStore } from './DenseStore.js';
+import { BITS, HI, HI_SCALE, LO, LO_SCALE, LogLinearMapping, MIN_INDEXABLE } from './LogLinearMapping.js';
+import { SummaryDecodeError } from './SummaryDecodeError.js';
+import { SummaryMergeError } from './SummaryMergeError.js';
+
+/** One bucket of a sketch: values in (lower, upper] (mirrored for negatives), exactly `count` of them. */
+export interface SketchBucket {
+  /** Lower boundary (exclusive for positive buckets; 0 for the zero bucket). */
+  lower: number;
+  /** Upper boundary (inclusive for positive buckets; 0 for the zero bucket). */
+  upper: number;
+  /** Exact number of values that fell in the bucket. */
+  count: number;
+}
+
+/** Default relative accuracy α (1%). */
+export const DEFAULT_RELATIVE_ACCURACY = 0.01;
+/** Default maximum buckets per store (positive and negative each). */
+export const DEFAULT_MAX_BUCKETS = 2048;
+
+/**
+ * DDSketch-style quantile sketch: log-spaced buckets with exact counts, a positive store, a
+ * negative store and a zero bucket. Any quantile is returned within relative error α of the
+ * exact value at rank ⌊q·(n−1)⌋, unless that rank fell into buckets collapsed because the data
+ * spanned more than `maxBuckets` buckets (≈ 2^41 dynamic range at α = 1%). NaN and ±Infinity
+ * are ignored (the owning summary counts them).
+ */
+export class QuantileSketch {
+  /** Number of values added. */
+  count = 0;
+  /** Values with |x| < 2^-1000 (including ±0). */
+  zeroCount = 0;
+  /** Index mapping; equal accuracies give identical mappings, hence aligned buckets. */
+  readonly mapping: LogLinearMapping;
+  /** Buckets of positive values. */
+  positive: DenseStore;
+  /** Buckets of negative values, indexed by magnitude. */
+  negative: DenseStore;
+
+  /**
+   * @param relativeAccuracy α in (0, 0.5].
+   * @param maxBuckets most buckets per store before the smallest magnitudes collapse.
+   */
+  constructor(
+    readonly relativeAccuracy = DEFAULT_RELATIVE_ACCURACY,
+    readonly maxBuckets = DEFAULT_MAX_BUCKETS,
+  ) {
+    if (!Number.isInteger(maxBuckets) || maxBuckets < 16) {
+      throw new RangeError(`maxBuckets must be an integer ≥ 16, got ${maxBuckets}`);
+    }
+    this.mapping = new LogLinearMapping(relativeAccuracy);
+    this.positive = new DenseStore(maxBuckets);
+    this.negative = new DenseStore(maxBuckets);
+  }
+
+  /** Adds one value; NaN and ±Infinity are ignored. */
+  add(x: number): void {
+    if (x > MIN_INDEXABLE) {
+      if (x === Number.POSITIVE_INFINITY) return;
+      this.positive.add(this.mapping.index(x));
+    } else if (x < -MIN_INDEXABLE) {
+      if (x === Number.NEGATIVE_INFINITY) return;
+      this.negative.add(this.mapping.index(-x));
+    } else if (!Number.isNaN(x)) {
+      this.zeroCount++;
+    } else {
+      return;
+    }
+    this.count++;
+  }
+
+  /** Adds values[from, to) — the hot path: the index mapping and the store's fast case inlined. */
+  addArray(values: ArrayLike<number>, from = 0, to = values.length): void {
+    const f64 = BITS.f64;
+    const u32 = BITS.u32;
+    const mult = this.mapping.multiplier;
+    const pos = this.positive;
+    const neg = this.negative;
+    let added = 0;
+    let zeros = 0;
+    for (let k = from; k < to; k++) {
+      const x = values[k];
+      if (x > MIN_INDEXABLE) {
+        if (x === Number.POSITIVE_INFINITY) continue;
+        f64[0] = x;
+        const i = Math.ceil((u32[HI] * HI_SCALE + u32[LO] * LO_SCALE) * mult);
+        if (i >= pos.lo && i <= pos.hi) pos.counts[i - pos.offset]++;
+        else pos.add(i);
+      } else if (x < -MIN_INDEXABLE) {
+        if (x === Number.NEGATIVE_INFINITY) continue;
+        f64[0] = -x;
+        const i = Math.ceil((u32[HI] * HI_SCALE + u32[LO] * LO_SCALE) * mult);
+        if (i >= neg.lo && i <= neg.hi) neg.counts[i - neg.offset]++;
+        else neg.add(i);
+      } else if (!Number.isNaN(x)) {
+        zeros++;
+      } else {
+        continue;
+      }
+      added++;
+    }
+    this.count += added;
+    this.zeroCount += zeros;
+  }
+
+  /** Value at quantile q ∈ [0, 1] (rank ⌊q·(n−1)⌋), within relative error α; NaN when empty. */
+  quantile(q: number): number {
+    if (this.count === 0 || !(q >= 0 && q <= 1)) return Number.NaN;
+    const rank = q * (this.count - 1);
+    let seen = 0;
+    const neg = this.negative;
+    for (let i = neg.hi; i >= neg.lo; i--) {
+      seen += neg.counts[i - neg.offset];
+      if (seen > rank) return -this.mapping.value(i);
+    }
+    seen += this.zeroCount;
+    if (seen > rank) return 0;
+    const pos = this.positive;
+    for (let i = pos.lo; i <= pos.hi; i++) {
+      seen += pos.counts[i - pos.offset];
+      if (seen > rank) return this.mapping.value(i);
+    }
+    return this.mapping.value(pos.hi);
+  }
+
+  /**
+   * Values in buckets ordered at or below the bucket holding x. Exact at every `upper` returned
+   * by `buckets()` (the count of values ≤ that boundary), which is what a binned KS test needs.
+   */
+  rank(x: number): number {
+    if (Number.isNaN(x)) return Number.NaN;
+    const neg = this.negative;
+    if (x < -MIN_INDEXABLE) {
+      if (x === Number.NEGATIVE_INFINITY) return 0;
+      const idx = this.mapping.index(-x);
+      let r = 0;
+      for (let i = neg.hi; i >= Math.max(idx, neg.lo); i--) r += neg.counts[i - neg.offset];
+      return r;
+    }
+    let r = neg.total() + this.zeroCount;
+    if (x <= MIN_INDEXABLE) return r;
+    if (x === Number.POSITIVE_INFINITY) return this.count;
+    const idx = this.mapping.index(x);
+    const pos = this.positive;
+    for (let i = pos.lo; i <= Math.min(idx, pos.hi); i++) r += pos.counts[i - pos.offset];
+    return r;
+  }
+
+  /** Non-empty buckets in ascending value order with exact counts. */
+  buckets(): SketchBucket[] {
+    const out: SketchBucket[] = [];
+    const m = this.mapping;
+    const neg = this.negative;
+    for (let i = neg.hi; i >= neg.lo; i--) {
+      const c = neg.counts[i - neg.offset];
+      if (c !== 0) out.push({ lower: -m.upperBound(i), upper: -m.upperBound(i - 1), count: c });
+    }
+    if (this.zeroCount > 0) out.push({ lower: 0, upper: 0, count: this.zeroCount });
+    const pos = this.positive;
+    for (let i = pos.lo; i <= pos.hi; i++) {
+      const c = pos.counts[i - pos.offset];
+      if (c !== 0) out.push({ lower: m.upperBound(i - 1), upper: m.upperBound(i), count: c });
+    }
+    return out;
+  }
+
+  /** A new sketch holding both inputs' values: exact bucket-wise addition. */
+  merge(other: QuantileSketch): QuantileSketch {
+    if (other.relativeAccuracy !== this.relativeAccuracy || other.maxBuckets !== this.maxBuckets) {
+      throw new SummaryMergeError(
+        `cannot merge quantile sketches with different parameters: relativeAccuracy ${this.relativeAccuracy} vs ${other.relativeAccuracy}, maxBuckets ${this.maxBuckets} vs ${other.maxBuckets}`,
+      );
+    }
+    const out = this.clone();
+    out.positive.mergeFrom(other.positive);
+    out.negative.mergeFrom(other.negative);
+    out.zeroCount += other.zeroCount;
+    out.count += other.count;
+    return out;
+  }
+
+  /** Independent copy. */
+  clone(): QuantileSketch {
+    const copy = new QuantileSketch(this.relativeAccuracy, this.maxBuckets);
+    copy.positive = this.positive.clone();
+    copy.negative = this.negative.clone();
+    copy.zeroCount = this.zeroCount;
+    copy.count = this.count;
+    return copy;
+  }
+
+  /** Appends the sketch: parameters, zero count, then each store's non-empty buckets as (index delta, count). */
+  encode(w: ByteWriter): void {
+    w.f64(this.relativeAccuracy);
+    w.varint(this.maxBuckets);
+    w.varint(this.zeroCount);
+    encodeStore(w, this.positive);
+    encodeStore(w, this.negative);
+  }
+
+  /** Reads a sketch written by `encode`; validates parameters and that bucket counts add up. */
+  static decode(r: ByteReader): QuantileSketch {
+    const alpha = r.f64('sketch relative accuracy');
+    const maxBuckets = r.varint('sketch max buckets');
+    if (!(alpha > 0 && alpha <= 0.5) || maxBuckets < 16 || maxBuckets > 1 << 20) {
+      throw new SummaryDecodeError(
+        `impossible sketch parameters: relativeAccuracy ${alpha}, maxBuckets ${maxBuckets}`,
+      );
+    }
+    const s = new QuantileSketch(alpha, maxBuckets);
+    s.zeroCount = r.varint('sketch zero count');
+    const p = decodeStore(r, s.positive, 'positive');
+    const n = decodeStore(r, s.negative, 'negative');
+    s.count = s.zeroCount + p + n;
+    return s;
+  }
+}
+
+function encodeStore(w: ByteWriter, store: DenseStore): void {
+  let n = 0;
+  for (let i = store.lo; i <= store.hi; i++) if (store.counts[i - store.offset] !== 0) n++;
+  w.varint(n);
+  let prev = 0;
+  let first = true;
+  for (let i = store.lo; i <= store.hi; i++) {
+    const c = store.counts[i - store.offset];
+    if (c === 0) continue;
+    if (first) w.zigzag(i);
+    else w.varint(i - prev - 1);
+    w.varint(c);
+    prev = i;
+    first = false;
+  }
+}
+
+function decodeStore(r: ByteReader, store: DenseStore, which: string): number {
+  const n = r.varint(`${which} bucket count`);
+  if (n > store.maxBuckets) {
+    throw new SummaryDecodeError(
+      `impossible ${which} store: ${n} buckets exceeds maxBuckets ${store.maxBuckets}`,
+    );
+  }
+  let index = 0;
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    index = k === 0 ? r.zigzag(`${which} first index`) : index + 1 + r.varint(`${which} index delta`);
+    if (!(Math.abs(index) < 2 ** 31))
+      throw new SummaryDecodeError(`impossible ${which} bucket index ${index}`);
+    const c = r.varint(`${which} bucket ${k} count`);
+    if (c === 0) throw new SummaryDecodeError(`impossible ${which} store: empty bucket ${index} encoded`);
+    if (k > 0 && index - store.lo >= store.maxBuckets) {
+      throw new SummaryDecodeError(`impossible ${which} store: index range exceeds maxBuckets`);
+    }
+    store.add(index, c);
+    total += c;
+  }
+  return total;
+}
