@@ -11,5 +11,18 @@ export { encodeMetricsProto } from './metrics_proto_encode.js';
 export { OtlpDecodeError } from './OtlpDecodeError.js';
 export { ProtoReader } from './ProtoReader.js';
 export { ProtoWriter } from './ProtoWriter.js';
+export {
+  decodeExportResponse,
+  decodeRpcStatus,
+  encodeExportResponse,
+  encodeRpcStatus,
+  exportResponseFromJson,
+  exportResponseJson,
+  type PartialSuccess,
+  RETRY_INFO_TYPE,
+  type RpcStatus,
+  rpcStatusJson,
+} from './responses.js';
+export { SIGNAL_CODECS, type SignalCodec, type SignalData } from './signals.js';
 export { decodeTracesJson, encodeTracesJson, tracesToJson } from './trace_json.js';
 export { decodeTracesProto, encodeTracesProto } from './trace_proto.js';

@@ -1,0 +1,75 @@
+/**
+ * One table per signal of everything the OTLP transports need: paths, codecs, item counts.
+ * Receivers and exporters look up a signal here once, so neither branches per signal per request.
+ */
+import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
+import { countDataPoints, countLogRecords, countSpans } from '../../model/otlp.js';
+import type { Signal } from '../component.js';
+import { decodeLogsJson, encodeLogsJson } from './logs_json.js';
+import { decodeLogsProto, encodeLogsProto } from './logs_proto.js';
+import { decodeMetricsJson, encodeMetricsJson } from './metrics_json.js';
+import { decodeMetricsProto } from './metrics_proto_decode.js';
+import { encodeMetricsProto } from './metrics_proto_encode.js';
+import { decodeTracesJson, encodeTracesJson } from './trace_json.js';
+import { decodeTracesProto, encodeTracesProto } from './trace_proto.js';
+
+/** Payload type per signal. */
+export interface SignalData {
+  traces: TracesData;
+  logs: LogsData;
+  metrics: MetricsData;
+}
+
+/** Codec and routing facts for one OTLP signal. */
+export interface SignalCodec<S extends Signal> {
+  /** The signal. */
+  readonly signal: S;
+  /** OTLP/HTTP path (`/v1/traces`). */
+  readonly httpPath: string;
+  /** Full gRPC method path of the service's Export. */
+  readonly grpcPath: string;
+  /** Decodes an `Export*ServiceRequest` in protobuf. */
+  decodeProto(bytes: Uint8Array): SignalData[S];
+  /** Decodes an `Export*ServiceRequest` in OTLP/JSON. */
+  decodeJson(text: string): SignalData[S];
+  /** Encodes an `Export*ServiceRequest` in protobuf. */
+  encodeProto(data: SignalData[S]): Uint8Array;
+  /** Encodes an `Export*ServiceRequest` in OTLP/JSON. */
+  encodeJson(data: SignalData[S]): string;
+  /** Counts the items (spans, log records, data points). */
+  count(data: SignalData[S]): number;
+}
+
+/** The codec table, keyed by signal. */
+export const SIGNAL_CODECS: { readonly [S in Signal]: SignalCodec<S> } = {
+  traces: {
+    signal: 'traces',
+    httpPath: '/v1/traces',
+    grpcPath: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    decodeProto: decodeTracesProto,
+    decodeJson: decodeTracesJson,
+    encodeProto: (d) => encodeTracesProto(d),
+    encodeJson: encodeTracesJson,
+    count: countSpans,
+  },
+  logs: {
+    signal: 'logs',
+    httpPath: '/v1/logs',
+    grpcPath: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+    decodeProto: decodeLogsProto,
+    decodeJson: decodeLogsJson,
+    encodeProto: (d) => encodeLogsProto(d),
+    encodeJson: encodeLogsJson,
+    count: countLogRecords,
+  },
+  metrics: {
+    signal: 'metrics',
+    httpPath: '/v1/metrics',
+    grpcPath: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+    decodeProto: decodeMetricsProto,
+    decodeJson: decodeMetricsJson,
+    encodeProto: (d) => encodeMetricsProto(d),
+    encodeJson: encodeMetricsJson,
+    count: countDataPoints,
+  },
+};

@@ -1,0 +1,293 @@
+/**
+ * The OTLP/HTTP listener: POST `/v1/traces|logs|metrics` with `application/x-protobuf` or
+ * `application/json` bodies (optionally gzip or deflate), answering in the request's content
+ * type with OTLP's status codes. Bodies are bounded before and after decompression, so an
+ * oversized body or a gzip bomb is refused without being held in memory. Nothing a client
+ * sends can throw out of the request handler.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import * as zlib from 'node:zlib';
+import { diag } from '@opentelemetry/api';
+import type { Signal, Telemetry } from '../../component.js';
+import type { Endpoint } from '../../config/values.js';
+import { OtlpDecodeError } from '../../otlp/OtlpDecodeError.js';
+import {
+  encodeExportResponse,
+  encodeRpcStatus,
+  exportResponseJson,
+  rpcStatusJson,
+} from '../../otlp/responses.js';
+import { SIGNAL_CODECS, type SignalCodec } from '../../otlp/signals.js';
+import { consumeBatch } from './consumeBatch.js';
+
+/** What the HTTP listener needs. */
+export interface OtlpHttpServerOptions {
+  /** Component id, for telemetry labels and messages. */
+  id: string;
+  /** Where to listen. */
+  endpoint: Endpoint;
+  /** Largest accepted body, compressed or not, in bytes. */
+  maxBodyBytes: number;
+  /** PEM certificate and key: listen with TLS. */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Required bearer token. */
+  bearerToken?: string;
+  /** One consumer per signal served; other paths answer 404. */
+  sinks: Partial<Record<Signal, (data: unknown) => Promise<void>>>;
+  /** Self-telemetry. */
+  telemetry: Telemetry;
+}
+
+const PROTOBUF = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
+// google.rpc.Code values used in error bodies.
+const CODE = {
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+};
+
+class TooLarge extends Error {}
+
+/** One OTLP/HTTP server. */
+export class OtlpHttpServer {
+  private server: http.Server | undefined;
+  private readonly routes = new Map<
+    string,
+    { codec: SignalCodec<Signal>; sink: (data: unknown) => Promise<void> }
+  >();
+  private readonly labels: Record<string, string>;
+
+  constructor(private readonly opts: OtlpHttpServerOptions) {
+    for (const [signal, sink] of Object.entries(opts.sinks) as [Signal, (d: unknown) => Promise<void>][]) {
+      const codec = SIGNAL_CODECS[signal] as SignalCodec<Signal>;
+      this.routes.set(codec.httpPath, { codec, sink });
+    }
+    this.labels = { receiver: opts.id, transport: 'http' };
+  }
+
+  /** Listens; resolves with the bound address (useful with port 0). */
+  async start(onFatal: (err: Error) => void): Promise<Endpoint> {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.handle(req, res).catch((err) => {
+        diag.error(`mlobs ${this.opts.id}: request handler failed`, err);
+        if (!res.headersSent)
+          this.reply(res, 500, JSON_TYPE, rpcStatusJson({ code: CODE.INTERNAL, message: 'internal error' }));
+        else res.destroy();
+      });
+    };
+    const server = this.opts.tls
+      ? https.createServer({ ...this.opts.tls }, handler)
+      : http.createServer(handler);
+    this.server = server;
+    server.on('clientError', (_err, socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.endpoint.port, this.opts.endpoint.host || undefined, () => {
+        server.off('error', reject);
+        server.on('error', onFatal);
+        resolve();
+      });
+    });
+    const addr = server.address() as AddressInfo;
+    return { host: addr.address, port: addr.port };
+  }
+
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then closes every socket. */
+  async shutdown(graceMs = 5000): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      closed,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    req.on('error', () => undefined);
+    const path = (req.url ?? '/').split('?', 1)[0];
+    const route = this.routes.get(path);
+    const contentType = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
+    const json = contentType === JSON_TYPE;
+    if (!route) return this.fail(req, res, json, 404, CODE.NOT_FOUND, `no OTLP signal is served at ${path}`);
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return this.fail(
+        req,
+        res,
+        json,
+        405,
+        CODE.UNIMPLEMENTED,
+        `method ${req.method} is not allowed, use POST`,
+      );
+    }
+    if (this.opts.bearerToken !== undefined && !this.authorized(req.headers.authorization)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return this.fail(req, res, json, 401, CODE.UNAUTHENTICATED, 'missing or wrong bearer token');
+    }
+    if (!json && contentType !== PROTOBUF && contentType !== 'application/protobuf')
+      return this.fail(
+        req,
+        res,
+        false,
+        415,
+        CODE.INVALID_ARGUMENT,
+        `unsupported content type "${contentType}", use ${PROTOBUF} or ${JSON_TYPE}`,
+      );
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'deflate' && encoding !== '')
+      return this.fail(
+        req,
+        res,
+        json,
+        415,
+        CODE.INVALID_ARGUMENT,
+        `unsupported content encoding "${encoding}"`,
+      );
+    const limit = this.opts.maxBodyBytes;
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      res.setHeader('Connection', 'close');
+      return this.fail(
+        req,
+        res,
+        json,
+        413,
+        CODE.RESOURCE_EXHAUSTED,
+        `body of ${declared} bytes is over the limit of ${limit}`,
+        true,
+      );
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit);
+      if (encoding === 'gzip' || encoding === 'deflate') body = await inflate(body, encoding, limit);
+    } catch (err) {
+      if (err instanceof TooLarge)
+        return this.fail(
+          req,
+          res,
+          json,
+          413,
+          CODE.RESOURCE_EXHAUSTED,
+          `body is over the limit of ${limit} bytes${err.message}`,
+        );
+      return this.fail(
+        req,
+        res,
+        json,
+        400,
+        CODE.INVALID_ARGUMENT,
+        `could not read the body: ${(err as Error).message}`,
+      );
+    }
+    let data: unknown;
+    try {
+      data = json ? route.codec.decodeJson(body.toString('utf8')) : route.codec.decodeProto(body);
+    } catch (err) {
+      if (err instanceof OtlpDecodeError)
+        return this.fail(req, res, json, 400, CODE.INVALID_ARGUMENT, err.message);
+      throw err;
+    }
+    const count = route.codec.count(data as never);
+    const outcome = await consumeBatch(
+      route.codec.signal,
+      count,
+      () => route.sink(data),
+      this.opts.telemetry,
+      this.labels,
+    );
+    if (outcome.kind === 'ok') {
+      const out = json
+        ? exportResponseJson(route.codec.signal, outcome.partial)
+        : encodeExportResponse(outcome.partial);
+      return this.reply(res, 200, json ? JSON_TYPE : PROTOBUF, out);
+    }
+    if (outcome.kind === 'invalid')
+      return this.fail(req, res, json, 400, CODE.INVALID_ARGUMENT, outcome.message);
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
+    const status = { code: CODE.UNAVAILABLE, message: outcome.message, retryDelayMs: outcome.retryAfterMs };
+    this.reply(res, 503, json ? JSON_TYPE : PROTOBUF, json ? rpcStatusJson(status) : encodeRpcStatus(status));
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const want = Buffer.from(`Bearer ${this.opts.bearerToken}`);
+    const got = Buffer.from(header ?? '');
+    return got.length === want.length && timingSafeEqual(got, want);
+  }
+
+  /** Answers with a google.rpc.Status in the request's encoding; unread bodies are drained or dropped. */
+  private fail(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    json: boolean,
+    httpStatus: number,
+    code: number,
+    message: string,
+    dropBody = false,
+  ): void {
+    const body = json ? rpcStatusJson({ code, message }) : encodeRpcStatus({ code, message });
+    this.reply(res, httpStatus, json ? JSON_TYPE : PROTOBUF, body);
+    if (req.complete) return;
+    if (dropBody) res.on('finish', () => req.destroy());
+    else req.resume();
+  }
+
+  private reply(res: http.ServerResponse, status: number, type: string, body: string | Uint8Array): void {
+    res.statusCode = status;
+    res.setHeader('Content-Type', type);
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+  }
+}
+
+/** Reads a request body, refusing (after draining) once more than `limit` bytes arrive. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      if (!over) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.on('end', () =>
+      over
+        ? reject(new TooLarge(''))
+        : resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)),
+    );
+    req.on('error', reject);
+  });
+}
+
+/** Inflates with an output bound: zlib stops as soon as the output would pass `limit`. */
+function inflate(body: Buffer, encoding: 'gzip' | 'deflate', limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, out: Buffer) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        reject(new TooLarge(' once decompressed'));
+      else if (err) reject(new Error(`${encoding} body is corrupt (${err.message})`));
+      else resolve(out);
+    };
+    if (encoding === 'gzip') zlib.gunzip(body, { maxOutputLength: limit }, done);
+    else zlib.inflate(body, { maxOutputLength: limit }, done);
+  });
+}

@@ -1,0 +1,17 @@
+/** Factory of the `otlp` receiver (traces, logs and metrics over OTLP/HTTP and OTLP/gRPC). */
+import type { ReceiverFactory } from '../../factory.js';
+import {
+  createDefaultOtlpReceiverConfig,
+  type OtlpReceiverConfig,
+  validateOtlpReceiverConfig,
+} from './config.js';
+import { OtlpReceiver } from './OtlpReceiver.js';
+
+/** Builds `otlp` receivers. */
+export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
+  type: 'otlp',
+  signals: ['traces', 'logs', 'metrics'],
+  createDefaultConfig: createDefaultOtlpReceiverConfig,
+  validate: validateOtlpReceiverConfig,
+  createReceiver: (settings, config, next) => new OtlpReceiver(settings.id, config, next),
+};

@@ -1,0 +1,282 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as zlib from 'node:zlib';
+import { ConsumerError } from '../../../../src/collector/component.js';
+import { decodeExportResponse, decodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
+import { encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import type { OtlpReceiver } from '../../../../src/collector/receivers/otlp/OtlpReceiver.js';
+import { countSpans, type TracesData } from '../../../../src/model/otlp.js';
+import { Capture, request, startReceiver } from './helpers.js';
+
+const TRACE_ID = '5b8efff798038103d269b633813fc60c';
+const SPAN_ID = 'eee19b7ec3c1b174';
+
+function traces(n = 1): TracesData {
+  return {
+    resourceSpans: [
+      {
+        resource: {
+          attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }],
+          droppedAttributesCount: 0,
+        },
+        schemaUrl: '',
+        scopeSpans: [
+          {
+            scope: { name: 'scope', version: '1', attributes: [], droppedAttributesCount: 0 },
+            schemaUrl: '',
+            spans: Array.from({ length: n }, (_, i) => ({
+              traceId: TRACE_ID,
+              spanId: SPAN_ID,
+              traceState: '',
+              parentSpanId: '',
+              flags: 1,
+              name: `span-${i}`,
+              kind: 2,
+              startTimeUnixNano: 1_700_000_000_000_000_000n,
+              endTimeUnixNano: 1_700_000_000_100_000_000n,
+              attributes: [{ key: 'i', value: { intValue: i } }],
+              droppedAttributesCount: 0,
+              events: [],
+              droppedEventsCount: 0,
+              links: [],
+              droppedLinksCount: 0,
+              status: { code: 0, message: '' },
+            })),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const PB = { 'content-type': 'application/x-protobuf' };
+const JS = { 'content-type': 'application/json' };
+
+describe('OTLP/HTTP receiver', () => {
+  const capture = new Capture();
+  let receiver: OtlpReceiver;
+  let url: string;
+  let counters: Map<string, number>;
+
+  before(async () => {
+    const started = await startReceiver(capture, (c) => {
+      c.protocols.http.max_request_body_size = '64KiB';
+      c.protocols.grpc.enabled = false;
+    });
+    receiver = started.receiver;
+    url = started.httpUrl;
+    counters = started.host.counters;
+  });
+  after(() => receiver.shutdown());
+
+  async function validRequestStillAccepted(): Promise<void> {
+    const before = capture.traces.length;
+    const res = await request(`${url}/v1/traces`, { headers: PB, body: encodeTracesProto(traces(2)) });
+    assert.equal(res.status, 200);
+    assert.equal(capture.traces.length, before + 1);
+  }
+
+  it('accepts protobuf traces, hands them on unchanged and answers in protobuf', async () => {
+    const sent = traces(3);
+    const res = await request(`${url}/v1/traces`, { headers: PB, body: encodeTracesProto(sent) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'application/x-protobuf');
+    assert.equal(decodeExportResponse(res.body), undefined);
+    assert.deepEqual(capture.traces.at(-1), sent);
+    assert.ok((counters.get('mlobs_receiver_accepted_spans_total') ?? 0) >= 3);
+  });
+
+  it('accepts OTLP/JSON with snake_case names, string or number integers and unknown fields', async () => {
+    const body = JSON.stringify({
+      resource_spans: [
+        {
+          resource: { attributes: [{ key: 'k', value: { int_value: '9007199254740993' } }] },
+          scope_spans: [
+            {
+              scope: { name: 's', future_field: true },
+              spans: [
+                {
+                  trace_id: TRACE_ID.toUpperCase(),
+                  spanId: SPAN_ID,
+                  name: 'json span',
+                  kind: 3,
+                  startTimeUnixNano: 1700000000000000000,
+                  end_time_unix_nano: '1700000000500000000',
+                  unknownThing: { nested: [1, 2] },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const res = await request(`${url}/v1/traces`, { headers: JS, body });
+    assert.equal(res.status, 200, res.body.toString());
+    assert.equal(res.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(res.body.toString()), {});
+    const got = capture.traces.at(-1)!;
+    const span = got.resourceSpans[0].scopeSpans[0].spans[0];
+    assert.equal(span.traceId, TRACE_ID);
+    assert.equal(span.kind, 3);
+    assert.equal(span.endTimeUnixNano, 1700000000500000000n);
+    assert.deepEqual(got.resourceSpans[0].resource.attributes[0].value, { intValue: 9007199254740993n });
+  });
+
+  it('accepts gzip and deflate bodies', async () => {
+    for (const [enc, fn] of [
+      ['gzip', zlib.gzipSync],
+      ['deflate', zlib.deflateSync],
+    ] as const) {
+      const res = await request(`${url}/v1/traces`, {
+        headers: { ...PB, 'content-encoding': enc },
+        body: fn(encodeTracesProto(traces(4))),
+      });
+      assert.equal(res.status, 200, enc);
+      assert.equal(countSpans(capture.traces.at(-1)!), 4);
+    }
+  });
+
+  const bad: [
+    string,
+    () => { headers: Record<string, string>; body: Uint8Array | string },
+    number,
+    RegExp,
+  ][] = [
+    [
+      'truncated protobuf',
+      () => ({ headers: PB, body: encodeTracesProto(traces(2)).subarray(0, 40) }),
+      400,
+      /invalid protobuf/,
+    ],
+    ['a wrong wire type', () => ({ headers: PB, body: Uint8Array.of(0x08, 0x96, 0x01) }), 400, /wire type 0/],
+    [
+      'a JSON trace id of the wrong length',
+      () => ({ headers: JS, body: '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"abcd"}]}]}]}' }),
+      400,
+      /resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.traceId: expected 32 hex digits/,
+    ],
+    [
+      'a JSON span id that is not hex',
+      () => ({
+        headers: JS,
+        body: `{"resourceSpans":[{"scopeSpans":[{"spans":[{"spanId":"zzzzzzzzzzzzzzzz"}]}]}]}`,
+      }),
+      400,
+      /spanId: expected 16 hex digits/,
+    ],
+    ['broken JSON', () => ({ headers: JS, body: '{"resourceSpans": [' }), 400, /not JSON/],
+    [
+      'a wrong content type',
+      () => ({ headers: { 'content-type': 'text/plain' }, body: 'hello' }),
+      415,
+      /unsupported content type/,
+    ],
+    [
+      'an unknown content encoding',
+      () => ({ headers: { ...PB, 'content-encoding': 'br' }, body: 'x' }),
+      415,
+      /content encoding/,
+    ],
+    ['an oversized body', () => ({ headers: PB, body: new Uint8Array(100 * 1024) }), 413, /over the limit/],
+    [
+      'a gzip bomb',
+      () => ({
+        headers: { ...PB, 'content-encoding': 'gzip' },
+        body: zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024)),
+      }),
+      413,
+      /once decompressed/,
+    ],
+    [
+      'a corrupt gzip body',
+      () => ({ headers: { ...PB, 'content-encoding': 'gzip' }, body: 'not gzip' }),
+      400,
+      /corrupt/,
+    ],
+  ];
+  for (const [what, make, status, message] of bad) {
+    it(`answers ${status} to ${what}, then still accepts a valid request`, async () => {
+      const { headers, body } = make();
+      const res = await request(`${url}/v1/traces`, { headers, body });
+      assert.equal(res.status, status);
+      const text =
+        headers['content-type'] === 'application/json'
+          ? JSON.parse(res.body.toString()).message
+          : decodeRpcStatus(res.body).message;
+      assert.match(text, message);
+      await validRequestStillAccepted();
+    });
+  }
+
+  it('refuses an oversized body from its Content-Length without reading it', async () => {
+    const res = await request(`${url}/v1/traces`, {
+      headers: { ...PB, 'content-length': String(10 * 1024 * 1024) },
+      body: 'x',
+    }).catch((err: Error) => err);
+    if (!(res instanceof Error)) assert.equal(res.status, 413);
+    await validRequestStillAccepted();
+  });
+
+  it('accepts an empty body as an empty request', async () => {
+    const res = await request(`${url}/v1/traces`, { headers: PB, body: new Uint8Array(0) });
+    assert.equal(res.status, 200);
+    const json = await request(`${url}/v1/traces`, { headers: JS, body: '' });
+    assert.equal(json.status, 200);
+    assert.deepEqual(capture.traces.at(-1), { resourceSpans: [] });
+  });
+
+  it('answers 404 to an unknown path and 405 to a GET', async () => {
+    assert.equal((await request(`${url}/v1/nope`, { headers: PB, body: '' })).status, 404);
+    const get = await request(`${url}/v1/traces`, { method: 'GET' });
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.allow, 'POST');
+    await validRequestStillAccepted();
+  });
+
+  it('reports a partial success when the consumer refuses some spans as bad data', async () => {
+    capture.refuse = new ConsumerError('2 spans had no name', { permanent: true, rejected: 2 });
+    try {
+      const res = await request(`${url}/v1/traces`, { headers: PB, body: encodeTracesProto(traces(5)) });
+      assert.equal(res.status, 200);
+      assert.deepEqual(decodeExportResponse(res.body), { rejected: 2, message: '2 spans had no name' });
+      const json = await request(`${url}/v1/traces`, {
+        headers: JS,
+        body: '{"resourceSpans":[{"scopeSpans":[{"spans":[{},{},{}]}]}]}',
+      });
+      assert.deepEqual(JSON.parse(json.body.toString()), {
+        partialSuccess: { rejectedSpans: '2', errorMessage: '2 spans had no name' },
+      });
+    } finally {
+      capture.refuse = undefined;
+    }
+  });
+
+  it('answers 400 when the consumer refuses the whole batch as bad data', async () => {
+    capture.refuse = new ConsumerError('bad batch', { permanent: true });
+    try {
+      const res = await request(`${url}/v1/traces`, { headers: PB, body: encodeTracesProto(traces(2)) });
+      assert.equal(res.status, 400);
+      assert.equal(decodeRpcStatus(res.body).message, 'bad batch');
+    } finally {
+      capture.refuse = undefined;
+    }
+  });
+
+  it('answers 503 with Retry-After and a RetryInfo detail when the consumer is full', async () => {
+    capture.refuse = new ConsumerError('sending queue is full', { permanent: false, retryAfterMs: 2500 });
+    try {
+      const res = await request(`${url}/v1/traces`, { headers: PB, body: encodeTracesProto(traces(2)) });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers['retry-after'], '3');
+      assert.deepEqual(decodeRpcStatus(res.body), {
+        code: 14,
+        message: 'sending queue is full',
+        retryDelayMs: 2500,
+      });
+      assert.ok((counters.get('mlobs_receiver_refused_spans_total') ?? 0) >= 2);
+    } finally {
+      capture.refuse = undefined;
+    }
+    await validRequestStillAccepted();
+  });
+});

@@ -1,0 +1,101 @@
+/** Test helpers for the OTLP receiver: a recording host and consumer, and a raw HTTP client. */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Host } from '../../../../src/collector/component.js';
+import {
+  createDefaultOtlpReceiverConfig,
+  type OtlpReceiverConfig,
+} from '../../../../src/collector/receivers/otlp/config.js';
+import { OtlpReceiver } from '../../../../src/collector/receivers/otlp/OtlpReceiver.js';
+import type { LogsData, MetricsData, TracesData } from '../../../../src/model/otlp.js';
+
+/** A host whose telemetry sums counters by name. */
+export function recordingHost(): Host & { counters: Map<string, number>; fatal: Error[] } {
+  const counters = new Map<string, number>();
+  const fatal: Error[] = [];
+  return {
+    counters,
+    fatal,
+    reportFatalError: (err) => fatal.push(err),
+    telemetry: { add: (name, value) => counters.set(name, (counters.get(name) ?? 0) + value) },
+  };
+}
+
+/** Consumers that keep what they get, and can be told to refuse with an error. */
+export class Capture {
+  traces: TracesData[] = [];
+  logs: LogsData[] = [];
+  metrics: MetricsData[] = [];
+  refuse: Error | undefined;
+  async consumeTraces(d: TracesData): Promise<void> {
+    if (this.refuse) throw this.refuse;
+    this.traces.push(d);
+  }
+  async consumeLogs(d: LogsData): Promise<void> {
+    if (this.refuse) throw this.refuse;
+    this.logs.push(d);
+  }
+  async consumeMetrics(d: MetricsData): Promise<void> {
+    if (this.refuse) throw this.refuse;
+    this.metrics.push(d);
+  }
+}
+
+/** Starts a receiver on free loopback ports with `edit` applied to the default config. */
+export async function startReceiver(
+  capture: Capture,
+  edit: (c: OtlpReceiverConfig) => void = () => undefined,
+): Promise<{
+  receiver: OtlpReceiver;
+  host: ReturnType<typeof recordingHost>;
+  httpUrl: string;
+  grpcAddr: string;
+}> {
+  const config = createDefaultOtlpReceiverConfig();
+  config.protocols.http.endpoint = '127.0.0.1:0';
+  config.protocols.grpc.endpoint = '127.0.0.1:0';
+  edit(config);
+  const receiver = new OtlpReceiver('otlp', config, { traces: capture, logs: capture, metrics: capture });
+  const host = recordingHost();
+  await receiver.start(host);
+  const a = receiver.addresses();
+  const scheme = config.protocols.http.tls ? 'https' : 'http';
+  return {
+    receiver,
+    host,
+    httpUrl: a.http ? `${scheme}://127.0.0.1:${a.http.port}` : '',
+    grpcAddr: a.grpc ? `127.0.0.1:${a.grpc.port}` : '',
+  };
+}
+
+/** A raw response. */
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Sends one request and reads the whole response (no retries, no body rewriting). */
+export function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Uint8Array | string; ca?: Buffer },
+): Promise<RawResponse> {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(
+      u,
+      { method: options.method ?? 'POST', headers: options.headers, ca: options.ca, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
