@@ -4,6 +4,10 @@
  * the join arrays. Pure; a malformed input throws `RecordInputError` naming what was wrong, which
  * the record functions count and report instead of letting it reach the user's program.
  */
+import {
+  ML_PREDICTION_TASK_VALUE_CLASSIFICATION,
+  ML_PREDICTION_TASK_VALUE_REGRESSION,
+} from '../semconv/index.js';
 import type { PredictionOutputs, Tensor2D } from './types.js';
 
 /** Bad input to a record function; caught by the SDK, never surfaced to the user's program. */
@@ -14,7 +18,7 @@ export class RecordInputError extends Error {
 /** Summary columns plus per-row join values derived from one batch of outputs. */
 export interface PredictionColumns {
   /** `classification` or `regression`. */
-  task: 'classification' | 'regression';
+  task: typeof ML_PREDICTION_TASK_VALUE_CLASSIFICATION | typeof ML_PREDICTION_TASK_VALUE_REGRESSION;
   /** Rows in the batch. */
   rows: number;
   /** Columns to summarise. */
@@ -43,7 +47,7 @@ export function predictionColumns(outputs: PredictionOutputs, maxScoreClasses: n
   if ('classes' in outputs) {
     const classes = labelStrings(outputs.classes, 'outputs.classes');
     return {
-      task: 'classification',
+      task: ML_PREDICTION_TASK_VALUE_CLASSIFICATION,
       rows: classes.length,
       columns: { class: classes },
       kinds: { class: 'categorical' },
@@ -53,7 +57,7 @@ export function predictionColumns(outputs: PredictionOutputs, maxScoreClasses: n
   if ('values' in outputs) {
     const values = finiteOrNull(outputs.values, 'outputs.values');
     return {
-      task: 'regression',
+      task: ML_PREDICTION_TASK_VALUE_REGRESSION,
       rows: values.length,
       columns: { value: values },
       kinds: { value: 'numeric' },
@@ -140,7 +144,7 @@ function fromProbabilities(
     columns[`score.${name}`] = perClass[j];
     kinds[`score.${name}`] = 'numeric';
   });
-  return { task: 'classification', rows, columns, kinds, classes, scores };
+  return { task: ML_PREDICTION_TASK_VALUE_CLASSIFICATION, rows, columns, kinds, classes, scores };
 }
 
 function matrix(p: unknown): { rows: number; cols: number; at: (i: number, j: number) => number } {

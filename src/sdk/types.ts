@@ -13,6 +13,7 @@ import type {
   SpanOptions,
   SpanStatus,
 } from '@opentelemetry/api';
+import type { SummarizeOptions } from '../summaries/index.js';
 
 /** The span members mlobs uses; `addLink` and `events` are optional because older spans lack them. */
 export interface SpanLike {
@@ -156,11 +157,8 @@ export interface LabelOptions extends RecordOptions {
   joinSampleSize?: number;
 }
 
-/** Options of `recordFeatures`. */
-export interface FeatureOptions extends RecordOptions {
-  /** Overrides type inference per column (passed to `summarize`). */
-  schema?: Record<string, unknown>;
-}
+/** Options of `recordFeatures`: the batch options plus `summarize`'s (schema, sketch accuracy, top-k). */
+export interface FeatureOptions extends RecordOptions, SummarizeOptions {}
 
 /** A per-request prediction for `recordPrediction`. */
 export interface RequestPrediction {

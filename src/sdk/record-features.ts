@@ -1,0 +1,32 @@
+/**
+ * `recordFeatures(data, options)`: summarises a batch of features and attaches the summaries to
+ * a span as `ml.features` events (one per summary kind). Never throws: bad input is counted and
+ * reported with `diag.warn`, and the span gets nothing from a batch that failed.
+ */
+import { EVENT_ML_FEATURES } from '../semconv/index.js';
+import { encodeSummaryEvents, summarize } from '../summaries/index.js';
+import { setBatchAttributes } from './batch-attributes.js';
+import { sdkDrops } from './drop-counter.js';
+import { addEventsWithinLimits } from './span-events.js';
+import { targetSpan } from './target-span.js';
+import type { FeatureOptions } from './types.js';
+
+type SummarizeInput = Parameters<typeof summarize>[0];
+
+/**
+ * Summarises `data` — columns (`Record<string, ArrayLike>`), rows (`Record<string, unknown>[]`)
+ * or a 2-D tensor `{ data, shape, columns }` — onto the active span or `options.span`.
+ */
+export function recordFeatures(data: unknown, options: FeatureOptions = {}): void {
+  try {
+    const span = targetSpan(options.span, 'recordFeatures');
+    if (!span) return;
+    const { span: _span, batchId, ...summarizeOptions } = options;
+    const batch = summarize(data as SummarizeInput, summarizeOptions);
+    const events = encodeSummaryEvents(batch, EVENT_ML_FEATURES);
+    setBatchAttributes(span, batch.rows, batchId);
+    addEventsWithinLimits(span, events);
+  } catch (err) {
+    sdkDrops.drop('recordFeatures input rejected', err instanceof Error ? err.message : String(err));
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * `recordLabels(labels, options)`: delayed feedback. Summarises the labels (`label` feature) as
+ * an `ml.labels` event carrying the sampled ids they belong to, so the collector can join them
+ * to predictions recorded earlier — by prediction id, or by the predictions' batch id plus row
+ * positions. Never throws into the user's program.
+ */
+import {
+  ATTR_ML_LABEL_CLASSES,
+  ATTR_ML_LABEL_IDS,
+  ATTR_ML_LABEL_VALUES,
+  EVENT_ML_LABELS,
+} from '../semconv/index.js';
+import { encodeSummaryEvents, summarize } from '../summaries/index.js';
+import { setBatchAttributes } from './batch-attributes.js';
+import { sdkDrops } from './drop-counter.js';
+import { finiteAt, joinArrays, rowIds, sampleSize } from './join-arrays.js';
+import { finiteOrNull, labelStrings, RecordInputError } from './prediction-columns.js';
+import { addEventsWithinLimits } from './span-events.js';
+import { targetSpan } from './target-span.js';
+import type { LabelInputs, LabelOptions } from './types.js';
+
+/** Records one batch of labels onto the active span or `options.span`. */
+export function recordLabels(labels: LabelInputs, options: LabelOptions = {}): void {
+  try {
+    const span = targetSpan(options.span, 'recordLabels');
+    if (!span) return;
+    if (labels === null || typeof labels !== 'object') {
+      throw new RecordInputError('recordLabels: labels must be { classes } or { values }');
+    }
+    const k = sampleSize(options.joinSampleSize, 'recordLabels');
+    let events: ReturnType<typeof encodeSummaryEvents>;
+    let n: number;
+    if ('classes' in labels) {
+      const classes = labelStrings(labels.classes, 'labels.classes');
+      n = classes.length;
+      const ids = requiredIds(n, options);
+      const sample = joinArrays(ids, k, (r) => classes[r] !== null);
+      events = summaryEvents({ label: classes }, 'categorical');
+      for (const e of events) {
+        e.attributes[ATTR_ML_LABEL_IDS] = sample.ids;
+        e.attributes[ATTR_ML_LABEL_CLASSES] = sample.rows.map((r) => classes[r] as string);
+      }
+    } else if ('values' in labels) {
+      const values = finiteOrNull(labels.values, 'labels.values');
+      n = values.length;
+      const ids = requiredIds(n, options);
+      const sample = joinArrays(ids, k, finiteAt(values));
+      events = summaryEvents({ label: values }, 'numeric');
+      for (const e of events) {
+        e.attributes[ATTR_ML_LABEL_IDS] = sample.ids;
+        e.attributes[ATTR_ML_LABEL_VALUES] = sample.rows.map((r) => values[r] as number);
+      }
+    } else {
+      throw new RecordInputError('recordLabels: labels must have classes or values');
+    }
+    setBatchAttributes(span, n, options.batchId);
+    addEventsWithinLimits(span, events);
+  } catch (err) {
+    sdkDrops.drop('recordLabels input rejected', err instanceof Error ? err.message : String(err));
+  }
+}
+
+function requiredIds(n: number, options: LabelOptions): string[] {
+  const ids = rowIds(n, options.ids, options.batchId, options.rows, 'recordLabels');
+  if (!ids) throw new RecordInputError('recordLabels: labels need options.ids or options.batchId to join on');
+  return ids;
+}
+
+function summaryEvents(columns: Record<string, unknown[]>, kind: 'numeric' | 'categorical') {
+  const batch = summarize(columns, { schema: { label: kind } });
+  return encodeSummaryEvents(batch, EVENT_ML_LABELS);
+}
