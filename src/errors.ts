@@ -28,6 +28,8 @@ export const ErrorCodes = {
   MLOBS_ERR_MEMORY_LIMIT: 'MLOBS_ERR_MEMORY_LIMIT',
   /** Incoming data could not be decoded (bad protobuf or JSON). */
   MLOBS_ERR_DECODE: 'MLOBS_ERR_DECODE',
+  /** A reference profile (`mlobs profile` output) is malformed; the message names the field. */
+  MLOBS_ERR_PROFILE_INVALID: 'MLOBS_ERR_PROFILE_INVALID',
 } as const;
 
 /** One of the codes in {@link ErrorCodes}. */

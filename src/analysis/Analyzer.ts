@@ -1,0 +1,240 @@
+/**
+ * The analysis engine: spans in, findings and incidents out. It keeps windows and a
+ * reference per stream, runs the detectors when a window closes, corrects for multiple
+ * testing, stamps findings and feeds the incident manager. It is pure (no I/O, no timers):
+ * time comes only from span end times, `advanceTo` and `flush`. Memory is bounded by caps
+ * on streams, features per stream, exemplars, remembered outputs and the label store;
+ * whatever a cap drops is counted in {@link AnalyzerStats}.
+ */
+import type { Finding, Incident } from '../model/finding.js';
+import type { SpanRecord } from '../model/span-record.js';
+import type { AnalysisListener, WindowReport } from './AnalysisListener.js';
+import { type AnalyzerLimits, AnalyzerStats, resolveLimits } from './AnalyzerStats.js';
+import type { Detector } from './detectors/detector.js';
+import { IncidentManager } from './incidents/IncidentManager.js';
+import { type IncidentOptions, resolveIncidentOptions } from './incidents/IncidentOptions.js';
+import { judgeWindow } from './judgeWindow.js';
+import { LabelJoin, type LabelOptions } from './labels/LabelJoin.js';
+import { extractObservation, streamIdOf } from './observation.js';
+import {
+  type ReferenceOptions,
+  type ResolvedReferenceOptions,
+  resolveReferenceOptions,
+  StreamReference,
+} from './reference/StreamReference.js';
+import {
+  type ClosedWindow,
+  type ResolvedWindowOptions,
+  resolveWindowOptions,
+  StreamWindows,
+  type WindowOptions,
+} from './windows/StreamWindows.js';
+
+/** Analyzer configuration. */
+export interface AnalyzerOptions {
+  /** How windows are cut. */
+  window: WindowOptions;
+  /** The detectors to run on every closed window. */
+  detectors: readonly Detector[];
+  /** Where references come from (default: warm-up over the first 5 windows). */
+  reference?: ReferenceOptions;
+  /** False-discovery rate for Benjamini–Hochberg across features (default 0.05). */
+  fdr?: number;
+  /** Incident policy. */
+  incidents?: IncidentOptions;
+  /** Memory caps. */
+  limits?: AnalyzerLimits;
+  /** Delayed-label join. */
+  labels?: LabelOptions;
+  /** Receives findings, incidents and window reports. */
+  listener?: AnalysisListener;
+}
+
+interface StreamState {
+  windows: StreamWindows;
+  reference: StreamReference;
+}
+
+/** The analysis engine. */
+export class Analyzer {
+  /** Counters of what was processed and dropped. */
+  readonly stats = new AnalyzerStats();
+  private readonly win: ResolvedWindowOptions;
+  private readonly limits: Required<AnalyzerLimits>;
+  private readonly streams = new Map<string, StreamState>();
+  private readonly lastWritten = new Map<string, number>();
+  private readonly incidents: IncidentManager;
+  private readonly labels: LabelJoin;
+  private readonly fdr: number;
+  private readonly refOpts: ResolvedReferenceOptions;
+  private watermark = Number.NEGATIVE_INFINITY;
+  private checkedStep = Number.NEGATIVE_INFINITY;
+  private busy = false;
+  private readonly pending: SpanRecord[] = [];
+
+  constructor(private readonly opts: AnalyzerOptions) {
+    this.win = resolveWindowOptions(opts.window);
+    this.limits = resolveLimits(opts.limits);
+    this.fdr = opts.fdr ?? 0.05;
+    if (!(this.fdr > 0 && this.fdr < 1)) throw new RangeError(`fdr: must be in (0, 1), got ${this.fdr}`);
+    this.refOpts = resolveReferenceOptions(opts.reference);
+    this.incidents = new IncidentManager(
+      resolveIncidentOptions(opts.incidents, this.win.stepMs),
+      this.win.stepMs,
+      (change, incident) => this.call('onIncident', (l) => l.onIncident?.(change, incident)),
+    );
+    this.labels = new LabelJoin(opts.labels, this.stats);
+  }
+
+  /** Ingests one span; closes and judges the windows its end time makes due. Never throws. */
+  ingest(span: SpanRecord): void {
+    if (this.busy) {
+      // A listener ended a span of its own while we were judging: finish first, then take it.
+      this.pending.push(span);
+      return;
+    }
+    this.busy = true;
+    try {
+      this.ingestOne(span);
+      for (let s = this.pending.shift(); s !== undefined; s = this.pending.shift()) this.ingestOne(s);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Moves time forward to `nowMs` (minus lateness) without a span, closing due windows. */
+  advanceTo(nowMs: number): void {
+    this.moveWatermark(nowMs - this.win.allowedLatenessMs);
+  }
+
+  /** Closes every window that holds data, regardless of the watermark (end of stream, shutdown). */
+  flush(): void {
+    let end = this.watermark;
+    for (const s of this.streams.values()) end = Math.max(end, s.windows.lastDataWindowEnd());
+    this.moveWatermark(end);
+  }
+
+  /** Incidents currently open. */
+  openIncidents(): Incident[] {
+    return this.incidents.openIncidents();
+  }
+
+  /** The current watermark, ms since the epoch (-Infinity before any span). */
+  get watermarkMs(): number {
+    return this.watermark;
+  }
+
+  private ingestOne(span: SpanRecord): void {
+    this.stats.spans++;
+    const obs = extractObservation(span);
+    this.stats.decodeErrors += obs.decodeErrors.length;
+    const hasLabels = obs.labelSamples.length > 0;
+    if (obs.stream === undefined && !hasLabels) {
+      this.stats.ignoredSpans++;
+      return;
+    }
+    for (const out of obs.outputs) this.rememberWrite(out, obs.endMs);
+    if (obs.stream) {
+      const st = this.stream(obs.stream);
+      if (st === undefined) this.stats.droppedStreamSpans++;
+      else {
+        const pane = st.windows.paneFor(obs.endMs, this.watermark);
+        if (pane === undefined) this.stats.lateSpans++;
+        else pane.add(obs, this.limits.maxExemplars, st.windows.allowFeature, (i) => this.lastWritten.get(i));
+        this.labels.remember(obs.stream, obs.predictionSamples, obs.endMs);
+      }
+    }
+    if (hasLabels)
+      this.labels.join(obs.labelSamples, (stream) =>
+        this.stream(stream)?.windows.paneFor(obs.endMs, this.watermark),
+      );
+    this.moveWatermark(obs.endMs - this.win.allowedLatenessMs);
+  }
+
+  private moveWatermark(to: number): void {
+    if (!(to > this.watermark)) return;
+    this.watermark = to;
+    this.labels.expire(to);
+    // Windows end on step boundaries, so nothing can close until the watermark crosses one.
+    const step = Math.floor(to / this.win.stepMs);
+    if (step === this.checkedStep) return;
+    this.checkedStep = step;
+    for (const st of this.streams.values()) {
+      if (st.windows.idle) continue;
+      for (const w of st.windows.closeDue(to)) this.judge(st, w);
+    }
+  }
+
+  private judge(st: StreamState, w: ClosedWindow): void {
+    this.stats.windowsClosed++;
+    const ref = st.reference.current();
+    const report: WindowReport = {
+      stream: w.data.stream,
+      startMs: w.data.startMs,
+      endMs: w.data.endMs,
+      runs: w.data.runs,
+      rows: w.data.rows,
+      referenceSource: ref?.source,
+      candidates: [],
+      missingRates: missingRates(w),
+      findings: [],
+    };
+    if (ref) {
+      const j = judgeWindow(this.opts.detectors, ref, w, this.fdr);
+      this.stats.detectorErrors += j.errors.length;
+      report.candidates = j.candidates;
+      report.findings = j.findings;
+      this.stats.findings += j.findings.length;
+      for (const f of j.findings) this.call('onFinding', (l) => l.onFinding?.(f));
+      this.incidents.processWindow(w.data.stream, w.data.endMs, j.findings);
+    }
+    this.call('onWindow', (l) => l.onWindow?.(report));
+    st.reference.offer(w.data);
+  }
+
+  private stream(key: Finding['stream']): StreamState | undefined {
+    const id = streamIdOf(key);
+    let st = this.streams.get(id);
+    if (st) return st;
+    if (this.streams.size >= this.limits.maxStreams) return undefined;
+    st = {
+      windows: new StreamWindows(key, this.win, {
+        maxFeatures: this.limits.maxFeaturesPerStream,
+        maxExemplars: this.limits.maxExemplars,
+      }),
+      reference: new StreamReference(key, this.refOpts, this.opts.detectors, () => {
+        this.stats.detectorErrors++;
+      }),
+    };
+    this.streams.set(id, st);
+    return st;
+  }
+
+  private rememberWrite(ref: string, atMs: number): void {
+    this.lastWritten.delete(ref);
+    this.lastWritten.set(ref, Math.max(atMs, this.lastWritten.get(ref) ?? atMs));
+    if (this.lastWritten.size > this.limits.maxIoReferences) {
+      this.lastWritten.delete(this.lastWritten.keys().next().value as string);
+      this.stats.droppedIoReferences++;
+    }
+  }
+
+  private call(what: string, f: (l: AnalysisListener) => void): void {
+    const l = this.opts.listener;
+    if (!l) return;
+    try {
+      f(l);
+    } catch (err) {
+      this.stats.listenerError(what, err);
+    }
+  }
+}
+
+function missingRates(w: ClosedWindow): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, s] of w.data.features) {
+    const total = s.count + s.nullCount + s.invalidCount;
+    if (total > 0) out.set(name, s.nullCount / total);
+  }
+  return out;
+}

@@ -1,0 +1,208 @@
+/**
+ * Turns findings into incidents. A detector/stream/feature key must be anomalous in k of
+ * its last n windows before it opens anything (one noisy window is not an incident), except
+ * that a critical finding opens at once. While an incident is open, findings of its keys
+ * join it instead of opening new ones, and so do new keys of the same pipeline that fire
+ * within `groupWithinMs` of its last finding. It resolves after `resolveAfterWindows`
+ * windows without a finding, and new incidents are rate-limited per hour.
+ */
+import type { Finding, Incident, Severity, StreamKey } from '../../model/finding.js';
+import { stableId } from '../ids.js';
+import { streamIdOf } from '../observation.js';
+import type { ResolvedIncidentOptions } from './IncidentOptions.js';
+
+/** What happened to an incident. */
+export type IncidentChange = 'opened' | 'updated' | 'resolved';
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+const HOUR_MS = 3_600_000;
+
+interface KeyState {
+  streamId: string;
+  /** Last n windows, newest last: the finding of that window or undefined. */
+  history: (Finding | undefined)[];
+}
+
+interface OpenState {
+  incident: Incident;
+  keys: Set<string>;
+  streams: Set<string>;
+}
+
+/** Incident bookkeeping; pure and synchronous, driven by window closes. */
+export class IncidentManager {
+  /** Confirmed findings that could not open an incident because of the hourly limit. */
+  suppressedByRate = 0;
+  /** Hysteresis keys dropped because `maxKeys` were tracked. */
+  droppedKeys = 0;
+  private readonly keys = new Map<string, KeyState>();
+  private readonly keysByStream = new Map<string, Set<string>>();
+  private readonly open = new Map<string, OpenState>();
+  private readonly byKey = new Map<string, OpenState>();
+  private readonly opens: number[] = [];
+  private seq = 0;
+
+  constructor(
+    private readonly opts: ResolvedIncidentOptions,
+    private readonly windowStepMs: number,
+    private readonly emit: (change: IncidentChange, incident: Incident) => void,
+  ) {}
+
+  /** Open incidents, oldest first. */
+  openIncidents(): Incident[] {
+    return [...this.open.values()].map((s) => s.incident);
+  }
+
+  /** Feeds the findings of one closed window of one stream (possibly none). */
+  processWindow(stream: StreamKey, windowEndMs: number, findings: readonly Finding[]): void {
+    const sid = streamIdOf(stream);
+    const fired = new Map<string, Finding>();
+    for (const f of findings) fired.set(keyOf(f), f);
+    this.advanceHistory(sid, fired);
+    const opened: OpenState[] = [];
+    const updated = new Set<OpenState>();
+    for (const [key, f] of fired) {
+      const existing = this.byKey.get(key);
+      if (existing) {
+        if (this.join(existing, key, sid, [f])) updated.add(existing);
+        continue;
+      }
+      const st = this.keys.get(key);
+      const hits = st ? st.history.filter((x) => x !== undefined) : [f];
+      if (hits.length < this.opts.openAfter && f.severity !== 'critical') continue;
+      const group = this.groupFor(f, windowEndMs);
+      if (group) {
+        this.join(group, key, sid, hits as Finding[]);
+        if (!opened.includes(group)) updated.add(group);
+        continue;
+      }
+      if (!this.allowOpen(windowEndMs)) {
+        this.suppressedByRate++;
+        continue;
+      }
+      const s = this.create(f, windowEndMs);
+      this.join(s, key, sid, hits as Finding[]);
+      opened.push(s);
+    }
+    for (const s of opened) this.emit('opened', s.incident);
+    for (const s of updated) if (!opened.includes(s)) this.emit('updated', s.incident);
+    this.resolveQuiet(sid, windowEndMs);
+  }
+
+  private advanceHistory(sid: string, fired: Map<string, Finding>): void {
+    let mine = this.keysByStream.get(sid);
+    if (!mine) {
+      mine = new Set();
+      this.keysByStream.set(sid, mine);
+    }
+    for (const key of fired.keys()) {
+      if (mine.has(key)) continue;
+      if (this.keys.size >= this.opts.maxKeys) {
+        this.droppedKeys++;
+        continue;
+      }
+      mine.add(key);
+      this.keys.set(key, { streamId: sid, history: [] });
+    }
+    for (const key of mine) {
+      const st = this.keys.get(key)!;
+      st.history.push(fired.get(key));
+      if (st.history.length > this.opts.ofLast) st.history.shift();
+      if (st.history.every((x) => x === undefined) && !this.byKey.has(key)) {
+        this.keys.delete(key);
+        mine.delete(key);
+      }
+    }
+  }
+
+  private groupFor(f: Finding, nowMs: number): OpenState | undefined {
+    for (const s of this.open.values()) {
+      const i = s.incident;
+      if (
+        i.service === f.stream.service &&
+        i.pipeline === f.stream.pipeline &&
+        nowMs - i.lastFindingAtMs <= this.opts.groupWithinMs
+      )
+        return s;
+    }
+    return undefined;
+  }
+
+  private allowOpen(nowMs: number): boolean {
+    while (this.opens.length > 0 && this.opens[0]! <= nowMs - HOUR_MS) this.opens.shift();
+    if (this.opens.length >= this.opts.maxNewPerHour) return false;
+    this.opens.push(nowMs);
+    return true;
+  }
+
+  private create(f: Finding, nowMs: number): OpenState {
+    const seq = this.seq++;
+    const incident: Incident = {
+      id: stableId('incident', f.stream.service, f.stream.pipeline, nowMs, seq),
+      status: 'open',
+      title: '',
+      severity: f.severity,
+      service: f.stream.service,
+      pipeline: f.stream.pipeline,
+      openedAtMs: nowMs,
+      lastFindingAtMs: nowMs,
+      components: [],
+      features: [],
+      findings: [],
+      findingCount: 0,
+    };
+    const s: OpenState = { incident, keys: new Set(), streams: new Set() };
+    this.open.set(incident.id, s);
+    return s;
+  }
+
+  /** Adds findings to an incident; returns whether anything people see changed. */
+  private join(s: OpenState, key: string, sid: string, findings: Finding[]): boolean {
+    const i = s.incident;
+    let changed = !s.keys.has(key);
+    s.keys.add(key);
+    s.streams.add(sid);
+    this.byKey.set(key, s);
+    for (const f of findings) {
+      if (i.findings.some((x) => x.id === f.id)) continue;
+      i.findings.push(f);
+      if (i.findings.length > this.opts.maxFindingsPerIncident) i.findings.shift();
+      i.findingCount++;
+      i.lastFindingAtMs = Math.max(i.lastFindingAtMs, f.windowEndMs);
+      if (RANK[f.severity] > RANK[i.severity]) {
+        i.severity = f.severity;
+        changed = true;
+      }
+      if (!i.components.includes(f.stream.component)) i.components.push(f.stream.component);
+      if (f.feature !== '' && !i.features.includes(f.feature)) i.features.push(f.feature);
+    }
+    i.title = titleOf(i, findings[findings.length - 1]);
+    return changed;
+  }
+
+  private resolveQuiet(sid: string, nowMs: number): void {
+    for (const [id, s] of this.open) {
+      if (!s.streams.has(sid)) continue;
+      const quietWindows = Math.floor((nowMs - s.incident.lastFindingAtMs) / this.windowStepMs);
+      if (quietWindows < this.opts.resolveAfterWindows) continue;
+      s.incident.status = 'resolved';
+      s.incident.resolvedAtMs = nowMs;
+      this.open.delete(id);
+      for (const k of s.keys) if (this.byKey.get(k) === s) this.byKey.delete(k);
+      this.emit('resolved', s.incident);
+    }
+  }
+}
+
+function keyOf(f: Finding): string {
+  return JSON.stringify([f.detector, streamIdOf(f.stream), f.feature]);
+}
+
+function titleOf(i: Incident, last: Finding | undefined): string {
+  const where = i.pipeline !== '' ? i.pipeline : i.service;
+  const what = i.features.length > 0 ? i.features.slice(0, 3).join(', ') : (last?.detector ?? 'anomaly');
+  const more = i.features.length > 3 ? ` and ${i.features.length - 3} more` : '';
+  const first = i.findings[0];
+  const kind = first ? first.detector : 'anomaly';
+  return `${kind} in ${where}: ${what}${more} (${i.components.join(', ')})`;
+}

@@ -1,0 +1,149 @@
+/**
+ * The reference of one stream and how it evolves: a matching profile (fixed), the first N
+ * windows of the stream (warm-up, fixed once complete) or the N windows before the current
+ * one (trailing, rebuilt as the stream moves). Reference windows are kept, not only their
+ * merge, so calibration can compare them with each other.
+ */
+import { ErrorCodes, MlobsError } from '../../errors.js';
+import type { StreamKey } from '../../model/finding.js';
+import type { Detector, FeatureSchema, Reference, WindowData } from '../detectors/detector.js';
+import { type Profile, profileMatches } from '../profile.js';
+import { buildReference } from './buildReference.js';
+
+/** How references are chosen. */
+export interface ReferenceOptions {
+  /** `warmup` (default): the first `windows` windows; `trailing`: the `windows` before the current one. */
+  mode?: 'warmup' | 'trailing';
+  /** Reference windows (default 5). */
+  windows?: number;
+  /** Profiles; a stream matching one uses it instead of `mode`. */
+  profiles?: Profile[];
+  /** User schema per feature; overrides the learned and profiled schema field by field. */
+  schema?: Record<string, Partial<FeatureSchema>>;
+}
+
+/** Reference options with defaults applied. */
+export interface ResolvedReferenceOptions {
+  /** Mode for streams without a profile. */
+  mode: 'warmup' | 'trailing';
+  /** Reference windows. */
+  windows: number;
+  /** Profiles to match. */
+  profiles: Profile[];
+  /** User schema overrides. */
+  schema: Map<string, Partial<FeatureSchema>>;
+}
+
+/** Applies defaults and validates; the error names the option. */
+export function resolveReferenceOptions(
+  o: ReferenceOptions = {},
+  path = 'reference',
+): ResolvedReferenceOptions {
+  const mode = o.mode ?? 'warmup';
+  if (mode !== 'warmup' && mode !== 'trailing')
+    throw new MlobsError(
+      ErrorCodes.MLOBS_ERR_CONFIG_INVALID,
+      `${path}.mode: must be warmup or trailing, got ${mode}`,
+    );
+  const windows = o.windows ?? 5;
+  if (!Number.isInteger(windows) || windows < 1)
+    throw new MlobsError(
+      ErrorCodes.MLOBS_ERR_CONFIG_INVALID,
+      `${path}.windows: must be an integer >= 1, got ${windows}`,
+    );
+  return { mode, windows, profiles: o.profiles ?? [], schema: new Map(Object.entries(o.schema ?? {})) };
+}
+
+/** The reference of one stream. */
+export class StreamReference {
+  /** Where this stream's reference comes from. */
+  readonly source: Reference['source'];
+  private readonly pool: WindowData[] = [];
+  private cached: Reference | undefined;
+  private readonly profile: Profile | undefined;
+
+  constructor(
+    private readonly stream: StreamKey,
+    private readonly opts: ResolvedReferenceOptions,
+    private readonly detectors: readonly Detector[],
+    private readonly onDetectorError?: (detector: string, err: unknown) => void,
+  ) {
+    this.profile = opts.profiles.find((p) => profileMatches(p, stream));
+    this.source = this.profile ? 'profile' : opts.mode;
+  }
+
+  /** The reference to judge the next window with, or undefined while it is still being gathered. */
+  current(): Reference | undefined {
+    if (this.cached) return this.cached;
+    if (this.profile) {
+      this.cached = this.fromProfile(this.profile);
+      return this.cached;
+    }
+    if (this.pool.length < this.opts.windows) return undefined;
+    this.cached = buildReference({
+      source: this.source,
+      windows: this.pool,
+      detectors: this.detectors,
+      schemaOverrides: [this.opts.schema],
+      onDetectorError: this.onDetectorError,
+    });
+    return this.cached;
+  }
+
+  /** Whether the reference is complete (detection can run). */
+  get ready(): boolean {
+    return this.profile !== undefined || this.pool.length >= this.opts.windows;
+  }
+
+  /** Offers a just-judged window to the reference (empty windows are never reference material). */
+  offer(w: WindowData): void {
+    if (this.profile || w.runs === 0) return;
+    if (this.source === 'warmup') {
+      if (this.pool.length < this.opts.windows) {
+        this.pool.push(w);
+        this.cached = undefined;
+      }
+      return;
+    }
+    this.pool.push(w);
+    if (this.pool.length > this.opts.windows) this.pool.shift();
+    this.cached = undefined;
+  }
+
+  private fromProfile(p: Profile): Reference {
+    const asWindow = (
+      features: WindowData['features'],
+      predictions: WindowData['predictions'],
+      rows: number,
+    ): WindowData => ({
+      stream: this.stream,
+      startMs: 0,
+      endMs: 0,
+      runs: 0,
+      errorRuns: 0,
+      durationMs: undefined,
+      rows,
+      features,
+      predictions,
+      outcomes: undefined,
+      modelTrainedAtMs: undefined,
+      inputLastWrittenMs: new Map(),
+      exemplarTraceIds: [],
+    });
+    const windows =
+      p.segments.length > 0
+        ? p.segments.map((s) => asWindow(s.features, s.predictions, s.rows))
+        : [asWindow(p.features, p.predictions, p.rows)];
+    const ref = buildReference({
+      source: 'profile',
+      windows,
+      detectors: this.detectors,
+      merged: { features: p.features, predictions: p.predictions },
+      schemaOverrides: [p.schema, this.opts.schema],
+      onDetectorError: this.onDetectorError,
+    });
+    // Profile chunks are not live windows: their row counts say nothing about volume per window.
+    ref.rowsPerWindow = undefined;
+    return ref;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Builds a {@link Reference} from reference windows: merged summaries, a learned schema,
+ * rows-per-window spread, performance where labels were joined, and per-detector
+ * calibration. Calibration is leave-one-out: each reference window is judged by every
+ * detector against the merge of the other reference windows, and the mean and standard
+ * deviation of each statistic are kept, so a detector can tell a normal window-to-window
+ * wobble from a real shift (NannyML-style thresholds).
+ */
+import type {
+  Calibration,
+  Detector,
+  FeatureSchema,
+  JoinedOutcomes,
+  Reference,
+  WindowData,
+} from '../detectors/detector.js';
+import { mergeWindows } from '../windows/merge.js';
+import { learnSchema } from './schema.js';
+
+/** Key of a calibration entry: `detector/feature/statistic`. */
+export function calibrationKey(detector: string, feature: string, statistic: string): string {
+  return `${detector}/${feature}/${statistic}`;
+}
+
+/** Mean, sample standard deviation and count of some values. */
+export function spread(values: readonly number[]): Calibration {
+  const n = values.length;
+  if (n === 0) return { mean: 0, sd: 0, windows: 0 };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const ss = values.reduce((a, b) => a + (b - mean) ** 2, 0);
+  return { mean, sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0, windows: n };
+}
+
+/** Accuracy (classification) or mean absolute error (regression) of joined outcomes. */
+export function performanceOf(o: JoinedOutcomes | undefined): Record<string, number> | undefined {
+  if (o === undefined || o.scores.length === 0) return undefined;
+  const n = o.scores.length;
+  if (o.task === 'classification') {
+    let hit = 0;
+    for (let i = 0; i < n; i++) if (o.predictedClasses[i] === o.labelClasses[i]) hit++;
+    return { accuracy: hit / n, count: n };
+  }
+  let abs = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const e = Math.abs((o.scores[i] ?? Number.NaN) - (o.labelValues[i] ?? Number.NaN));
+    if (Number.isFinite(e)) {
+      abs += e;
+      m++;
+    }
+  }
+  return m === 0 ? undefined : { mae: abs / m, count: m };
+}
+
+/** Inputs to {@link buildReference}. */
+export interface BuildReferenceInput {
+  /** Where the windows came from. */
+  source: Reference['source'];
+  /** Reference windows, oldest first (at least one). */
+  windows: readonly WindowData[];
+  /** Detectors to calibrate; none means no calibration. */
+  detectors: readonly Detector[];
+  /** Schema overrides (profile, then user: later wins). */
+  schemaOverrides?: (ReadonlyMap<string, Partial<FeatureSchema>> | undefined)[];
+  /** Use these merged summaries instead of merging the windows (a profile's totals). */
+  merged?: Pick<WindowData, 'features' | 'predictions'>;
+  /** Called with each detector failure during calibration (the detector is skipped for that window). */
+  onDetectorError?: (detector: string, err: unknown) => void;
+}
+
+function plainReference(
+  source: Reference['source'],
+  merged: Pick<WindowData, 'features' | 'predictions' | 'outcomes'>,
+  windows: readonly WindowData[],
+  overrides: BuildReferenceInput['schemaOverrides'],
+): Reference {
+  const rows = windows.map((w) => w.rows);
+  const perf = performanceOf(merged.outcomes);
+  return {
+    source,
+    features: merged.features,
+    predictions: merged.predictions,
+    schema: learnSchema(merged.features, ...(overrides ?? [])),
+    rowsPerWindow: rows.length > 0 ? spread(rows) : undefined,
+    calibration: new Map(),
+    ...(perf ? { performance: perf } : {}),
+  };
+}
+
+/** Builds the reference, calibrated leave-one-out when there are at least 3 windows. */
+export function buildReference(input: BuildReferenceInput): Reference {
+  const { windows, detectors } = input;
+  if (windows.length === 0) throw new RangeError('buildReference needs at least one window');
+  const all = mergeWindows(windows, 0);
+  const merged = input.merged ? { ...input.merged, outcomes: all.outcomes } : all;
+  const ref = plainReference(input.source, merged, windows, input.schemaOverrides);
+  const n = windows.length;
+  if (n < 3 || detectors.length === 0) return ref;
+  // prefix[i] = merge of windows[0..i), suffix[i] = merge of windows[i..n): each leave-one-out
+  // rest is one more merge, so calibration costs O(n) merges instead of O(n²).
+  const prefix: (WindowData | undefined)[] = [undefined];
+  for (let i = 0; i < n; i++)
+    prefix.push(mergeWindows(prefix[i] ? [prefix[i]!, windows[i]!] : [windows[i]!], 0));
+  const suffix: (WindowData | undefined)[] = new Array(n + 1).fill(undefined);
+  for (let i = n - 1; i >= 0; i--)
+    suffix[i] = mergeWindows(suffix[i + 1] ? [windows[i]!, suffix[i + 1]!] : [windows[i]!], 0);
+  const values = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const parts = [prefix[i], suffix[i + 1]].filter((w): w is WindowData => w !== undefined);
+    const rest = mergeWindows(parts, 0);
+    const restRef = plainReference(
+      input.source,
+      rest,
+      windows.filter((_, j) => j !== i),
+      input.schemaOverrides,
+    );
+    for (const d of detectors) {
+      try {
+        for (const c of d.detect(restRef, windows[i]!)) {
+          if (!Number.isFinite(c.value)) continue;
+          const key = calibrationKey(d.id, c.feature, c.statistic);
+          let list = values.get(key);
+          if (!list) {
+            list = [];
+            values.set(key, list);
+          }
+          list.push(c.value);
+        }
+      } catch (err) {
+        input.onDetectorError?.(d.id, err);
+      }
+    }
+  }
+  for (const [key, list] of values) ref.calibration.set(key, spread(list));
+  return ref;
+}

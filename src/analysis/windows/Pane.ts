@@ -1,0 +1,122 @@
+/**
+ * A pane: the smallest slice of a stream's time (one window step). Spans are added to
+ * exactly one pane; windows are unions of consecutive panes, so a sliding window costs a
+ * few sketch merges instead of adding each span to every window that covers it.
+ */
+import type { StreamKey } from '../../model/finding.js';
+import { type NumericSummary, summarize } from '../../summaries/index.js';
+import type { JoinedOutcomes, WindowData } from '../detectors/detector.js';
+import type { Observation } from '../observation.js';
+import { emptyOutcomes, MAX_OUTCOMES_PER_WINDOW, mergeFeatureMaps, mergeNumeric } from './merge.js';
+
+/** Durations are buffered raw and summarized in chunks of this size. */
+const DURATION_CHUNK = 1024;
+
+/** Summarizes raw durations into a numeric summary. */
+function summarizeDurations(values: number[]): NumericSummary | undefined {
+  const s = summarize({ duration: Float64Array.from(values) }, { schema: { duration: 'numeric' } });
+  const f = s.features.get('duration');
+  return f?.kind === 'numeric' ? f : undefined;
+}
+
+/** One step of one stream's time, accumulating observations. */
+export class Pane {
+  /** Accumulated data; `durationMs` is completed by {@link Pane.seal}. */
+  readonly data: WindowData;
+  /** Exemplar span id per exemplar trace id, for span links. */
+  readonly exemplarSpans = new Map<string, string>();
+  /** Features whose kind changed within the pane and could not be merged. */
+  kindConflicts = 0;
+  /** Outcomes dropped because the pane's outcome buffer was full. */
+  droppedOutcomes = 0;
+  private durations: number[] = [];
+
+  constructor(stream: StreamKey, startMs: number, endMs: number) {
+    this.data = {
+      stream,
+      startMs,
+      endMs,
+      runs: 0,
+      errorRuns: 0,
+      durationMs: undefined,
+      rows: 0,
+      features: new Map(),
+      predictions: new Map(),
+      outcomes: undefined,
+      modelTrainedAtMs: undefined,
+      inputLastWrittenMs: new Map(),
+      exemplarTraceIds: [],
+    };
+  }
+
+  /** Adds one component run; `allowFeature` enforces the stream's feature cap. */
+  add(
+    obs: Observation,
+    maxExemplars: number,
+    allowFeature: (name: string) => boolean,
+    inputLastWritten: (input: string) => number | undefined,
+  ): void {
+    const d = this.data;
+    d.runs++;
+    if (obs.error) d.errorRuns++;
+    d.rows += obs.rows;
+    this.durations.push(obs.durationMs);
+    if (this.durations.length >= DURATION_CHUNK) this.flushDurations();
+    if (obs.features)
+      this.kindConflicts += mergeFeatureMaps(d.features, filter(obs.features.features, allowFeature));
+    if (obs.predictions)
+      this.kindConflicts += mergeFeatureMaps(d.predictions, filter(obs.predictions.features, allowFeature));
+    if (obs.modelTrainedAtMs !== undefined)
+      d.modelTrainedAtMs = Math.max(d.modelTrainedAtMs ?? obs.modelTrainedAtMs, obs.modelTrainedAtMs);
+    for (const input of obs.inputs) {
+      const t = inputLastWritten(input);
+      if (t !== undefined) d.inputLastWrittenMs.set(input, Math.max(d.inputLastWrittenMs.get(input) ?? t, t));
+    }
+    if (
+      d.exemplarTraceIds.length < maxExemplars &&
+      obs.traceId !== '' &&
+      !this.exemplarSpans.has(obs.traceId)
+    ) {
+      d.exemplarTraceIds.push(obs.traceId);
+      this.exemplarSpans.set(obs.traceId, obs.spanId);
+    }
+  }
+
+  /** Adds one label-joined outcome. */
+  addOutcome(
+    task: JoinedOutcomes['task'],
+    predictedClass: string,
+    score: number,
+    label: string,
+    value: number,
+  ): void {
+    this.data.outcomes ??= emptyOutcomes(task);
+    const o = this.data.outcomes;
+    if (o.scores.length >= MAX_OUTCOMES_PER_WINDOW) {
+      this.droppedOutcomes++;
+      return;
+    }
+    o.predictedClasses.push(predictedClass);
+    o.scores.push(score);
+    o.labelClasses.push(label);
+    o.labelValues.push(value);
+  }
+
+  /** Folds buffered durations into the summary; call before reading `data`. */
+  seal(): WindowData {
+    this.flushDurations();
+    return this.data;
+  }
+
+  private flushDurations(): void {
+    if (this.durations.length === 0) return;
+    this.data.durationMs = mergeNumeric(this.data.durationMs, summarizeDurations(this.durations));
+    this.durations = [];
+  }
+}
+
+function filter<T>(m: ReadonlyMap<string, T>, allow: (name: string) => boolean): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const [k, v] of m) if (allow(k)) out.set(k, v);
+  return out;
+}

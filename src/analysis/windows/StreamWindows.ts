@@ -1,0 +1,154 @@
+/**
+ * The windows of one stream, by span end time. Windows are `lengthMs` long and start every
+ * `stepMs` (tumbling when equal); both are aligned to the epoch so every instance and shard
+ * cuts the same windows. A span is accepted while the first window covering it is still open;
+ * a window closes when the watermark (latest end time seen minus allowed lateness) reaches
+ * its end. Windows that would start before the stream's first data are skipped, so the first
+ * window a stream reports is a full one.
+ */
+import { ErrorCodes, MlobsError } from '../../errors.js';
+import type { StreamKey } from '../../model/finding.js';
+import type { WindowData } from '../detectors/detector.js';
+import { mergeWindows } from './merge.js';
+import { Pane } from './Pane.js';
+
+/** How windows are cut. */
+export interface WindowOptions {
+  /** Window length in ms. */
+  lengthMs: number;
+  /** Step between window starts in ms (default: the length, i.e. tumbling); must divide the length. */
+  stepMs?: number;
+  /** How far behind the latest end time a span may arrive and still count, in ms (default 0). */
+  allowedLatenessMs?: number;
+}
+
+/** Window options with defaults applied and validated. */
+export type ResolvedWindowOptions = Required<WindowOptions>;
+
+/** Applies defaults and validates; the error names the option. */
+export function resolveWindowOptions(o: WindowOptions, path = 'window'): ResolvedWindowOptions {
+  const bad = (field: string, why: string): never => {
+    throw new MlobsError(ErrorCodes.MLOBS_ERR_CONFIG_INVALID, `${path}.${field}: ${why}`);
+  };
+  const lengthMs = o.lengthMs;
+  if (!Number.isFinite(lengthMs) || lengthMs <= 0)
+    bad('lengthMs', `must be a positive number, got ${lengthMs}`);
+  const stepMs = o.stepMs ?? lengthMs;
+  if (!Number.isFinite(stepMs) || stepMs <= 0) bad('stepMs', `must be a positive number, got ${stepMs}`);
+  if (lengthMs % stepMs !== 0) bad('stepMs', `must divide lengthMs (${lengthMs}), got ${stepMs}`);
+  const allowedLatenessMs = o.allowedLatenessMs ?? 0;
+  if (!Number.isFinite(allowedLatenessMs) || allowedLatenessMs < 0)
+    bad('allowedLatenessMs', `must be a number >= 0, got ${allowedLatenessMs}`);
+  return { lengthMs, stepMs, allowedLatenessMs };
+}
+
+/** A window that has closed, with what the engine needs beyond the detector contract. */
+export interface ClosedWindow {
+  /** The detector input. */
+  data: WindowData;
+  /** Exemplar span id per exemplar trace id, for span links. */
+  exemplarSpans: Map<string, string>;
+}
+
+/** Caps that bound one stream's memory. */
+export interface StreamLimits {
+  /** Distinct features (and prediction outputs) tracked; later ones are dropped and counted. */
+  maxFeatures: number;
+  /** Exemplar trace ids kept per window. */
+  maxExemplars: number;
+}
+
+/** Windows of one stream. */
+export class StreamWindows {
+  /** Feature observations dropped because the stream already tracked `maxFeatures` names. */
+  droppedFeatureValues = 0;
+  /** Features whose kind changed and could not be merged, per pane. */
+  kindConflicts = 0;
+  private readonly panes = new Map<number, Pane>();
+  private readonly names = new Set<string>();
+  private firstPaneStart = Number.POSITIVE_INFINITY;
+  private lastClosedStart = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly stream: StreamKey,
+    private readonly opts: ResolvedWindowOptions,
+    private readonly limits: StreamLimits,
+  ) {}
+
+  /** The pane a time falls in, created on demand; undefined when its first window already closed. */
+  paneFor(timeMs: number, watermarkMs: number): Pane | undefined {
+    const step = this.opts.stepMs;
+    const start = Math.floor(timeMs / step) * step;
+    if (start + step <= watermarkMs) return undefined;
+    let p = this.panes.get(start);
+    if (p === undefined) {
+      p = new Pane(this.stream, start, start + step);
+      this.panes.set(start, p);
+      if (start < this.firstPaneStart) this.firstPaneStart = start;
+    }
+    return p;
+  }
+
+  /** Whether a feature may be tracked (admits new names until the cap, then counts drops). */
+  readonly allowFeature = (name: string): boolean => {
+    if (this.names.has(name)) return true;
+    if (this.names.size < this.limits.maxFeatures) {
+      this.names.add(name);
+      return true;
+    }
+    this.droppedFeatureValues++;
+    return false;
+  };
+
+  /** Closes every window whose end is at or before the watermark, oldest first. */
+  closeDue(watermarkMs: number): ClosedWindow[] {
+    const { lengthMs, stepMs } = this.opts;
+    const starts = new Set<number>();
+    for (const ps of this.panes.keys())
+      for (let s = ps - lengthMs + stepMs; s <= ps; s += stepMs)
+        if (s > this.lastClosedStart && s >= this.firstPaneStart && s + lengthMs <= watermarkMs)
+          starts.add(s);
+    const out: ClosedWindow[] = [];
+    for (const s of [...starts].sort((a, b) => a - b)) {
+      const parts: Pane[] = [];
+      for (let ps = s; ps < s + lengthMs; ps += stepMs) {
+        const p = this.panes.get(ps);
+        if (p) parts.push(p);
+      }
+      out.push(this.build(s, parts));
+      this.lastClosedStart = s;
+    }
+    for (const [ps, p] of this.panes)
+      if (ps + lengthMs <= watermarkMs) {
+        this.kindConflicts += p.kindConflicts;
+        this.panes.delete(ps);
+      }
+    return out;
+  }
+
+  /** The end of the last window that still holds data (where a flush must move the watermark). */
+  lastDataWindowEnd(): number {
+    let max = Number.NEGATIVE_INFINITY;
+    for (const ps of this.panes.keys()) max = Math.max(max, ps + this.opts.lengthMs);
+    return max;
+  }
+
+  /** Whether no pane is held (nothing left to close). */
+  get idle(): boolean {
+    return this.panes.size === 0;
+  }
+
+  private build(startMs: number, parts: Pane[]): ClosedWindow {
+    const exemplarSpans = new Map<string, string>();
+    const sealed = parts.map((p) => p.seal());
+    const data =
+      sealed.length === 1 && this.opts.lengthMs === this.opts.stepMs
+        ? sealed[0]!
+        : mergeWindows(sealed, this.limits.maxExemplars);
+    data.startMs = startMs;
+    data.endMs = startMs + this.opts.lengthMs;
+    for (const p of parts)
+      for (const [t, s] of p.exemplarSpans) if (data.exemplarTraceIds.includes(t)) exemplarSpans.set(t, s);
+    return { data, exemplarSpans };
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The in-process mlobs SpanProcessor: register it in a tracer provider and every ended
+ * component-run span feeds the analysis core, which reports incidents, findings and
+ * metrics through the OpenTelemetry API. It follows the SDK's processor contract: the hot
+ * path never throws into the application (failures are counted and warned about once),
+ * and shutdown runs once.
+ */
+import { type Attributes, type Context, diag, type Meter, metrics, type Tracer } from '@opentelemetry/api';
+import type { AnalysisListener, WindowReport } from '../analysis/AnalysisListener.js';
+import { Analyzer, type AnalyzerOptions } from '../analysis/Analyzer.js';
+import type { IncidentChange } from '../analysis/incidents/IncidentManager.js';
+import type { Finding, Incident } from '../model/finding.js';
+import { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
+import { type LogEmitter, OtelOutput } from './OtelOutput.js';
+
+/** Options of {@link MlSpanProcessor}: the Analyzer's, plus where output goes. */
+export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'> {
+  /** Tracer for `ml.incident` spans (none: no incident spans). */
+  tracer?: Tracer;
+  /** `@opentelemetry/api-logs` Logger for `ml.finding` log records (none: no log records). */
+  logger?: LogEmitter;
+  /** Meter for metrics (default `metrics.getMeter('mlobs')`; `null` turns metrics off). */
+  meter?: Meter | null;
+  /** Also receives findings, incidents and window reports. */
+  listener?: AnalysisListener;
+  /** Wall clock for `forceFlush` (default `Date.now`); windows before `clock() - lateness` close. */
+  clock?: () => number;
+}
+
+/** A span processor that analyses ML component runs as they end. */
+export class MlSpanProcessor {
+  /** The analysis engine (for inspection: stats, open incidents). */
+  readonly analyzer: Analyzer;
+  private readonly clock: () => number;
+  private emitting = false;
+  private isShutdown = false;
+  private shutdownPromise: Promise<void> | undefined;
+  private failures = 0;
+  private warned = false;
+
+  constructor(options: MlSpanProcessorOptions) {
+    const { tracer, logger, meter, listener, clock, ...analyzerOptions } = options;
+    this.clock = clock ?? Date.now;
+    const output = new OtelOutput({
+      tracer,
+      logger,
+      meter: meter === null ? undefined : (meter ?? metrics.getMeter('mlobs')),
+    });
+    this.analyzer = new Analyzer({ ...analyzerOptions, listener: this.fanOut(output, listener) });
+  }
+
+  /** Failures swallowed on the hot path (conversion, analysis or output), cumulative. */
+  get failureCount(): number {
+    return this.failures;
+  }
+
+  /** Nothing to do when a span starts: summaries are only complete when it ends. */
+  onStart(_span: unknown, _parentContext: Context): void {}
+
+  /** Feeds an ended span to the analysis. Never throws. */
+  onEnd(span: ReadableSpanLike): void {
+    // Spans we end ourselves (incident spans) would otherwise come straight back here.
+    if (this.isShutdown || this.emitting) return;
+    try {
+      this.analyzer.ingest(fromReadableSpan(span));
+    } catch (err) {
+      this.fail('analysing a span', err);
+    }
+  }
+
+  /** Closes the windows that are due by the wall clock, so idle streams still report. */
+  forceFlush(): Promise<void> {
+    if (!this.isShutdown) {
+      try {
+        this.analyzer.advanceTo(this.clock());
+      } catch (err) {
+        this.fail('flushing windows', err);
+      }
+    }
+    return Promise.resolve();
+  }
+
+  /** Closes every window that holds data, then stops analysing. Safe to call more than once. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      try {
+        this.analyzer.flush();
+      } catch (err) {
+        this.fail('flushing windows at shutdown', err);
+      }
+      this.isShutdown = true;
+    })();
+    return this.shutdownPromise;
+  }
+
+  private fanOut(output: OtelOutput, user: AnalysisListener | undefined): AnalysisListener {
+    const guarded =
+      <A extends unknown[]>(what: string, f: (...a: A) => void) =>
+      (...a: A) => {
+        const was = this.emitting;
+        this.emitting = true;
+        try {
+          f(...a);
+        } catch (err) {
+          this.fail(what, err);
+        } finally {
+          this.emitting = was;
+        }
+      };
+    return {
+      onWindow: (r: WindowReport) => {
+        guarded('recording window metrics', (x: WindowReport) => output.onWindow(x))(r);
+        if (user?.onWindow) guarded('in the onWindow listener', (x: WindowReport) => user.onWindow?.(x))(r);
+      },
+      onFinding: (f: Finding) => {
+        guarded('emitting a finding', (x: Finding) => output.onFinding(x))(f);
+        if (user?.onFinding) guarded('in the onFinding listener', (x: Finding) => user.onFinding?.(x))(f);
+      },
+      onIncident: (c: IncidentChange, i: Incident) => {
+        guarded('emitting an incident', (a: IncidentChange, b: Incident) => output.onIncident(a, b))(c, i);
+        if (user?.onIncident)
+          guarded('in the onIncident listener', (a: IncidentChange, b: Incident) => user.onIncident?.(a, b))(
+            c,
+            i,
+          );
+      },
+    };
+  }
+
+  private fail(what: string, err: unknown): void {
+    this.failures++;
+    if (this.warned) return;
+    this.warned = true;
+    diag.warn(`mlobs: MlSpanProcessor failed ${what}; further failures are only counted`, err as Attributes);
+  }
+}
