@@ -1,0 +1,261 @@
+/**
+ * Numeric drift: is the current window's distribution of a numeric feature (or the lengths
+ * of a text feature, the norms of a vector feature) different from the reference's?
+ *
+ * Three statistics, each computed from the two quantile sketches only:
+ * - `ks`: Kolmogorov–Smirnov distance with its p-value (effective size n·m/(n+m), Stephens'
+ *   correction). The sketches give a bracket d ≤ D ≤ dUpper around the distance of the raw
+ *   data; the decision uses d, the lower end. Deciding on the midpoint with the threshold
+ *   raised by half the rank error (dUpper − d)/2 is the same rule: sketch error can hide a
+ *   shift smaller than the rank error but never makes a same-distribution window alarm, and
+ *   the p-value computed from d is never smaller than the raw-data p-value.
+ * - `psi`: population stability index on the reference's decile bins (snapped to bucket
+ *   boundaries, so for sketches of equal accuracy the bin counts are exact, not estimated).
+ * - `wasserstein`: W1 between the sketches divided by the reference's standard deviation
+ *   (or IQR/1.349), i.e. "how many reference sds did the mass move". The sketch value can be
+ *   off by at most the mean half bucket width of each side (`error`), in either direction,
+ *   so the floor is raised by that error: again a miss, never a false alarm.
+ *
+ * Significance alone flags trivial shifts once windows are large, so every statistic must
+ * also clear an effect-size floor (defaults below, justified there), and, when the
+ * reference kept windows, exceed the reference's own window-to-window spread (mean + k·sd).
+ */
+import type { NumericSummary } from '../../summaries/index.js';
+import { ksCriticalDistance, ksPValue } from '../stats/kolmogorov.js';
+import { binnedKs, binnedPsi, binnedWasserstein, bucketIqr } from '../stats/sketchComparison.js';
+import type { Candidate, Detector, Reference, WindowData } from './detector.js';
+import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, numericView, severityOf } from './thresholds.js';
+
+/** Statistics the numeric drift detector can compute. */
+export type NumericStatistic = 'ks' | 'psi' | 'wasserstein';
+
+/** Configuration of {@link createNumericDriftDetector}; every field has a documented default. */
+export interface NumericDriftConfig {
+  /** Statistics to compute. Default all three. */
+  statistics?: NumericStatistic[];
+  /** Raw significance level per test, before the engine's Benjamini–Hochberg. Default 0.01. */
+  alpha?: number;
+  /**
+   * KS floor. Default 0.1: a shift of 0.25 sd of a normal feature moves the CDF by ≈ 0.1
+   * (D ≈ 2Φ(δ/2) − 1); smaller shifts are within what retraining tolerates.
+   */
+  ksFloor?: number;
+  /** KS distance from which a finding is critical. Default 0.25 (≈ 0.65 sd shift). */
+  ksCritical?: number;
+  /**
+   * PSI floor. Default 0.1, the industry rule of thumb ("< 0.1 no significant change");
+   * for a normal mean shift PSI ≈ δ², so 0.1 ≈ a 0.3 sd shift, in line with the KS floor.
+   */
+  psiFloor?: number;
+  /** PSI from which a finding is critical. Default 0.25 ("major shift"). */
+  psiCritical?: number;
+  /** PSI bins (reference quantiles). Default 10. */
+  psiBins?: number;
+  /** Normalized W1 floor in reference sds. Default 0.25, the same 0.25 sd the KS floor stands for. */
+  wassersteinFloor?: number;
+  /** Normalized W1 from which a finding is critical. Default 0.75. */
+  wassersteinCritical?: number;
+  /** What W1 is divided by: reference `sd` or `iqr` (IQR/1.349, robust to outliers). Default `sd`. */
+  wassersteinScale?: 'sd' | 'iqr';
+  /** Fewest values on each side for a comparison. Default 20. */
+  minCount?: number;
+  /** k of calibrated thresholds (mean + k·sd over reference windows). Default 3. */
+  calibrationK?: number;
+}
+
+/** {@link NumericDriftConfig} with defaults applied. */
+export type ResolvedNumericDriftConfig = Required<NumericDriftConfig>;
+
+/** Defaults of {@link NumericDriftConfig}. */
+export const NUMERIC_DRIFT_DEFAULTS: Readonly<ResolvedNumericDriftConfig> = Object.freeze({
+  statistics: ['ks', 'psi', 'wasserstein'],
+  alpha: 0.01,
+  ksFloor: 0.1,
+  ksCritical: 0.25,
+  psiFloor: 0.1,
+  psiCritical: 0.25,
+  psiBins: 10,
+  wassersteinFloor: 0.25,
+  wassersteinCritical: 0.75,
+  wassersteinScale: 'sd',
+  minCount: 20,
+  calibrationK: DEFAULT_CALIBRATION_K,
+});
+
+function positive(path: string, name: string, value: number): void {
+  if (!(Number.isFinite(value) && value > 0))
+    throw new RangeError(`${path}: ${name} must be a number > 0, got ${value}`);
+}
+
+/** Applies defaults and validates; the error names the detector and the field. */
+export function resolveNumericDriftConfig(
+  config: NumericDriftConfig = {},
+  path = 'numeric_drift',
+): ResolvedNumericDriftConfig {
+  const c = { ...NUMERIC_DRIFT_DEFAULTS, ...config };
+  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  for (const key of [
+    'ksFloor',
+    'ksCritical',
+    'psiFloor',
+    'psiCritical',
+    'wassersteinFloor',
+    'wassersteinCritical',
+    'calibrationK',
+  ] as const) {
+    positive(path, key, c[key]);
+  }
+  if (!(Number.isInteger(c.psiBins) && c.psiBins >= 2))
+    throw new RangeError(`${path}: psiBins must be an integer ≥ 2, got ${c.psiBins}`);
+  if (!(Number.isInteger(c.minCount) && c.minCount >= 1))
+    throw new RangeError(`${path}: minCount must be an integer ≥ 1, got ${c.minCount}`);
+  if (c.wassersteinScale !== 'sd' && c.wassersteinScale !== 'iqr') {
+    throw new RangeError(
+      `${path}: wassersteinScale must be 'sd' or 'iqr', got ${String(c.wassersteinScale)}`,
+    );
+  }
+  for (const s of c.statistics) {
+    if (s !== 'ks' && s !== 'psi' && s !== 'wasserstein')
+      throw new RangeError(`${path}: unknown statistic '${String(s)}'`);
+  }
+  return { ...c, statistics: [...c.statistics] };
+}
+
+/** Spread W1 is divided by; never 0, so a constant reference that starts moving scores high. */
+function referenceScale(
+  ref: NumericSummary,
+  buckets: ReturnType<NumericSummary['sketch']['buckets']>,
+  by: 'sd' | 'iqr',
+): number {
+  const sd = Math.sqrt(Math.max(0, ref.variance));
+  const iqr = bucketIqr(buckets) / 1.349;
+  const first = by === 'sd' ? sd : iqr;
+  const second = by === 'sd' ? iqr : sd;
+  if (first > 0) return first;
+  if (second > 0) return second;
+  return Math.max(Math.abs(ref.mean) * 1e-3, 1e-12);
+}
+
+/**
+ * Drift candidates of one numeric summary against its reference. Shared with prediction
+ * drift, which passes its own detector id so calibration keys stay separate.
+ */
+export function numericDriftCandidates(
+  detectorId: string,
+  feature: string,
+  reference: NumericSummary,
+  current: NumericSummary,
+  refData: Reference,
+  config: ResolvedNumericDriftConfig,
+  view = 'value',
+): Candidate[] {
+  const n = reference.sketch.count;
+  const m = current.sketch.count;
+  if (n < config.minCount || m < config.minCount) return [];
+  const refBuckets = reference.sketch.buckets();
+  const curBuckets = current.sketch.buckets();
+  const ks = binnedKs(refBuckets, curBuckets);
+  const ksP = ksPValue(ks.d, ks.n, ks.m);
+  const base = { feature, referenceCount: n, currentCount: m };
+  const shared = { view, referenceMean: reference.mean, currentMean: current.mean };
+  const calibrated = (statistic: string): number | undefined =>
+    calibratedThreshold(refData, detectorId, feature, statistic, config.calibrationK);
+  const out: Candidate[] = [];
+  for (const statistic of config.statistics) {
+    if (statistic === 'ks') {
+      const cal = calibrated('ks');
+      const critical = ksCriticalDistance(config.alpha, ks.n, ks.m);
+      const threshold = Math.max(config.ksFloor, critical, cal ?? 0);
+      const anomalous = ks.d >= config.ksFloor && ksP < config.alpha && (cal === undefined || ks.d > cal);
+      out.push({
+        ...base,
+        statistic,
+        value: ks.d,
+        threshold,
+        pValue: ksP,
+        effectSize: ks.d,
+        anomalous,
+        severity: severityOf(anomalous, ks.d, config.ksCritical),
+        message: `${feature}: KS distance ${fmt(ks.d)} (sketch bracket up to ${fmt(ks.dUpper)}) vs threshold ${fmt(threshold)}, p = ${fmt(ksP)}`,
+        details: {
+          ...shared,
+          dUpper: ks.dUpper,
+          rankError: ks.rankError,
+          criticalDistance: critical,
+          calibrated: cal,
+        },
+      });
+    } else if (statistic === 'psi') {
+      const psi = binnedPsi(refBuckets, curBuckets, config.psiBins);
+      const cal = calibrated('psi');
+      const threshold = Math.max(config.psiFloor, cal ?? 0);
+      const anomalous =
+        psi.psi >= config.psiFloor && psi.pValue < config.alpha && (cal === undefined || psi.psi > cal);
+      out.push({
+        ...base,
+        statistic,
+        value: psi.psi,
+        threshold,
+        pValue: psi.pValue,
+        effectSize: psi.psi,
+        anomalous,
+        severity: severityOf(anomalous, psi.psi, config.psiCritical),
+        message: `${feature}: PSI ${fmt(psi.psi)} over ${psi.bins} reference-quantile bins vs threshold ${fmt(threshold)}`,
+        details: { ...shared, bins: psi.bins, calibrated: cal },
+      });
+    } else {
+      const w = binnedWasserstein(refBuckets, curBuckets);
+      const scale = referenceScale(reference, refBuckets, config.wassersteinScale);
+      const value = w.distance / scale;
+      const error = w.error / scale;
+      const cal = calibrated('wasserstein');
+      const threshold = Math.max(config.wassersteinFloor + error, cal ?? 0);
+      // W1 has no cheap null distribution; the KS test of the same pair supplies significance.
+      const anomalous =
+        value >= config.wassersteinFloor + error && ksP < config.alpha && (cal === undefined || value > cal);
+      out.push({
+        ...base,
+        statistic,
+        value,
+        threshold,
+        pValue: ksP,
+        effectSize: value,
+        anomalous,
+        severity: severityOf(anomalous, value, config.wassersteinCritical),
+        message: `${feature}: mass moved ${fmt(value)} reference ${config.wassersteinScale}s (±${fmt(error)}) vs threshold ${fmt(threshold)}`,
+        details: { ...shared, distance: w.distance, scale, sketchError: error, calibrated: cal },
+      });
+    }
+  }
+  return out;
+}
+
+/** Numeric drift of every numeric (and text-length, vector-norm) feature present on both sides. */
+export function createNumericDriftDetector(config: NumericDriftConfig = {}): Detector {
+  const resolved = resolveNumericDriftConfig(config);
+  return {
+    id: 'numeric_drift',
+    detect(reference: Reference, current: WindowData): Candidate[] {
+      const out: Candidate[] = [];
+      for (const [feature, summary] of current.features) {
+        const ref = reference.features.get(feature);
+        if (ref === undefined || ref.kind !== summary.kind) continue;
+        const a = numericView(ref);
+        const b = numericView(summary);
+        if (a === undefined || b === undefined) continue;
+        out.push(
+          ...numericDriftCandidates(
+            'numeric_drift',
+            feature,
+            a.summary,
+            b.summary,
+            reference,
+            resolved,
+            a.view,
+          ),
+        );
+      }
+      return out;
+    },
+  };
+}

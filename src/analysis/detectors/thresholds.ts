@@ -1,0 +1,60 @@
+/**
+ * Shared decision helpers of the detectors: calibrated thresholds from the reference's own
+ * window-to-window spread, severity from an effect size, and counts of a feature summary.
+ */
+import type { Severity } from '../../model/finding.js';
+import type { FeatureSummary, NumericSummary } from '../../summaries/index.js';
+import { calibrationKey } from '../reference/buildReference.js';
+import type { Reference } from './detector.js';
+
+/** Default k of calibrated thresholds: anomalous above mean + 3·sd of the reference windows. */
+export const DEFAULT_CALIBRATION_K = 3;
+
+/**
+ * Calibrated threshold for a statistic, or undefined when the reference kept no windows for
+ * it. Two windows are the least that give a spread; with fewer the statistic is judged on
+ * its floor and significance alone.
+ */
+export function calibratedThreshold(
+  reference: Reference,
+  detector: string,
+  feature: string,
+  statistic: string,
+  k: number,
+  direction: 'above' | 'below' = 'above',
+): number | undefined {
+  const c = reference.calibration.get(calibrationKey(detector, feature, statistic));
+  if (c === undefined || c.windows < 2 || !Number.isFinite(c.mean) || !Number.isFinite(c.sd))
+    return undefined;
+  return direction === 'above' ? c.mean + k * c.sd : c.mean - k * c.sd;
+}
+
+/** `critical` at or beyond the critical effect, `warning` otherwise; `info` when not anomalous. */
+export function severityOf(anomalous: boolean, effect: number, critical: number): Severity {
+  if (!anomalous) return 'info';
+  return effect >= critical ? 'critical' : 'warning';
+}
+
+/** Every value the summary saw, including nulls, invalid and infinite values. */
+export function totalCount(s: FeatureSummary): number {
+  return s.count + s.nullCount + s.invalidCount + (s.kind === 'numeric' ? s.infiniteCount : 0);
+}
+
+/**
+ * The numeric view of a summary that drift can be measured on: the values of a numeric
+ * feature, the lengths of a text feature, the L2 norms of a vector feature.
+ */
+export function numericView(
+  s: FeatureSummary,
+): { summary: NumericSummary; view: 'value' | 'length' | 'norm' } | undefined {
+  if (s.kind === 'numeric') return { summary: s, view: 'value' };
+  if (s.kind === 'text') return { summary: s.length, view: 'length' };
+  if (s.kind === 'vector') return { summary: s.norm, view: 'norm' };
+  return undefined;
+}
+
+/** Rounds for messages: 3 significant digits, no exponent noise for ordinary values. */
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createNumericDriftDetector } from '../../../src/analysis/detectors/numericDrift.js';
+import { normalSample } from '../stats/random.js';
+import { referenceOf, windowOf } from './fixtures.js';
+
+const detector = createNumericDriftDetector();
+
+function byStatistic(
+  candidates: ReturnType<typeof detector.detect>,
+): Record<string, (typeof candidates)[number]> {
+  return Object.fromEntries(candidates.map((c) => [c.statistic, c]));
+}
+
+describe('numeric_drift', () => {
+  const reference = referenceOf({ x: normalSample(5000, 1, 10, 2) });
+
+  it('flags a one-sd mean shift on all three statistics', () => {
+    const result = byStatistic(detector.detect(reference, windowOf({ x: normalSample(2000, 2, 12, 2) })));
+    for (const s of ['ks', 'psi', 'wasserstein']) {
+      assert.equal(result[s]?.anomalous, true, `${s} should flag: ${result[s]?.message}`);
+      assert.equal(result[s]?.feature, 'x');
+    }
+    assert.ok((result.ks?.value ?? 0) > 0.3);
+    assert.ok(Math.abs((result.wasserstein?.value ?? 0) - 1) < 0.15, result.wasserstein?.message);
+    assert.equal(result.ks?.severity, 'critical');
+  });
+
+  it('flags a variance change the mean does not show', () => {
+    const result = byStatistic(detector.detect(reference, windowOf({ x: normalSample(2000, 3, 10, 5) })));
+    assert.equal(result.ks?.anomalous, true);
+    assert.equal(result.psi?.anomalous, true);
+  });
+
+  it('stays silent on a new sample of the same distribution', () => {
+    const candidates = detector.detect(reference, windowOf({ x: normalSample(2000, 4, 10, 2) }));
+    assert.equal(candidates.length, 3);
+    assert.deepEqual(
+      candidates.filter((c) => c.anomalous).map((c) => c.message),
+      [],
+    );
+  });
+
+  it('stays silent on identical data, with p-values of 1 from a zero distance', () => {
+    const data = normalSample(3000, 5, 0, 1);
+    const candidates = detector.detect(referenceOf({ x: data }), windowOf({ x: data }));
+    const ks = byStatistic(candidates).ks;
+    assert.equal(ks?.value, 0);
+    assert.equal(ks?.pValue, 1);
+    assert.ok(candidates.every((c) => !c.anomalous));
+  });
+
+  it('respects the effect-size floor on a huge-n trivial shift that is still significant', () => {
+    const big = referenceOf({ x: normalSample(100_000, 6, 0, 1) });
+    const result = byStatistic(detector.detect(big, windowOf({ x: normalSample(100_000, 7, 0.05, 1) })));
+    // A 0.05 sd shift at n = m = 100 000 is highly significant but far below every floor.
+    assert.ok((result.ks?.pValue ?? 1) < 0.01, `p ${result.ks?.pValue}`);
+    assert.ok((result.ks?.value ?? 1) < 0.1);
+    for (const s of ['ks', 'psi', 'wasserstein'])
+      assert.equal(result[s]?.anomalous, false, result[s]?.message);
+  });
+
+  it('returns nothing for empty or all-null windows and for too few values', () => {
+    assert.deepEqual(detector.detect(reference, windowOf({ x: [] })), []);
+    assert.deepEqual(
+      detector.detect(reference, windowOf({ x: [null, null, null] }, {}, {}, { schema: { x: 'numeric' } })),
+      [],
+    );
+    assert.deepEqual(detector.detect(reference, windowOf({ x: [1, 2, 3] })), []);
+  });
+
+  it('requires the value to exceed the reference’s calibrated window-to-window spread', () => {
+    const current = windowOf({ x: normalSample(2000, 8, 11, 2) });
+    const plain = byStatistic(detector.detect(reference, current));
+    assert.equal(plain.ks?.anomalous, true);
+    const ksValue = plain.ks?.value ?? 0;
+    const noisy = referenceOf({ x: normalSample(5000, 1, 10, 2) });
+    noisy.calibration.set('numeric_drift/x/ks', { mean: ksValue, sd: 0.05, windows: 8 });
+    const calibrated = byStatistic(detector.detect(noisy, current));
+    assert.equal(calibrated.ks?.anomalous, false);
+    assert.ok((calibrated.ks?.threshold ?? 0) > ksValue);
+  });
+
+  it('measures text features on their lengths', () => {
+    const words = (n: number, len: number): string[] =>
+      Array.from({ length: n }, (_, i) => 'x'.repeat(len + (i % 7)) + ' '.repeat(70));
+    const ref = referenceOf({ t: words(500, 10) });
+    const result = byStatistic(detector.detect(ref, windowOf({ t: words(500, 40) })));
+    assert.equal(result.ks?.anomalous, true);
+    assert.equal(result.ks?.details.view, 'length');
+  });
+
+  it('rejects a bad config naming the field', () => {
+    assert.throws(
+      () => createNumericDriftDetector({ alpha: 2 }),
+      /numeric_drift: alpha must be in \(0, 1\), got 2/,
+    );
+    assert.throws(() => createNumericDriftDetector({ psiBins: 1 }), /psiBins/);
+  });
+});
