@@ -61,7 +61,9 @@ describe('binnedKs', () => {
       fc.property(sample, sample, (a, b) => {
         const exact = ksTwoSampleExact(a, b).d;
         const r = binnedKs(sketchOf(a).buckets(), sketchOf(b).buckets());
-        return r.d <= exact + 1e-12 && exact <= r.dUpper + 1e-12 && Math.abs(r.d - exact) <= r.rankError + 1e-12;
+        return (
+          r.d <= exact + 1e-12 && exact <= r.dUpper + 1e-12 && Math.abs(r.d - exact) <= r.rankError + 1e-12
+        );
       }),
       { numRuns: 300 },
     );
@@ -90,7 +92,10 @@ describe('PSI', () => {
   });
 
   it('bins on reference deciles and counts both sides exactly on aligned buckets', () => {
-    const r = binnedPsi(unitBuckets(Array(10).fill(1000)), unitBuckets([500, 500, 1000, 1000, 1000, 1000, 1000, 1000, 1500, 1500]));
+    const r = binnedPsi(
+      unitBuckets(Array(10).fill(1000)),
+      unitBuckets([500, 500, 1000, 1000, 1000, 1000, 1000, 1000, 1500, 1500]),
+    );
     assert.equal(r.bins, 10);
     const share = (c: number): number => (c + 0.5) / (10000 + 5);
     const expected = [500, 500, 1000, 1000, 1000, 1000, 1000, 1000, 1500, 1500].reduce(

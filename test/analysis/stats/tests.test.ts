@@ -10,7 +10,10 @@ import {
 import { twoProportionTest, wilsonInterval } from '../../../src/analysis/stats/proportions.js';
 
 function close(actual: number, expected: number, relative = 1e-9): void {
-  assert.ok(Math.abs(actual - expected) <= Math.abs(expected) * relative + 1e-15, `expected ${expected}, got ${actual}`);
+  assert.ok(
+    Math.abs(actual - expected) <= Math.abs(expected) * relative + 1e-15,
+    `expected ${expected}, got ${actual}`,
+  );
 }
 
 describe('wilsonInterval', () => {
