@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import type { Signal } from '../../../../src/collector/component.js';
+import { ConsumerError } from '../../../../src/collector/component.js';
+import { decodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
+import { SIGNAL_CODECS, type SignalCodec } from '../../../../src/collector/otlp/signals.js';
+import { encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import {
+  createDefaultOtlpReceiverConfig,
+  validateOtlpReceiverConfig,
+} from '../../../../src/collector/receivers/otlp/config.js';
+import { otlpReceiverFactory } from '../../../../src/collector/receivers/otlp/factory.js';
+import { exportServiceDefinition } from '../../../../src/collector/receivers/otlp/OtlpGrpcServer.js';
+import { countSpans, type TracesData } from '../../../../src/model/otlp.js';
+import { Capture, request, startReceiver } from './helpers.js';
+import { selfSignedCert } from './tls.js';
+
+const traceCodec = SIGNAL_CODECS.traces as SignalCodec<Signal>;
+
+function oneSpan(name = 'grpc span'): TracesData {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [], droppedAttributesCount: 0 },
+        schemaUrl: '',
+        scopeSpans: [
+          {
+            scope: { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
+            schemaUrl: '',
+            spans: [
+              {
+                traceId: '0af7651916cd43dd8448eb211c80319c',
+                spanId: 'b7ad6b7169203331',
+                traceState: '',
+                parentSpanId: '',
+                flags: 0,
+                name,
+                kind: 1,
+                startTimeUnixNano: 1n,
+                endTimeUnixNano: 2n,
+                attributes: [],
+                droppedAttributesCount: 0,
+                events: [],
+                droppedEventsCount: 0,
+                links: [],
+                droppedLinksCount: 0,
+                status: { code: 0, message: '' },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+type ExportClient = grpc.Client & {
+  Export(req: unknown, md: grpc.Metadata, cb: (err: grpc.ServiceError | null, res?: Buffer) => void): void;
+};
+
+function grpcClient(
+  addr: string,
+  opts: { raw?: boolean; gzip?: boolean; creds?: grpc.ChannelCredentials } = {},
+): ExportClient {
+  const def = exportServiceDefinition(traceCodec);
+  if (opts.raw) def.Export = { ...def.Export, requestSerialize: (b: Buffer) => b };
+  const Ctor = grpc.makeGenericClientConstructor(def, 'TraceService');
+  const options: grpc.ChannelOptions = opts.gzip ? { 'grpc.default_compression_algorithm': 2 } : {};
+  return new Ctor(addr, opts.creds ?? grpc.credentials.createInsecure(), options) as unknown as ExportClient;
+}
+
+function call(
+  client: ExportClient,
+  req: unknown,
+  md = new grpc.Metadata(),
+): Promise<{ err: grpc.ServiceError | null; res?: Buffer }> {
+  return new Promise((resolve) => client.Export(req, md, (err, res) => resolve({ err, res })));
+}
+
+describe('otlp receiver over gRPC', () => {
+  it('accepts gzip-compressed exports and maps refusals to INVALID_ARGUMENT and UNAVAILABLE with RetryInfo', async () => {
+    const capture = new Capture();
+    const { receiver, grpcAddr, host } = await startReceiver(capture, (c) => {
+      c.protocols.http.enabled = false;
+      c.protocols.grpc.max_recv_msg_size = '32KiB';
+    });
+    const client = grpcClient(grpcAddr, { gzip: true });
+    const raw = grpcClient(grpcAddr, { raw: true });
+    try {
+      const ok = await call(client, oneSpan());
+      assert.equal(ok.err, null);
+      assert.deepEqual(capture.traces.at(-1), oneSpan());
+      assert.equal(host.counters.get('mlobs_receiver_accepted_spans_total'), 1);
+
+      const truncated = await call(raw, Buffer.from(encodeTracesProto(oneSpan())).subarray(0, 30));
+      assert.equal(truncated.err?.code, grpc.status.INVALID_ARGUMENT);
+      assert.match(truncated.err?.details ?? '', /invalid protobuf/);
+
+      const big = await call(raw, Buffer.alloc(64 * 1024, 0));
+      assert.equal(big.err?.code, grpc.status.RESOURCE_EXHAUSTED);
+
+      capture.refuse = new ConsumerError('memory limit reached', { permanent: false, retryAfterMs: 1500 });
+      const busy = await call(client, oneSpan());
+      assert.equal(busy.err?.code, grpc.status.UNAVAILABLE);
+      const detail = busy.err?.metadata.get('grpc-status-details-bin')[0] as Buffer;
+      assert.deepEqual(decodeRpcStatus(detail), {
+        code: 14,
+        message: 'memory limit reached',
+        retryDelayMs: 1500,
+      });
+      capture.refuse = new ConsumerError('bad', { permanent: true });
+      assert.equal((await call(client, oneSpan())).err?.code, grpc.status.INVALID_ARGUMENT);
+      capture.refuse = undefined;
+
+      const again = await call(client, oneSpan('after errors'));
+      assert.equal(again.err, null);
+      assert.equal(capture.traces.at(-1)?.resourceSpans[0].scopeSpans[0].spans[0].name, 'after errors');
+    } finally {
+      client.close();
+      raw.close();
+      await receiver.shutdown();
+    }
+  });
+
+  it('requires the bearer token on both transports when auth is configured', async () => {
+    const capture = new Capture();
+    const { receiver, grpcAddr, httpUrl } = await startReceiver(capture, (c) => {
+      c.protocols.http.auth = { bearer_token: 's3cret' };
+      c.protocols.grpc.auth = { bearer_token: 's3cret' };
+    });
+    const client = grpcClient(grpcAddr);
+    try {
+      const body = encodeTracesProto(oneSpan());
+      const headers = { 'content-type': 'application/x-protobuf' };
+      const denied = await request(`${httpUrl}/v1/traces`, { headers, body });
+      assert.equal(denied.status, 401);
+      assert.equal(denied.headers['www-authenticate'], 'Bearer');
+      const wrong = await request(`${httpUrl}/v1/traces`, {
+        headers: { ...headers, authorization: 'Bearer nope' },
+        body,
+      });
+      assert.equal(wrong.status, 401);
+      const ok = await request(`${httpUrl}/v1/traces`, {
+        headers: { ...headers, authorization: 'Bearer s3cret' },
+        body,
+      });
+      assert.equal(ok.status, 200);
+
+      assert.equal((await call(client, oneSpan())).err?.code, grpc.status.UNAUTHENTICATED);
+      const md = new grpc.Metadata();
+      md.set('authorization', 'Bearer s3cret');
+      assert.equal((await call(client, oneSpan(), md)).err, null);
+      assert.equal(capture.traces.length, 2);
+    } finally {
+      client.close();
+      await receiver.shutdown();
+    }
+  });
+
+  it('serves both transports over TLS with the configured certificate', async (t) => {
+    const cert = selfSignedCert();
+    if (!cert) return t.skip('openssl is not installed');
+    const capture = new Capture();
+    const tls = { cert_file: cert.certFile, key_file: cert.keyFile };
+    const { receiver, grpcAddr, httpUrl } = await startReceiver(capture, (c) => {
+      c.protocols.http.tls = tls;
+      c.protocols.grpc.tls = tls;
+    });
+    const client = grpcClient(grpcAddr, { creds: grpc.credentials.createSsl(cert.cert) });
+    try {
+      assert.match(httpUrl, /^https:/);
+      const res = await request(`${httpUrl}/v1/traces`, {
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: encodeTracesProto(oneSpan()),
+        ca: cert.cert,
+      });
+      assert.equal(res.status, 200);
+      await assert.rejects(request(`${httpUrl}/v1/traces`, { body: '' }), /self.signed|certificate/i);
+      assert.equal((await call(client, oneSpan())).err, null);
+      assert.equal(
+        capture.traces.map(countSpans).reduce((a, b) => a + b, 0),
+        2,
+      );
+    } finally {
+      client.close();
+      await receiver.shutdown();
+    }
+  });
+
+  it('validates its config with paths and has the documented defaults', () => {
+    const c = createDefaultOtlpReceiverConfig();
+    assert.equal(c.protocols.http.endpoint, '127.0.0.1:4318');
+    assert.equal(c.protocols.grpc.endpoint, '127.0.0.1:4317');
+    assert.equal(otlpReceiverFactory.type, 'otlp');
+    assert.deepEqual(validateOtlpReceiverConfig(c), []);
+    c.protocols.http.endpoint = 'localhost';
+    c.protocols.grpc.max_recv_msg_size = 'lots';
+    c.protocols.http.tls = { cert_file: '', key_file: 'k.pem' };
+    const problems = validateOtlpReceiverConfig(c).map((p) => p.path);
+    assert.deepEqual(problems.sort(), [
+      'protocols::grpc::max_recv_msg_size',
+      'protocols::http::endpoint',
+      'protocols::http::tls::cert_file',
+    ]);
+  });
+
+  it('shuts down safely without start and fails start cleanly when the port is taken', async () => {
+    const capture = new Capture();
+    const idle = otlpReceiverFactory.createReceiver(
+      { id: 'otlp', pipeline: 'traces' },
+      createDefaultOtlpReceiverConfig(),
+      {},
+    );
+    await idle.shutdown();
+    const first = await startReceiver(capture, (c) => (c.protocols.grpc.enabled = false));
+    const port = new URL(first.httpUrl).port;
+    try {
+      await assert.rejects(
+        startReceiver(capture, (c) => {
+          c.protocols.http.endpoint = `127.0.0.1:${port}`;
+        }),
+        /EADDRINUSE/,
+      );
+    } finally {
+      await first.receiver.shutdown();
+    }
+  });
+});
