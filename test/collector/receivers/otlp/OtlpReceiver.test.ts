@@ -63,8 +63,8 @@ function grpcClient(
   addr: string,
   opts: { raw?: boolean; gzip?: boolean; creds?: grpc.ChannelCredentials } = {},
 ): ExportClient {
-  const def = exportServiceDefinition(traceCodec);
-  if (opts.raw) def.Export = { ...def.Export, requestSerialize: (b: Buffer) => b };
+  const base = exportServiceDefinition(traceCodec);
+  const def = opts.raw ? { Export: { ...base.Export, requestSerialize: (b: Buffer) => b } } : base;
   const Ctor = grpc.makeGenericClientConstructor(def, 'TraceService');
   const options: grpc.ChannelOptions = opts.gzip ? { 'grpc.default_compression_algorithm': 2 } : {};
   return new Ctor(addr, opts.creds ?? grpc.credentials.createInsecure(), options) as unknown as ExportClient;
