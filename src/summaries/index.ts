@@ -24,6 +24,15 @@ export {
 export { SummaryDecodeError } from './SummaryDecodeError.js';
 export { SummaryMergeError } from './SummaryMergeError.js';
 export { summarize } from './summarize.js';
+export {
+  decodeSummaryEvents,
+  EVENT_HISTOGRAM_BINS,
+  EVENT_QUANTILE_LEVELS,
+  EVENT_TOP_VALUES,
+  encodeSummaryEvents,
+  type SummaryEvent,
+  type SummaryEventInput,
+} from './summaryEvents.js';
 export { type TextOptions, TextSummary } from './TextSummary.js';
 export type {
   BatchSummary,
