@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createCategoricalDriftDetector } from '../../../src/analysis/detectors/categoricalDrift.js';
+import { seededRandom } from '../stats/random.js';
+import { referenceOf, windowOf } from './fixtures.js';
+
+const detector = createCategoricalDriftDetector({
+  statistics: ['js', 'chi2', 'new_categories', 'vanished_categories'],
+});
+
+/** n draws from categories with the given weights. */
+function draw(n: number, weights: Record<string, number>, seed: number): string[] {
+  const random = seededRandom(seed);
+  const entries = Object.entries(weights);
+  const total = entries.reduce((s, [, w]) => s + w, 0);
+  return Array.from({ length: n }, () => {
+    let u = random() * total;
+    for (const [value, w] of entries) {
+      u -= w;
+      if (u < 0) return value;
+    }
+    return entries[entries.length - 1]?.[0] as string;
+  });
+}
+
+function byStatistic(
+  candidates: ReturnType<typeof detector.detect>,
+): Record<string, (typeof candidates)[number]> {
+  return Object.fromEntries(candidates.map((c) => [c.statistic, c]));
+}
+
+const mix = { red: 50, green: 30, blue: 20 };
+
+describe('categorical_drift', () => {
+  const reference = referenceOf({ color: draw(5000, mix, 1) });
+
+  it('flags a changed category mix with JS distance and chi-square', () => {
+    const result = byStatistic(
+      detector.detect(reference, windowOf({ color: draw(2000, { red: 20, green: 30, blue: 50 }, 2) })),
+    );
+    assert.equal(result.js?.anomalous, true, result.js?.message);
+    assert.equal(result.chi2?.anomalous, true);
+    assert.ok((result.js?.pValue ?? 1) < 1e-10);
+    assert.equal(result.new_categories?.anomalous, false);
+  });
+
+  it('stays silent on a new sample of the same mix', () => {
+    const candidates = detector.detect(reference, windowOf({ color: draw(2000, mix, 3) }));
+    assert.equal(candidates.length, 4);
+    assert.deepEqual(
+      candidates.filter((c) => c.anomalous).map((c) => c.message),
+      [],
+    );
+  });
+
+  it('names categories the reference never had', () => {
+    const result = byStatistic(
+      detector.detect(reference, windowOf({ color: draw(2000, { ...mix, purple: 10 }, 4) })),
+    );
+    const fresh = result.new_categories;
+    assert.equal(fresh?.anomalous, true);
+    assert.deepEqual(fresh?.details.categories, ['purple']);
+    assert.ok(Math.abs((fresh?.value ?? 0) - 0.09) < 0.02);
+  });
+
+  it('names categories that vanished', () => {
+    const result = byStatistic(
+      detector.detect(reference, windowOf({ color: draw(2000, { red: 50, green: 30 }, 5) })),
+    );
+    assert.equal(result.vanished_categories?.anomalous, true);
+    assert.deepEqual(result.vanished_categories?.details.categories, ['blue']);
+  });
+
+  it('respects the effect-size floor on a huge-n trivial shift', () => {
+    const big = referenceOf({ color: draw(100_000, mix, 6) });
+    const result = byStatistic(
+      detector.detect(big, windowOf({ color: draw(100_000, { red: 51.5, green: 29, blue: 19.5 }, 7) })),
+    );
+    assert.ok((result.js?.pValue ?? 1) < 0.01, `p ${result.js?.pValue}`);
+    assert.equal(result.js?.anomalous, false);
+    assert.equal(result.chi2?.anomalous, false);
+  });
+
+  it('raises the JS threshold by the top-k error when categories overflow the summary', () => {
+    const many = (n: number, seed: number): string[] => {
+      const random = seededRandom(seed);
+      return Array.from({ length: n }, () => `c${Math.floor(random() ** 2 * 500)}`);
+    };
+    const ref = referenceOf({ id: many(20_000, 8) }, {}, {}, { topK: 16 });
+    const result = byStatistic(detector.detect(ref, windowOf({ id: many(20_000, 9) }, {}, {}, { topK: 16 })));
+    assert.ok((result.js?.details.sketchError as number) > 0);
+    assert.ok((result.js?.threshold ?? 0) > 0.1);
+    assert.equal(result.js?.anomalous, false);
+    assert.equal(result.new_categories?.anomalous, false);
+  });
+
+  it('returns nothing for empty and all-null windows', () => {
+    assert.deepEqual(
+      detector.detect(reference, windowOf({ color: [] }, {}, {}, { schema: { color: 'categorical' } })),
+      [],
+    );
+    assert.deepEqual(
+      detector.detect(
+        reference,
+        windowOf({ color: [null, null] }, {}, {}, { schema: { color: 'categorical' } }),
+      ),
+      [],
+    );
+  });
+});
