@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type IncidentChange, IncidentManager } from '../../../src/analysis/incidents/IncidentManager.js';
+import { resolveIncidentOptions } from '../../../src/analysis/incidents/IncidentOptions.js';
+import type { Finding, Incident, Severity, StreamKey } from '../../../src/model/finding.js';
+
+const STEP = 60_000;
+const T0 = Date.UTC(2026, 0, 1);
+const featurize: StreamKey = { service: 'svc', pipeline: 'churn', component: 'featurize', model: '' };
+const score: StreamKey = { service: 'svc', pipeline: 'churn', component: 'score', model: 'm' };
+const other: StreamKey = { service: 'svc', pipeline: 'fraud', component: 'score', model: 'm' };
+
+function finding(stream: StreamKey, feature: string, w: number, severity: Severity = 'warning'): Finding {
+  return {
+    id: `${stream.component}-${feature}-${w}`,
+    detector: 'missing_rate',
+    stream,
+    feature,
+    statistic: 'null_rate',
+    value: 0.3,
+    threshold: 0.1,
+    effectSize: 0.3,
+    severity,
+    windowStartMs: T0 + w * STEP,
+    windowEndMs: T0 + (w + 1) * STEP,
+    referenceCount: 100,
+    currentCount: 100,
+    exemplarTraceIds: [],
+    message: '',
+    details: {},
+  };
+}
+
+function setup(o: Parameters<typeof resolveIncidentOptions>[0] = {}) {
+  const events: [IncidentChange, Incident][] = [];
+  const m = new IncidentManager(resolveIncidentOptions(o, STEP), STEP, (c, i) =>
+    events.push([c, structuredClone(i)]),
+  );
+  /** Closes window `w` of a stream with findings for the given features. */
+  const win = (stream: StreamKey, w: number, features: string[] = [], severity: Severity = 'warning') =>
+    m.processWindow(
+      stream,
+      T0 + (w + 1) * STEP,
+      features.map((f) => finding(stream, f, w, severity)),
+    );
+  return { m, events, win };
+}
+
+describe('IncidentManager', () => {
+  it('does not open an incident for one anomalous window', () => {
+    const { events, win } = setup();
+    win(featurize, 0, ['x']);
+    for (let w = 1; w < 10; w++) win(featurize, w);
+    assert.equal(events.length, 0);
+  });
+
+  it('opens after 2 of the last 3 windows, including the earlier finding', () => {
+    const { events, win } = setup();
+    win(featurize, 0, ['x']);
+    win(featurize, 1);
+    win(featurize, 2, ['x']);
+    assert.equal(events.length, 1);
+    const [change, incident] = events[0]!;
+    assert.equal(change, 'opened');
+    assert.equal(incident.status, 'open');
+    assert.deepEqual(incident.features, ['x']);
+    assert.equal(incident.findingCount, 2);
+    assert.equal(incident.openedAtMs, T0 + 3 * STEP);
+  });
+
+  it('opens a critical finding at once', () => {
+    const { events, win } = setup();
+    win(featurize, 0, ['x'], 'critical');
+    assert.deepEqual(
+      events.map((e) => [e[0], e[1].severity]),
+      [['opened', 'critical']],
+    );
+  });
+
+  it('deduplicates repeated findings of the same key into the open incident', () => {
+    const { events, win, m } = setup();
+    for (let w = 0; w < 6; w++) win(featurize, w, ['x']);
+    assert.deepEqual(
+      events.map((e) => e[0]),
+      ['opened'],
+    );
+    assert.equal(m.openIncidents().length, 1);
+    assert.equal(m.openIncidents()[0]!.findingCount, 6);
+  });
+
+  it('groups a second confirmed feature of the same pipeline into the open incident', () => {
+    const { events, win, m } = setup();
+    win(featurize, 0, ['x']);
+    win(featurize, 1, ['x']);
+    win(score, 1, ['prediction']);
+    win(score, 2, ['prediction']);
+    assert.deepEqual(
+      events.map((e) => e[0]),
+      ['opened', 'updated'],
+    );
+    const i = m.openIncidents();
+    assert.equal(i.length, 1);
+    assert.deepEqual(i[0]!.features, ['x', 'prediction']);
+    assert.deepEqual(i[0]!.components, ['featurize', 'score']);
+  });
+
+  it('opens a separate incident for another pipeline', () => {
+    const { win, m } = setup();
+    win(featurize, 0, ['x'], 'critical');
+    win(other, 0, ['x'], 'critical');
+    assert.deepEqual(
+      m
+        .openIncidents()
+        .map((i) => i.pipeline)
+        .sort(),
+      ['churn', 'fraud'],
+    );
+  });
+
+  it('resolves after the quiet period without findings', () => {
+    const { events, win, m } = setup({ resolveAfterWindows: 3 });
+    win(featurize, 0, ['x'], 'critical');
+    win(featurize, 1);
+    win(featurize, 2);
+    assert.equal(m.openIncidents().length, 1, 'two quiet windows are not enough');
+    win(featurize, 3);
+    assert.equal(m.openIncidents().length, 0);
+    const [change, incident] = events.at(-1)!;
+    assert.equal(change, 'resolved');
+    assert.equal(incident.status, 'resolved');
+    assert.equal(incident.resolvedAtMs, T0 + 4 * STEP);
+  });
+
+  it('opens a new incident for the same key after the previous one resolved', () => {
+    const { events, win } = setup({ resolveAfterWindows: 1 });
+    win(featurize, 0, ['x'], 'critical');
+    win(featurize, 1);
+    win(featurize, 2, ['x'], 'critical');
+    assert.deepEqual(
+      events.map((e) => e[0]),
+      ['opened', 'resolved', 'opened'],
+    );
+    assert.notEqual(events[0]![1].id, events[2]![1].id);
+  });
+
+  it('rate-limits new incidents per hour and counts the suppressed ones', () => {
+    const { events, win, m } = setup({ maxNewPerHour: 2, groupWithinMs: 0, resolveAfterWindows: 1 });
+    // Critical findings on alternating windows, each resolved by the quiet window after it:
+    // every one opens (or would open) a new incident.
+    for (let w = 0; w < 10; w += 2) {
+      win(featurize, w, ['x'], 'critical');
+      win(featurize, w + 1);
+    }
+    assert.equal(events.filter((e) => e[0] === 'opened').length, 2);
+    assert.equal(m.suppressedByRate, 3);
+    // An hour later the budget is back.
+    win(featurize, 70, ['x'], 'critical');
+    assert.equal(events.filter((e) => e[0] === 'opened').length, 3);
+  });
+
+  it('raises the incident severity when a worse finding joins', () => {
+    const { events, win } = setup();
+    win(featurize, 0, ['x']);
+    win(featurize, 1, ['x']);
+    win(featurize, 2, ['x'], 'critical');
+    assert.deepEqual(
+      events.map((e) => [e[0], e[1].severity]),
+      [
+        ['opened', 'warning'],
+        ['updated', 'critical'],
+      ],
+    );
+  });
+
+  it('rejects openAfter larger than ofLast, naming the option', () => {
+    assert.throws(() => resolveIncidentOptions({ openAfter: 4, ofLast: 3 }, STEP), /incidents\.openAfter/);
+  });
+});
