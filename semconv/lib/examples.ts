@@ -71,6 +71,7 @@ export function typeName(type: AttributeType): string {
 }
 
 function show(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(show).join(',')}]`;
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value) ?? String(value);
 }
