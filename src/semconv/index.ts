@@ -189,7 +189,7 @@ export const ATTR_ML_MODEL_TRAINED_AT = 'ml.model.trained_at' as const;
 
 // registry.ml.pipeline: Identify the pipeline a component run belongs to and the run of that pipeline.
 
-/** Name of the ML pipeline the component belongs to. */
+/** Name of the ML pipeline (of the component run, or of the finding or incident about it). */
 export const ATTR_ML_PIPELINE_NAME = 'ml.pipeline.name' as const;
 
 /** Identifier of one run of the pipeline, shared by every component run in it. */
