@@ -73,8 +73,14 @@ export class QuantileSketch {
 
   /** Adds values[from, to) — the hot path: the index mapping and the store's fast case inlined. */
   addArray(values: ArrayLike<number>, from = 0, to = values.length): void {
+    // Locals, not imported bindings: compiled imports are property reads on a module object.
     const f64 = BITS.f64;
     const u32 = BITS.u32;
+    const hiWord = HI;
+    const loWord = LO;
+    const hiScale = HI_SCALE;
+    const loScale = LO_SCALE;
+    const minIndexable = MIN_INDEXABLE;
     const mult = this.mapping.multiplier;
     const pos = this.positive;
     const neg = this.negative;
@@ -82,16 +88,16 @@ export class QuantileSketch {
     let zeros = 0;
     for (let k = from; k < to; k++) {
       const x = values[k];
-      if (x > MIN_INDEXABLE) {
+      if (x > minIndexable) {
         if (x === Number.POSITIVE_INFINITY) continue;
         f64[0] = x;
-        const i = Math.ceil((u32[HI] * HI_SCALE + u32[LO] * LO_SCALE) * mult);
+        const i = Math.ceil((u32[hiWord] * hiScale + u32[loWord] * loScale) * mult);
         if (i >= pos.lo && i <= pos.hi) pos.counts[i - pos.offset]++;
         else pos.add(i);
-      } else if (x < -MIN_INDEXABLE) {
+      } else if (x < -minIndexable) {
         if (x === Number.NEGATIVE_INFINITY) continue;
         f64[0] = -x;
-        const i = Math.ceil((u32[HI] * HI_SCALE + u32[LO] * LO_SCALE) * mult);
+        const i = Math.ceil((u32[hiWord] * hiScale + u32[loWord] * loScale) * mult);
         if (i >= neg.lo && i <= neg.hi) neg.counts[i - neg.offset]++;
         else neg.add(i);
       } else if (!Number.isNaN(x)) {
