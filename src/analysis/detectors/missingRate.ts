@@ -1,0 +1,117 @@
+/**
+ * Missing-value rate: did a feature start arriving as null more often than in the
+ * reference? A broken join, an upstream outage or a renamed column all look like this,
+ * and none of them makes the pipeline fail.
+ *
+ * Significance: a pooled two-proportion z-test of the current null rate against the
+ * reference's. Effect: an absolute difference floor, so a 1.0% → 1.2% change on 100 000
+ * rows (significant) is not reported, while 1% → 5% is.
+ */
+import { twoProportionTest } from '../stats/proportions.js';
+import type { Candidate, Detector, Reference, WindowData } from './detector.js';
+import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf, totalCount } from './thresholds.js';
+
+/** Configuration of {@link createMissingRateDetector}; every field has a documented default. */
+export interface MissingRateConfig {
+  /** Raw significance level. Default 0.01. */
+  alpha?: number;
+  /** Smallest null-rate increase (absolute) worth a finding. Default 0.02 (two percentage points). */
+  minDifference?: number;
+  /**
+   * The floor for features the schema says are not nullable. Default 0.005: a feature that
+   * never had nulls gaining them usually means a broken join, which even half a percent shows.
+   */
+  nonNullableMinDifference?: number;
+  /** Increase from which a finding is critical. Default 0.2. */
+  criticalDifference?: number;
+  /** `increase` (default) judges only rises; `both` also flags falls (e.g. silent imputation upstream). */
+  direction?: 'increase' | 'both';
+  /** Fewest values (null or not) on each side. Default 20. */
+  minCount?: number;
+  /** k of calibrated thresholds on the null rate. Default 3. */
+  calibrationK?: number;
+}
+
+/** {@link MissingRateConfig} with defaults applied. */
+export type ResolvedMissingRateConfig = Required<MissingRateConfig>;
+
+/** Defaults of {@link MissingRateConfig}. */
+export const MISSING_RATE_DEFAULTS: Readonly<ResolvedMissingRateConfig> = Object.freeze({
+  alpha: 0.01,
+  minDifference: 0.02,
+  nonNullableMinDifference: 0.005,
+  criticalDifference: 0.2,
+  direction: 'increase',
+  minCount: 20,
+  calibrationK: DEFAULT_CALIBRATION_K,
+});
+
+/** Applies defaults and validates; the error names the detector and the field. */
+export function resolveMissingRateConfig(
+  config: MissingRateConfig = {},
+  path = 'missing_rate',
+): ResolvedMissingRateConfig {
+  const c = { ...MISSING_RATE_DEFAULTS, ...config };
+  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  for (const key of ['minDifference', 'nonNullableMinDifference', 'criticalDifference'] as const) {
+    if (!(c[key] > 0 && c[key] <= 1))
+      throw new RangeError(`${path}: ${key} must be in (0, 1], got ${c[key]}`);
+  }
+  if (!(c.calibrationK > 0)) throw new RangeError(`${path}: calibrationK must be > 0, got ${c.calibrationK}`);
+  if (c.direction !== 'increase' && c.direction !== 'both') {
+    throw new RangeError(`${path}: direction must be 'increase' or 'both', got ${String(c.direction)}`);
+  }
+  if (!(Number.isInteger(c.minCount) && c.minCount >= 1))
+    throw new RangeError(`${path}: minCount must be an integer ≥ 1, got ${c.minCount}`);
+  return c;
+}
+
+/** Null rate of every feature present on both sides against the reference's. */
+export function createMissingRateDetector(config: MissingRateConfig = {}): Detector {
+  const c = resolveMissingRateConfig(config);
+  return {
+    id: 'missing_rate',
+    detect(reference: Reference, current: WindowData): Candidate[] {
+      const out: Candidate[] = [];
+      for (const [feature, summary] of current.features) {
+        const ref = reference.features.get(feature);
+        if (ref === undefined) continue;
+        const n = totalCount(ref);
+        const m = totalCount(summary);
+        if (n < c.minCount || m < c.minCount) continue;
+        const refRate = ref.nullCount / n;
+        const rate = summary.nullCount / m;
+        const test = twoProportionTest(
+          ref.nullCount,
+          n,
+          summary.nullCount,
+          m,
+          c.direction === 'both' ? 'two-sided' : 'greater',
+        );
+        const floor =
+          reference.schema.get(feature)?.nullable === false ? c.nonNullableMinDifference : c.minDifference;
+        const cal = calibratedThreshold(reference, 'missing_rate', feature, 'null_rate', c.calibrationK);
+        const effect = c.direction === 'both' ? Math.abs(test.difference) : test.difference;
+        const threshold = Math.max(refRate + floor, cal ?? 0);
+        // The calibrated band bounds rises; a fall (direction 'both') is judged on floor and p alone.
+        const clearsCalibration = cal === undefined || test.difference < 0 || rate > cal;
+        const anomalous = effect >= floor && test.pValue < c.alpha && clearsCalibration;
+        out.push({
+          feature,
+          statistic: 'null_rate',
+          value: rate,
+          threshold,
+          pValue: test.pValue,
+          effectSize: effect,
+          anomalous,
+          severity: severityOf(anomalous, effect, c.criticalDifference),
+          referenceCount: n,
+          currentCount: m,
+          message: `${feature}: ${fmt(rate * 100)}% null vs ${fmt(refRate * 100)}% in the reference (p = ${fmt(test.pValue)})`,
+          details: { referenceRate: refRate, difference: test.difference, z: test.z, calibrated: cal },
+        });
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * Schema breaks: a feature changed type, went missing or appeared, numeric values left the
+ * training range, or invalid values (wrong type, ±Infinity) rose. These are the bugs that
+ * do not fail a pipeline: a column renamed upstream arrives as missing plus new, a unit
+ * change pushes values far outside the range the model was trained on.
+ *
+ * Out of range: the sketch says which values are surely outside [min, max] (buckets entirely
+ * beyond a bound) and which might be (buckets straddling it); the fraction reported is the
+ * sure one, raised to one value when the exact window min or max is outside. Under no
+ * change a fresh value falls outside the range of n reference values with probability
+ * 2/(n+1) (exchangeability), which gives the binomial p-value.
+ */
+import type { FeatureSummary, NumericSummary } from '../../summaries/index.js';
+import { binomialUpperTail } from '../stats/beta.js';
+import { twoProportionTest } from '../stats/proportions.js';
+import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
+import { fmt, severityOf, totalCount } from './thresholds.js';
+
+/** Configuration of {@link createSchemaDetector}; every field has a documented default. */
+export interface SchemaConfig {
+  /** Raw significance level of the range and invalid-rate tests. Default 0.01. */
+  alpha?: number;
+  /** Fraction of values outside the training range worth a finding. Default 0.01. */
+  outOfRangeFloor?: number;
+  /** Out-of-range fraction from which a finding is critical. Default 0.1. */
+  outOfRangeCritical?: number;
+  /** Smallest invalid-rate increase (absolute) worth a finding. Default 0.01. */
+  invalidRateFloor?: number;
+  /** Invalid-rate increase from which a finding is critical. Default 0.1. */
+  invalidRateCritical?: number;
+  /** Whether a feature the reference never had is reported (severity info). Default true. */
+  reportNewFeatures?: boolean;
+  /** Fewest values in the window for range and invalid-rate tests. Default 20. */
+  minCount?: number;
+}
+
+/** {@link SchemaConfig} with defaults applied. */
+export type ResolvedSchemaConfig = Required<SchemaConfig>;
+
+/** Defaults of {@link SchemaConfig}. */
+export const SCHEMA_DEFAULTS: Readonly<ResolvedSchemaConfig> = Object.freeze({
+  alpha: 0.01,
+  outOfRangeFloor: 0.01,
+  outOfRangeCritical: 0.1,
+  invalidRateFloor: 0.01,
+  invalidRateCritical: 0.1,
+  reportNewFeatures: true,
+  minCount: 20,
+});
+
+/** Applies defaults and validates; the error names the detector and the field. */
+export function resolveSchemaConfig(config: SchemaConfig = {}, path = 'schema'): ResolvedSchemaConfig {
+  const c = { ...SCHEMA_DEFAULTS, ...config };
+  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  for (const key of [
+    'outOfRangeFloor',
+    'outOfRangeCritical',
+    'invalidRateFloor',
+    'invalidRateCritical',
+  ] as const) {
+    if (!(c[key] > 0 && c[key] <= 1))
+      throw new RangeError(`${path}: ${key} must be in (0, 1], got ${c[key]}`);
+  }
+  if (!(Number.isInteger(c.minCount) && c.minCount >= 1))
+    throw new RangeError(`${path}: minCount must be an integer ≥ 1, got ${c.minCount}`);
+  return c;
+}
+
+function invalidOf(s: FeatureSummary): number {
+  return s.invalidCount + (s.kind === 'numeric' ? s.infiniteCount : 0);
+}
+
+function flag(
+  feature: string,
+  statistic: string,
+  message: string,
+  severity: Candidate['severity'],
+  details: Record<string, unknown>,
+  m: number,
+): Candidate {
+  return {
+    feature,
+    statistic,
+    value: 1,
+    threshold: 1,
+    effectSize: 1,
+    anomalous: true,
+    severity,
+    referenceCount: 0,
+    currentCount: m,
+    message,
+    details,
+  };
+}
+
+function outOfRange(
+  feature: string,
+  s: NumericSummary,
+  schema: FeatureSchema,
+  refCount: number,
+  c: ResolvedSchemaConfig,
+): Candidate | undefined {
+  const lo = schema.min ?? Number.NEGATIVE_INFINITY;
+  const hi = schema.max ?? Number.POSITIVE_INFINITY;
+  const m = s.count;
+  if (m < c.minCount || (schema.min === undefined && schema.max === undefined)) return undefined;
+  let surelyBelow = 0;
+  let surelyAbove = 0;
+  let possibly = 0;
+  for (const b of s.sketch.buckets()) {
+    if (b.upper < lo) surelyBelow += b.count;
+    else if (b.lower > hi) surelyAbove += b.count;
+    else if (b.lower < lo || b.upper > hi) possibly += b.count;
+  }
+  // The exact min/max catch what a straddling bucket hides: at least one value is outside.
+  if (surelyBelow === 0 && s.min < lo) surelyBelow = 1;
+  if (surelyAbove === 0 && s.max > hi) surelyAbove = 1;
+  const outside = surelyBelow + surelyAbove;
+  const fraction = outside / m;
+  const p0 = refCount > 0 ? Math.min(1, 2 / (refCount + 1)) : 0;
+  const pValue = outside > 0 ? binomialUpperTail(outside, m, p0) : 1;
+  const anomalous = fraction >= c.outOfRangeFloor && pValue < c.alpha;
+  return {
+    feature,
+    statistic: 'out_of_range',
+    value: fraction,
+    threshold: c.outOfRangeFloor,
+    pValue,
+    effectSize: fraction,
+    anomalous,
+    severity: severityOf(anomalous, fraction, c.outOfRangeCritical),
+    referenceCount: refCount,
+    currentCount: m,
+    message: `${feature}: ${fmt(fraction * 100)}% of values outside the training range [${fmt(lo)}, ${fmt(hi)}] (window ${fmt(s.min)}…${fmt(s.max)})`,
+    details: {
+      below: surelyBelow,
+      above: surelyAbove,
+      possiblyOutside: outside + possibly,
+      min: lo,
+      max: hi,
+      currentMin: s.min,
+      currentMax: s.max,
+    },
+  };
+}
+
+function invalidRate(
+  feature: string,
+  ref: FeatureSummary,
+  cur: FeatureSummary,
+  c: ResolvedSchemaConfig,
+): Candidate | undefined {
+  const n = totalCount(ref);
+  const m = totalCount(cur);
+  if (n === 0 || m < c.minCount) return undefined;
+  const test = twoProportionTest(invalidOf(ref), n, invalidOf(cur), m, 'greater');
+  const rate = invalidOf(cur) / m;
+  const anomalous = test.difference >= c.invalidRateFloor && test.pValue < c.alpha;
+  return {
+    feature,
+    statistic: 'invalid_rate',
+    value: rate,
+    threshold: invalidOf(ref) / n + c.invalidRateFloor,
+    pValue: test.pValue,
+    effectSize: test.difference,
+    anomalous,
+    severity: severityOf(anomalous, test.difference, c.invalidRateCritical),
+    referenceCount: n,
+    currentCount: m,
+    message: `${feature}: ${fmt(rate * 100)}% invalid values (wrong type or infinite) vs ${fmt((invalidOf(ref) / n) * 100)}% in the reference`,
+    details: { referenceRate: invalidOf(ref) / n, difference: test.difference },
+  };
+}
+
+/** Type changes, missing and new features, range violations and invalid-value rises. */
+export function createSchemaDetector(config: SchemaConfig = {}): Detector {
+  const c = resolveSchemaConfig(config);
+  return {
+    id: 'schema',
+    detect(reference: Reference, current: WindowData): Candidate[] {
+      const out: Candidate[] = [];
+      // A window without any summaries (spans that record none) says nothing about features.
+      const hasData = current.features.size > 0;
+      for (const [feature, schema] of reference.schema) {
+        const summary = current.features.get(feature);
+        if (summary === undefined) {
+          if (hasData)
+            out.push(
+              flag(
+                feature,
+                'feature_missing',
+                `${feature}: expected feature is missing from the window`,
+                'critical',
+                { kind: schema.kind },
+                0,
+              ),
+            );
+          continue;
+        }
+        const m = totalCount(summary);
+        // An all-null column's kind is a guess of the summarizer; only real values can change type.
+        if (summary.kind !== schema.kind && summary.count > 0) {
+          out.push(
+            flag(
+              feature,
+              'type_change',
+              `${feature}: arrives as ${summary.kind}, expected ${schema.kind}`,
+              'critical',
+              { expected: schema.kind, actual: summary.kind },
+              m,
+            ),
+          );
+          continue;
+        }
+        const ref = reference.features.get(feature);
+        if (summary.kind === 'numeric') {
+          const range = outOfRange(feature, summary, schema, ref?.count ?? 0, c);
+          if (range) out.push(range);
+        }
+        if (ref !== undefined) {
+          const invalid = invalidRate(feature, ref, summary, c);
+          if (invalid) out.push(invalid);
+        }
+      }
+      if (c.reportNewFeatures) {
+        for (const [feature, summary] of current.features) {
+          if (reference.schema.has(feature)) continue;
+          out.push(
+            flag(
+              feature,
+              'feature_new',
+              `${feature}: feature not in the reference schema`,
+              'info',
+              { kind: summary.kind },
+              totalCount(summary),
+            ),
+          );
+        }
+      }
+      return out;
+    },
+  };
+}

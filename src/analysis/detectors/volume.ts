@@ -1,0 +1,104 @@
+/**
+ * Volume: rows per window against the reference's rows per window. A feed that silently
+ * halves (a partition stopped arriving) or doubles (replayed data) changes what the model
+ * sees without changing any distribution.
+ *
+ * With a rows-per-window spread from at least two reference windows, the band is
+ * mean ± k·sd of those windows: batchy traffic is far more variable than Poisson and only
+ * the reference's own variation says how much. Without a spread (one window, or sd 0) the
+ * count is judged as Poisson with the reference mean, which is tight, so the relative-change
+ * floor carries the decision there.
+ */
+import { poissonCdf, poissonUpperTail } from '../stats/gamma.js';
+import { normalTwoSided } from '../stats/normal.js';
+import type { Candidate, Detector, Reference, WindowData } from './detector.js';
+import { DEFAULT_CALIBRATION_K, fmt, severityOf } from './thresholds.js';
+
+/** Configuration of {@link createVolumeDetector}; every field has a documented default. */
+export interface VolumeConfig {
+  /** Raw significance level of the Poisson fallback. Default 0.01. */
+  alpha?: number;
+  /** k of the calibrated band mean ± k·sd. Default 3. */
+  calibrationK?: number;
+  /** Smallest relative change |rows/mean − 1| worth a finding. Default 0.3. */
+  minRelativeChange?: number;
+  /** Relative change from which a finding is critical. Default 0.8 (e.g. down to a fifth). */
+  criticalRelativeChange?: number;
+}
+
+/** {@link VolumeConfig} with defaults applied. */
+export type ResolvedVolumeConfig = Required<VolumeConfig>;
+
+/** Defaults of {@link VolumeConfig}. */
+export const VOLUME_DEFAULTS: Readonly<ResolvedVolumeConfig> = Object.freeze({
+  alpha: 0.01,
+  calibrationK: DEFAULT_CALIBRATION_K,
+  minRelativeChange: 0.3,
+  criticalRelativeChange: 0.8,
+});
+
+/** Applies defaults and validates; the error names the detector and the field. */
+export function resolveVolumeConfig(config: VolumeConfig = {}, path = 'volume'): ResolvedVolumeConfig {
+  const c = { ...VOLUME_DEFAULTS, ...config };
+  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  for (const key of ['calibrationK', 'minRelativeChange', 'criticalRelativeChange'] as const) {
+    if (!(Number.isFinite(c[key]) && c[key] > 0))
+      throw new RangeError(`${path}: ${key} must be a number > 0, got ${c[key]}`);
+  }
+  return c;
+}
+
+/** Rows per window against the reference. */
+export function createVolumeDetector(config: VolumeConfig = {}): Detector {
+  const c = resolveVolumeConfig(config);
+  return {
+    id: 'volume',
+    detect(reference: Reference, current: WindowData): Candidate[] {
+      const spread = reference.rowsPerWindow;
+      if (spread === undefined || !(spread.mean > 0)) return [];
+      const rows = current.rows;
+      const mean = spread.mean;
+      const change = rows / mean - 1;
+      const calibrated = spread.windows >= 2 && spread.sd > 0;
+      let pValue: number;
+      let outsideBand: boolean;
+      let threshold: number;
+      if (calibrated) {
+        const z = (rows - mean) / spread.sd;
+        pValue = normalTwoSided(z);
+        outsideBand = Math.abs(z) > c.calibrationK;
+        threshold =
+          change < 0
+            ? Math.min(mean * (1 - c.minRelativeChange), mean - c.calibrationK * spread.sd)
+            : Math.max(mean * (1 + c.minRelativeChange), mean + c.calibrationK * spread.sd);
+      } else {
+        pValue = Math.min(1, 2 * Math.min(poissonCdf(rows, mean), poissonUpperTail(rows, mean)));
+        outsideBand = pValue < c.alpha;
+        threshold = mean * (change < 0 ? 1 - c.minRelativeChange : 1 + c.minRelativeChange);
+      }
+      const effect = Math.abs(change);
+      const anomalous = effect >= c.minRelativeChange && outsideBand;
+      return [
+        {
+          feature: '',
+          statistic: 'rows',
+          value: rows,
+          threshold,
+          pValue,
+          effectSize: effect,
+          anomalous,
+          severity: severityOf(anomalous, effect, c.criticalRelativeChange),
+          referenceCount: spread.windows,
+          currentCount: rows,
+          message: `${fmt(rows)} rows in the window vs ${fmt(mean)} expected (${change >= 0 ? '+' : ''}${fmt(change * 100)}%)`,
+          details: {
+            expected: mean,
+            sd: spread.sd,
+            relativeChange: change,
+            model: calibrated ? 'calibrated' : 'poisson',
+          },
+        },
+      ];
+    },
+  };
+}

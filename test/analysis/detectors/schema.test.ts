@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createSchemaDetector } from '../../../src/analysis/detectors/schema.js';
+import { normalSample } from '../stats/random.js';
+import { referenceOf, windowOf } from './fixtures.js';
+
+const detector = createSchemaDetector();
+
+function find(candidates: ReturnType<typeof detector.detect>, feature: string, statistic: string) {
+  return candidates.find((c) => c.feature === feature && c.statistic === statistic);
+}
+
+describe('schema', () => {
+  const reference = referenceOf({ age: normalSample(5000, 1, 40, 10), city: Array(5000).fill('paris') });
+
+  it('is silent, apart from value candidates, on data like the reference', () => {
+    const candidates = detector.detect(
+      reference,
+      windowOf({ age: normalSample(1000, 2, 40, 10), city: Array(1000).fill('lyon') }),
+    );
+    assert.deepEqual(
+      candidates.filter((c) => c.anomalous).map((c) => c.message),
+      [],
+    );
+    assert.ok(find(candidates, 'age', 'out_of_range'));
+  });
+
+  it('reports a feature that went missing and one that appeared (a rename)', () => {
+    const candidates = detector.detect(
+      reference,
+      windowOf({ age: normalSample(100, 3, 40, 10), town: Array(100).fill('paris') }),
+    );
+    const missing = find(candidates, 'city', 'feature_missing');
+    const fresh = find(candidates, 'town', 'feature_new');
+    assert.equal(missing?.anomalous, true);
+    assert.equal(missing?.severity, 'critical');
+    assert.equal(fresh?.anomalous, true);
+    assert.equal(fresh?.severity, 'info');
+  });
+
+  it('reports a type change when numbers arrive as strings', () => {
+    const candidates = detector.detect(
+      reference,
+      windowOf({ age: Array.from({ length: 100 }, (_, i) => `${i}y`), city: ['paris'] }),
+    );
+    const change = find(candidates, 'age', 'type_change');
+    assert.equal(change?.anomalous, true);
+    assert.deepEqual(change?.details, { expected: 'numeric', actual: 'categorical' });
+  });
+
+  it('estimates the fraction outside the training range from the sketch (a unit change)', () => {
+    // Ages in months: almost everything is above the training maximum.
+    const months = normalSample(1000, 4, 40, 10).map((x) => x * 12);
+    const range = find(
+      detector.detect(reference, windowOf({ age: months, city: ['paris'] })),
+      'age',
+      'out_of_range',
+    );
+    assert.equal(range?.anomalous, true);
+    assert.equal(range?.severity, 'critical');
+    assert.ok((range?.value ?? 0) > 0.9, range?.message);
+  });
+
+  it('does not flag the few values a fresh sample puts beyond the reference extremes', () => {
+    const range = find(
+      detector.detect(reference, windowOf({ age: normalSample(5000, 5, 40, 10), city: ['paris'] })),
+      'age',
+      'out_of_range',
+    );
+    assert.equal(range?.anomalous, false, range?.message);
+  });
+
+  it('flags a rise of invalid values (infinities, wrong types)', () => {
+    const values: unknown[] = normalSample(1000, 6, 40, 10);
+    for (let i = 0; i < 100; i++) values[i * 10] = Number.POSITIVE_INFINITY;
+    const invalid = find(
+      detector.detect(
+        reference,
+        windowOf({ age: values, city: ['paris'] }, {}, {}, { schema: { age: 'numeric' } }),
+      ),
+      'age',
+      'invalid_rate',
+    );
+    assert.equal(invalid?.anomalous, true, invalid?.message);
+    assert.ok(Math.abs((invalid?.value ?? 0) - 0.1) < 1e-9);
+  });
+
+  it('does not call an all-null window a type change or throw on an empty one', () => {
+    const candidates = detector.detect(
+      reference,
+      windowOf({ age: [null, null], city: [null, null] }, {}, {}, { schema: { age: 'categorical' } }),
+    );
+    assert.equal(find(candidates, 'age', 'type_change'), undefined);
+    assert.deepEqual(detector.detect(reference, windowOf({})), []);
+  });
+});
