@@ -1,0 +1,239 @@
+/**
+ * A three-component ML pipeline (load → featurize → predict) recorded with mlobs, on synthetic
+ * churn data. Run it with `npx tsx examples/pipeline.ts`; it prints the summaries decoded back
+ * from the spans' events. With `OTEL_EXPORTER_OTLP_ENDPOINT` set (e.g. `http://localhost:4318`,
+ * where `npm start` runs the mlobs collector) the spans are also exported over OTLP/HTTP.
+ *
+ * Options: `--batches N` runs the pipeline N times (default 1); `--drift` makes the last batch
+ * drift (older customers, a broken income feed with nulls), so the collector has something to find.
+ */
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  NodeTracerProvider,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-node';
+import {
+  component,
+  decodeSummaryEvents,
+  EVENT_ML_FEATURES,
+  EVENT_ML_LABELS,
+  EVENT_ML_PREDICTIONS,
+  type FeatureSummary,
+} from '../src/index.js';
+
+const CLASSES = ['churn', 'stay', 'upgrade'];
+const PLANS = ['free', 'basic', 'pro', 'team', 'enterprise'];
+
+/** Deterministic PRNG so every run shows the same numbers. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+interface Customers {
+  age: (number | null)[];
+  income: (number | null)[];
+  plan: string[];
+  feedback: (string | null)[];
+}
+
+function loadCustomers(rand: () => number, rows: number, drift: boolean): Customers {
+  const words = ['slow', 'love it', 'too expensive', 'great support', 'missing export', 'buggy sync'];
+  const c: Customers = { age: [], income: [], plan: [], feedback: [] };
+  for (let i = 0; i < rows; i++) {
+    c.age.push(rand() < 0.03 ? null : (drift ? 55 : 38) + 11 * gaussian(rand));
+    c.income.push(drift && rand() < 0.3 ? null : Math.round(Math.exp(10.6 + 0.5 * gaussian(rand))));
+    c.plan.push(PLANS[Math.min(PLANS.length - 1, Math.floor(PLANS.length * rand() ** 1.7))]);
+    c.feedback.push(rand() < 0.4 ? null : words[Math.floor(rand() * words.length)]);
+  }
+  return c;
+}
+
+async function runPipeline(batch: number, rows: number, drift: boolean): Promise<void> {
+  const rand = seeded(1000 + batch);
+  const runId = `run-${batch}`;
+  const raw = `table:crm.customers@${batch}`;
+  const features = `table:features.customers@${batch}`;
+  await component('churn-scoring', { pipeline: 'churn', runId }, async () => {
+    const customers = await component(
+      'load',
+      { kind: 'source', version: '1.0.0', inputs: ['table:crm.customers'], outputs: [raw] },
+      async (run) => {
+        const data = loadCustomers(rand, rows, drift);
+        run.recordFeatures(data, { schema: { feedback: 'text' }, batchId: `b${batch}` });
+        return data;
+      },
+    );
+    const matrix = await component(
+      'featurize',
+      { kind: 'features', version: '2.3.1', inputs: [raw], outputs: [features] },
+      async (run) => {
+        const out = {
+          age_scaled: customers.age.map((a) => (a === null ? null : (a - 38) / 11)),
+          log_income: customers.income.map((x) => (x === null ? null : Math.log(x))),
+          plan_rank: customers.plan.map((p) => PLANS.indexOf(p)),
+        };
+        run.recordFeatures(out, { batchId: `b${batch}` });
+        return out;
+      },
+    );
+    await component(
+      'predict',
+      {
+        kind: 'inference',
+        model: {
+          name: 'churn-gbm',
+          version: '14',
+          framework: 'onnxruntime',
+          trainedAt: '2026-10-01T00:00:00Z',
+        },
+        inputs: [features],
+      },
+      async (run) => {
+        const probabilities = new Float64Array(rows * 3);
+        for (let i = 0; i < rows; i++) {
+          const age = matrix.age_scaled[i] ?? 0;
+          const inc = (matrix.log_income[i] ?? 10.6) - 10.6;
+          const logits = [0.9 * age - inc, 0.4, 0.3 * matrix.plan_rank[i] + inc];
+          const m = Math.max(...logits);
+          const e = logits.map((l) => Math.exp(l - m));
+          const s = e[0] + e[1] + e[2];
+          for (let j = 0; j < 3; j++) probabilities[i * 3 + j] = e[j] / s;
+        }
+        run.recordPredictions(
+          { probabilities: { data: probabilities, shape: [rows, 3] }, classNames: CLASSES },
+          { batchId: `b${batch}` },
+        );
+      },
+    );
+  });
+}
+
+function fmt(x: number | undefined): string {
+  if (x === undefined || Number.isNaN(x)) return '';
+  if (Number.isInteger(x)) return String(x);
+  return Math.abs(x) >= 1e4 || Math.abs(x) < 1e-2 ? x.toExponential(2) : x.toFixed(3);
+}
+
+function describe(f: FeatureSummary): string[] {
+  switch (f.kind) {
+    case 'numeric':
+      return [fmt(f.mean), fmt(f.sketch.quantile(0.5)), fmt(f.sketch.quantile(0.99)), ''];
+    case 'text':
+      return [
+        fmt(f.length.mean),
+        fmt(f.length.sketch.quantile(0.5)),
+        fmt(f.length.sketch.quantile(0.99)),
+        'length',
+      ];
+    case 'vector':
+      return [
+        fmt(f.norm.mean),
+        fmt(f.norm.sketch.quantile(0.5)),
+        fmt(f.norm.sketch.quantile(0.99)),
+        `dim ${f.dimension}`,
+      ];
+    case 'categorical':
+      return [
+        '',
+        '',
+        '',
+        f
+          .top()
+          .slice(0, 3)
+          .map((t) => `${t.value}:${t.count}`)
+          .join(' '),
+      ];
+  }
+}
+
+/** Prints one table per span: the summaries decoded back from its events. */
+function printSummaries(spans: readonly ReadableSpan[]): void {
+  const header = [
+    'component',
+    'event',
+    'feature',
+    'kind',
+    'count',
+    'nulls',
+    'mean',
+    'p50',
+    'p99',
+    'top / note',
+  ];
+  const rows: string[][] = [header];
+  for (const span of spans) {
+    for (const name of [EVENT_ML_FEATURES, EVENT_ML_PREDICTIONS, EVENT_ML_LABELS]) {
+      const events = span.events
+        .filter((e) => e.name === name)
+        .map((e) => ({ name, attributes: e.attributes ?? {} }));
+      if (events.length === 0) continue;
+      for (const [feature, f] of decodeSummaryEvents(events).features) {
+        rows.push([span.name, name, feature, f.kind, String(f.count), String(f.nullCount), ...describe(f)]);
+      }
+    }
+  }
+  const widths = header.map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+  for (const [i, r] of rows.entries()) {
+    console.log(
+      r
+        .map((c, j) => c.padEnd(widths[j]))
+        .join('  ')
+        .trimEnd(),
+    );
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const batchesArg = args.indexOf('--batches');
+  const batches = batchesArg >= 0 ? Number(args[batchesArg + 1]) : 1;
+  if (!Number.isInteger(batches) || batches < 1)
+    throw new Error(`--batches must be a positive integer, got ${args[batchesArg + 1]}`);
+  const drift = args.includes('--drift');
+  const memory = new InMemorySpanExporter();
+  const processors: SpanProcessor[] = [new SimpleSpanProcessor(memory)];
+  const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  // The exporter reads the OTEL_EXPORTER_OTLP_* variables itself (endpoint, headers, timeout).
+  if (endpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? 'churn-pipeline' }),
+    spanProcessors: processors,
+  });
+  provider.register({ contextManager: new AsyncLocalStorageContextManager() });
+  try {
+    for (let b = 1; b <= batches; b++) {
+      memory.reset();
+      await runPipeline(b, 2000, drift && b === batches);
+      console.log(`\nbatch ${b}${drift && b === batches ? ' (drifted)' : ''}`);
+      printSummaries(memory.getFinishedSpans().filter((s) => s.events.length > 0));
+    }
+  } finally {
+    await provider.shutdown();
+    trace.disable();
+    context.disable();
+  }
+  if (endpoint) console.log(`\nexported ${batches} pipeline run(s) to ${endpoint}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
