@@ -145,7 +145,7 @@ export class Analyzer {
       }
     }
     if (hasLabels)
-      this.labels.join(obs.labelSamples, (stream) =>
+      this.labels.join(obs.labelSamples, obs.endMs, (stream) =>
         this.stream(stream)?.windows.paneFor(obs.endMs, this.watermark),
       );
     this.moveWatermark(obs.endMs - this.win.allowedLatenessMs);

@@ -5,7 +5,15 @@
  * path never throws into the application (failures are counted and warned about once),
  * and shutdown runs once.
  */
-import { type Attributes, type Context, diag, type Meter, metrics, type Tracer } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Context,
+  diag,
+  type Meter,
+  metrics,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import type { AnalysisListener, WindowReport } from '../analysis/AnalysisListener.js';
 import { Analyzer, type AnalyzerOptions } from '../analysis/Analyzer.js';
 import type { IncidentChange } from '../analysis/incidents/IncidentManager.js';
@@ -15,8 +23,12 @@ import { type LogEmitter, OtelOutput } from './OtelOutput.js';
 
 /** Options of {@link MlSpanProcessor}: the Analyzer's, plus where output goes. */
 export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'> {
-  /** Tracer for `ml.incident` spans (none: no incident spans). */
-  tracer?: Tracer;
+  /**
+   * Tracer for `ml.incident` spans, or a function returning it (resolved at first use, so it
+   * can come from the provider this processor is registered in). Default: the global
+   * `trace.getTracer('mlobs')`; `null` turns incident spans off.
+   */
+  tracer?: Tracer | (() => Tracer) | null;
   /** `@opentelemetry/api-logs` Logger for `ml.finding` log records (none: no log records). */
   logger?: LogEmitter;
   /** Meter for metrics (default `metrics.getMeter('mlobs')`; `null` turns metrics off). */
@@ -42,7 +54,7 @@ export class MlSpanProcessor {
     const { tracer, logger, meter, listener, clock, ...analyzerOptions } = options;
     this.clock = clock ?? Date.now;
     const output = new OtelOutput({
-      tracer,
+      tracer: tracer === null ? undefined : (tracer ?? (() => trace.getTracer('mlobs'))),
       logger,
       meter: meter === null ? undefined : (meter ?? metrics.getMeter('mlobs')),
     });

@@ -50,8 +50,12 @@ export interface LogEmitter {
 
 /** Where the telemetry goes. */
 export interface OtelOutputOptions {
-  /** Tracer for incident spans; none means no incident spans. */
-  tracer?: Tracer;
+  /**
+   * Tracer for incident spans, or a function returning it (for a tracer of the very provider
+   * the processor is registered in, which does not exist yet when the processor is built);
+   * none means no incident spans.
+   */
+  tracer?: Tracer | (() => Tracer);
   /** Logger for finding log records; none means no log records. */
   logger?: LogEmitter;
   /** Meter for metrics; none means no metrics. */
@@ -139,8 +143,9 @@ export class OtelOutput implements AnalysisListener {
   onIncident(change: IncidentChange, i: Incident): void {
     if (change === 'opened') this.metrics?.open.add(1, { [ATTR_ML_PIPELINE_NAME]: i.pipeline });
     if (change === 'resolved') this.metrics?.open.add(-1, { [ATTR_ML_PIPELINE_NAME]: i.pipeline });
-    const tracer = this.opts.tracer;
-    if (!tracer) return;
+    const t = this.opts.tracer;
+    if (!t) return;
+    const tracer = typeof t === 'function' ? t() : t;
     const parent = this.incidentSpans.get(i.id);
     const links: Link[] = incidentExemplars(i, this.opts.maxLinks ?? 32).map((e) => ({
       context: { traceId: e.traceId, spanId: e.spanId, traceFlags: 1 },

@@ -47,12 +47,20 @@ export class LabelJoin {
     }
   }
 
-  /** Joins labels; `paneOf` finds the open pane of the predicting stream at the label's time. */
-  join(labels: readonly LabelSample[], paneOf: (stream: StreamKey) => Pane | undefined): void {
+  /**
+   * Joins labels that arrived at `atMs`; `paneOf` finds the open pane of the predicting
+   * stream at that time. A prediction older than the TTL does not join even if the store
+   * still holds it (stores expire lazily).
+   */
+  join(labels: readonly LabelSample[], atMs: number, paneOf: (stream: StreamKey) => Pane | undefined): void {
     for (const l of labels) {
       const p = this.store.take(l.id);
       if (p === undefined) {
         this.stats.labelsUnmatched++;
+        continue;
+      }
+      if (p.atMs < atMs - this.ttlMs) {
+        this.stats.predictionsExpired++;
         continue;
       }
       const pane = paneOf(p.stream);

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Tracer } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { createCategoricalDriftDetector } from '../../src/analysis/detectors/categoricalDrift.js';
+import type { Detector } from '../../src/analysis/detectors/detector.js';
+import { createNumericDriftDetector } from '../../src/analysis/detectors/numericDrift.js';
+import type { Finding, Incident } from '../../src/model/finding.js';
+import { recordFeatures } from '../../src/sdk/index.js';
+import {
+  ATTR_ML_COMPONENT_NAME,
+  ATTR_ML_INCIDENT_FEATURES,
+  ATTR_ML_INCIDENT_STATUS,
+  ATTR_ML_PIPELINE_NAME,
+  EVENT_ML_INCIDENT,
+} from '../../src/semconv/index.js';
+import { MlSpanProcessor } from '../../src/stream/index.js';
+import { NullRateTestDetector, normals, rng, withNulls } from '../analysis/fixtures.js';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 0, 1);
+const BATCHES_PER_WINDOW = 4;
+const ROWS = 200;
+
+function detectors(): Detector[] {
+  return [createNumericDriftDetector(), createCategoricalDriftDetector(), new NullRateTestDetector(0.1)];
+}
+
+/** Runs a churn pipeline's `featurize` component for `windows` windows of simulated time. */
+function runPipeline(tracer: Tracer, windows: number, faultFrom: number, seed: number): void {
+  const r = rng(seed);
+  const plans = ['basic', 'plus', 'pro'];
+  for (let w = 0; w < windows; w++)
+    for (let b = 0; b < BATCHES_PER_WINDOW; b++) {
+      const end = T0 + w * MIN + b * (MIN / BATCHES_PER_WINDOW) + 500;
+      const span = tracer.startSpan('featurize', {
+        startTime: end - 120,
+        attributes: { [ATTR_ML_PIPELINE_NAME]: 'churn', [ATTR_ML_COMPONENT_NAME]: 'featurize' },
+      });
+      const tenure = normals(ROWS, r, 24, 6);
+      // Upstream breaks: from `faultFrom` on, 30% of monthly_spend arrives null.
+      const spend = withNulls(normals(ROWS, r, 50, 10), w >= faultFrom ? 0.3 : 0);
+      const plan = Array.from({ length: ROWS }, () => plans[Math.floor(r() * 3)]!);
+      recordFeatures({ tenure, monthly_spend: spend, plan }, { span });
+      span.end(end);
+    }
+}
+
+function setup() {
+  const exporter = new InMemorySpanExporter();
+  const findings: Finding[] = [];
+  const incidents: [string, Incident][] = [];
+  let provider: NodeTracerProvider | undefined;
+  const processor = new MlSpanProcessor({
+    window: { lengthMs: MIN },
+    detectors: detectors(),
+    meter: null,
+    tracer: () => provider!.getTracer('mlobs'),
+    listener: {
+      onFinding: (f) => findings.push(f),
+      onIncident: (c, i) => incidents.push([c, structuredClone(i)]),
+    },
+  });
+  provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'shop' }),
+    spanProcessors: [processor, new SimpleSpanProcessor(exporter)],
+  });
+  return { provider, processor, exporter, findings, incidents, tracer: provider.getTracer('pipeline') };
+}
+
+describe('MlSpanProcessor in a Node SDK tracer provider', () => {
+  it('turns 30% nulls in one upstream feature into an incident naming it within 2 windows', async () => {
+    const { provider, processor, exporter, incidents, tracer } = setup();
+    const fault = 12;
+    runPipeline(tracer, 16, fault, 7);
+    await provider.forceFlush();
+    const opened = incidents.filter(([c]) => c === 'opened').map(([, i]) => i);
+    assert.equal(opened.length, 1, `incidents: ${JSON.stringify(opened.map((i) => i.title))}`);
+    const incident = opened[0]!;
+    assert.ok(incident.features.includes('monthly_spend'), `features: ${incident.features}`);
+    assert.deepEqual(incident.components, ['featurize']);
+    assert.equal(incident.service, 'shop');
+    assert.equal(incident.pipeline, 'churn');
+    assert.ok(
+      incident.openedAtMs <= T0 + (fault + 2) * MIN,
+      `opened ${(incident.openedAtMs - T0) / MIN} windows in; fault at ${fault}`,
+    );
+    // The incident is also an ml.incident span, linked to the traces of the faulty runs.
+    const spans = exporter.getFinishedSpans().filter((s) => s.name === EVENT_ML_INCIDENT);
+    assert.ok(spans.length >= 1);
+    const s = spans[0]!;
+    assert.equal(s.attributes[ATTR_ML_INCIDENT_STATUS], 'open');
+    assert.ok((s.attributes[ATTR_ML_INCIDENT_FEATURES] as string[]).includes('monthly_spend'));
+    const runTraces = new Set(
+      exporter
+        .getFinishedSpans()
+        .filter((x) => x.name === 'featurize')
+        .map((x) => x.spanContext().traceId),
+    );
+    assert.ok(s.links.length > 0 && s.links.every((l) => runTraces.has(l.context.traceId)));
+    assert.equal(processor.failureCount, 0);
+    await provider.shutdown();
+  });
+
+  it('stays silent over 200 windows of the same pipeline without the fault', async () => {
+    const { provider, processor, incidents, findings, tracer } = setup();
+    runPipeline(tracer, 200, Number.POSITIVE_INFINITY, 11);
+    await provider.shutdown();
+    assert.equal(processor.analyzer.stats.windowsClosed, 200);
+    assert.deepEqual(
+      incidents.map(([c, i]) => `${c}: ${i.title}`),
+      [],
+    );
+    // Not required for silence (hysteresis absorbs single windows), but worth seeing if it grows.
+    assert.ok(
+      findings.length <= 4,
+      `findings: ${findings.map((f) => `${f.detector}/${f.feature}/${f.statistic}`)}`,
+    );
+    assert.equal(processor.failureCount, 0);
+  });
+
+  it('never throws into the application, even when a listener does', async () => {
+    const processor = new MlSpanProcessor({
+      window: { lengthMs: MIN },
+      detectors: detectors(),
+      meter: null,
+      listener: {
+        onWindow: () => {
+          throw new Error('listener bug');
+        },
+      },
+    });
+    const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer('t');
+    assert.doesNotThrow(() => runPipeline(tracer, 3, Number.POSITIVE_INFINITY, 1));
+    await provider.shutdown();
+    assert.ok(processor.failureCount >= 2);
+    await processor.shutdown();
+  });
+});
