@@ -33,6 +33,8 @@ export const MIN_INDEXABLE = 2 ** -1000;
 export class LogLinearMapping {
   /** Buckets per unit of f (roughly per octave). */
   readonly multiplier: number;
+  /** Bucket boundaries already computed: they are costly and asked for repeatedly. */
+  private readonly bounds = new Map<number, number>();
 
   /** @param relativeAccuracy α in (0, 0.5]; the guarantee every bucket keeps. */
   constructor(readonly relativeAccuracy: number) {
@@ -52,13 +54,25 @@ export class LogLinearMapping {
 
   /** The largest double whose index is `i`: the inclusive upper boundary of bucket i. */
   upperBound(i: number): number {
+    const cached = this.bounds.get(i);
+    if (cached !== undefined) return cached;
     const y = i / this.multiplier;
     const e = Math.floor(y);
-    let x = (1 + (y - e)) * 2 ** (e - 1023);
-    // The float inverse can be off by an ulp or two; step until the boundary is exact.
-    for (let k = 0; k < 64 && this.index(x) > i; k++) x = nextDown(x);
-    for (let k = 0; k < 64 && this.index(nextUp(x)) <= i; k++) x = nextUp(x);
-    return x;
+    const guess = (1 + (y - e)) * 2 ** (e - 1023);
+    // The float inverse is only close (f carries ~2^-42 absolute error), so bracket the
+    // boundary and bisect over doubles: at most ~60 steps, exact against index().
+    let a = guess * (1 - 1e-9);
+    let b = guess * (1 + 1e-9);
+    for (let k = 0; k < 64 && this.index(a) > i; k++) a *= 1 - 1e-6;
+    for (let k = 0; k < 64 && this.index(b) <= i; k++) b *= 1 + 1e-6;
+    for (let k = 0; k < 2100; k++) {
+      const m = a + (b - a) / 2;
+      if (m === a || m === b) break;
+      if (this.index(m) <= i) a = m;
+      else b = m;
+    }
+    if (this.bounds.size < 1 << 16) this.bounds.set(i, a);
+    return a;
   }
 
   /** Value reported for bucket i: within α of everything in (upperBound(i-1), upperBound(i)]. */
@@ -67,28 +81,4 @@ export class LogLinearMapping {
     const upper = this.upperBound(i);
     return (2 * lower * upper) / (lower + upper);
   }
-}
-
-/** Next representable double above a positive finite x. */
-function nextUp(x: number): number {
-  F64[0] = x;
-  if (U32[LO] === 0xffffffff) {
-    U32[LO] = 0;
-    U32[HI] += 1;
-  } else {
-    U32[LO] += 1;
-  }
-  return F64[0];
-}
-
-/** Next representable double below a positive x. */
-function nextDown(x: number): number {
-  F64[0] = x;
-  if (U32[LO] === 0) {
-    U32[LO] = 0xffffffff;
-    U32[HI] -= 1;
-  } else {
-    U32[LO] -= 1;
-  }
-  return F64[0];
 }

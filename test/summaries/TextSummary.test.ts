@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TextSummary } from '../../src/summaries/TextSummary.js';
+
+describe('TextSummary', () => {
+  it('summarizes string lengths and counts non-strings as invalid', () => {
+    const s = new TextSummary();
+    s.addValues(['ab', 'abcd', null, 5, undefined, 'abcdef']);
+    assert.equal(s.count, 3);
+    assert.equal(s.nullCount, 2);
+    assert.equal(s.invalidCount, 1);
+    assert.equal(s.length.mean, 4);
+    assert.equal(s.length.max, 6);
+    assert.equal(s.distinct(), 3);
+  });
+
+  it('counts a 50 MB string by its full length without hashing all of it', () => {
+    const huge = 'a'.repeat(50 * 1024 * 1024);
+    const s = new TextSummary();
+    const t0 = performance.now();
+    s.addValues([huge, `${huge}b`]);
+    assert.ok(performance.now() - t0 < 1000);
+    assert.equal(s.length.max, huge.length + 1);
+    // Same 64 KiB prefix but different lengths: still two distinct values.
+    assert.equal(s.distinct(), 2);
+  });
+
+  it('merges lengths and distinct counters', () => {
+    const a = new TextSummary();
+    const b = new TextSummary();
+    a.addValues(['x', 'yy']);
+    b.addValues(['yy', 'zzz']);
+    const m = a.merge(b);
+    assert.equal(m.count, 4);
+    assert.equal(m.distinct(), 3);
+    assert.equal(m.length.mean, 2);
+  });
+});
