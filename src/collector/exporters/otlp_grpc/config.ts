@@ -1,0 +1,62 @@
+/**
+ * Config of the `otlp_grpc` exporter, after the Collector's `otlp` exporter: `endpoint` is
+ * `host:port`; `tls.insecure: true` for plain text (the Collector's default is TLS).
+ */
+import { parseDuration, parseEndpoint } from '../../config/values.js';
+import type { ConfigProblem } from '../../factory.js';
+import {
+  defaultQueueSettings,
+  defaultRetrySettings,
+  type QueueSettings,
+  type RetrySettings,
+  validateSendingSettings,
+} from '../../otlp/exporter_settings.js';
+
+/** The `otlp_grpc` exporter config. */
+export interface OtlpGrpcExporterConfig {
+  /** `host:port` of the OTLP/gRPC server (required). */
+  endpoint: string;
+  /** `gzip` or `none`. */
+  compression: string;
+  /** Per-call deadline; also the bound on draining at shutdown. */
+  timeout: string;
+  /** Extra metadata on every call. */
+  headers: Record<string, string>;
+  /** `insecure: true` for plain text; `ca_file` to trust a private CA. */
+  tls: { insecure: boolean; ca_file: string | null };
+  /** Back-off on retryable failures. */
+  retry_on_failure: RetrySettings;
+  /** Bounded queue. */
+  sending_queue: QueueSettings;
+}
+
+/** Defaults; `endpoint` must be set by the user. */
+export function createDefaultOtlpGrpcExporterConfig(): OtlpGrpcExporterConfig {
+  return {
+    endpoint: '',
+    compression: 'gzip',
+    timeout: '10s',
+    headers: {},
+    tls: { insecure: false, ca_file: null },
+    retry_on_failure: defaultRetrySettings(),
+    sending_queue: defaultQueueSettings(),
+  };
+}
+
+/** Checks the endpoint, compression, timeout, headers and the shared blocks. */
+export function validateOtlpGrpcExporterConfig(c: OtlpGrpcExporterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const ep = parseEndpoint(c.endpoint);
+  if (ep.error !== undefined) problems.push({ path: 'endpoint', message: ep.error });
+  if (c.compression !== 'gzip' && c.compression !== 'none')
+    problems.push({ path: 'compression', message: `must be "gzip" or "none", got "${c.compression}"` });
+  const t = parseDuration(c.timeout);
+  if (t.error !== undefined) problems.push({ path: 'timeout', message: t.error });
+  else if (t.value <= 0) problems.push({ path: 'timeout', message: 'must be more than 0' });
+  for (const [k, v] of Object.entries(c.headers ?? {}))
+    if (typeof v !== 'string') problems.push({ path: `headers::${k}`, message: 'must be a string' });
+  if (typeof c.tls.insecure !== 'boolean')
+    problems.push({ path: 'tls::insecure', message: 'must be true or false' });
+  problems.push(...validateSendingSettings(c.retry_on_failure, c.sending_queue));
+  return problems;
+}

@@ -1,0 +1,132 @@
+/**
+ * The `otlp_http` exporter: POSTs encoded requests to `<endpoint>/v1/<signal>` over a
+ * keep-alive agent. Retryable answers are OTLP's (429, 502, 503, 504) and network errors;
+ * `Retry-After` (seconds or an HTTP date) sets the next wait when it is longer than the back-off.
+ */
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
+import { parseDuration } from '../../config/values.js';
+import { OtlpExporterBase } from '../../otlp/OtlpExporterBase.js';
+import type { SendItem, SendResult } from '../../otlp/RetrySender.js';
+import { decodeExportResponse, decodeRpcStatus, exportResponseFromJson } from '../../otlp/responses.js';
+import { SIGNAL_CODECS } from '../../otlp/signals.js';
+import type { OtlpHttpExporterConfig } from './config.js';
+
+const gzip = promisify(zlib.gzip);
+const RETRYABLE = new Set([429, 502, 503, 504]);
+
+/** Exports OTLP over HTTP. */
+export class OtlpHttpExporter extends OtlpExporterBase {
+  private agent: http.Agent | undefined;
+  private readonly base: URL;
+  private readonly timeoutMs: number;
+
+  constructor(
+    id: string,
+    private readonly config: OtlpHttpExporterConfig,
+  ) {
+    const timeout = parseDuration(config.timeout).value ?? 10_000;
+    super(id, config, timeout, config.encoding === 'json');
+    this.timeoutMs = timeout;
+    this.base = new URL(config.endpoint);
+  }
+
+  protected async open(): Promise<void> {
+    const secure = this.base.protocol === 'https:';
+    const options = { keepAlive: true, maxSockets: this.config.sending_queue.num_consumers + 1 };
+    this.agent = secure
+      ? new https.Agent({
+          ...options,
+          ca: this.config.tls.ca_file ? readFileSync(this.config.tls.ca_file) : undefined,
+          rejectUnauthorized: !this.config.tls.insecure_skip_verify,
+        })
+      : new http.Agent(options);
+  }
+
+  protected async close(): Promise<void> {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+
+  protected async attempt(item: SendItem, abort: AbortSignal): Promise<SendResult> {
+    const json = this.config.encoding === 'json';
+    const body = this.config.compression === 'gzip' ? await gzip(item.body) : item.body;
+    const headers: Record<string, string> = {
+      ...this.config.headers,
+      'Content-Type': json ? 'application/json' : 'application/x-protobuf',
+      'Content-Length': String(body.length),
+    };
+    if (this.config.compression === 'gzip') headers['Content-Encoding'] = 'gzip';
+    const url = new URL(SIGNAL_CODECS[item.signal].httpPath.slice(1), withSlash(this.base));
+    const mod = url.protocol === 'https:' ? https : http;
+    const res = await new Promise<{ status: number; retryAfter?: string; body: Buffer } | Error>(
+      (resolve) => {
+        const req = mod.request(
+          url,
+          { method: 'POST', headers, agent: this.agent, signal: abort, timeout: this.timeoutMs },
+          (r) => {
+            const chunks: Buffer[] = [];
+            r.on('data', (c: Buffer) => chunks.push(c));
+            r.on('end', () =>
+              resolve({
+                status: r.statusCode ?? 0,
+                retryAfter: r.headers['retry-after'],
+                body: Buffer.concat(chunks),
+              }),
+            );
+            r.on('error', resolve);
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error(`no response within ${this.timeoutMs} ms`)));
+        req.on('error', resolve);
+        req.end(body);
+      },
+    );
+    if (res instanceof Error) return { ok: false, retryable: true, message: res.message };
+    if (res.status >= 200 && res.status < 300) {
+      const partial = json
+        ? exportResponseFromJson(item.signal, res.body.toString())
+        : safe(() => decodeExportResponse(res.body));
+      return { ok: true, partial };
+    }
+    const message = `HTTP ${res.status}${describe(res.body, json)}`;
+    return {
+      ok: false,
+      retryable: RETRYABLE.has(res.status),
+      message,
+      retryAfterMs: parseRetryAfter(res.retryAfter),
+    };
+  }
+}
+
+function withSlash(u: URL): URL {
+  return u.pathname.endsWith('/') ? u : new URL(`${u.href}/`);
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server's message from a google.rpc.Status body, if it sent one. */
+function describe(body: Buffer, json: boolean): string {
+  if (body.length === 0) return '';
+  const msg = json
+    ? safe(() => JSON.parse(body.toString()).message)
+    : safe(() => decodeRpcStatus(body).message);
+  return typeof msg === 'string' && msg ? `: ${msg}` : '';
+}
+
+/** Parses `Retry-After` as delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

@@ -1,0 +1,212 @@
+/**
+ * Sends encoded export requests with a bounded queue, a pool of senders, and exponential
+ * back-off with jitter on retryable failures (honouring the server's Retry-After / RetryInfo).
+ * What it cannot deliver it counts and reports with one warning per interval, never per item.
+ * Shutdown stops taking work, drains what is queued, and gives up at a deadline.
+ */
+import { diag } from '@opentelemetry/api';
+import { ConsumerError, type Signal, type Telemetry } from '../component.js';
+import { recordItems } from '../service/selfMetrics.js';
+import type { RetryPolicy } from './exporter_settings.js';
+import type { PartialSuccess } from './responses.js';
+
+/** One encoded export request. */
+export interface SendItem {
+  /** The signal of the body. */
+  signal: Signal;
+  /** Encoded `Export*ServiceRequest`. */
+  body: Uint8Array;
+  /** Items in it (spans, log records, data points). */
+  count: number;
+}
+
+/** What one attempt to send produced. */
+export type SendResult =
+  | { ok: true; partial?: PartialSuccess }
+  | { ok: false; retryable: boolean; message: string; retryAfterMs?: number };
+
+/** Sender settings. */
+export interface RetrySenderOptions {
+  /** Exporter id, for labels and warnings. */
+  id: string;
+  /** Back-off policy. */
+  retry: RetryPolicy;
+  /** Queue: size in requests and concurrent senders; undefined = send inline. */
+  queue?: { size: number; consumers: number };
+  /** Makes one attempt; must resolve (not reject) with the outcome. */
+  send: (item: SendItem, abort: AbortSignal) => Promise<SendResult>;
+  /** How often the drop/failure warning may repeat. */
+  warnIntervalMs?: number;
+}
+
+/** Queue + retries for one exporter. */
+export class RetrySender {
+  /** Self-telemetry; the exporter sets it at start. */
+  telemetry: Telemetry = { add() {} };
+  private readonly queue: SendItem[] = [];
+  private active = 0;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private idle: (() => void)[] = [];
+  private readonly pending = new Map<string, number>();
+  private lastWarn = 0;
+  private warnTimer: NodeJS.Timeout | undefined;
+  private readonly labels: Record<string, string>;
+
+  constructor(private readonly opts: RetrySenderOptions) {
+    this.labels = { exporter: opts.id };
+  }
+
+  /** Requests waiting in the queue (not counting those being sent). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Queues (or, without a queue, sends) one request. Rejects with a ConsumerError when refused. */
+  async submit(item: SendItem): Promise<void> {
+    if (this.closed) throw new ConsumerError(`${this.opts.id} is shut down`, { permanent: false });
+    const q = this.opts.queue;
+    if (!q) {
+      const err = await this.deliver(item);
+      if (err) throw err;
+      return;
+    }
+    if (this.queue.length >= q.size) {
+      this.telemetry.add(
+        `mlobs_exporter_enqueue_failed_${itemName(item.signal)}_total`,
+        item.count,
+        this.labels,
+      );
+      this.warn(`dropped (sending queue full)`, item.count, itemName(item.signal));
+      throw new ConsumerError(`${this.opts.id}: sending queue is full (${q.size} requests)`, {
+        permanent: false,
+        retryAfterMs: this.opts.retry.initialMs,
+      });
+    }
+    this.queue.push(item);
+    this.pump();
+  }
+
+  /** Stops accepting, drains the queue until `deadlineMs` from now, then aborts and counts what is left. */
+  async shutdown(deadlineMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.queue.length > 0 || this.active > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const drained = new Promise<void>((resolve) => this.idle.push(resolve));
+      await Promise.race([drained, new Promise<void>((r) => (timer = setTimeout(r, deadlineMs)))]);
+      clearTimeout(timer);
+    }
+    this.abort.abort();
+    const left = this.queue.splice(0);
+    for (const item of left) {
+      recordItems(this.telemetry, 'exporter', 'send_failed', item.signal, item.count, this.labels);
+      this.warn('dropped at shutdown (queue not drained in time)', item.count, itemName(item.signal));
+    }
+    this.flushWarnings();
+  }
+
+  private pump(): void {
+    const consumers = this.opts.queue?.consumers ?? 1;
+    while (this.active < consumers && this.queue.length > 0) {
+      const item = this.queue.shift()!;
+      this.active++;
+      this.deliver(item).finally(() => {
+        this.active--;
+        if (this.queue.length > 0) this.pump();
+        else if (this.active === 0) for (const resolve of this.idle.splice(0)) resolve();
+      });
+    }
+  }
+
+  /** Sends with retries; resolves undefined when delivered, or the error that ended it. */
+  private async deliver(item: SendItem): Promise<ConsumerError | undefined> {
+    const p = this.opts.retry;
+    const started = Date.now();
+    let interval = p.initialMs;
+    const what = itemName(item.signal);
+    while (true) {
+      let result: SendResult;
+      try {
+        result = await this.opts.send(item, this.abort.signal);
+      } catch (err) {
+        result = { ok: false, retryable: true, message: String(err) };
+      }
+      if (result.ok) {
+        const rejected = Math.min(result.partial?.rejected ?? 0, item.count);
+        recordItems(this.telemetry, 'exporter', 'sent', item.signal, item.count - rejected, this.labels);
+        if (result.partial) {
+          recordItems(this.telemetry, 'exporter', 'send_failed', item.signal, rejected, this.labels);
+          this.warn(`rejected by the server (partial success: ${result.partial.message})`, rejected, what);
+        }
+        return undefined;
+      }
+      const waitMs = Math.max(jitter(interval, p.randomization), result.retryAfterMs ?? 0);
+      const outOfTime = p.maxElapsedMs > 0 && Date.now() - started + waitMs > p.maxElapsedMs;
+      if (!result.retryable || !p.enabled || outOfTime || this.abort.signal.aborted) {
+        recordItems(this.telemetry, 'exporter', 'send_failed', item.signal, item.count, this.labels);
+        const why = !result.retryable
+          ? 'not retryable'
+          : !p.enabled
+            ? 'retries disabled'
+            : 'retries exhausted';
+        this.warn(`failed (${why}: ${result.message})`, item.count, what);
+        return new ConsumerError(`${this.opts.id}: export failed: ${result.message}`, {
+          permanent: !result.retryable,
+          rejected: item.count,
+          retryAfterMs: result.retryable ? waitMs : undefined,
+        });
+      }
+      await sleep(waitMs, this.abort.signal);
+      interval = Math.min(interval * p.multiplier, p.maxMs);
+    }
+  }
+
+  /** Adds to a per-reason count; prints all counts at most once per interval. */
+  private warn(reason: string, count: number, what: string): void {
+    const key = `${what} ${reason}`;
+    this.pending.set(key, (this.pending.get(key) ?? 0) + count);
+    const interval = this.opts.warnIntervalMs ?? 10_000;
+    const since = Date.now() - this.lastWarn;
+    if (since >= interval) this.flushWarnings();
+    else if (!this.warnTimer) {
+      // Counts that arrive inside the interval are reported when it ends, not lost.
+      this.warnTimer = setTimeout(() => this.flushWarnings(), interval - since);
+      this.warnTimer.unref();
+    }
+  }
+
+  private flushWarnings(): void {
+    clearTimeout(this.warnTimer);
+    this.warnTimer = undefined;
+    if (this.pending.size === 0) return;
+    this.lastWarn = Date.now();
+    const parts = [...this.pending].map(([key, n]) => `${n} ${key}`);
+    this.pending.clear();
+    diag.warn(`mlobs exporter ${this.opts.id}: ${parts.join('; ')}`);
+  }
+}
+
+function itemName(signal: Signal): string {
+  return signal === 'traces' ? 'spans' : signal === 'logs' ? 'log_records' : 'metric_points';
+}
+
+function jitter(ms: number, f: number): number {
+  return ms * (1 - f + Math.random() * 2 * f);
+}
+
+/** Waits `ms`; resolves false early (and at once) when aborted. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import * as zlib from 'node:zlib';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import { ConsumerError } from '../../../../src/collector/component.js';
+import {
+  createDefaultOtlpHttpExporterConfig,
+  validateOtlpHttpExporterConfig,
+} from '../../../../src/collector/exporters/otlp_http/config.js';
+import { otlpHttpExporterFactory } from '../../../../src/collector/exporters/otlp_http/factory.js';
+import {
+  OtlpHttpExporter,
+  parseRetryAfter,
+} from '../../../../src/collector/exporters/otlp_http/OtlpHttpExporter.js';
+import type { SendItem } from '../../../../src/collector/otlp/RetrySender.js';
+import { encodeExportResponse, encodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
+import { decodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import type { TracesData } from '../../../../src/model/otlp.js';
+import { recordingHost } from '../../receivers/otlp/helpers.js';
+
+const data: TracesData = {
+  resourceSpans: [
+    {
+      resource: { attributes: [], droppedAttributesCount: 0 },
+      schemaUrl: '',
+      scopeSpans: [
+        {
+          scope: { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
+          schemaUrl: '',
+          spans: ['a', 'b'].map((name) => ({
+            traceId: '0af7651916cd43dd8448eb211c80319c',
+            spanId: 'b7ad6b7169203331',
+            traceState: '',
+            parentSpanId: '',
+            flags: 0,
+            name,
+            kind: 1,
+            startTimeUnixNano: 1n,
+            endTimeUnixNano: 2n,
+            attributes: [],
+            droppedAttributesCount: 0,
+            events: [],
+            droppedEventsCount: 0,
+            links: [],
+            droppedLinksCount: 0,
+            status: { code: 0, message: '' },
+          })),
+        },
+      ],
+    },
+  ],
+};
+
+type Reply = { status: number; headers?: Record<string, string>; body?: Uint8Array };
+
+/** A scripted OTLP/HTTP server: answers each request with the next reply and records what it got. */
+async function scriptedServer(replies: Reply[]) {
+  const got: { headers: http.IncomingHttpHeaders; body: Buffer; at: number; url: string }[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body: Buffer.concat(chunks), at: Date.now(), url: req.url ?? '' });
+      const r = replies.shift() ?? { status: 200 };
+      res.writeHead(r.status, { 'content-type': 'application/x-protobuf', ...r.headers });
+      res.end(r.body ?? encodeExportResponse(undefined));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { got, url, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+function exporter(
+  url: string,
+  edit: (c: ReturnType<typeof createDefaultOtlpHttpExporterConfig>) => void = () => undefined,
+) {
+  const c = createDefaultOtlpHttpExporterConfig();
+  c.endpoint = url;
+  c.retry_on_failure.initial_interval = '20ms';
+  c.retry_on_failure.max_interval = '50ms';
+  c.retry_on_failure.max_elapsed_time = '3s';
+  c.sending_queue.enabled = false;
+  c.headers = { 'x-api-key': 'k1' };
+  edit(c);
+  assert.deepEqual(validateOtlpHttpExporterConfig(c), []);
+  return otlpHttpExporterFactory.createExporter({ id: 'otlp_http', pipeline: 'traces' }, c, [
+    'traces',
+  ]) as OtlpHttpExporter;
+}
+
+describe('otlp_http exporter', () => {
+  it('posts gzip protobuf to /v1/traces with the configured headers', async () => {
+    const server = await scriptedServer([]);
+    const exp = exporter(`${server.url}/base`);
+    const host = recordingHost();
+    await exp.start(host);
+    try {
+      await exp.consumeTraces(data);
+      const [req] = server.got;
+      assert.equal(req.url, '/base/v1/traces');
+      assert.equal(req.headers['content-type'], 'application/x-protobuf');
+      assert.equal(req.headers['content-encoding'], 'gzip');
+      assert.equal(req.headers['x-api-key'], 'k1');
+      assert.deepEqual(decodeTracesProto(zlib.gunzipSync(req.body)), data);
+      assert.equal(host.counters.get('mlobs_exporter_sent_spans_total'), 2);
+    } finally {
+      await exp.shutdown();
+      await server.close();
+    }
+  });
+
+  it('retries 503 and 429 honouring Retry-After, then succeeds', async () => {
+    const server = await scriptedServer([
+      { status: 503 },
+      { status: 429, headers: { 'retry-after': '1' } },
+      { status: 200 },
+    ]);
+    const exp = exporter(server.url, (c) => (c.compression = 'none'));
+    await exp.start(recordingHost());
+    try {
+      await exp.consumeTraces(data);
+      assert.equal(server.got.length, 3);
+      assert.ok(server.got[2].at - server.got[1].at >= 950, 'waited for Retry-After: 1');
+    } finally {
+      await exp.shutdown();
+      await server.close();
+    }
+  });
+
+  it('does not retry a 400 and surfaces the server message as a permanent error', async () => {
+    const server = await scriptedServer([
+      { status: 400, body: encodeRpcStatus({ code: 3, message: 'span has no id' }) },
+    ]);
+    const exp = exporter(server.url);
+    const host = recordingHost();
+    await exp.start(host);
+    try {
+      const err = await exp.consumeTraces(data).catch((e: unknown) => e);
+      assert.ok(err instanceof ConsumerError && err.permanent);
+      assert.match(err.message, /HTTP 400: span has no id/);
+      assert.equal(server.got.length, 1);
+      assert.equal(host.counters.get('mlobs_exporter_send_failed_spans_total'), 2);
+    } finally {
+      await exp.shutdown();
+      await server.close();
+    }
+  });
+
+  it('counts the spans a partial success rejected', async () => {
+    const server = await scriptedServer([
+      { status: 200, body: encodeExportResponse({ rejected: 1, message: 'one bad' }) },
+    ]);
+    const exp = exporter(server.url);
+    const host = recordingHost();
+    await exp.start(host);
+    try {
+      await exp.consumeTraces(data);
+      assert.equal(host.counters.get('mlobs_exporter_sent_spans_total'), 1);
+      assert.equal(host.counters.get('mlobs_exporter_send_failed_spans_total'), 1);
+    } finally {
+      await exp.shutdown();
+      await server.close();
+    }
+  });
+
+  it('sends with tracing suppressed so the exporter never traces itself', async () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    const seen: boolean[] = [];
+    const server = await scriptedServer([]);
+    const c = createDefaultOtlpHttpExporterConfig();
+    c.endpoint = server.url;
+    c.sending_queue.enabled = false;
+    // Observe the active context at the moment each attempt runs.
+    class Probe extends OtlpHttpExporter {
+      protected override attempt(item: SendItem, abort: AbortSignal) {
+        seen.push(isTracingSuppressed(context.active()));
+        return super.attempt(item, abort);
+      }
+    }
+    const exp = new Probe('otlp_http', c);
+    await exp.start(recordingHost());
+    try {
+      assert.equal(isTracingSuppressed(context.active()), false);
+      await exp.consumeTraces(data);
+      assert.deepEqual(seen, [true]);
+    } finally {
+      await exp.shutdown();
+      await server.close();
+      context.disable();
+    }
+  });
+
+  it('parses Retry-After as seconds or an HTTP date and validates its config with paths', () => {
+    assert.equal(parseRetryAfter('3'), 3000);
+    const soon = parseRetryAfter(new Date(Date.now() + 5000).toUTCString())!;
+    assert.ok(soon > 3000 && soon <= 5000);
+    assert.equal(parseRetryAfter('soon'), undefined);
+    const c = createDefaultOtlpHttpExporterConfig();
+    c.endpoint = 'ftp://x';
+    c.compression = 'zstd';
+    c.sending_queue.queue_size = 0;
+    c.retry_on_failure.initial_interval = 'fast';
+    assert.deepEqual(
+      validateOtlpHttpExporterConfig(c).map((p) => p.path),
+      ['endpoint', 'compression', 'retry_on_failure::initial_interval', 'sending_queue::queue_size'],
+    );
+  });
+});

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { ConsumerError } from '../../../src/collector/component.js';
+import { RetrySender, type SendItem, type SendResult } from '../../../src/collector/otlp/RetrySender.js';
+
+const policy = {
+  enabled: true,
+  initialMs: 10,
+  maxMs: 40,
+  maxElapsedMs: 2000,
+  multiplier: 2,
+  randomization: 0,
+};
+const item = (count = 3): SendItem => ({ signal: 'traces', body: new Uint8Array([1]), count });
+
+function counters() {
+  const map = new Map<string, number>();
+  return { map, telemetry: { add: (n: string, v: number) => map.set(n, (map.get(n) ?? 0) + v) } };
+}
+
+function captureWarnings(): { lines: string[]; restore: () => void } {
+  const lines: string[] = [];
+  const logger = { warn: (m: string) => lines.push(m), error() {}, info() {}, debug() {}, verbose() {} };
+  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  return { lines, restore: () => diag.disable() };
+}
+
+describe('RetrySender', () => {
+  it('retries retryable failures with growing waits and honours a longer Retry-After', async () => {
+    const times: number[] = [];
+    const results: SendResult[] = [
+      { ok: false, retryable: true, message: '503' },
+      { ok: false, retryable: true, message: '503' },
+      { ok: false, retryable: true, message: '429', retryAfterMs: 150 },
+      { ok: true },
+    ];
+    const c = counters();
+    const sender = new RetrySender({
+      id: 'otlp_http',
+      retry: policy,
+      send: async () => (times.push(Date.now()), results.shift()!),
+    });
+    sender.telemetry = c.telemetry;
+    await sender.submit(item());
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    assert.equal(times.length, 4);
+    assert.ok(gaps[0] >= 9 && gaps[1] >= 19, `back-off grows: ${gaps}`);
+    assert.ok(gaps[2] >= 145, `Retry-After honoured: ${gaps}`);
+    assert.equal(c.map.get('mlobs_exporter_sent_spans_total'), 3);
+  });
+
+  it('does not retry a permanent failure and reports it as a permanent ConsumerError', async () => {
+    let calls = 0;
+    const c = counters();
+    const sender = new RetrySender({
+      id: 'x',
+      retry: policy,
+      send: async () => (calls++, { ok: false, retryable: false, message: 'HTTP 400: bad' }),
+    });
+    sender.telemetry = c.telemetry;
+    const err = await sender.submit(item(5)).catch((e: unknown) => e);
+    assert.ok(err instanceof ConsumerError && err.permanent);
+    assert.match(err.message, /HTTP 400: bad/);
+    assert.equal(calls, 1);
+    assert.equal(c.map.get('mlobs_exporter_send_failed_spans_total'), 5);
+  });
+
+  it('gives up after max_elapsed_time', async () => {
+    let calls = 0;
+    const sender = new RetrySender({
+      id: 'x',
+      retry: { ...policy, maxElapsedMs: 60 },
+      send: async () => (calls++, { ok: false, retryable: true, message: 'down' }),
+    });
+    const started = Date.now();
+    const err = await sender.submit(item()).catch((e: unknown) => e);
+    assert.ok(err instanceof ConsumerError && !err.permanent);
+    assert.ok(Date.now() - started < 500);
+    assert.ok(calls >= 2 && calls <= 5, `calls ${calls}`);
+  });
+
+  it('refuses work when the queue is full, counts it and warns once with the total', async () => {
+    const warnings = captureWarnings();
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const c = counters();
+      const sender = new RetrySender({
+        id: 'otlp_grpc',
+        retry: policy,
+        queue: { size: 2, consumers: 1 },
+        send: async () => (await gate, { ok: true }),
+        warnIntervalMs: 60_000,
+      });
+      sender.telemetry = c.telemetry;
+      await sender.submit(item(1)); // taken by the one consumer
+      await sender.submit(item(1));
+      await sender.submit(item(1));
+      assert.equal(sender.queued, 2);
+      for (let i = 0; i < 3; i++) {
+        const err = await sender.submit(item(4)).catch((e: unknown) => e);
+        assert.ok(err instanceof ConsumerError && !err.permanent && err.retryAfterMs === 10);
+      }
+      assert.equal(c.map.get('mlobs_exporter_enqueue_failed_spans_total'), 12);
+      release();
+      await sender.shutdown(1000);
+      assert.equal(c.map.get('mlobs_exporter_sent_spans_total'), 3);
+      const drops = warnings.lines.filter((l) => /sending queue full/.test(l));
+      assert.ok(drops.length <= 2, `at most one warning per interval plus the shutdown flush: ${drops}`);
+      assert.match(drops.join('\n'), /4 spans dropped \(sending queue full\)/);
+      assert.match(drops.join('\n'), /8 spans dropped \(sending queue full\)/);
+    } finally {
+      warnings.restore();
+    }
+  });
+
+  it('drains the queue at shutdown, and drops what is left at the deadline', async () => {
+    const c = counters();
+    const sent: number[] = [];
+    const fast = new RetrySender({
+      id: 'x',
+      retry: policy,
+      queue: { size: 100, consumers: 2 },
+      send: async (it) => (await new Promise((r) => setTimeout(r, 5)), sent.push(it.count), { ok: true }),
+    });
+    for (let i = 0; i < 10; i++) await fast.submit(item(1));
+    await fast.shutdown(2000);
+    assert.equal(sent.length, 10);
+
+    const stuck = new RetrySender({
+      id: 'y',
+      retry: policy,
+      queue: { size: 100, consumers: 1 },
+      send: async () => ({ ok: false, retryable: true, message: 'down' }),
+    });
+    stuck.telemetry = c.telemetry;
+    for (let i = 0; i < 4; i++) await stuck.submit(item(2));
+    const started = Date.now();
+    await stuck.shutdown(100);
+    assert.ok(Date.now() - started < 1000, 'shutdown is bounded');
+    await assert.rejects(stuck.submit(item()), /shut down/);
+    assert.equal(
+      c.map.get('mlobs_exporter_send_failed_spans_total'),
+      8,
+      '3 queued dropped and 1 in flight aborted',
+    );
+  });
+});
