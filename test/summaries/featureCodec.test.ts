@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  deserializeFeature,
+  deserializeFeatureBase64,
+  mergeBatch,
+  mergeFeature,
+  serializeFeature,
+  serializeFeatureBase64,
+} from '../../src/summaries/featureCodec.js';
+import { NumericSummary } from '../../src/summaries/NumericSummary.js';
+import { SummaryDecodeError } from '../../src/summaries/SummaryDecodeError.js';
+import { SummaryMergeError } from '../../src/summaries/SummaryMergeError.js';
+import { summarize } from '../../src/summaries/summarize.js';
+
+function sample() {
+  return summarize({
+    n: [1, 2, 3, null, Number.POSITIVE_INFINITY, 'bad'],
+    c: ['a', 'b', 'a', null, 'c', 'a'],
+    t: ['x'.repeat(70), 'y'.repeat(90), null, 'z'.repeat(65), 'w'.repeat(100), 3],
+    v: [[1, 2], [3, 4], [5], null, [0, 0], [1, 1]],
+  });
+}
+
+function decodeError(bytes: Uint8Array): string {
+  try {
+    deserializeFeature(bytes);
+  } catch (err) {
+    assert.ok(err instanceof SummaryDecodeError, String(err));
+    return err.message;
+  }
+  assert.fail('corrupt bytes were accepted');
+}
+
+describe('feature serialization', () => {
+  it('round-trips every kind to identical bytes and statistics', () => {
+    for (const [name, s] of sample().features) {
+      const bytes = serializeFeature(s);
+      const back = deserializeFeature(bytes);
+      assert.equal(back.kind, s.kind, name);
+      assert.deepEqual(serializeFeature(back), bytes, name);
+      assert.deepEqual(
+        [back.count, back.nullCount, back.invalidCount],
+        [s.count, s.nullCount, s.invalidCount],
+      );
+    }
+  });
+
+  it('keeps a small categorical feature small on the wire (sparse HyperLogLog)', () => {
+    const s = summarize({ c: ['yes', 'no', 'yes'] }).features.get('c')!;
+    assert.ok(serializeFeature(s).length < 64, `${serializeFeature(s).length} bytes`);
+  });
+
+  it('says "bad magic" for bytes that are not a summary', () => {
+    assert.match(decodeError(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])), /bad magic/);
+  });
+
+  it('names an unsupported version', () => {
+    const bytes = serializeFeature(sample().features.get('n')!);
+    bytes[3] = 9;
+    assert.match(decodeError(bytes), /unsupported summary format version 9/);
+  });
+
+  it('says where truncated input ends', () => {
+    const bytes = serializeFeature(sample().features.get('n')!);
+    assert.match(decodeError(bytes.subarray(0, 20)), /truncated at byte 20/);
+    assert.match(decodeError(bytes.subarray(0, 2)), /truncated at byte 2/);
+  });
+
+  it('detects a flipped payload byte by checksum', () => {
+    const bytes = serializeFeature(sample().features.get('c')!);
+    bytes[bytes.length - 10] ^= 0x40;
+    assert.match(decodeError(bytes), /checksum mismatch/);
+  });
+
+  it('rejects trailing bytes', () => {
+    const bytes = serializeFeature(sample().features.get('c')!);
+    const longer = new Uint8Array(bytes.length + 2);
+    longer.set(bytes);
+    assert.match(decodeError(longer), /2 trailing byte/);
+  });
+
+  it('rejects impossible counts even with a valid checksum', () => {
+    const s = new NumericSummary();
+    s.addNumbers([1, 2, 3]);
+    s.count = 7;
+    assert.match(decodeError(serializeFeature(s)), /impossible counts: numeric count 7 but sketch holds 3/);
+  });
+
+  it('round-trips through base64 and rejects text that is not base64', () => {
+    const s = sample().features.get('t')!;
+    assert.equal(deserializeFeatureBase64(serializeFeatureBase64(s)).count, s.count);
+    assert.throws(() => deserializeFeatureBase64('not base64!'), SummaryDecodeError);
+  });
+});
+
+describe('merging', () => {
+  it('merges batches feature by feature, adding rows, without touching the inputs', () => {
+    const a = sample();
+    const b = summarize({ n: [10, 20], extra: ['q', 'r'] });
+    const m = mergeBatch(a, b);
+    assert.equal(m.rows, 8);
+    assert.equal(m.features.get('n')!.count, 5);
+    assert.equal(m.features.get('extra')!.count, 2);
+    assert.equal(m.features.get('c')!.count, 5);
+    assert.equal(a.features.get('n')!.count, 3);
+  });
+
+  it('refuses to merge different kinds, naming the feature', () => {
+    const a = summarize({ f: [1, 2] });
+    const b = summarize({ f: ['x', 'y'] });
+    assert.throws(() => mergeFeature(a.features.get('f')!, b.features.get('f')!), SummaryMergeError);
+    assert.throws(
+      () => mergeBatch(a, b),
+      /feature "f": cannot merge a numeric summary with a categorical summary/,
+    );
+  });
+});
