@@ -109,7 +109,7 @@ describe('summarize', () => {
 
   it('rejects a column that is not array-like, naming it', () => {
     assert.throws(() => summarize({ bad: 5 as unknown as number[] }), /column "bad" must be an array/);
-    assert.throws(() => summarize(null as unknown as number[]), /got null/);
+    assert.throws(() => summarize(null as unknown as Record<string, unknown[]>), /got null/);
   });
 
   it('pads shorter columns with nulls up to the longest column', () => {
