@@ -61,7 +61,7 @@ export type ResolvedCategoricalDriftConfig = Required<CategoricalDriftConfig>;
 
 /** Defaults of {@link CategoricalDriftConfig}. */
 export const CATEGORICAL_DRIFT_DEFAULTS: Readonly<ResolvedCategoricalDriftConfig> = Object.freeze({
-  statistics: ['js', 'new_categories', 'vanished_categories'],
+  statistics: ['js', 'new_categories', 'vanished_categories'] as CategoricalStatistic[],
   alpha: 0.01,
   jsFloor: 0.1,
   jsCritical: 0.2,

@@ -68,7 +68,7 @@ export type ResolvedNumericDriftConfig = Required<NumericDriftConfig>;
 
 /** Defaults of {@link NumericDriftConfig}. */
 export const NUMERIC_DRIFT_DEFAULTS: Readonly<ResolvedNumericDriftConfig> = Object.freeze({
-  statistics: ['ks', 'psi', 'wasserstein'],
+  statistics: ['ks', 'psi', 'wasserstein'] as NumericStatistic[],
   alpha: 0.01,
   ksFloor: 0.1,
   ksCritical: 0.25,
