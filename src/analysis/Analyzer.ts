@@ -159,10 +159,15 @@ export class Analyzer {
     const step = Math.floor(to / this.win.stepMs);
     if (step === this.checkedStep) return;
     this.checkedStep = step;
+    let latestEnd = Number.NEGATIVE_INFINITY;
     for (const st of this.streams.values()) {
       if (st.windows.idle) continue;
-      for (const w of st.windows.closeDue(to)) this.judge(st, w);
+      for (const w of st.windows.closeDue(to)) {
+        this.judge(st, w);
+        latestEnd = Math.max(latestEnd, w.data.endMs);
+      }
     }
+    if (latestEnd > Number.NEGATIVE_INFINITY) this.incidents.tick(latestEnd);
   }
 
   private judge(st: StreamState, w: ClosedWindow): void {
@@ -198,10 +203,15 @@ export class Analyzer {
     if (st) return st;
     if (this.streams.size >= this.limits.maxStreams) return undefined;
     st = {
-      windows: new StreamWindows(key, this.win, {
-        maxFeatures: this.limits.maxFeaturesPerStream,
-        maxExemplars: this.limits.maxExemplars,
-      }),
+      windows: new StreamWindows(
+        key,
+        this.win,
+        {
+          maxFeatures: this.limits.maxFeaturesPerStream,
+          maxExemplars: this.limits.maxExemplars,
+        },
+        this.stats,
+      ),
       reference: new StreamReference(key, this.refOpts, this.opts.detectors, () => {
         this.stats.detectorErrors++;
       }),

@@ -59,6 +59,12 @@ export class AnalyzerStats {
   labelsLate = 0;
   /** Predictions expired from the label store (TTL). */
   predictionsExpired = 0;
+  /** Feature observations dropped because a stream already tracked `maxFeaturesPerStream` names. */
+  droppedFeatureValues = 0;
+  /** Summaries whose kind changed within a window and could not be merged (the first kind is kept). */
+  kindConflicts = 0;
+  /** Label-joined outcomes dropped because a window's outcome buffer was full. */
+  droppedOutcomes = 0;
   /** Output references forgotten because `maxIoReferences` were remembered. */
   droppedIoReferences = 0;
   /** The last listener error, for adapters that log it. */

@@ -239,6 +239,7 @@ describe('Analyzer detection', () => {
     assert.equal(a.stats.droppedStreamSpans, 1);
     const w = out.windows.find((x) => x.stream.component === 'a')!;
     assert.deepEqual([...w.missingRates.keys()], ['p', 'q']);
+    assert.equal(a.stats.droppedFeatureValues, 1);
   });
 
   it('survives a listener that throws and counts it', () => {

@@ -4,7 +4,9 @@
  * that a critical finding opens at once. While an incident is open, findings of its keys
  * join it instead of opening new ones, and so do new keys of the same pipeline that fire
  * within `groupWithinMs` of its last finding. It resolves after `resolveAfterWindows`
- * windows without a finding, and new incidents are rate-limited per hour.
+ * windows without a finding (checked by {@link IncidentManager.tick} once all windows due
+ * at a time were processed, so one quiet stream cannot resolve an incident another stream
+ * is still feeding in the same round), and new incidents are rate-limited per hour.
  */
 import type { Finding, Incident, Severity, StreamKey } from '../../model/finding.js';
 import { stableId } from '../ids.js';
@@ -26,7 +28,6 @@ interface KeyState {
 interface OpenState {
   incident: Incident;
   keys: Set<string>;
-  streams: Set<string>;
 }
 
 /** Incident bookkeeping; pure and synchronous, driven by window closes. */
@@ -64,7 +65,7 @@ export class IncidentManager {
     for (const [key, f] of fired) {
       const existing = this.byKey.get(key);
       if (existing) {
-        if (this.join(existing, key, sid, [f])) updated.add(existing);
+        if (this.join(existing, key, [f])) updated.add(existing);
         continue;
       }
       const st = this.keys.get(key);
@@ -72,7 +73,7 @@ export class IncidentManager {
       if (hits.length < this.opts.openAfter && f.severity !== 'critical') continue;
       const group = this.groupFor(f, windowEndMs);
       if (group) {
-        this.join(group, key, sid, hits as Finding[]);
+        this.join(group, key, hits as Finding[]);
         if (!opened.includes(group)) updated.add(group);
         continue;
       }
@@ -81,12 +82,28 @@ export class IncidentManager {
         continue;
       }
       const s = this.create(f, windowEndMs);
-      this.join(s, key, sid, hits as Finding[]);
+      this.join(s, key, hits as Finding[]);
       opened.push(s);
     }
     for (const s of opened) this.emit('opened', s.incident);
     for (const s of updated) if (!opened.includes(s)) this.emit('updated', s.incident);
-    this.resolveQuiet(sid, windowEndMs);
+  }
+
+  /**
+   * Resolves incidents that have been quiet for `resolveAfterWindows` windows as of `nowMs`
+   * (the end of the latest closed window). Time-based, so an incident whose streams stopped
+   * altogether still resolves while other streams keep time moving.
+   */
+  tick(nowMs: number): void {
+    for (const [id, s] of this.open) {
+      const quietWindows = Math.floor((nowMs - s.incident.lastFindingAtMs) / this.windowStepMs);
+      if (quietWindows < this.opts.resolveAfterWindows) continue;
+      s.incident.status = 'resolved';
+      s.incident.resolvedAtMs = nowMs;
+      this.open.delete(id);
+      for (const k of s.keys) if (this.byKey.get(k) === s) this.byKey.delete(k);
+      this.emit('resolved', s.incident);
+    }
   }
 
   private advanceHistory(sid: string, fired: Map<string, Finding>): void {
@@ -151,17 +168,16 @@ export class IncidentManager {
       findings: [],
       findingCount: 0,
     };
-    const s: OpenState = { incident, keys: new Set(), streams: new Set() };
+    const s: OpenState = { incident, keys: new Set() };
     this.open.set(incident.id, s);
     return s;
   }
 
   /** Adds findings to an incident; returns whether anything people see changed. */
-  private join(s: OpenState, key: string, sid: string, findings: Finding[]): boolean {
+  private join(s: OpenState, key: string, findings: Finding[]): boolean {
     const i = s.incident;
     let changed = !s.keys.has(key);
     s.keys.add(key);
-    s.streams.add(sid);
     this.byKey.set(key, s);
     for (const f of findings) {
       if (i.findings.some((x) => x.id === f.id)) continue;
@@ -176,21 +192,8 @@ export class IncidentManager {
       if (!i.components.includes(f.stream.component)) i.components.push(f.stream.component);
       if (f.feature !== '' && !i.features.includes(f.feature)) i.features.push(f.feature);
     }
-    i.title = titleOf(i, findings[findings.length - 1]);
+    i.title = titleOf(i);
     return changed;
-  }
-
-  private resolveQuiet(sid: string, nowMs: number): void {
-    for (const [id, s] of this.open) {
-      if (!s.streams.has(sid)) continue;
-      const quietWindows = Math.floor((nowMs - s.incident.lastFindingAtMs) / this.windowStepMs);
-      if (quietWindows < this.opts.resolveAfterWindows) continue;
-      s.incident.status = 'resolved';
-      s.incident.resolvedAtMs = nowMs;
-      this.open.delete(id);
-      for (const k of s.keys) if (this.byKey.get(k) === s) this.byKey.delete(k);
-      this.emit('resolved', s.incident);
-    }
   }
 }
 
@@ -198,11 +201,10 @@ function keyOf(f: Finding): string {
   return JSON.stringify([f.detector, streamIdOf(f.stream), f.feature]);
 }
 
-function titleOf(i: Incident, last: Finding | undefined): string {
+function titleOf(i: Incident): string {
   const where = i.pipeline !== '' ? i.pipeline : i.service;
-  const what = i.features.length > 0 ? i.features.slice(0, 3).join(', ') : (last?.detector ?? 'anomaly');
+  const detectors = [...new Set(i.findings.map((f) => f.detector))].join(', ');
+  const what = i.features.length > 0 ? i.features.slice(0, 3).join(', ') : 'stream-level';
   const more = i.features.length > 3 ? ` and ${i.features.length - 3} more` : '';
-  const first = i.findings[0];
-  const kind = first ? first.detector : 'anomaly';
-  return `${kind} in ${where}: ${what}${more} (${i.components.join(', ')})`;
+  return `${detectors} in ${where}: ${what}${more} (${i.components.join(', ')})`;
 }

@@ -58,12 +58,18 @@ export interface StreamLimits {
   maxExemplars: number;
 }
 
+/** The counters windows add to (the Analyzer's stats). */
+export interface WindowStats {
+  /** Feature observations dropped because the stream already tracked `maxFeatures` names. */
+  droppedFeatureValues: number;
+  /** Summaries whose kind changed within a window and could not be merged. */
+  kindConflicts: number;
+  /** Label-joined outcomes dropped because a window's outcome buffer was full. */
+  droppedOutcomes: number;
+}
+
 /** Windows of one stream. */
 export class StreamWindows {
-  /** Feature observations dropped because the stream already tracked `maxFeatures` names. */
-  droppedFeatureValues = 0;
-  /** Features whose kind changed and could not be merged, per pane. */
-  kindConflicts = 0;
   private readonly panes = new Map<number, Pane>();
   private readonly names = new Set<string>();
   private firstPaneStart = Number.POSITIVE_INFINITY;
@@ -73,6 +79,7 @@ export class StreamWindows {
     readonly stream: StreamKey,
     private readonly opts: ResolvedWindowOptions,
     private readonly limits: StreamLimits,
+    private readonly stats: WindowStats,
   ) {}
 
   /** The pane a time falls in, created on demand; undefined when its first window already closed. */
@@ -96,7 +103,7 @@ export class StreamWindows {
       this.names.add(name);
       return true;
     }
-    this.droppedFeatureValues++;
+    this.stats.droppedFeatureValues++;
     return false;
   };
 
@@ -120,7 +127,8 @@ export class StreamWindows {
     }
     for (const [ps, p] of this.panes)
       if (ps + lengthMs <= watermarkMs) {
-        this.kindConflicts += p.kindConflicts;
+        this.stats.kindConflicts += p.kindConflicts;
+        this.stats.droppedOutcomes += p.droppedOutcomes;
         this.panes.delete(ps);
       }
     return out;

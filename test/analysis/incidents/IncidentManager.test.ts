@@ -37,12 +37,14 @@ function setup(o: Parameters<typeof resolveIncidentOptions>[0] = {}) {
     events.push([c, structuredClone(i)]),
   );
   /** Closes window `w` of a stream with findings for the given features. */
-  const win = (stream: StreamKey, w: number, features: string[] = [], severity: Severity = 'warning') =>
+  const win = (stream: StreamKey, w: number, features: string[] = [], severity: Severity = 'warning') => {
     m.processWindow(
       stream,
       T0 + (w + 1) * STEP,
       features.map((f) => finding(stream, f, w, severity)),
     );
+    m.tick(T0 + (w + 1) * STEP);
+  };
   return { m, events, win };
 }
 
@@ -129,6 +131,29 @@ describe('IncidentManager', () => {
     assert.equal(change, 'resolved');
     assert.equal(incident.status, 'resolved');
     assert.equal(incident.resolvedAtMs, T0 + 4 * STEP);
+  });
+
+  it('keeps an incident open while another of its streams still fires in the same round', () => {
+    const { m, events } = setup({ resolveAfterWindows: 1 });
+    m.processWindow(featurize, T0 + STEP, [finding(featurize, 'x', 0, 'critical')]);
+    m.processWindow(score, T0 + STEP, [finding(score, 'p', 0, 'critical')]);
+    m.tick(T0 + STEP);
+    // Round 2: featurize is quiet but score still fires.
+    m.processWindow(featurize, T0 + 2 * STEP, []);
+    m.processWindow(score, T0 + 2 * STEP, [finding(score, 'p', 1, 'critical')]);
+    m.tick(T0 + 2 * STEP);
+    assert.equal(m.openIncidents().length, 1);
+    assert.deepEqual(
+      events.map((e) => e[0]),
+      ['opened', 'updated'],
+    );
+  });
+
+  it('resolves an incident whose streams stopped once time moves on', () => {
+    const { m, win } = setup({ resolveAfterWindows: 3 });
+    win(featurize, 0, ['x'], 'critical');
+    m.tick(T0 + 10 * STEP);
+    assert.equal(m.openIncidents().length, 0);
   });
 
   it('opens a new incident for the same key after the previous one resolved', () => {
