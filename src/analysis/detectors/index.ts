@@ -1,0 +1,115 @@
+/**
+ * The detector catalogue: every detector's factory under its id, and `createDetectors`,
+ * which builds the enabled set from one config object (the `detectors:` block of the ml
+ * processor). Every detector is on by default; `false` turns one off.
+ */
+import { type CategoricalDriftConfig, createCategoricalDriftDetector } from './categoricalDrift.js';
+import type { Detector } from './detector.js';
+import { createErrorRateDetector, type ErrorRateConfig } from './errorRate.js';
+import { createLatencyDetector, type LatencyConfig } from './latency.js';
+import { createMissingRateDetector, type MissingRateConfig } from './missingRate.js';
+import { createNumericDriftDetector, type NumericDriftConfig } from './numericDrift.js';
+import { createPerformanceDetector, type PerformanceConfig } from './performance.js';
+import { createPredictionDriftDetector, type PredictionDriftConfig } from './predictionDrift.js';
+import { createSchemaDetector, type SchemaConfig } from './schema.js';
+import { createStalenessDetector, type StalenessConfig } from './staleness.js';
+import { createVolumeDetector, type VolumeConfig } from './volume.js';
+
+export {
+  type CategoricalDriftConfig,
+  categoricalDriftCandidates,
+  createCategoricalDriftDetector,
+} from './categoricalDrift.js';
+export type {
+  Calibration,
+  Candidate,
+  Detector,
+  FeatureSchema,
+  JoinedOutcomes,
+  Reference,
+  WindowData,
+} from './detector.js';
+export { createErrorRateDetector, type ErrorRateConfig } from './errorRate.js';
+export { createLatencyDetector, type LatencyConfig } from './latency.js';
+export { createMissingRateDetector, type MissingRateConfig } from './missingRate.js';
+export {
+  createNumericDriftDetector,
+  type NumericDriftConfig,
+  numericDriftCandidates,
+} from './numericDrift.js';
+export { createPerformanceDetector, type PerformanceConfig } from './performance.js';
+export { createPredictionDriftDetector, type PredictionDriftConfig } from './predictionDrift.js';
+export { createSchemaDetector, type SchemaConfig } from './schema.js';
+export { createStalenessDetector, type StalenessConfig } from './staleness.js';
+export { createVolumeDetector, type VolumeConfig } from './volume.js';
+
+/** Config of every detector by id; `false` disables one, absent means defaults. */
+export interface DetectorsConfig {
+  /** Numeric feature drift. */
+  numeric_drift?: NumericDriftConfig | false;
+  /** Categorical feature drift. */
+  categorical_drift?: CategoricalDriftConfig | false;
+  /** Null-rate rises. */
+  missing_rate?: MissingRateConfig | false;
+  /** Type, presence, range and validity of features. */
+  schema?: SchemaConfig | false;
+  /** Rows per window. */
+  volume?: VolumeConfig | false;
+  /** Drift of prediction outputs. */
+  prediction_drift?: PredictionDriftConfig | false;
+  /** Performance on joined labels. */
+  performance?: PerformanceConfig | false;
+  /** Run-duration quantile. */
+  latency?: LatencyConfig | false;
+  /** Share of failed runs. */
+  error_rate?: ErrorRateConfig | false;
+  /** Model and input age. */
+  staleness?: StalenessConfig | false;
+}
+
+/** Factories by detector id, in the order detectors run. */
+export const DETECTOR_FACTORIES: {
+  readonly [K in keyof DetectorsConfig]-?: (config?: Exclude<DetectorsConfig[K], false>) => Detector;
+} = Object.freeze({
+  schema: createSchemaDetector,
+  missing_rate: createMissingRateDetector,
+  numeric_drift: createNumericDriftDetector,
+  categorical_drift: createCategoricalDriftDetector,
+  prediction_drift: createPredictionDriftDetector,
+  performance: createPerformanceDetector,
+  volume: createVolumeDetector,
+  latency: createLatencyDetector,
+  error_rate: createErrorRateDetector,
+  staleness: createStalenessDetector,
+});
+
+/** Detector ids in run order. */
+export const DETECTOR_IDS = Object.keys(DETECTOR_FACTORIES) as (keyof DetectorsConfig)[];
+
+/**
+ * Builds the enabled detectors. Throws a RangeError naming the path for an unknown id or
+ * a bad value, so a typo in YAML is refused before anything starts.
+ */
+export function createDetectors(config: DetectorsConfig = {}, path = 'detectors'): Detector[] {
+  for (const key of Object.keys(config)) {
+    if (!(DETECTOR_IDS as string[]).includes(key)) {
+      throw new RangeError(`${path}: unknown detector '${key}' (known: ${DETECTOR_IDS.join(', ')})`);
+    }
+  }
+  const out: Detector[] = [];
+  for (const id of DETECTOR_IDS) {
+    const c = config[id];
+    if (c === false) continue;
+    if (c !== undefined && (c === null || typeof c !== 'object')) {
+      throw new RangeError(
+        `${path}::${id}: must be a mapping or false, got ${c === null ? 'null' : typeof c}`,
+      );
+    }
+    try {
+      out.push((DETECTOR_FACTORIES[id] as (config?: object) => Detector)(c));
+    } catch (error) {
+      throw new RangeError(`${path}::${(error as Error).message}`);
+    }
+  }
+  return out;
+}
