@@ -3,7 +3,7 @@
  * and the io declarations made while the run is under way. Outputs are published to the io
  * link registry only when the run succeeds, so a failed run never becomes a link target.
  */
-import type { SpanContext } from '@opentelemetry/api';
+import { isSpanContextValid, type SpanContext } from '@opentelemetry/api';
 import {
   ATTR_ML_IO_INPUT_FINGERPRINTS,
   ATTR_ML_IO_INPUTS,
@@ -75,9 +75,12 @@ export class ComponentRun {
     this.writeIoAttributes(ATTR_ML_IO_OUTPUTS, ATTR_ML_IO_OUTPUT_FINGERPRINTS, this.outputs);
   }
 
-  /** @internal Called by `component()` when the function succeeded. */
+  /** @internal Called by `component()` when the function succeeded, before the span ends. */
   publishOutputs(): void {
+    // A link to a span that is never exported (sampled out, or no SDK) would dangle.
+    if (!this.span.isRecording()) return;
     const ctx = this.span.spanContext();
+    if (!isSpanContextValid(ctx)) return;
     for (const o of this.outputs) this.links.recordWrite(o.ref, o.fingerprint ?? '', ctx);
   }
 

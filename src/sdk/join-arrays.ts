@@ -19,7 +19,8 @@ export function rowIds(
     if (ids === null || typeof ids.length !== 'number' || ids.length !== n) {
       throw new RecordInputError(`${where}: options.ids must have one id per row (${n}), got ${ids?.length}`);
     }
-    const out = Array.from(ids, String);
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(String(ids[i]));
     return out;
   }
   if (batchId === undefined) return undefined;
@@ -32,14 +33,19 @@ export function rowIds(
         `${where}: options.rows must have one position per label (${n}), got ${rows?.length}`,
       );
     }
-    return Array.from(rows, (r, i) => {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
       if (!Number.isInteger(r) || r < 0) {
         throw new RecordInputError(`${where}: options.rows[${i}] must be a non-negative integer, got ${r}`);
       }
-      return `${batchId}:${r}`;
-    });
+      out.push(`${batchId}:${r}`);
+    }
+    return out;
   }
-  return Array.from({ length: n }, (_, i) => `${batchId}:${i}`);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(`${batchId}:${i}`);
+  return out;
 }
 
 /** The validated sample bound. */
@@ -51,25 +57,20 @@ export function sampleSize(k: number | undefined, where: string): number {
   return k;
 }
 
-/** Sampled join arrays: ids plus each named value column, restricted to rows where `present` holds. */
+/** Sampled join rows and their ids, restricted to rows where `present` holds. */
 export function joinArrays(
   ids: readonly string[],
   k: number,
   present: (row: number) => boolean,
 ): { rows: number[]; ids: string[] } {
-  const eligible: number[] = [];
-  for (let i = 0; i < ids.length; i++) if (present(i)) eligible.push(i);
-  const picked = sampleJoinRows(
-    eligible.map((i) => ids[i]),
-    k,
-  ).map((j) => eligible[j]);
-  return { rows: picked, ids: picked.map((i) => ids[i]) };
+  const rows = sampleJoinRows(ids, k, present);
+  return { rows, ids: rows.map((i) => ids[i]) };
 }
 
-/** `isFinite` as a row predicate over a nullable column. */
-export function finiteAt(values: readonly (number | null)[]): (row: number) => boolean {
+/** Row predicate: the value is a finite number (what a join array may carry). */
+export function finiteAt(values: ArrayLike<unknown>): (row: number) => boolean {
   return (row) => {
     const v = values[row];
-    return v !== null && Number.isFinite(v);
+    return typeof v === 'number' && Number.isFinite(v);
   };
 }

@@ -25,28 +25,65 @@ export function hashId(id: string): number {
 }
 
 /**
- * Row indices (ascending) of the `k` ids with the smallest hashes; all rows when there are at
- * most `k`. `k` must be a non-negative integer.
+ * Row indices (ascending) of the `k` ids with the smallest hashes among the rows where
+ * `eligible` holds (all rows when omitted); every eligible row when there are at most `k`.
+ * `k` must be a non-negative integer.
  */
-export function sampleJoinRows(ids: ArrayLike<string>, k: number): number[] {
-  const n = ids.length;
-  if (n <= k) return Array.from({ length: n }, (_, i) => i);
-  if (k === 0) return [];
-  const hashes = new Float64Array(n);
-  for (let i = 0; i < n; i++) hashes[i] = hashId(ids[i]);
-  const sorted = hashes.slice().sort();
-  const threshold = sorted[k - 1];
-  let below = 0;
-  for (let i = 0; i < k; i++) if (sorted[i] < threshold) below++;
-  let ties = k - below;
+export function sampleJoinRows(
+  ids: ArrayLike<string>,
+  k: number,
+  eligible?: (row: number) => boolean,
+): number[] {
   const rows: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const h = hashes[i];
-    if (h < threshold) rows.push(i);
+  for (let i = 0; i < ids.length; i++) if (!eligible || eligible(i)) rows.push(i);
+  if (rows.length <= k) return rows;
+  if (k === 0) return [];
+  const hashes = new Float64Array(rows.length);
+  for (let j = 0; j < rows.length; j++) hashes[j] = hashId(ids[rows[j]]);
+  const threshold = kthSmallest(hashes.slice(), k - 1);
+  let below = 0;
+  for (let j = 0; j < hashes.length; j++) if (hashes[j] < threshold) below++;
+  // Ties at the threshold (a 53-bit collision) are broken by row order.
+  let ties = k - below;
+  const picked: number[] = [];
+  for (let j = 0; j < hashes.length; j++) {
+    const h = hashes[j];
+    if (h < threshold) picked.push(rows[j]);
     else if (h === threshold && ties > 0) {
-      rows.push(i);
+      picked.push(rows[j]);
       ties--;
     }
   }
-  return rows;
+  return picked;
+}
+
+/** The value of rank `r` (0-based) of `a`, by in-place quickselect: O(n), cheaper than a sort. */
+function kthSmallest(a: Float64Array, r: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as pivot: hashes are uniform, so this is never quadratic in practice.
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (r <= j) hi = j;
+    else if (r >= i) lo = i;
+    else return a[r];
+  }
+  return a[r];
 }

@@ -14,7 +14,7 @@ import { encodeSummaryEvents, summarize } from '../summaries/index.js';
 import { setBatchAttributes } from './batch-attributes.js';
 import { sdkDrops } from './drop-counter.js';
 import { finiteAt, joinArrays, rowIds, sampleSize } from './join-arrays.js';
-import { finiteOrNull, labelStrings, RecordInputError } from './prediction-columns.js';
+import { arrayLike, labelStrings, RecordInputError } from './prediction-columns.js';
 import { addEventsWithinLimits } from './span-events.js';
 import { targetSpan } from './target-span.js';
 import type { LabelInputs, LabelOptions } from './types.js';
@@ -41,7 +41,7 @@ export function recordLabels(labels: LabelInputs, options: LabelOptions = {}): v
         e.attributes[ATTR_ML_LABEL_CLASSES] = sample.rows.map((r) => classes[r] as string);
       }
     } else if ('values' in labels) {
-      const values = finiteOrNull(labels.values, 'labels.values');
+      const values = arrayLike(labels.values, 'labels.values');
       n = values.length;
       const ids = requiredIds(n, options);
       const sample = joinArrays(ids, k, finiteAt(values));
@@ -66,7 +66,7 @@ function requiredIds(n: number, options: LabelOptions): string[] {
   return ids;
 }
 
-function summaryEvents(columns: Record<string, unknown[]>, kind: 'numeric' | 'categorical') {
+function summaryEvents(columns: Record<string, ArrayLike<unknown>>, kind: 'numeric' | 'categorical') {
   const batch = summarize(columns, { schema: { label: kind } });
   return encodeSummaryEvents(batch, EVENT_ML_LABELS);
 }

@@ -58,6 +58,7 @@ export function recordPredictions(outputs: PredictionOutputs, options: Predictio
 function joinAttributes(cols: PredictionColumns, ids: readonly string[], k: number): Attributes {
   if (cols.task === ML_PREDICTION_TASK_VALUE_REGRESSION) {
     const values = cols.values ?? [];
+    // Only finite numbers are eligible, so the casts below are exact.
     const sample = joinArrays(ids, k, finiteAt(values));
     return {
       [ATTR_ML_PREDICTION_IDS]: sample.ids,
@@ -72,7 +73,7 @@ function joinAttributes(cols: PredictionColumns, ids: readonly string[], k: numb
   };
   if (cols.scores) {
     const scores = cols.scores;
-    attrs[ATTR_ML_PREDICTION_SCORES] = sample.rows.map((r) => scores[r] as number);
+    attrs[ATTR_ML_PREDICTION_SCORES] = sample.rows.map((r) => scores[r]);
   }
   return attrs;
 }

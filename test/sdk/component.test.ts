@@ -143,6 +143,12 @@ describe('component()', () => {
     );
   });
 
+  it('does not offer a sampled-out run as a link target, since its span is never exported', () => {
+    const off = new BasicTracerProvider({ sampler: new AlwaysOffSampler() }).getTracer('off');
+    component('unsampled-writer', { tracer: off, outputs: ['table:t'] }, () => {});
+    assert.equal(ioLinks.findWriter('table:t', ''), undefined);
+  });
+
   it('computes nothing for a sampled-out span', () => {
     const off = new BasicTracerProvider({ sampler: new AlwaysOffSampler() }).getTracer('off');
     component('sampled-out', { tracer: off }, () => {

@@ -37,6 +37,28 @@ describe('sampleJoinRows', () => {
     assert.ok(Math.abs(firstHalf - 500) < 100, `first half got ${firstHalf} of 1000`);
   });
 
+  it('picks exactly the k smallest hashes, as a full sort would', () => {
+    for (const n of [2, 3, 10, 1001, 5000]) {
+      for (const k of [1, 2, 7, 1000]) {
+        const ids = Array.from({ length: n }, (_, i) => `x${i}-${n}`);
+        const bySort = ids
+          .map((id, i) => [hashId(id), i] as const)
+          .sort((a, b) => a[0] - b[0])
+          .slice(0, k)
+          .map((x) => x[1])
+          .sort((a, b) => a - b);
+        assert.deepEqual(sampleJoinRows(ids, k), bySort, `n=${n} k=${k}`);
+      }
+    }
+  });
+
+  it('samples only eligible rows', () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => `e${i}`);
+    const rows = sampleJoinRows(ids, 100, (r) => r % 2 === 0);
+    assert.equal(rows.length, 100);
+    assert.ok(rows.every((r) => r % 2 === 0));
+  });
+
   it('returns no rows for k = 0', () => {
     assert.deepEqual(sampleJoinRows(['a', 'b'], 0), []);
   });

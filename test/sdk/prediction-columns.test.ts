@@ -17,18 +17,18 @@ describe('predictionColumns', () => {
     assert.equal(c.task, 'classification');
     assert.equal(c.rows, 2);
     assert.deepEqual(c.columns.class, ['dog', 'cat']);
-    assert.deepEqual(c.columns.confidence, [0.7, 0.5]);
+    assert.deepEqual([...(c.columns.confidence as Float64Array)], [0.7, 0.5]);
     const h0 = -(0.1 * Math.log(0.1) + 0.7 * Math.log(0.7) + 0.2 * Math.log(0.2));
     assert.ok(Math.abs((c.columns.entropy[0] as number) - h0) < 1e-12);
-    assert.deepEqual(c.columns['score.bird'], [0.2, 0.25]);
+    assert.deepEqual([...(c.columns['score.bird'] as Float64Array)], [0.2, 0.25]);
     assert.equal(c.kinds.class, 'categorical');
-    assert.deepEqual(c.scores, [0.7, 0.5]);
+    assert.deepEqual([...(c.scores ?? [])], [0.7, 0.5]);
   });
 
   it('uses the positive-class probability as the score of a binary classifier', () => {
     const c = predictionColumns({ probabilities: { data: [0.9, 0.1, 0.3, 0.7], shape: [2, 2] } }, 10);
     assert.deepEqual(c.classes, ['0', '1']);
-    assert.deepEqual(c.scores, [0.1, 0.7]);
+    assert.deepEqual([...(c.scores ?? [])], [0.1, 0.7]);
   });
 
   it('leaves out per-class scores when there are more classes than the bound', () => {
@@ -48,8 +48,9 @@ describe('predictionColumns', () => {
       10,
     );
     assert.deepEqual(c.classes, [null, '1']);
-    assert.deepEqual(c.columns.confidence, [null, 0.8]);
-    assert.deepEqual(c.columns['score.1'], [0.5, 0.8]);
+    // NaN is how a derived numeric column says "missing": the summaries count it as null.
+    assert.deepEqual([...(c.columns.confidence as Float64Array)], [Number.NaN, 0.8]);
+    assert.deepEqual([...(c.columns['score.1'] as Float64Array)], [0.5, 0.8]);
   });
 
   it('rejects ragged rows, naming the row', () => {
@@ -77,15 +78,15 @@ describe('predictionColumns', () => {
   it('takes regression values and predicted classes as they are', () => {
     const r = predictionColumns({ values: new Float64Array([1.5, 2]) }, 10);
     assert.equal(r.task, 'regression');
-    assert.deepEqual(r.values, [1.5, 2]);
+    assert.deepEqual([...(r.values as Float64Array)], [1.5, 2]);
     const k = predictionColumns({ classes: [1, null, 'x'] }, 10);
     assert.deepEqual(k.classes, ['1', null, 'x']);
   });
 
-  it('rejects a non-numeric regression value, naming its position', () => {
+  it('rejects outputs that are not an array, naming them', () => {
     assert.throws(
-      () => predictionColumns({ values: [1, 'x' as unknown as number] }, 10),
-      /outputs\.values\[1\] must be a number/,
+      () => predictionColumns({ values: 'oops' as never }, 10),
+      /outputs\.values must be an array/,
     );
   });
 });

@@ -34,6 +34,17 @@ describe('recordPredictions', () => {
     assert.equal(value?.nullCount, 2);
   });
 
+  it('counts a non-numeric regression output as invalid and keeps it out of the join', () => {
+    const span = h.record((s) =>
+      recordPredictions({ values: [2, 'n/a' as unknown as number, 4] }, { span: s, batchId: 'r' }),
+    );
+    const events = eventsNamed(span, EVENT_ML_PREDICTIONS);
+    assert.deepEqual(events[0].attributes[ATTR_ML_PREDICTION_IDS], ['r:0', 'r:2']);
+    const value = decodeSummaryEvents(events).features.get('value');
+    assert.equal(value?.count, 2);
+    assert.equal(value?.invalidCount, 1);
+  });
+
   it('joins predicted classes without scores when only labels were output', () => {
     const span = h.record((s) => recordPredictions({ classes: ['a', 'b', 'a'] }, { span: s, batchId: 'b9' }));
     const a = eventsNamed(span, EVENT_ML_PREDICTIONS)[0].attributes;
