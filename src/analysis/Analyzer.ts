@@ -10,8 +10,8 @@ import type { Finding, Incident } from '../model/finding.js';
 import type { SpanRecord } from '../model/span-record.js';
 import type { AnalysisListener, WindowReport } from './AnalysisListener.js';
 import { type AnalyzerLimits, AnalyzerStats, resolveLimits } from './AnalyzerStats.js';
-import type { Detector } from './detectors/detector.js';
-import { IncidentManager } from './incidents/IncidentManager.js';
+import type { Detector, WindowData } from './detectors/detector.js';
+import { IncidentManager, type IncidentManagerState } from './incidents/IncidentManager.js';
 import { type IncidentOptions, resolveIncidentOptions } from './incidents/IncidentOptions.js';
 import { judgeWindow } from './judgeWindow.js';
 import { LabelJoin, type LabelOptions } from './labels/LabelJoin.js';
@@ -27,6 +27,7 @@ import {
   type ResolvedWindowOptions,
   resolveWindowOptions,
   StreamWindows,
+  type StreamWindowsState,
   type WindowOptions,
 } from './windows/StreamWindows.js';
 
@@ -55,6 +56,38 @@ interface StreamState {
   reference: StreamReference;
 }
 
+/** The state of one stream inside {@link AnalyzerState}. */
+export interface AnalyzerStreamState {
+  /** `streamIdOf(key)`. */
+  id: string;
+  /** The stream. */
+  key: Finding['stream'];
+  /** Open windows. */
+  windows: StreamWindowsState;
+  /** Reference windows gathered so far (warm-up or trailing). */
+  referencePool: WindowData[];
+}
+
+/**
+ * What an Analyzer remembers, as live objects (see `src/analysis/store/` for the durable
+ * form). `streams` holds only the streams changed since the previous snapshot unless all
+ * were asked for; the rest is always complete.
+ */
+export interface AnalyzerState {
+  /** Watermark, ms (-Infinity before any span). */
+  watermark: number;
+  /** Last window step checked for closing. */
+  checkedStep: number;
+  /** Last write time per `ml.io.outputs` reference, oldest first. */
+  lastWritten: [string, number][];
+  /** Streams (changed ones, or all). */
+  streams: AnalyzerStreamState[];
+  /** Incident bookkeeping. */
+  incidents: IncidentManagerState;
+  /** Numeric counters of {@link AnalyzerStats}. */
+  stats: Record<string, number>;
+}
+
 /** The analysis engine. */
 export class Analyzer {
   /** Counters of what was processed and dropped. */
@@ -71,6 +104,8 @@ export class Analyzer {
   private checkedStep = Number.NEGATIVE_INFINITY;
   private busy = false;
   private readonly pending: SpanRecord[] = [];
+  /** Streams changed since the last snapshot, so durable stores rewrite only those. */
+  private readonly touched = new Set<string>();
 
   constructor(private readonly opts: AnalyzerOptions) {
     this.win = resolveWindowOptions(opts.window);
@@ -124,6 +159,55 @@ export class Analyzer {
     return this.watermark;
   }
 
+  /**
+   * The state to persist: streams changed since the previous call (or all of them), plus
+   * watermark, output references, incidents and counters. Live objects: serialize them
+   * before ingesting more.
+   */
+  snapshot(all = false): AnalyzerState {
+    const ids = all ? [...this.streams.keys()] : [...this.touched];
+    this.touched.clear();
+    const streams: AnalyzerStreamState[] = [];
+    for (const id of ids) {
+      const st = this.streams.get(id);
+      if (st === undefined) continue;
+      streams.push({
+        id,
+        key: st.windows.stream,
+        windows: st.windows.snapshot(),
+        referencePool: st.reference.snapshotPool(),
+      });
+    }
+    const stats: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.stats)) if (typeof v === 'number') stats[k] = v;
+    return {
+      watermark: this.watermark,
+      checkedStep: this.checkedStep,
+      lastWritten: [...this.lastWritten],
+      streams,
+      incidents: this.incidents.snapshot(),
+      stats,
+    };
+  }
+
+  /** Restores a complete state (after a restart) into a fresh Analyzer; emits nothing. */
+  restore(state: AnalyzerState): void {
+    this.watermark = state.watermark;
+    this.checkedStep = state.checkedStep;
+    this.lastWritten.clear();
+    for (const [k, v] of state.lastWritten) this.lastWritten.set(k, v);
+    for (const s of state.streams) {
+      const st = this.stream(s.key);
+      if (st === undefined) continue;
+      st.windows.restore(s.windows);
+      st.reference.restorePool(s.referencePool);
+    }
+    this.incidents.restore(state.incidents);
+    const stats = this.stats as unknown as Record<string, number>;
+    for (const [k, v] of Object.entries(state.stats)) if (typeof stats[k] === 'number') stats[k] = v;
+    this.touched.clear();
+  }
+
   private ingestOne(span: SpanRecord): void {
     this.stats.spans++;
     const obs = extractObservation(span);
@@ -138,6 +222,7 @@ export class Analyzer {
       const st = this.stream(obs.stream);
       if (st === undefined) this.stats.droppedStreamSpans++;
       else {
+        this.touched.add(streamIdOf(obs.stream));
         const pane = st.windows.paneFor(obs.endMs, this.watermark);
         if (pane === undefined) this.stats.lateSpans++;
         else pane.add(obs, this.limits.maxExemplars, st.windows.allowFeature, (i) => this.lastWritten.get(i));
@@ -145,9 +230,10 @@ export class Analyzer {
       }
     }
     if (hasLabels)
-      this.labels.join(obs.labelSamples, obs.endMs, (stream) =>
-        this.stream(stream)?.windows.paneFor(obs.endMs, this.watermark),
-      );
+      this.labels.join(obs.labelSamples, obs.endMs, (stream) => {
+        this.touched.add(streamIdOf(stream));
+        return this.stream(stream)?.windows.paneFor(obs.endMs, this.watermark);
+      });
     this.moveWatermark(obs.endMs - this.win.allowedLatenessMs);
   }
 
@@ -160,8 +246,9 @@ export class Analyzer {
     if (step === this.checkedStep) return;
     this.checkedStep = step;
     let latestEnd = Number.NEGATIVE_INFINITY;
-    for (const st of this.streams.values()) {
+    for (const [id, st] of this.streams) {
       if (st.windows.idle) continue;
+      this.touched.add(id);
       for (const w of st.windows.closeDue(to)) {
         this.judge(st, w);
         latestEnd = Math.max(latestEnd, w.data.endMs);
@@ -172,7 +259,7 @@ export class Analyzer {
 
   private judge(st: StreamState, w: ClosedWindow): void {
     this.stats.windowsClosed++;
-    const ref = st.reference.current();
+    const ref = st.reference.current(w.data.startMs);
     const report: WindowReport = {
       stream: w.data.stream,
       startMs: w.data.startMs,

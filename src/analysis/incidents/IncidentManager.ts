@@ -30,6 +30,22 @@ interface OpenState {
   keys: Set<string>;
 }
 
+/** Everything an IncidentManager remembers, as plain data (for durable state). */
+export interface IncidentManagerState {
+  /** Hysteresis history per key: the finding of each of the last n windows, or null. */
+  keys: { key: string; streamId: string; history: (Finding | null)[] }[];
+  /** Open incidents with the keys that feed them. */
+  open: { incident: Incident; keys: string[] }[];
+  /** Open times inside the last hour (rate limit). */
+  opens: number[];
+  /** Sequence for incident ids. */
+  seq: number;
+  /** Counter, see {@link IncidentManager.suppressedByRate}. */
+  suppressedByRate: number;
+  /** Counter, see {@link IncidentManager.droppedKeys}. */
+  droppedKeys: number;
+}
+
 /** Incident bookkeeping; pure and synchronous, driven by window closes. */
 export class IncidentManager {
   /** Confirmed findings that could not open an incident because of the hourly limit. */
@@ -104,6 +120,48 @@ export class IncidentManager {
       for (const k of s.keys) if (this.byKey.get(k) === s) this.byKey.delete(k);
       this.emit('resolved', s.incident);
     }
+  }
+
+  /** The state as plain data (incidents and findings are shared, not copied). */
+  snapshot(): IncidentManagerState {
+    return {
+      keys: [...this.keys].map(([key, st]) => ({
+        key,
+        streamId: st.streamId,
+        history: st.history.map((f) => f ?? null),
+      })),
+      open: [...this.open.values()].map((s) => ({ incident: s.incident, keys: [...s.keys] })),
+      opens: [...this.opens],
+      seq: this.seq,
+      suppressedByRate: this.suppressedByRate,
+      droppedKeys: this.droppedKeys,
+    };
+  }
+
+  /** Replaces the state with a snapshot (after a restart); emits nothing. */
+  restore(s: IncidentManagerState): void {
+    this.keys.clear();
+    this.keysByStream.clear();
+    this.open.clear();
+    this.byKey.clear();
+    for (const k of s.keys) {
+      this.keys.set(k.key, { streamId: k.streamId, history: k.history.map((f) => f ?? undefined) });
+      let mine = this.keysByStream.get(k.streamId);
+      if (!mine) {
+        mine = new Set();
+        this.keysByStream.set(k.streamId, mine);
+      }
+      mine.add(k.key);
+    }
+    for (const o of s.open) {
+      const st: OpenState = { incident: o.incident, keys: new Set(o.keys) };
+      this.open.set(o.incident.id, st);
+      for (const k of o.keys) this.byKey.set(k, st);
+    }
+    this.opens.splice(0, this.opens.length, ...s.opens);
+    this.seq = s.seq;
+    this.suppressedByRate = s.suppressedByRate;
+    this.droppedKeys = s.droppedKeys;
   }
 
   private advanceHistory(sid: string, fired: Map<string, Finding>): void {

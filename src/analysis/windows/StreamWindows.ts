@@ -68,6 +68,18 @@ export interface WindowStats {
   droppedOutcomes: number;
 }
 
+/** The open panes and bookkeeping of one stream, for durable state (see `src/analysis/store/`). */
+export interface StreamWindowsState {
+  /** Open panes, any order. */
+  panes: Pane[];
+  /** Feature names admitted under the cap. */
+  names: string[];
+  /** Start of the first pane the stream ever had. */
+  firstPaneStart: number;
+  /** Start of the last window closed. */
+  lastClosedStart: number;
+}
+
 /** Windows of one stream. */
 export class StreamWindows {
   private readonly panes = new Map<number, Pane>();
@@ -144,6 +156,26 @@ export class StreamWindows {
   /** Whether no pane is held (nothing left to close). */
   get idle(): boolean {
     return this.panes.size === 0;
+  }
+
+  /** The live state (panes are shared, not copied): serialize it before the next span. */
+  snapshot(): StreamWindowsState {
+    return {
+      panes: [...this.panes.values()],
+      names: [...this.names],
+      firstPaneStart: this.firstPaneStart,
+      lastClosedStart: this.lastClosedStart,
+    };
+  }
+
+  /** Replaces the state with a snapshot (after a restart). */
+  restore(s: StreamWindowsState): void {
+    this.panes.clear();
+    for (const p of s.panes) this.panes.set(p.data.startMs, p);
+    this.names.clear();
+    for (const n of s.names) this.names.add(n);
+    this.firstPaneStart = s.firstPaneStart;
+    this.lastClosedStart = s.lastClosedStart;
   }
 
   private build(startMs: number, parts: Pane[]): ClosedWindow {
