@@ -60,6 +60,8 @@ export class StreamReference {
   readonly source: Reference['source'];
   private readonly pool: WindowData[] = [];
   private cached: Reference | undefined;
+  /** First window of the cached reference: a trailing reference is rebuilt when it moves. */
+  private cachedFor: WindowData | undefined;
   private readonly profile: Profile | undefined;
 
   constructor(
@@ -72,17 +74,26 @@ export class StreamReference {
     this.source = this.profile ? 'profile' : opts.mode;
   }
 
-  /** The reference to judge the next window with, or undefined while it is still being gathered. */
-  current(): Reference | undefined {
-    if (this.cached) return this.cached;
+  /**
+   * The reference to judge a window starting at `windowStartMs` with, or undefined while it
+   * is still being gathered. A trailing reference only uses windows that ended by then, so
+   * with sliding windows it never overlaps the window it judges.
+   */
+  current(windowStartMs = Number.POSITIVE_INFINITY): Reference | undefined {
     if (this.profile) {
-      this.cached = this.fromProfile(this.profile);
+      this.cached ??= this.fromProfile(this.profile);
       return this.cached;
     }
-    if (this.pool.length < this.opts.windows) return undefined;
+    const windows =
+      this.source === 'trailing'
+        ? this.pool.filter((w) => w.endMs <= windowStartMs).slice(-this.opts.windows)
+        : this.pool;
+    if (windows.length < this.opts.windows) return undefined;
+    if (this.cached && this.cachedFor === windows[0]) return this.cached;
+    this.cachedFor = windows[0];
     this.cached = buildReference({
       source: this.source,
-      windows: this.pool,
+      windows,
       detectors: this.detectors,
       schemaOverrides: [this.opts.schema],
       onDetectorError: this.onDetectorError,
@@ -95,9 +106,15 @@ export class StreamReference {
     return this.profile !== undefined || this.pool.length >= this.opts.windows;
   }
 
-  /** Offers a just-judged window to the reference (empty windows are never reference material). */
+  /**
+   * Offers a just-judged window to the reference. Empty windows are never reference material,
+   * and neither is a window overlapping the last one kept (sliding windows): overlapping
+   * reference windows would share data and make the calibration spread look too small.
+   */
   offer(w: WindowData): void {
     if (this.profile || w.runs === 0) return;
+    const last = this.pool[this.pool.length - 1];
+    if (last !== undefined && w.startMs < last.endMs) return;
     if (this.source === 'warmup') {
       if (this.pool.length < this.opts.windows) {
         this.pool.push(w);
@@ -106,8 +123,21 @@ export class StreamReference {
       return;
     }
     this.pool.push(w);
-    if (this.pool.length > this.opts.windows) this.pool.shift();
+    // One spare: the newest kept window may still overlap the window being judged.
+    if (this.pool.length > this.opts.windows + 1) this.pool.shift();
+  }
+
+  /** The reference windows gathered so far (shared, not copied), for durable state. */
+  snapshotPool(): WindowData[] {
+    return [...this.pool];
+  }
+
+  /** Replaces the gathered reference windows (after a restart). */
+  restorePool(windows: readonly WindowData[]): void {
+    this.pool.length = 0;
+    this.pool.push(...windows);
     this.cached = undefined;
+    this.cachedFor = undefined;
   }
 
   private fromProfile(p: Profile): Reference {

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WindowReport } from '../../../src/analysis/AnalysisListener.js';
+import { Analyzer } from '../../../src/analysis/Analyzer.js';
+import type { WindowData } from '../../../src/analysis/detectors/detector.js';
+import { resolveReferenceOptions, StreamReference } from '../../../src/analysis/reference/StreamReference.js';
+import { summarize } from '../../../src/summaries/index.js';
+import { componentSpan, NullRateTestDetector, withNulls } from '../fixtures.js';
+
+const MIN = 60_000;
+const stream = { service: 's', pipeline: 'p', component: 'c', model: '' };
+
+function win(startMs: number, endMs: number, runs = 1): WindowData {
+  return {
+    stream,
+    startMs,
+    endMs,
+    runs,
+    errorRuns: 0,
+    durationMs: undefined,
+    rows: 1,
+    features: summarize({ x: [startMs] }).features,
+    predictions: new Map(),
+    outcomes: undefined,
+    modelTrainedAtMs: undefined,
+    inputLastWrittenMs: new Map(),
+    exemplarTraceIds: [],
+  };
+}
+
+describe('StreamReference', () => {
+  it('is not ready until the warm-up windows are in, then stays fixed', () => {
+    const r = new StreamReference(stream, resolveReferenceOptions({ windows: 2 }), []);
+    r.offer(win(0, 1));
+    assert.equal(r.current(), undefined);
+    r.offer(win(1, 2, 0));
+    assert.equal(r.current(), undefined, 'an empty window is not reference material');
+    r.offer(win(2, 3));
+    const ref = r.current();
+    assert.ok(ref);
+    r.offer(win(3, 4));
+    assert.equal(r.current(), ref);
+    assert.equal(ref.features.get('x')?.count, 2);
+  });
+
+  it('skips sliding windows that overlap the last reference window', () => {
+    const r = new StreamReference(stream, resolveReferenceOptions({ windows: 2 }), []);
+    r.offer(win(0, 3));
+    r.offer(win(1, 4));
+    r.offer(win(2, 5));
+    assert.equal(r.current(), undefined);
+    r.offer(win(3, 6));
+    assert.deepEqual(
+      r.snapshotPool().map((w) => w.startMs),
+      [0, 3],
+    );
+  });
+
+  it('builds a trailing reference only from windows that ended before the judged window starts', () => {
+    const r = new StreamReference(stream, resolveReferenceOptions({ mode: 'trailing', windows: 2 }), []);
+    for (const s of [0, 3, 6]) r.offer(win(s, s + 3));
+    // A sliding window starting at 7 overlaps [6, 9): the reference is [0, 3) and [3, 6).
+    assert.equal(r.current(7)?.features.get('x')?.min, 0);
+    assert.equal(r.current(9)?.features.get('x')?.min, 3);
+  });
+});
+
+describe('trailing reference in the Analyzer', () => {
+  it('flags a lasting level change for a few windows, then takes it as the new normal', () => {
+    const windows: WindowReport[] = [];
+    const a = new Analyzer({
+      window: { lengthMs: MIN },
+      detectors: [new NullRateTestDetector(0.1)],
+      reference: { mode: 'trailing', windows: 3 },
+      listener: { onWindow: (w) => windows.push(w) },
+    });
+    const values = Array.from({ length: 100 }, (_, i) => i);
+    for (let w = 0; w < 12; w++)
+      a.ingest(componentSpan({ endMs: w * MIN + 1, features: { x: withNulls(values, w >= 6 ? 0.5 : 0) } }));
+    a.flush();
+    const flagged = windows.filter((w) => w.findings.length > 0).map((w) => w.startMs / MIN);
+    // Reference null rates at windows 6, 7, 8: 0, 1/6, 1/3 against 0.5 (margin 0.1): flagged.
+    // From window 9 the reference is windows 6-8, all at 0.5: the new normal.
+    assert.deepEqual(flagged, [6, 7, 8]);
+  });
+});
