@@ -30,6 +30,10 @@ export const ErrorCodes = {
   MLOBS_ERR_DECODE: 'MLOBS_ERR_DECODE',
   /** A reference profile (`mlobs profile` output) is malformed; the message names the field. */
   MLOBS_ERR_PROFILE_INVALID: 'MLOBS_ERR_PROFILE_INVALID',
+  /** The durable state store (SQLite) could not be opened, read or written, or holds unreadable state. */
+  MLOBS_ERR_STORE: 'MLOBS_ERR_STORE',
+  /** Training data given to `mlobs profile` is malformed; the message names the line and field. */
+  MLOBS_ERR_DATA_INVALID: 'MLOBS_ERR_DATA_INVALID',
 } as const;
 
 /** One of the codes in {@link ErrorCodes}. */
