@@ -29,12 +29,29 @@ import {
   ATTR_ML_MODEL_VERSION,
   ATTR_ML_PIPELINE_NAME,
   ATTR_ML_PIPELINE_RUN_ID,
+  ML_COMPONENT_KIND_VALUE_FEATURES,
+  ML_COMPONENT_KIND_VALUE_INFERENCE,
+  ML_COMPONENT_KIND_VALUE_LABEL,
+  ML_COMPONENT_KIND_VALUE_POSTPROCESS,
+  ML_COMPONENT_KIND_VALUE_SINK,
+  ML_COMPONENT_KIND_VALUE_SOURCE,
+  ML_COMPONENT_KIND_VALUE_TRANSFORM,
 } from '../semconv/index.js';
 import { ComponentRun, checkedRef, ioLink } from './component-run.js';
 import { sdkDrops } from './drop-counter.js';
 import { IoLinkRegistry } from './io-link-registry.js';
 import type { ComponentOptions, IoRef, SpanLike, TracerLike } from './types.js';
 import { MLOBS_VERSION } from './version.js';
+
+const KINDS: ReadonlySet<string> = new Set([
+  ML_COMPONENT_KIND_VALUE_SOURCE,
+  ML_COMPONENT_KIND_VALUE_TRANSFORM,
+  ML_COMPONENT_KIND_VALUE_FEATURES,
+  ML_COMPONENT_KIND_VALUE_INFERENCE,
+  ML_COMPONENT_KIND_VALUE_POSTPROCESS,
+  ML_COMPONENT_KIND_VALUE_SINK,
+  ML_COMPONENT_KIND_VALUE_LABEL,
+]);
 
 /** The process-wide registry of who wrote which reference (bounded LRU). */
 export const ioLinks = new IoLinkRegistry();
@@ -133,13 +150,21 @@ function startAttributes(
   outputs: readonly IoRef[],
 ): Attributes {
   const a: Attributes = { ...options.attributes, [ATTR_ML_COMPONENT_NAME]: name };
-  if (options.kind !== undefined) a[ATTR_ML_COMPONENT_KIND] = options.kind;
+  if (options.kind !== undefined) {
+    // A kind outside the enum would split one component's stream in the collector: refuse it.
+    if (KINDS.has(options.kind)) a[ATTR_ML_COMPONENT_KIND] = options.kind;
+    else
+      sdkDrops.drop(
+        'invalid component kind',
+        `component('${name}'): kind '${options.kind}' is not one of ${[...KINDS].join(', ')}`,
+      );
+  }
   if (options.version !== undefined) a[ATTR_ML_COMPONENT_VERSION] = options.version;
   if (scope.pipeline !== undefined) a[ATTR_ML_PIPELINE_NAME] = scope.pipeline;
   if (scope.runId !== undefined) a[ATTR_ML_PIPELINE_RUN_ID] = scope.runId;
   const model = options.model;
   if (model) {
-    a[ATTR_ML_MODEL_NAME] = model.name;
+    if (typeof model.name === 'string') a[ATTR_ML_MODEL_NAME] = model.name;
     if (model.version !== undefined) a[ATTR_ML_MODEL_VERSION] = model.version;
     if (model.framework !== undefined) a[ATTR_ML_MODEL_FRAMEWORK] = model.framework;
     if (model.trainedAt !== undefined) {

@@ -14,6 +14,7 @@ import { recordFeatures } from '../../src/sdk/record-features.js';
 import type { SpanLike, TracerLike } from '../../src/sdk/types.js';
 import {
   ATTR_ML_BATCH_ROWS,
+  ATTR_ML_COMPONENT_KIND,
   ATTR_ML_COMPONENT_VERSION,
   ATTR_ML_IO_INPUT_FINGERPRINTS,
   ATTR_ML_IO_INPUTS,
@@ -134,6 +135,12 @@ describe('component()', () => {
     assert.ok(calls.includes(`event ${EVENT_ML_FEATURES}`), calls.join(', '));
     assert.ok(calls.includes(`attr ${ATTR_ML_BATCH_ROWS}`));
     assert.equal(calls.at(-1), 'end');
+  });
+
+  it('leaves out a kind outside the enum and says which kinds exist', () => {
+    component('odd', { tracer, kind: 'training' as never }, () => {});
+    assert.equal(exporter.getFinishedSpans()[0].attributes[ATTR_ML_COMPONENT_KIND], undefined);
+    assert.match(warnings[0], /kind 'training' is not one of source, transform, features, inference/);
   });
 
   it('rejects a call without a function, naming the component', () => {
