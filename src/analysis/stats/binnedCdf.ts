@@ -41,17 +41,37 @@ export interface CdfAtPoints {
 
 /** Sorts and drops empty buckets without mutating the input. */
 export function normalizeBuckets(buckets: readonly Bucket[]): Bucket[] {
-  return buckets.filter((b) => b.count > 0).sort((x, y) => x.lower - y.lower || x.upper - y.upper);
+  const out = buckets.filter((b) => b.count > 0);
+  // A sketch's buckets() are already in order; only sort (with a comparator, slow) when not.
+  return isSorted(out, (b) => b.lower) ? out : out.sort((x, y) => x.lower - y.lower || x.upper - y.upper);
+}
+
+function isSorted(buckets: readonly Bucket[], key: (b: Bucket) => number): boolean {
+  for (let i = 1; i < buckets.length; i++) {
+    if (key(buckets[i] as Bucket) < key(buckets[i - 1] as Bucket)) return false;
+  }
+  return true;
 }
 
 /** Sorted distinct boundaries of one or more bucket lists. */
 export function unionBoundaries(...lists: (readonly Bucket[])[]): number[] {
-  const all: number[] = [];
+  let size = 0;
+  for (const list of lists) size += 2 * list.length;
+  const all = new Float64Array(size);
+  let k = 0;
   for (const list of lists) {
-    for (const b of list) all.push(b.lower, b.upper);
+    for (const b of list) {
+      all[k++] = b.lower;
+      all[k++] = b.upper;
+    }
   }
-  all.sort((x, y) => x - y);
-  return all.filter((x, i) => i === 0 || x !== all[i - 1]);
+  // Typed-array sort is numeric and far faster than Array#sort with a comparator.
+  all.sort();
+  const out: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    if (i === 0 || all[i] !== all[i - 1]) out.push(all[i] as number);
+  }
+  return out;
 }
 
 /** Cumulative counts of sorted, non-overlapping `buckets` at ascending `points`, in one sweep. */
@@ -65,7 +85,9 @@ export function cdfAtPoints(buckets: readonly Bucket[], points: readonly number[
     jump: new Float64Array(k),
     total: buckets.reduce((s, b) => s + b.count, 0),
   };
-  const byUpper = [...buckets].sort((x, y) => x.upper - y.upper);
+  const byUpper = isSorted(buckets, (b) => b.upper)
+    ? buckets
+    : [...buckets].sort((x, y) => x.upper - y.upper);
   let lowerIndex = 0;
   let upperIndex = 0;
   let atMost = 0;
