@@ -4,7 +4,7 @@ import type { WindowReport } from '../../../src/analysis/AnalysisListener.js';
 import { Analyzer } from '../../../src/analysis/Analyzer.js';
 import type { WindowData } from '../../../src/analysis/detectors/detector.js';
 import { resolveReferenceOptions, StreamReference } from '../../../src/analysis/reference/StreamReference.js';
-import { summarize } from '../../../src/summaries/index.js';
+import { type NumericSummary, summarize } from '../../../src/summaries/index.js';
 import { componentSpan, NullRateTestDetector, withNulls } from '../fixtures.js';
 
 const MIN = 60_000;
@@ -60,8 +60,9 @@ describe('StreamReference', () => {
     const r = new StreamReference(stream, resolveReferenceOptions({ mode: 'trailing', windows: 2 }), []);
     for (const s of [0, 3, 6]) r.offer(win(s, s + 3));
     // A sliding window starting at 7 overlaps [6, 9): the reference is [0, 3) and [3, 6).
-    assert.equal(r.current(7)?.features.get('x')?.min, 0);
-    assert.equal(r.current(9)?.features.get('x')?.min, 3);
+    const minOf = (at: number) => (r.current(at)?.features.get('x') as NumericSummary | undefined)?.min;
+    assert.equal(minOf(7), 0);
+    assert.equal(minOf(9), 3);
   });
 });
 
