@@ -35,18 +35,16 @@ export class CategoricalSummary {
   invalidCount = 0;
   /** Longest value kept, in UTF-16 code units. */
   readonly maxValueLength: number;
-  /** Frequent values with their over-count bound. */
-  frequent: MisraGries;
-  /** Distinct-value counter. */
-  hll: HyperLogLog;
+  private mg: MisraGries;
+  private distinctCounter: HyperLogLog;
   private slots = new Map<string, number>();
   private keys: string[] = [];
   private tallies = new Float64Array(FLUSH_SIZE);
 
   /** @param options top-k, HyperLogLog and truncation parameters. */
   constructor(options: CategoricalOptions = {}) {
-    this.frequent = new MisraGries(options.topK ?? DEFAULT_TOP_K);
-    this.hll = new HyperLogLog(options.hllPrecision ?? DEFAULT_HLL_PRECISION);
+    this.mg = new MisraGries(options.topK ?? DEFAULT_TOP_K);
+    this.distinctCounter = new HyperLogLog(options.hllPrecision ?? DEFAULT_HLL_PRECISION);
     this.maxValueLength = options.maxValueLength ?? 256;
   }
 
@@ -100,11 +98,23 @@ export class CategoricalSummary {
     for (let i = 0; i < n; i++) {
       const key = this.keys[i];
       entries[i] = [key, this.tallies[i]];
-      this.hll.addHash(hashString(key, this.maxValueLength));
+      this.distinctCounter.addHash(hashString(key, this.maxValueLength));
     }
-    this.frequent.addCounts(entries);
+    this.mg.addCounts(entries);
     this.slots.clear();
     this.keys.length = 0;
+  }
+
+  /** Frequent values with their over-count bound (pending tallies folded in first). */
+  get frequent(): MisraGries {
+    this.flush();
+    return this.mg;
+  }
+
+  /** Distinct-value counter (pending tallies folded in first). */
+  get hll(): HyperLogLog {
+    this.flush();
+    return this.distinctCounter;
   }
 
   /** Frequent values, descending; each count over-counts by at most `topError`. */
@@ -139,8 +149,8 @@ export class CategoricalSummary {
       hllPrecision: this.hll.precision,
       maxValueLength: Math.min(this.maxValueLength, other.maxValueLength),
     });
-    out.frequent = this.frequent.merge(other.frequent);
-    out.hll = this.hll.merge(other.hll);
+    out.mg = this.frequent.merge(other.frequent);
+    out.distinctCounter = this.hll.merge(other.hll);
     out.count = this.count + other.count;
     out.nullCount = this.nullCount + other.nullCount;
     out.invalidCount = this.invalidCount + other.invalidCount;
@@ -174,8 +184,8 @@ export class CategoricalSummary {
         `impossible counts: categorical count ${count} but top-k holds ${kept} with error ${frequent.error}`,
       );
     }
-    s.frequent = frequent;
-    s.hll = hll;
+    s.mg = frequent;
+    s.distinctCounter = hll;
     s.count = count;
     s.nullCount = nullCount;
     s.invalidCount = invalidCount;

@@ -26,7 +26,7 @@ export const HI_SCALE = 2 ** -20;
 /** 2^-52: scale of the low word. */
 export const LO_SCALE = 2 ** -52;
 
-/** Magnitudes below this (including ±0 and subnormals) go to the zero bucket: relative accuracy is meaningless there. */
+/** Magnitudes at or below this (including ±0 and subnormals) go to the zero bucket: relative accuracy is meaningless there. */
 export const MIN_INDEXABLE = 2 ** -1000;
 
 /** Relative-accuracy index mapping shared by every store of a `QuantileSketch`. */
@@ -79,6 +79,7 @@ export class LogLinearMapping {
   value(i: number): number {
     const lower = this.upperBound(i - 1);
     const upper = this.upperBound(i);
-    return (2 * lower * upper) / (lower + upper);
+    // = 2·lower·upper/(lower + upper), arranged so neither product nor sum under- or overflows.
+    return lower * (2 / (1 + lower / upper));
   }
 }

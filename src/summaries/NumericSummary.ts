@@ -63,7 +63,7 @@ export class NumericSummary {
     return this.count === 0 ? Number.NaN : this.mu;
   }
 
-  /** Population variance (divides by n) of the finite values; NaN when count is 0. */
+  /** Population variance (divides by n) of the finite values; NaN when count is 0, Infinity if it overflows. */
   get variance(): number {
     return this.count === 0 ? Number.NaN : Math.max(0, this.m2 / this.count);
   }
@@ -122,31 +122,31 @@ export class NumericSummary {
     this.lo = lo;
     this.hi = hi;
     let mean = sum / n;
-    let m2 = 0;
-    if (Number.isFinite(mean)) {
-      // Second pass over deviations, with the compensation term: stable even when |mean| ≫ σ.
-      let dsum = 0;
-      for (let k = from; k < to; k++) {
-        const d = values[k] - mean;
-        if (d - d === 0) {
-          dsum += d;
-          m2 += d * d;
-        }
-      }
-      m2 = Math.max(0, m2 - (dsum * dsum) / n);
-      mean += dsum / n;
-    } else {
-      // The plain sum overflowed: Welford's update never forms it.
-      let c = 0;
+    if (!Number.isFinite(mean)) {
+      // The plain sum overflowed (values near ±1e308): sum pre-divided terms instead.
       mean = 0;
       for (let k = from; k < to; k++) {
         const x = values[k];
-        if (x - x !== 0) continue;
-        c++;
-        const d = x - mean;
-        mean += d / c;
-        m2 += d * (x - mean);
+        if (x - x === 0) mean += x / n;
       }
+    }
+    // Second pass over deviations, with the compensation term: stable even when |mean| ≫ σ.
+    let m2 = 0;
+    let dsum = 0;
+    for (let k = from; k < to; k++) {
+      const x = values[k];
+      if (x - x !== 0) continue;
+      const d = x - mean;
+      dsum += d;
+      m2 += d * d;
+    }
+    if (Number.isFinite(dsum)) {
+      // (dsum/n)·dsum ≤ m2 cannot overflow when m2 is finite; an infinite m2 stays infinite.
+      if (Number.isFinite(m2)) m2 = Math.max(0, m2 - (dsum / n) * dsum);
+      mean += dsum / n;
+    } else {
+      // A deviation overflowed: the variance is beyond the largest double.
+      m2 = Number.POSITIVE_INFINITY;
     }
     this.combine(n, mean, m2);
     this.sketch.addArray(values, from, to);
@@ -161,6 +161,13 @@ export class NumericSummary {
     }
     const total = this.count + n;
     const delta = mean - this.mu;
+    if (!Number.isFinite(delta)) {
+      // Means near ±1e308 of opposite signs: the weighted form cannot overflow, the spread does.
+      this.mu = this.mu * (this.count / total) + mean * (n / total);
+      this.m2 = Number.POSITIVE_INFINITY;
+      this.count = total;
+      return;
+    }
     this.mu += (delta * n) / total;
     this.m2 += m2 + ((delta * delta * this.count) / total) * n;
     this.count = total;
@@ -260,7 +267,7 @@ export class NumericSummary {
     if (s.count > 0 && !(s.lo <= s.hi && Number.isFinite(s.lo) && Number.isFinite(s.hi))) {
       throw new SummaryDecodeError(`impossible numeric range: min ${s.lo} > max ${s.hi}`);
     }
-    if (s.count > 0 && !(Number.isFinite(s.mu) && s.m2 >= 0 && Number.isFinite(s.m2))) {
+    if (s.count > 0 && !(Number.isFinite(s.mu) && s.m2 >= 0)) {
       throw new SummaryDecodeError(`impossible numeric moments: mean ${s.mu}, m2 ${s.m2}`);
     }
     return s;

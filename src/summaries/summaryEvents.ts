@@ -103,8 +103,11 @@ function numericOf(s: FeatureSummary): NumericSummary {
   throw new TypeError('categorical summaries have no numeric projection');
 }
 
+/** OTLP/JSON cannot carry NaN or ±Infinity: NaN (no data) becomes 0, an overflow the largest double. */
 function finite(x: number): number {
-  return Number.isFinite(x) ? x : 0;
+  if (Number.isFinite(x)) return x;
+  if (Number.isNaN(x)) return 0;
+  return x > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
 }
 
 function addNumericProjection(attributes: Attributes, numeric: NumericSummary[]): void {
