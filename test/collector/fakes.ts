@@ -21,6 +21,9 @@ export const journal: string[] = [];
 /** Receivers built by the fake factory, by id, so a test can push data through them. */
 export const fakeReceivers = new Map<string, FakeReceiver>();
 
+/** Start gates by exporter id: a fake exporter's start waits until the test resolves its gate. */
+export const startGates = new Map<string, Promise<void>>();
+
 /** Exporters built by the fake factory, by id, so a test can read what arrived. */
 export const fakeExporters = new Map<string, FakeExporter>();
 
@@ -51,9 +54,14 @@ export class FakeExporter implements Component, TracesConsumer, LogsConsumer, Me
     readonly id: string,
     readonly signals: readonly Signal[],
     readonly delayMs: number,
+    readonly startDelayMs = 0,
+    readonly failStart = false,
   ) {}
   async start(): Promise<void> {
     journal.push(`start exporter ${this.id}`);
+    await startGates.get(this.id);
+    if (this.startDelayMs > 0) await new Promise((r) => setTimeout(r, this.startDelayMs));
+    if (this.failStart) throw new Error(`${this.id} cannot open its output`);
   }
   async shutdown(): Promise<void> {
     journal.push(`stop exporter ${this.id}`);
@@ -122,13 +130,26 @@ const tallyProcessorFactory: ProcessorFactory<{ limit: number }> = {
     new TallyProcessor(`${settings.id}@${settings.pipeline}`, next),
 };
 
-const sinkExporterFactory: ExporterFactory<{ label: string; delay_ms: number }> = {
+interface SinkConfig {
+  label: string;
+  delay_ms: number;
+  start_delay_ms: number;
+  fail_start: boolean;
+}
+
+const sinkExporterFactory: ExporterFactory<SinkConfig> = {
   type: 'sink',
   signals: ['traces', 'logs'],
-  createDefaultConfig: () => ({ label: '', delay_ms: 0 }),
+  createDefaultConfig: () => ({ label: '', delay_ms: 0, start_delay_ms: 0, fail_start: false }),
   validate: () => [],
   createExporter(settings, config, signals) {
-    const exporter = new FakeExporter(settings.id, signals, config.delay_ms);
+    const exporter = new FakeExporter(
+      settings.id,
+      signals,
+      config.delay_ms,
+      config.start_delay_ms,
+      config.fail_start,
+    );
     fakeExporters.set(settings.id, exporter);
     return exporter;
   },
@@ -146,6 +167,7 @@ export function fakeRegistry(): ComponentRegistry {
 /** Clears the journal and the instance maps between tests. */
 export function resetFakes(): void {
   journal.length = 0;
+  startGates.clear();
   fakeReceivers.clear();
   fakeExporters.clear();
 }

@@ -24,7 +24,12 @@ describe('loadConfigFile', () => {
     assert.equal(config.receivers['fake/second']?.type, 'fake');
     // A whole-value reference is read as YAML, so the limit is a number, not "42".
     assert.deepEqual(config.processors.tally?.config, { limit: 42 });
-    assert.deepEqual(config.exporters.sink?.config, { label: 'cost is $5 for ops', delay_ms: 0 });
+    assert.deepEqual(config.exporters.sink?.config, {
+      label: 'cost is $5 for ops',
+      delay_ms: 0,
+      start_delay_ms: 0,
+      fail_start: false,
+    });
     assert.deepEqual(config.service.telemetry.endpoint, { host: '127.0.0.1', port: 0 });
     assert.equal(config.service.shutdownTimeoutMs, 2000);
     assert.deepEqual(

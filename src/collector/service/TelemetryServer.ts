@@ -1,0 +1,76 @@
+/**
+ * The self-telemetry HTTP endpoint: `/metrics` (Prometheus text), `/healthz` (the
+ * process is up) and `/readyz` (every component started and not shutting down), so an
+ * orchestrator can route traffic only to a collector that will accept it.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ErrorCodes, MlobsError } from '../../errors.js';
+import type { Endpoint } from '../config/values.js';
+import type { TelemetryRegistry } from './TelemetryRegistry.js';
+
+/** Serves the registry and the health and readiness probes. */
+export class TelemetryServer {
+  private server: Server | undefined;
+  private ready = false;
+
+  constructor(private readonly registry: TelemetryRegistry) {}
+
+  /** Marks the collector ready (all components started) or not (starting, stopping). */
+  setReady(ready: boolean): void {
+    this.ready = ready;
+  }
+
+  /** Listens on the endpoint; resolves with the bound address (the real port when 0 was asked). */
+  async start(endpoint: Endpoint): Promise<Endpoint> {
+    const server = createServer((req, res) => this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) =>
+        reject(
+          new MlobsError(
+            ErrorCodes.MLOBS_ERR_TELEMETRY_LISTEN,
+            `service::telemetry::endpoint: cannot listen on ${endpoint.host}:${endpoint.port}: ${err.message}`,
+            { cause: err },
+          ),
+        ),
+      );
+      server.listen(endpoint.port, endpoint.host || undefined, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  /** Stops listening and drops idle keep-alive connections so close is bounded. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    if (path === '/metrics') {
+      res
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+        .end(this.registry.render());
+    } else if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
+    } else if (path === '/readyz') {
+      const status = this.ready ? 200 : 503;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(`{"ready":${this.ready}}\n`);
+    } else {
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('not found; try /metrics, /healthz or /readyz\n');
+    }
+  }
+}
