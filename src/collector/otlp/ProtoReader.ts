@@ -9,6 +9,10 @@ const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push((i < 16 ? '0' : '') + i.toString(16));
 
 const TWO_32 = 4294967296;
+const INTERN_MAX = 40;
+const INTERN_MASK = 4095;
+// Process-wide: the table only ever holds strings, so sharing it between readers is safe.
+const INTERN: (string | undefined)[] = new Array(INTERN_MASK + 1).fill(undefined);
 
 /** Reads protobuf wire-format values from a byte array, failing with {@link OtlpDecodeError}. */
 export class ProtoReader {
@@ -63,6 +67,11 @@ export class ProtoReader {
 
   /** Reads a 64-bit varint as a number when it is a safe integer, bigint otherwise. */
   uint64(): number | bigint {
+    const first = this.buf[this.pos];
+    if (first < 0x80 && this.pos < this.end) {
+      this.pos++;
+      return first;
+    }
     let lo = 0;
     let hi = 0;
     let shift = 0;
@@ -144,24 +153,35 @@ export class ProtoReader {
     return end;
   }
 
-  /** Reads a length-delimited UTF-8 string; short ASCII strings skip the native decoder. */
+  /**
+   * Reads a length-delimited UTF-8 string. Short ASCII strings (attribute keys, names, enum-like
+   * values) repeat across spans, so they go through a small intern table: a hit costs one pass
+   * over the bytes and no allocation; a miss allocates once and takes the slot.
+   */
   string(): string {
     const end = this.delimited();
     const start = this.pos;
     this.pos = end;
     const len = end - start;
     if (len === 0) return '';
-    if (len < 24) {
-      const buf = this.buf;
-      let s = '';
-      for (let i = start; i < end; i++) {
-        const c = buf[i];
-        if (c >= 0x80) return buf.toString('utf8', start, end);
-        s += String.fromCharCode(c);
-      }
-      return s;
+    if (len > INTERN_MAX) return this.buf.toString('utf8', start, end);
+    const buf = this.buf;
+    let h = len;
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c >= 0x80) return buf.toString('utf8', start, end);
+      h = Math.imul(h ^ c, 0x01000193);
     }
-    return this.buf.toString('utf8', start, end);
+    const slot = (h >>> 0) & INTERN_MASK;
+    const cached = INTERN[slot];
+    if (cached !== undefined && cached.length === len) {
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+      if (i === len) return cached;
+    }
+    const s = buf.toString('latin1', start, end);
+    INTERN[slot] = s;
+    return s;
   }
 
   /** Reads length-delimited bytes as a copy (so the request buffer can be released). */

@@ -11,8 +11,49 @@ import type { AnyValue, InstrumentationScope, KeyValue, Resource } from '../../m
 import type { ProtoReader } from './ProtoReader.js';
 import type { ProtoWriter } from './ProtoWriter.js';
 
-/** Decodes an `AnyValue` ending at `end`. An empty AnyValue decodes to `{}`. */
+/**
+ * Decodes an `AnyValue` ending at `end`. An empty AnyValue decodes to `{}`. The common case,
+ * exactly one well-typed field, allocates just the result; anything else takes the general loop.
+ */
 export function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
+  if (r.pos >= end) return {};
+  const start = r.pos;
+  const tag = r.uint32();
+  let v: AnyValue | undefined;
+  switch (tag) {
+    case 10:
+      v = { stringValue: r.string() };
+      break;
+    case 16:
+      v = { boolValue: r.bool() };
+      break;
+    case 24:
+      v = { intValue: r.int64() };
+      break;
+    case 33:
+      v = { doubleValue: r.double() };
+      break;
+    case 42:
+      v = { arrayValue: { values: decodeArrayValues(r, r.delimited()) } };
+      break;
+  }
+  if (v !== undefined && r.pos === end) return v;
+  r.pos = start;
+  return decodeAnyValueSlow(r, end);
+}
+
+function decodeArrayValues(r: ProtoReader, end: number): AnyValue[] {
+  const values: AnyValue[] = [];
+  while (r.pos < end) {
+    const t = r.uint32();
+    if (t === 10) values.push(decodeAnyValue(r, r.delimited()));
+    else r.other(t, 'ArrayValue', 1, 1);
+  }
+  return values;
+}
+
+/** Every field in order; for a oneof the last one wins, as proto3 parsers do. */
+function decodeAnyValueSlow(r: ProtoReader, end: number): AnyValue {
   let v: AnyValue = {};
   while (r.pos < end) {
     const tag = r.uint32();
@@ -34,18 +75,10 @@ export function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
         if (wt !== 1) r.wrongType('AnyValue.double_value', wt);
         v = { doubleValue: r.double() };
         break;
-      case 5: {
+      case 5:
         if (wt !== 2) r.wrongType('AnyValue.array_value', wt);
-        const e = r.delimited();
-        const values: AnyValue[] = [];
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === 10) values.push(decodeAnyValue(r, r.delimited()));
-          else r.skip(t & 7);
-        }
-        v = { arrayValue: { values } };
+        v = { arrayValue: { values: decodeArrayValues(r, r.delimited()) } };
         break;
-      }
       case 6: {
         if (wt !== 2) r.wrongType('AnyValue.kvlist_value', wt);
         const e = r.delimited();
@@ -53,7 +86,7 @@ export function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
         while (r.pos < e) {
           const t = r.uint32();
           if (t === 10) values.push(decodeKeyValue(r, r.delimited()));
-          else r.skip(t & 7);
+          else r.other(t, 'KeyValueList', 1, 1);
         }
         v = { kvlistValue: { values } };
         break;
