@@ -55,6 +55,6 @@ export function numericView(
 
 /** Rounds for messages: 3 significant digits, no exponent noise for ordinary values. */
 export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
+  if (!Number.isFinite(x) || x === 0) return String(x);
   return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
 }

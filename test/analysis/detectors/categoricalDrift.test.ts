@@ -94,6 +94,15 @@ describe('categorical_drift', () => {
     assert.equal(result.new_categories?.anomalous, false);
   });
 
+  it('requires the JS distance to exceed the calibrated window-to-window spread', () => {
+    const current = windowOf({ color: draw(2000, { red: 35, green: 35, blue: 30 }, 10) });
+    const plain = byStatistic(detector.detect(reference, current)).js;
+    assert.equal(plain?.anomalous, true, plain?.message);
+    const noisy = referenceOf({ color: draw(5000, mix, 1) });
+    noisy.calibration.set('categorical_drift/color/js', { mean: plain?.value ?? 0, sd: 0.05, windows: 6 });
+    assert.equal(byStatistic(detector.detect(noisy, current)).js?.anomalous, false);
+  });
+
   it('returns nothing for empty and all-null windows', () => {
     assert.deepEqual(
       detector.detect(reference, windowOf({ color: [] }, {}, {}, { schema: { color: 'categorical' } })),

@@ -81,6 +81,18 @@ describe('numeric_drift', () => {
     assert.ok((calibrated.ks?.threshold ?? 0) > ksValue);
   });
 
+  it('compares sketches of different accuracies (a profile built coarser than the stream)', () => {
+    const coarse = referenceOf({ x: normalSample(5000, 1, 10, 2) }, {}, {}, { relativeAccuracy: 0.05 });
+    const shifted = byStatistic(detector.detect(coarse, windowOf({ x: normalSample(2000, 9, 12, 2) })));
+    assert.equal(shifted.ks?.anomalous, true);
+    assert.equal(shifted.psi?.anomalous, true);
+    const same = detector.detect(coarse, windowOf({ x: normalSample(2000, 10, 10, 2) }));
+    assert.deepEqual(
+      same.filter((c) => c.anomalous).map((c) => c.message),
+      [],
+    );
+  });
+
   it('measures text features on their lengths', () => {
     const words = (n: number, len: number): string[] =>
       Array.from({ length: n }, (_, i) => 'x'.repeat(len + (i % 7)) + ' '.repeat(70));

@@ -70,6 +70,16 @@ describe('schema', () => {
     assert.equal(range?.anomalous, false, range?.message);
   });
 
+  it('judges a declared range on negative values from both ends', () => {
+    const temps = referenceOf({ t: normalSample(2000, 11, -20, 5) });
+    temps.schema.set('t', { kind: 'numeric', nullable: false, min: -40, max: -5 });
+    const warm = normalSample(1000, 12, -20, 5).map((x, i) => (i % 5 === 0 ? x + 40 : x));
+    const range = find(detector.detect(temps, windowOf({ t: warm })), 't', 'out_of_range');
+    assert.equal(range?.anomalous, true, range?.message);
+    assert.ok((range?.details.above as number) > 150);
+    assert.ok((range?.value ?? 0) > 0.15 && (range?.value ?? 0) < 0.25);
+  });
+
   it('flags a rise of invalid values (infinities, wrong types)', () => {
     const values: unknown[] = normalSample(1000, 6, 40, 10);
     for (let i = 0; i < 100; i++) values[i * 10] = Number.POSITIVE_INFINITY;
