@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/api';
 import type { AnalysisListener, WindowReport } from '../analysis/AnalysisListener.js';
 import { Analyzer, type AnalyzerOptions } from '../analysis/Analyzer.js';
+import type { AnalyzerStats } from '../analysis/AnalyzerStats.js';
 import type { IncidentChange } from '../analysis/incidents/IncidentManager.js';
 import type { Finding, Incident } from '../model/finding.js';
 import { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
@@ -39,6 +40,16 @@ export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'
   clock?: () => number;
 }
 
+/** Data drops worth one warning each: the stats field and what it means for the user. */
+const DROP_WARNINGS: readonly [keyof AnalyzerStats & string, string][] = [
+  ['lateSpans', 'a span ended after its window closed and was dropped (raise window.allowedLatenessMs?)'],
+  ['droppedStreamSpans', 'a new stream was ignored because limits.maxStreams streams are tracked'],
+  ['droppedFeatureValues', 'a feature was ignored because limits.maxFeaturesPerStream features are tracked'],
+  ['decodeErrors', 'a summary event could not be decoded and was skipped'],
+  ['detectorErrors', 'a detector threw and was skipped for a window'],
+  ['kindConflicts', 'a feature changed kind within a window; the first kind was kept'],
+];
+
 /** A span processor that analyses ML component runs as they end. */
 export class MlSpanProcessor {
   /** The analysis engine (for inspection: stats, open incidents). */
@@ -49,6 +60,7 @@ export class MlSpanProcessor {
   private shutdownPromise: Promise<void> | undefined;
   private failures = 0;
   private warned = false;
+  private readonly dropWarnings = new Set<string>();
 
   constructor(options: MlSpanProcessorOptions) {
     const { tracer, logger, meter, listener, clock, ...analyzerOptions } = options;
@@ -75,6 +87,7 @@ export class MlSpanProcessor {
     if (this.isShutdown || this.emitting) return;
     try {
       this.analyzer.ingest(fromReadableSpan(span));
+      this.warnDrops();
     } catch (err) {
       this.fail('analysing a span', err);
     }
@@ -137,6 +150,17 @@ export class MlSpanProcessor {
           );
       },
     };
+  }
+
+  /** Warns once per kind of data the analysis had to drop; the counts stay in `analyzer.stats`. */
+  private warnDrops(): void {
+    const s = this.analyzer.stats;
+    if (this.dropWarnings.size === DROP_WARNINGS.length) return;
+    for (const [field, why] of DROP_WARNINGS) {
+      if (s[field] === 0 || this.dropWarnings.has(field)) continue;
+      this.dropWarnings.add(field);
+      diag.warn(`mlobs: ${why}; further occurrences are counted in analyzer.stats.${field}`);
+    }
   }
 
   private fail(what: string, err: unknown): void {

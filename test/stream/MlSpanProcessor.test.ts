@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Tracer } from '@opentelemetry/api';
+import { DiagLogLevel, diag, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -138,5 +138,44 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
     await provider.shutdown();
     assert.ok(processor.failureCount >= 2);
     await processor.shutdown();
+  });
+
+  it('warns once when spans arrive after their window closed, and counts every one', async () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      {
+        warn: (m: string) => warnings.push(m),
+        error: () => {},
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.WARN,
+    );
+    try {
+      const processor = new MlSpanProcessor({
+        window: { lengthMs: MIN },
+        detectors: [],
+        meter: null,
+        tracer: null,
+      });
+      const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+      const tracer = provider.getTracer('t');
+      const run = (endMs: number) =>
+        tracer
+          .startSpan('featurize', {
+            startTime: endMs - 1,
+            attributes: { [ATTR_ML_PIPELINE_NAME]: 'churn', [ATTR_ML_COMPONENT_NAME]: 'featurize' },
+          })
+          .end(endMs);
+      run(T0 + 2 * MIN);
+      run(T0 + 1000);
+      run(T0 + 2000);
+      assert.equal(processor.analyzer.stats.lateSpans, 2);
+      assert.equal(warnings.filter((w) => w.includes('lateSpans')).length, 1);
+      await provider.shutdown();
+    } finally {
+      diag.disable();
+    }
   });
 });
