@@ -157,6 +157,7 @@ export function numericDriftCandidates(
   const ks = binnedKs(refBuckets, curBuckets);
   const ksP = ksPValue(ks.d, ks.n, ks.m);
   const base = { feature, referenceCount: n, currentCount: m };
+  const label = view === 'value' ? feature : `${feature} (${view})`;
   const shared = { view, referenceMean: reference.mean, currentMean: current.mean };
   const calibrated = (statistic: string): number | undefined =>
     calibratedThreshold(refData, detectorId, feature, statistic, config.calibrationK);
@@ -176,7 +177,7 @@ export function numericDriftCandidates(
         effectSize: ks.d,
         anomalous,
         severity: severityOf(anomalous, ks.d, config.ksCritical),
-        message: `${feature}: KS distance ${fmt(ks.d)} (sketch bracket up to ${fmt(ks.dUpper)}) vs threshold ${fmt(threshold)}, p = ${fmt(ksP)}`,
+        message: `${label}: KS distance ${fmt(ks.d)} (sketch bracket up to ${fmt(ks.dUpper)}) vs threshold ${fmt(threshold)}, p = ${fmt(ksP)}`,
         details: {
           ...shared,
           dUpper: ks.dUpper,
@@ -200,7 +201,7 @@ export function numericDriftCandidates(
         effectSize: psi.psi,
         anomalous,
         severity: severityOf(anomalous, psi.psi, config.psiCritical),
-        message: `${feature}: PSI ${fmt(psi.psi)} over ${psi.bins} reference-quantile bins vs threshold ${fmt(threshold)}`,
+        message: `${label}: PSI ${fmt(psi.psi)} over ${psi.bins} reference-quantile bins vs threshold ${fmt(threshold)}`,
         details: { ...shared, bins: psi.bins, calibrated: cal },
       });
     } else {
@@ -222,7 +223,7 @@ export function numericDriftCandidates(
         effectSize: value,
         anomalous,
         severity: severityOf(anomalous, value, config.wassersteinCritical),
-        message: `${feature}: mass moved ${fmt(value)} reference ${config.wassersteinScale}s (±${fmt(error)}) vs threshold ${fmt(threshold)}`,
+        message: `${label}: mass moved ${fmt(value)} reference ${config.wassersteinScale}s (±${fmt(error)}) vs threshold ${fmt(threshold)}`,
         details: { ...shared, distance: w.distance, scale, sketchError: error, calibrated: cal },
       });
     }
