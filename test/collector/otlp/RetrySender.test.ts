@@ -39,7 +39,10 @@ describe('RetrySender', () => {
     const sender = new RetrySender({
       id: 'otlp_http',
       retry: policy,
-      send: async () => (times.push(Date.now()), results.shift()!),
+      send: async () => {
+        times.push(Date.now());
+        return results.shift()!;
+      },
     });
     sender.telemetry = c.telemetry;
     await sender.submit(item());
@@ -56,7 +59,10 @@ describe('RetrySender', () => {
     const sender = new RetrySender({
       id: 'x',
       retry: policy,
-      send: async () => (calls++, { ok: false, retryable: false, message: 'HTTP 400: bad' }),
+      send: async (): Promise<SendResult> => {
+        calls++;
+        return { ok: false, retryable: false, message: 'HTTP 400: bad' };
+      },
     });
     sender.telemetry = c.telemetry;
     const err = await sender.submit(item(5)).catch((e: unknown) => e);
@@ -71,7 +77,10 @@ describe('RetrySender', () => {
     const sender = new RetrySender({
       id: 'x',
       retry: { ...policy, maxElapsedMs: 60 },
-      send: async () => (calls++, { ok: false, retryable: true, message: 'down' }),
+      send: async (): Promise<SendResult> => {
+        calls++;
+        return { ok: false, retryable: true, message: 'down' };
+      },
     });
     const started = Date.now();
     const err = await sender.submit(item()).catch((e: unknown) => e);
@@ -90,7 +99,10 @@ describe('RetrySender', () => {
         id: 'otlp_grpc',
         retry: policy,
         queue: { size: 2, consumers: 1 },
-        send: async () => (await gate, { ok: true }),
+        send: async (): Promise<SendResult> => {
+          await gate;
+          return { ok: true };
+        },
         warnIntervalMs: 60_000,
       });
       sender.telemetry = c.telemetry;
@@ -122,7 +134,11 @@ describe('RetrySender', () => {
       id: 'x',
       retry: policy,
       queue: { size: 100, consumers: 2 },
-      send: async (it) => (await new Promise((r) => setTimeout(r, 5)), sent.push(it.count), { ok: true }),
+      send: async (it): Promise<SendResult> => {
+        await new Promise((r) => setTimeout(r, 5));
+        sent.push(it.count);
+        return { ok: true };
+      },
     });
     for (let i = 0; i < 10; i++) await fast.submit(item(1));
     await fast.shutdown(2000);
