@@ -5,11 +5,11 @@ import { BITS, HI, HI_SCALE, LO, LO_SCALE, LogLinearMapping, MIN_INDEXABLE } fro
 import { SummaryDecodeError } from './SummaryDecodeError.js';
 import { SummaryMergeError } from './SummaryMergeError.js';
 
-/** One bucket of a sketch: values in (lower, upper] (mirrored for negatives), exactly `count` of them. */
+/** One bucket of a sketch and the exact number of values that fell in it. */
 export interface SketchBucket {
-  /** Lower boundary (exclusive for positive buckets; 0 for the zero bucket). */
+  /** Lower boundary: exclusive for positive buckets, inclusive for negative ones and the zero bucket. */
   lower: number;
-  /** Upper boundary (inclusive for positive buckets; 0 for the zero bucket). */
+  /** Upper boundary: inclusive for positive buckets and the zero bucket, exclusive for negative ones. */
   upper: number;
   /** Exact number of values that fell in the bucket. */
   count: number;
@@ -30,7 +30,7 @@ export const DEFAULT_MAX_BUCKETS = 2048;
 export class QuantileSketch {
   /** Number of values added. */
   count = 0;
-  /** Values with |x| < 2^-1000 (including ±0). */
+  /** Values with |x| ≤ 2^-1000 (including ±0 and subnormals). */
   zeroCount = 0;
   /** Index mapping; equal accuracies give identical mappings, hence aligned buckets. */
   readonly mapping: LogLinearMapping;
@@ -132,25 +132,34 @@ export class QuantileSketch {
   }
 
   /**
-   * Values in buckets ordered at or below the bucket holding x. Exact at every `upper` returned
-   * by `buckets()` (the count of values ≤ that boundary), which is what a binned KS test needs.
+   * Values in buckets lying entirely at or below x: a lower bound of the number of values ≤ x,
+   * short by at most the count of x's own bucket, and exact at every `upper` returned by
+   * `buckets()` (on the negative side, up to values exactly equal to a boundary double), unless
+   * buckets were collapsed (values then sit in a higher bucket than their own). Two
+   * sketches with the same accuracy share boundaries, so a binned KS test over them is exact.
    */
   rank(x: number): number {
     if (Number.isNaN(x)) return Number.NaN;
     const neg = this.negative;
+    const m = this.mapping;
     if (x < -MIN_INDEXABLE) {
       if (x === Number.NEGATIVE_INFINITY) return 0;
-      const idx = this.mapping.index(-x);
+      // Negative bucket j holds [-upper(j), -upper(j-1)): entirely ≤ x iff upper(j-1) ≥ -x iff j > index(-x).
       let r = 0;
-      for (let i = neg.hi; i >= Math.max(idx, neg.lo); i--) r += neg.counts[i - neg.offset];
+      for (let i = neg.hi; i > Math.max(m.index(-x), neg.lo - 1); i--) r += neg.counts[i - neg.offset];
       return r;
     }
-    let r = neg.total() + this.zeroCount;
-    if (x <= MIN_INDEXABLE) return r;
+    let r = neg.total();
+    // The zero bucket spans [-MIN_INDEXABLE, MIN_INDEXABLE].
+    if (x < MIN_INDEXABLE) return r;
+    r += this.zeroCount;
+    if (x === MIN_INDEXABLE) return r;
     if (x === Number.POSITIVE_INFINITY) return this.count;
-    const idx = this.mapping.index(x);
+    const idx = m.index(x);
+    // Bucket idx is (upper(idx-1), upper(idx)]: entirely ≤ x only when x is its upper boundary.
+    const last = m.upperBound(idx) <= x ? idx : idx - 1;
     const pos = this.positive;
-    for (let i = pos.lo; i <= Math.min(idx, pos.hi); i++) r += pos.counts[i - pos.offset];
+    for (let i = pos.lo; i <= Math.min(last, pos.hi); i++) r += pos.counts[i - pos.offset];
     return r;
   }
 
@@ -161,13 +170,16 @@ export class QuantileSketch {
     const neg = this.negative;
     for (let i = neg.hi; i >= neg.lo; i--) {
       const c = neg.counts[i - neg.offset];
-      if (c !== 0) out.push({ lower: -m.upperBound(i), upper: -m.upperBound(i - 1), count: c });
+      if (c !== 0) {
+        out.push({ lower: -m.upperBound(i), upper: -Math.max(m.upperBound(i - 1), MIN_INDEXABLE), count: c });
+      }
     }
-    if (this.zeroCount > 0) out.push({ lower: 0, upper: 0, count: this.zeroCount });
+    if (this.zeroCount > 0) out.push({ lower: -MIN_INDEXABLE, upper: MIN_INDEXABLE, count: this.zeroCount });
     const pos = this.positive;
     for (let i = pos.lo; i <= pos.hi; i++) {
       const c = pos.counts[i - pos.offset];
-      if (c !== 0) out.push({ lower: m.upperBound(i - 1), upper: m.upperBound(i), count: c });
+      if (c !== 0)
+        out.push({ lower: Math.max(m.upperBound(i - 1), MIN_INDEXABLE), upper: m.upperBound(i), count: c });
     }
     return out;
   }

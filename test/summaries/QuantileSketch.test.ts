@@ -57,18 +57,31 @@ describe('QuantileSketch', () => {
     assert.equal(s.count, 6);
   });
 
-  it('rank at a bucket upper boundary equals the exact number of values at or below it', () => {
+  it('rank at every bucket upper boundary equals the exact number of values at or below it', () => {
     const rand = lcg(2);
-    const values = Array.from({ length: 3000 }, () => (rand() - 0.3) * 1000);
+    const values = [...Array.from({ length: 3000 }, () => (rand() - 0.3) * 1000), 0, 0];
     const s = new QuantileSketch();
     s.addArray(values);
     for (const b of s.buckets()) {
-      if (b.upper <= 0) continue;
       const exact = values.filter((v) => v <= b.upper).length;
       assert.equal(s.rank(b.upper), exact, `boundary ${b.upper}`);
     }
-    assert.equal(s.rank(Number.POSITIVE_INFINITY), 3000);
+    assert.equal(s.rank(Number.POSITIVE_INFINITY), 3002);
     assert.equal(s.rank(Number.NEGATIVE_INFINITY), 0);
+  });
+
+  it('rank between boundaries is a lower bound short by at most the bucket holding x', () => {
+    const rand = lcg(3);
+    const values = Array.from({ length: 2000 }, () => (rand() - 0.5) * 200);
+    const s = new QuantileSketch();
+    s.addArray(values);
+    const buckets = s.buckets();
+    for (const x of [-77.7, -3.3, -0.01, 0.5, 12.34, 99]) {
+      const exact = values.filter((v) => v <= x).length;
+      const own = buckets.find((b) => b.lower <= x && x <= b.upper)?.count ?? 0;
+      const r = s.rank(x);
+      assert.ok(r <= exact && exact <= r + own, `x=${x}: rank ${r}, exact ${exact}, bucket ${own}`);
+    }
   });
 
   it('gives two sketches with the same accuracy identical bucket boundaries where both have data', () => {

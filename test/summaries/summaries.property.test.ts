@@ -19,6 +19,11 @@ const anyCell = fc.oneof(
 /** Values whose squares stay finite, for moment tolerances. */
 const moderate = fc.double({ min: -1e6, max: 1e6, noNaN: true });
 
+/** Magnitudes within 2^40 of each other: they fit in 2048 buckets at 1%, so nothing collapses. */
+const magnitude = fc.double({ min: 1e-6, max: 1e6, noNaN: true });
+/** Values that land in the zero bucket. */
+const tiny = fc.constantFrom(0, -0, 5e-324, -1e-310, 2 ** -1000, -(2 ** -1000));
+
 /** A list and a split point: the property compares merge(summary(A), summary(B)) with summary(A ∪ B). */
 function split<T>(arb: fc.Arbitrary<T>) {
   return fc
@@ -87,7 +92,6 @@ describe('summary properties', () => {
   it('returns quantiles within the relative accuracy of the exact quantile', () => {
     // Magnitudes within 2^40 of each other fit in 2048 buckets at 1% (no collapse), plus zeros
     // and values in the zero bucket; collapsing is covered by the unit tests.
-    const magnitude = fc.double({ min: 1e-6, max: 1e6, noNaN: true });
     const values = fc.array(
       fc.oneof(
         magnitude,
@@ -110,6 +114,29 @@ describe('summary properties', () => {
         }
       }),
       RUNS,
+    );
+  });
+
+  it('rank at every bucket boundary is the exact count of values at or below it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            magnitude,
+            magnitude.map((x) => -x),
+            tiny,
+          ),
+          { maxLength: 300 },
+        ),
+        (xs) => {
+          const s = new QuantileSketch();
+          s.addArray(xs);
+          for (const b of s.buckets()) {
+            assert.equal(s.rank(b.upper), xs.filter((v) => v <= b.upper).length, `boundary ${b.upper}`);
+          }
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
