@@ -40,6 +40,7 @@ import {
 import { ComponentRun, checkedRef, ioLink } from './component-run.js';
 import { sdkDrops } from './drop-counter.js';
 import { IoLinkRegistry } from './io-link-registry.js';
+import { SummaryBuffer } from './summary-buffer.js';
 import type { ComponentOptions, IoRef, SpanLike, TracerLike } from './types.js';
 import { MLOBS_VERSION } from './version.js';
 
@@ -135,6 +136,7 @@ function startRun(
     const ctx = trace
       .setSpan(parent, span as Parameters<typeof trace.setSpan>[1])
       .setValue(PIPELINE_KEY, scope);
+    if (span.isRecording()) SummaryBuffer.attach(span);
     return { run: new ComponentRun(span, ioLinks, inputs, outputs), ctx };
   } catch (err) {
     sdkDrops.drop('component span not started', `component('${name}'): ${String(err)}`);
@@ -200,6 +202,7 @@ function refs(list: ComponentOptions['inputs'], where: string): IoRef[] {
 }
 
 function succeed(run: ComponentRun): void {
+  flushSummaries(run.span);
   try {
     run.publishOutputs();
     run.span.end();
@@ -209,12 +212,22 @@ function succeed(run: ComponentRun): void {
 }
 
 function fail(span: SpanLike, err: unknown): void {
+  // What the run recorded before failing did flow through it: keep it on the span.
+  flushSummaries(span);
   try {
     span.recordException(err instanceof Error ? err : String(err));
     span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
     span.end();
   } catch (inner) {
     sdkDrops.drop('component error not recorded', String(inner));
+  }
+}
+
+function flushSummaries(span: SpanLike): void {
+  try {
+    SummaryBuffer.flush(span);
+  } catch (err) {
+    sdkDrops.drop('summaries not attached', String(err));
   }
 }
 

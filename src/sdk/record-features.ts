@@ -4,10 +4,9 @@
  * reported with `diag.warn`, and the span gets nothing from a batch that failed.
  */
 import { EVENT_ML_FEATURES } from '../semconv/index.js';
-import { encodeSummaryEvents, summarize } from '../summaries/index.js';
-import { setBatchAttributes } from './batch-attributes.js';
+import { summarize } from '../summaries/index.js';
 import { sdkDrops } from './drop-counter.js';
-import { addEventsWithinLimits } from './span-events.js';
+import { SummaryBuffer } from './summary-buffer.js';
 import { targetSpan } from './target-span.js';
 import type { FeatureOptions } from './types.js';
 
@@ -23,9 +22,7 @@ export function recordFeatures(data: unknown, options: FeatureOptions = {}): voi
     if (!span) return;
     const { span: _span, batchId, ...summarizeOptions } = options;
     const batch = summarize(data as SummarizeInput, summarizeOptions);
-    const events = encodeSummaryEvents(batch, EVENT_ML_FEATURES);
-    setBatchAttributes(span, batch.rows, batchId);
-    addEventsWithinLimits(span, events);
+    SummaryBuffer.record(span, { eventName: EVENT_ML_FEATURES, batch, common: {} }, batchId);
   } catch (err) {
     sdkDrops.drop('recordFeatures input rejected', err instanceof Error ? err.message : String(err));
   }

@@ -10,12 +10,12 @@ import {
   ATTR_ML_LABEL_VALUES,
   EVENT_ML_LABELS,
 } from '../semconv/index.js';
-import { encodeSummaryEvents, summarize } from '../summaries/index.js';
-import { setBatchAttributes } from './batch-attributes.js';
+import { summarize } from '../summaries/index.js';
 import { sdkDrops } from './drop-counter.js';
 import { finiteAt, joinArrays, rowIds, sampleSize } from './join-arrays.js';
+import type { JoinSample } from './pending-summary.js';
 import { arrayLike, labelStrings, RecordInputError } from './prediction-columns.js';
-import { addEventsWithinLimits } from './span-events.js';
+import { SummaryBuffer } from './summary-buffer.js';
 import { targetSpan } from './target-span.js';
 import type { LabelInputs, LabelOptions } from './types.js';
 
@@ -28,33 +28,37 @@ export function recordLabels(labels: LabelInputs, options: LabelOptions = {}): v
       throw new RecordInputError('recordLabels: labels must be { classes } or { values }');
     }
     const k = sampleSize(options.joinSampleSize, 'recordLabels');
-    let events: ReturnType<typeof encodeSummaryEvents>;
-    let n: number;
+    let column: ArrayLike<unknown>;
+    let join: JoinSample;
     if ('classes' in labels) {
       const classes = labelStrings(labels.classes, 'labels.classes');
-      n = classes.length;
-      const ids = requiredIds(n, options);
+      const ids = requiredIds(classes.length, options);
       const sample = joinArrays(ids, k, (r) => classes[r] !== null);
-      events = summaryEvents({ label: classes }, 'categorical');
-      for (const e of events) {
-        e.attributes[ATTR_ML_LABEL_IDS] = sample.ids;
-        e.attributes[ATTR_ML_LABEL_CLASSES] = sample.rows.map((r) => classes[r] as string);
-      }
+      column = classes;
+      join = {
+        kind: 'categorical',
+        k,
+        idsKey: ATTR_ML_LABEL_IDS,
+        ids: sample.ids,
+        columns: [[ATTR_ML_LABEL_CLASSES, sample.rows.map((r) => classes[r] as string)]],
+      };
     } else if ('values' in labels) {
       const values = arrayLike(labels.values, 'labels.values');
-      n = values.length;
-      const ids = requiredIds(n, options);
+      const ids = requiredIds(values.length, options);
       const sample = joinArrays(ids, k, finiteAt(values));
-      events = summaryEvents({ label: values }, 'numeric');
-      for (const e of events) {
-        e.attributes[ATTR_ML_LABEL_IDS] = sample.ids;
-        e.attributes[ATTR_ML_LABEL_VALUES] = sample.rows.map((r) => values[r] as number);
-      }
+      column = values;
+      join = {
+        kind: 'numeric',
+        k,
+        idsKey: ATTR_ML_LABEL_IDS,
+        ids: sample.ids,
+        columns: [[ATTR_ML_LABEL_VALUES, sample.rows.map((r) => values[r] as number)]],
+      };
     } else {
       throw new RecordInputError('recordLabels: labels must have classes or values');
     }
-    setBatchAttributes(span, n, options.batchId);
-    addEventsWithinLimits(span, events);
+    const batch = summarize({ label: column }, { schema: { label: join.kind } });
+    SummaryBuffer.record(span, { eventName: EVENT_ML_LABELS, batch, common: {}, join }, options.batchId);
   } catch (err) {
     sdkDrops.drop('recordLabels input rejected', err instanceof Error ? err.message : String(err));
   }
@@ -64,9 +68,4 @@ function requiredIds(n: number, options: LabelOptions): string[] {
   const ids = rowIds(n, options.ids, options.batchId, options.rows, 'recordLabels');
   if (!ids) throw new RecordInputError('recordLabels: labels need options.ids or options.batchId to join on');
   return ids;
-}
-
-function summaryEvents(columns: Record<string, ArrayLike<unknown>>, kind: 'numeric' | 'categorical') {
-  const batch = summarize(columns, { schema: { label: kind } });
-  return encodeSummaryEvents(batch, EVENT_ML_LABELS);
 }
