@@ -202,7 +202,14 @@ export function numericDriftCandidates(
         anomalous,
         severity: severityOf(anomalous, psi.psi, config.psiCritical),
         message: `${label}: PSI ${fmt(psi.psi)} over ${psi.bins} reference-quantile bins vs threshold ${fmt(threshold)}`,
-        details: { ...shared, bins: psi.bins, calibrated: cal },
+        details: {
+          ...shared,
+          bins: psi.bins,
+          edges: psi.edges,
+          referenceShares: psi.reference,
+          currentShares: psi.current,
+          calibrated: cal,
+        },
       });
     } else {
       const w = binnedWasserstein(refBuckets, curBuckets);

@@ -65,6 +65,8 @@ export interface BinnedPsi {
   reference: number[];
   /** Current share per bin. */
   current: number[];
+  /** Upper edges of all bins but the last (which is open above), ascending. */
+  edges: number[];
 }
 
 /**
@@ -77,7 +79,7 @@ export function binnedPsi(reference: readonly Bucket[], current: readonly Bucket
   const cur = normalizeBuckets(current);
   const n = ref.reduce((s, x) => s + x.count, 0);
   const m = cur.reduce((s, x) => s + x.count, 0);
-  if (n === 0 || m === 0) return { psi: 0, bins: 0, pValue: 1, reference: [], current: [] };
+  if (n === 0 || m === 0) return { psi: 0, bins: 0, pValue: 1, reference: [], current: [], edges: [] };
   const edges: number[] = [];
   let seen = 0;
   let next = 1;
@@ -110,7 +112,7 @@ export function binnedPsi(reference: readonly Bucket[], current: readonly Bucket
   const q = curCounts.map((c) => (Math.max(0, c) + 0.5) / (m + 0.5 * k));
   const psi = populationStabilityIndex(p, q);
   const pValue = k > 1 ? chiSquareSurvival((psi * n * m) / (n + m), k - 1) : 1;
-  return { psi, bins: k, pValue, reference: p, current: q };
+  return { psi, bins: k, pValue, reference: p, current: q, edges };
 }
 
 /** PSI of two share vectors over the same bins: Σ (q − p)·ln(q / p). Shares must be > 0. */
