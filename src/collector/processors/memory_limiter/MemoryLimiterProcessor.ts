@@ -1,0 +1,129 @@
+/**
+ * The `memory_limiter` processor: measures memory on an interval (never per batch, so
+ * the hot path stays a boolean check) and, while usage is above the soft limit, refuses
+ * data with a retryable {@link ConsumerError} so receivers answer 429/503 with
+ * Retry-After (or UNAVAILABLE) and clients back off instead of the process running out
+ * of memory. Above the hard limit it forces a garbage collection when `global.gc` exists.
+ */
+import { diag } from '@opentelemetry/api';
+import type { LogsData, MetricsData, TracesData } from '../../../model/otlp.js';
+import {
+  type Component,
+  ConsumerError,
+  type Host,
+  type LogsConsumer,
+  type MetricsConsumer,
+  type Signal,
+  type Telemetry,
+  type TracesConsumer,
+} from '../../component.js';
+import { countItems, noopTelemetry, recordItems } from '../../service/selfMetrics.js';
+import type { MemoryLimits } from './config.js';
+
+/** Settings of one limiter; `readMemory` and `gc` are injectable for tests. */
+export interface MemoryLimiterSettings {
+  /** Byte limits. */
+  limits: MemoryLimits;
+  /** Interval between measurements, ms. */
+  checkIntervalMs: number;
+  /** Returns bytes in use (default: resident set size). */
+  readMemory?: () => number;
+  /** Forces a collection above the hard limit (default: `global.gc` when Node runs with --expose-gc). */
+  gc?: () => void;
+}
+
+type Next = TracesConsumer & LogsConsumer & MetricsConsumer;
+
+/** Refuses data while memory is above the soft limit. */
+export class MemoryLimiterProcessor implements Component, TracesConsumer, LogsConsumer, MetricsConsumer {
+  private refusing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private telemetry: Telemetry = noopTelemetry;
+  private readonly readMemory: () => number;
+  private readonly gc: (() => void) | undefined;
+
+  constructor(
+    private readonly settings: MemoryLimiterSettings,
+    private readonly signal: Signal,
+    private readonly next: Next,
+    private readonly labels: { processor: string; pipeline: string },
+  ) {
+    this.readMemory = settings.readMemory ?? (() => process.memoryUsage.rss());
+    this.gc = settings.gc ?? (globalThis as { gc?: () => void }).gc;
+  }
+
+  /** Measures once, then on every `check_interval`. */
+  async start(host: Host): Promise<void> {
+    this.telemetry = host.telemetry;
+    this.check();
+    this.timer ??= setInterval(() => this.check(), this.settings.checkIntervalMs);
+    // Monitoring alone must not keep the process alive.
+    this.timer.unref();
+  }
+
+  /** Stops measuring; data still flows through afterwards so draining is never refused. */
+  async shutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.refusing = false;
+  }
+
+  /** True while data is being refused (for tests and status pages). */
+  get isRefusing(): boolean {
+    return this.refusing;
+  }
+
+  /** Measures memory now and updates the refusing state. */
+  check(): void {
+    let used: number;
+    try {
+      used = this.readMemory();
+    } catch (err) {
+      diag.warn(`processors::${this.labels.processor}: cannot read memory usage: ${(err as Error).message}`);
+      return;
+    }
+    const { hardBytes, softBytes } = this.settings.limits;
+    if (used > hardBytes && this.gc) {
+      this.gc();
+      used = this.readMemory();
+    }
+    const refuse = used > softBytes;
+    if (refuse !== this.refusing) {
+      const mib = (b: number) => Math.round(b / (1024 * 1024));
+      diag.warn(
+        refuse
+          ? `processors::${this.labels.processor}: memory ${mib(used)} MiB is above the soft limit ${mib(softBytes)} MiB; refusing data`
+          : `processors::${this.labels.processor}: memory ${mib(used)} MiB is back below the soft limit; accepting data`,
+      );
+    }
+    this.refusing = refuse;
+  }
+
+  /** Passes traces on unless above the soft limit. */
+  consumeTraces(data: TracesData): Promise<void> {
+    return this.refuseIfNeeded(data) ?? this.next.consumeTraces(data);
+  }
+
+  /** Passes logs on unless above the soft limit. */
+  consumeLogs(data: LogsData): Promise<void> {
+    return this.refuseIfNeeded(data) ?? this.next.consumeLogs(data);
+  }
+
+  /** Passes metrics on unless above the soft limit. */
+  consumeMetrics(data: MetricsData): Promise<void> {
+    return this.refuseIfNeeded(data) ?? this.next.consumeMetrics(data);
+  }
+
+  private refuseIfNeeded(data: TracesData | LogsData | MetricsData): Promise<never> | undefined {
+    if (!this.refusing) return undefined;
+    const n = countItems(this.signal, data);
+    recordItems(this.telemetry, 'processor', 'refused', this.signal, n, this.labels);
+    return Promise.reject(
+      new ConsumerError('data refused due to high memory usage', {
+        permanent: false,
+        retryAfterMs: this.settings.checkIntervalMs,
+        rejected: n,
+      }),
+    );
+  }
+}

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../../../../src/collector/component.js';
+import { resolveMemoryLimits } from '../../../../src/collector/processors/memory_limiter/config.js';
+import { memoryLimiterProcessorFactory } from '../../../../src/collector/processors/memory_limiter/factory.js';
+import { MemoryLimiterProcessor } from '../../../../src/collector/processors/memory_limiter/MemoryLimiterProcessor.js';
+import { TelemetryRegistry } from '../../../../src/collector/service/TelemetryRegistry.js';
+import type { TracesData } from '../../../../src/model/otlp.js';
+
+const MIB = 1024 * 1024;
+const batch: TracesData = {
+  resourceSpans: [
+    {
+      resource: { attributes: [], droppedAttributesCount: 0 },
+      schemaUrl: '',
+      scopeSpans: [
+        {
+          scope: { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
+          schemaUrl: '',
+          spans: [
+            {
+              traceId: '0af7651916cd43dd8448eb211c80319c',
+              spanId: 'b7ad6b7169203331',
+              traceState: '',
+              parentSpanId: '',
+              flags: 1,
+              name: 'predict',
+              kind: 1,
+              startTimeUnixNano: 1n,
+              endTimeUnixNano: 2n,
+              attributes: [],
+              droppedAttributesCount: 0,
+              events: [],
+              droppedEventsCount: 0,
+              links: [],
+              droppedLinksCount: 0,
+              status: { code: 0, message: '' },
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+class Sink implements TracesConsumer, LogsConsumer, MetricsConsumer {
+  count = 0;
+  async consumeTraces(): Promise<void> {
+    this.count++;
+  }
+  async consumeLogs(): Promise<void> {}
+  async consumeMetrics(): Promise<void> {}
+}
+
+const labels = { processor: 'memory_limiter', pipeline: 'traces' };
+
+function limiter(memory: { used: number }, checkIntervalMs = 60_000, gc?: () => void) {
+  const sink = new Sink();
+  const telemetry = new TelemetryRegistry();
+  const p = new MemoryLimiterProcessor(
+    {
+      limits: { hardBytes: 100 * MIB, softBytes: 80 * MIB },
+      checkIntervalMs,
+      readMemory: () => memory.used,
+      gc,
+    },
+    'traces',
+    sink,
+    labels,
+  );
+  return { p, sink, telemetry, host: { telemetry, reportFatalError: () => undefined } };
+}
+
+describe('memory_limiter processor', () => {
+  it('passes data on below the soft limit', async () => {
+    const { p, sink, host } = limiter({ used: 50 * MIB });
+    await p.start(host);
+    await p.consumeTraces(batch);
+    assert.equal(sink.count, 1);
+    await p.shutdown();
+  });
+
+  it('refuses with a retryable error and a Retry-After hint above the soft limit, and counts it', async () => {
+    const memory = { used: 90 * MIB };
+    const { p, sink, telemetry, host } = limiter(memory, 5000);
+    await p.start(host);
+    await assert.rejects(
+      p.consumeTraces(batch),
+      (err: Error & { permanent?: boolean; retryAfterMs?: number }) => {
+        assert.equal(err.name, 'ConsumerError');
+        assert.equal(err.permanent, false);
+        assert.equal(err.retryAfterMs, 5000);
+        return true;
+      },
+    );
+    assert.equal(sink.count, 0);
+    assert.equal(telemetry.get('mlobs_processor_refused_spans_total', labels), 1);
+    memory.used = 10 * MIB;
+    p.check();
+    await p.consumeTraces(batch);
+    assert.equal(sink.count, 1, 'accepts again once memory is back under the soft limit');
+    await p.shutdown();
+  });
+
+  it('measures on its interval, not per batch', async () => {
+    const memory = { used: 10 * MIB };
+    const { p, sink, host } = limiter(memory, 25);
+    await p.start(host);
+    memory.used = 95 * MIB;
+    await p.consumeTraces(batch);
+    assert.equal(sink.count, 1, 'a batch right after the spike still passes: no check has run yet');
+    for (let i = 0; i < 100 && !p.isRefusing; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(p.isRefusing, true);
+    await assert.rejects(p.consumeTraces(batch));
+    await p.shutdown();
+    await p.consumeTraces(batch);
+    assert.equal(sink.count, 2, 'after shutdown data drains through');
+  });
+
+  it('forces a garbage collection above the hard limit and accepts if that frees enough', async () => {
+    const memory = { used: 120 * MIB };
+    let collections = 0;
+    const { p, sink, host } = limiter(memory, 60_000, () => {
+      collections++;
+      memory.used = 40 * MIB;
+    });
+    await p.start(host);
+    assert.equal(collections, 1);
+    await p.consumeTraces(batch);
+    assert.equal(sink.count, 1);
+    await p.shutdown();
+  });
+});
+
+describe('memory_limiter config', () => {
+  it('needs exactly one kind of limit and a spike below it', () => {
+    const v = memoryLimiterProcessorFactory.validate;
+    const d = memoryLimiterProcessorFactory.createDefaultConfig();
+    assert.deepEqual(d, {
+      check_interval: '1s',
+      limit_mib: 0,
+      spike_limit_mib: 0,
+      limit_percentage: 0,
+      spike_limit_percentage: 0,
+    });
+    assert.deepEqual(v(d), [
+      { path: 'limit_mib', message: 'set limit_mib or limit_percentage to a value > 0' },
+    ]);
+    assert.deepEqual(v({ ...d, limit_mib: 100, limit_percentage: 50 }), [
+      { path: 'limit_percentage', message: 'set limit_mib or limit_percentage, not both' },
+    ]);
+    assert.deepEqual(v({ ...d, limit_mib: 100, spike_limit_mib: 100 }), [
+      { path: 'spike_limit_mib', message: 'must be < limit_mib (100), got 100' },
+    ]);
+    assert.deepEqual(v({ ...d, limit_percentage: 120 }), [
+      { path: 'limit_percentage', message: 'must be at most 100, got 120' },
+    ]);
+    assert.deepEqual(v({ ...d, limit_mib: 10, check_interval: '0s' }), [
+      { path: 'check_interval', message: 'must be > 0' },
+    ]);
+    assert.deepEqual(v({ ...d, limit_mib: 512, spike_limit_mib: 128 }), []);
+  });
+
+  it('resolves limits in bytes, with a 20% spike by default', () => {
+    const d = memoryLimiterProcessorFactory.createDefaultConfig();
+    assert.deepEqual(resolveMemoryLimits({ ...d, limit_mib: 100 }, 0), {
+      hardBytes: 100 * MIB,
+      softBytes: 80 * MIB,
+    });
+    assert.deepEqual(resolveMemoryLimits({ ...d, limit_mib: 100, spike_limit_mib: 10 }, 0), {
+      hardBytes: 100 * MIB,
+      softBytes: 90 * MIB,
+    });
+    assert.deepEqual(
+      resolveMemoryLimits({ ...d, limit_percentage: 50, spike_limit_percentage: 10 }, 1000 * MIB),
+      {
+        hardBytes: 500 * MIB,
+        softBytes: 400 * MIB,
+      },
+    );
+  });
+});
