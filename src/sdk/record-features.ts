@@ -1,7 +1,8 @@
 /**
  * `recordFeatures(data, options)`: summarises a batch of features and attaches the summaries to
- * a span as `ml.features` events (one per summary kind). Never throws: bad input is counted and
- * reported with `diag.warn`, and the span gets nothing from a batch that failed.
+ * a span as `ml.features` events (one per summary kind); inside a `component()` run, batches
+ * merge and are attached when the run ends. Never throws: bad input is counted and reported
+ * with `diag.warn`, and the span gets nothing from a batch that failed.
  */
 import { EVENT_ML_FEATURES } from '../semconv/index.js';
 import { summarize } from '../summaries/index.js';
