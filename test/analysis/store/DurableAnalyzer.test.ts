@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InMemoryAnalysisStore } from '../../../src/analysis/store/InMemoryAnalysisStore.js';
+import { decodeState } from '../../../src/analysis/store/stateCodec.js';
+import { MlobsError } from '../../../src/errors.js';
+import { run, straightRun } from './scenario.js';
+
+describe('DurableAnalyzer on the in-memory store', () => {
+  it('reports the same findings, incidents and label joins when rebuilt from the store every few batches', () => {
+    const straight = straightRun();
+    const shared = new InMemoryAnalysisStore();
+    const restarted = run(() => shared, 4);
+    assert.ok(straight.findings.length > 0, 'the fault must produce findings');
+    assert.ok(
+      straight.incidents.some((i) => i.startsWith('opened')),
+      'the fault must open an incident',
+    );
+    assert.ok(straight.labelsJoined > 20, `labels joined: ${straight.labelsJoined}`);
+    assert.deepEqual(restarted, straight);
+  });
+
+  it('keeps closed-window results and incidents in the store', () => {
+    const store = new InMemoryAnalysisStore();
+    run(() => store, 0);
+    const windows = store.windows();
+    assert.equal(windows.length, 16 * 2, 'two streams, sixteen windows each');
+    assert.ok(windows.some((w) => w.findings.some((f) => f.feature === 'monthly_spend')));
+    assert.ok(store.incidents().length >= 1);
+    assert.ok(store.incidents().every((i) => i.title !== ''));
+  });
+
+  it('refuses state written by another format version, naming it', () => {
+    assert.throws(
+      () => decodeState({ global: JSON.stringify({ v: 99 }), streams: new Map() }),
+      (e: unknown) => e instanceof MlobsError && /format version 99/.test(e.message),
+    );
+  });
+});

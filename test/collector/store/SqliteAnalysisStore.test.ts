@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { StoredPrediction } from '../../../src/analysis/labels/LabelJoinStore.js';
+import { SqliteAnalysisStore } from '../../../src/collector/store/SqliteAnalysisStore.js';
+import { MlobsError } from '../../../src/errors.js';
+import { durable, recorder, run, scenario, straightRun } from '../../analysis/store/scenario.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mlobs-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const freshPath = () => join(dir, `s${n++}`, 'state.db');
+
+const pred = (atMs: number): StoredPrediction => ({
+  stream: { service: 's', pipeline: 'p', component: 'score', model: '' },
+  task: 'classification',
+  predictedClass: 'a',
+  score: Number.NaN,
+  atMs,
+});
+
+describe('SqliteAnalysisStore', () => {
+  it('gives the same findings, incidents and label joins when the database is closed and reopened every few batches', () => {
+    const straight = straightRun();
+    const path = freshPath();
+    const opened: SqliteAnalysisStore[] = [];
+    const restarted = run(() => {
+      opened.at(-1)?.close();
+      const s = new SqliteAnalysisStore({ path });
+      opened.push(s);
+      return s;
+    }, 5);
+    opened.at(-1)?.close();
+    assert.ok(opened.length > 10, 'the run restarted many times');
+    assert.deepEqual(restarted, straight);
+    const reopened = new SqliteAnalysisStore({ path });
+    assert.equal(reopened.windows().length, 32);
+    assert.ok(reopened.incidents().some((i) => i.features.includes('monthly_spend')));
+    reopened.close();
+  });
+
+  it('rolls a failed batch back completely, so its retry counts once and no event of it escapes', () => {
+    const store = new SqliteAnalysisStore({ path: freshPath() });
+    const rec = recorder();
+    const d = durable(store, rec.listener);
+    let failNext = false;
+    const saveGlobal = store.saveGlobal.bind(store);
+    store.saveGlobal = (json) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk full');
+      }
+      saveGlobal(json);
+    };
+    let failures = 0;
+    for (const [i, batch] of scenario().entries()) {
+      if (i % 7 === 3) {
+        const before = rec.findings.length;
+        failNext = true;
+        failures++;
+        assert.throws(
+          () =>
+            d.apply((a) => {
+              for (const s of batch) a.ingest(s);
+            }),
+          /disk full/,
+        );
+        assert.equal(rec.findings.length, before, 'no finding of the failed batch was delivered');
+      }
+      d.apply((a) => {
+        for (const s of batch) a.ingest(s);
+      });
+    }
+    d.apply((a) => a.flush());
+    store.close();
+    const straight = straightRun();
+    assert.ok(failures > 5);
+    assert.deepEqual(
+      rec.findings.map((f) => `${f.id} ${f.detector} ${f.feature} ${f.statistic} ${f.value}`),
+      straight.findings,
+    );
+    assert.equal(d.analyzer.stats.labelsJoined, straight.labelsJoined);
+  });
+
+  it('opens in WAL mode with synchronous FULL by default, NORMAL on request', () => {
+    const path = freshPath();
+    new SqliteAnalysisStore({ path }).close();
+    const db = new Database(path);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+    const s = new SqliteAnalysisStore({ path, synchronous: 'normal' });
+    // synchronous is per connection: read it through the store's own connection.
+    const sync = (s as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
+    assert.equal(sync, 1);
+    s.close();
+    const f = new SqliteAnalysisStore({ path });
+    assert.equal((f as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true }), 2);
+    f.close();
+  });
+
+  it('refuses a path it cannot open, naming the path', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const path = join(file, 'state.db');
+    assert.throws(
+      () => new SqliteAnalysisStore({ path }),
+      (e: unknown) => e instanceof MlobsError && e.code === 'MLOBS_ERR_STORE' && e.message.includes(path),
+    );
+  });
+});
+
+describe('SqliteLabelJoinStore', () => {
+  it('returns a prediction once, keeps NaN scores, evicts the oldest beyond capacity and expires by time', () => {
+    const s = new SqliteAnalysisStore({ path: ':memory:', maxPredictions: 3 });
+    for (let i = 0; i < 4; i++) s.labels.put(`p${i}`, pred(i * 100));
+    assert.equal(s.labels.size, 3);
+    assert.equal(s.labels.evicted, 1);
+    assert.equal(s.labels.take('p0'), undefined);
+    const p1 = s.labels.take('p1');
+    assert.ok(p1 && Number.isNaN(p1.score) && p1.stream.component === 'score');
+    assert.equal(s.labels.take('p1'), undefined);
+    s.labels.put('p2', pred(1000));
+    assert.equal(s.labels.expire(500), 1, 'p3 expires; p2 was renewed at 1000');
+    assert.equal(s.labels.size, 1);
+    s.close();
+  });
+
+  it('forgets predictions written in a rolled-back transaction and keeps its size right', () => {
+    const s = new SqliteAnalysisStore({ path: ':memory:' });
+    s.labels.put('kept', pred(1));
+    assert.throws(() =>
+      s.transaction(() => {
+        s.labels.put('lost', pred(2));
+        s.labels.take('kept');
+        throw new Error('boom');
+      }),
+    );
+    assert.equal(s.labels.size, 1);
+    assert.equal(s.labels.take('lost'), undefined);
+    assert.ok(s.labels.take('kept'));
+    s.close();
+  });
+});
