@@ -1,8 +1,12 @@
 /**
  * Throughput of `summarize` on one core: values per second for numeric Float64Array, numeric
  * plain arrays, categorical strings and row objects, at several batch sizes. Each case is
- * warmed up, then timed several times; the median is reported. Run: `npm run bench:summaries`.
+ * warmed up, then timed several times (each sample repeats small batches up to ~1M values);
+ * the median is reported, by wall clock and by this process's CPU time — the latter is the
+ * fairer figure on a shared machine. Run: `npm run bench:summaries`.
  */
+
+import { loadavg } from 'node:os';
 import { summarize } from '../../src/summaries/index.js';
 
 interface Case {
@@ -10,9 +14,10 @@ interface Case {
   size: number;
   /** Values summarized per run (rows × features for row input). */
   values: number;
-  run: () => unknown;
-  /** Untimed set-up before each run (fresh input). */
-  prepare?: () => void;
+  /** Summarizes input copy `j` (copies exist only for cases with `prepare`). */
+  run: (j: number) => unknown;
+  /** Untimed set-up of `copies` fresh inputs before each sample. */
+  prepare?: (copies: number) => void;
 }
 
 const WARMUP = 3;
@@ -49,15 +54,15 @@ function cases(): Case[] {
     out.push({ name: 'categorical string[]', size, values: size, run: () => summarize({ c: cats }) });
     // Strings as a parser produces them: one string object per cell, hashes not yet cached.
     const json = JSON.stringify(cats);
-    let fresh: string[] = [];
+    let fresh: string[][] = [];
     out.push({
       name: 'categorical string[] (fresh strings)',
       size,
       values: size,
-      prepare: () => {
-        fresh = JSON.parse(json) as string[];
+      prepare: (copies) => {
+        fresh = Array.from({ length: copies }, () => JSON.parse(json) as string[]);
       },
-      run: () => summarize({ c: fresh }),
+      run: (j) => summarize({ c: fresh[j] }),
     });
     const rowsCount = size / 10;
     const rows = Array.from({ length: rowsCount }, (_, r) => ({
@@ -87,27 +92,48 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Values per timed sample: small batches are repeated so timer resolution does not dominate. */
+const SAMPLE_VALUES = 1_000_000;
+
 function main(): void {
-  const rows: string[][] = [['case', 'rows', 'values/run', 'median ms', 'M values/s']];
+  const rows: string[][] = [
+    ['case', 'rows', 'values/run', 'wall ms/run', 'M values/s wall', 'M values/s CPU'],
+  ];
   for (const c of cases()) {
+    const inner = Math.max(1, Math.round(SAMPLE_VALUES / c.values));
     for (let i = 0; i < WARMUP; i++) {
-      c.prepare?.();
-      c.run();
+      c.prepare?.(inner);
+      for (let j = 0; j < inner; j++) c.run(j);
     }
-    const times: number[] = [];
+    const wall: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
-      c.prepare?.();
+      c.prepare?.(inner);
       const t0 = process.hrtime.bigint();
-      c.run();
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      const u0 = process.cpuUsage();
+      for (let j = 0; j < inner; j++) c.run(j);
+      const u = process.cpuUsage(u0);
+      wall.push(Number(process.hrtime.bigint() - t0) / 1e6 / inner);
+      cpu.push((u.user + u.system) / 1e3 / inner);
     }
-    const ms = median(times);
-    rows.push([c.name, String(c.size), String(c.values), ms.toFixed(2), (c.values / ms / 1000).toFixed(1)]);
+    const ms = median(wall);
+    const cpuMs = median(cpu);
+    rows.push([
+      c.name,
+      String(c.size),
+      String(c.values),
+      ms.toFixed(3),
+      (c.values / ms / 1000).toFixed(1),
+      (c.values / cpuMs / 1000).toFixed(1),
+    ]);
   }
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
   for (const r of rows)
     console.log(r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j]))).join('  '));
-  console.log(`node ${process.version}, ${WARMUP} warm-up + median of ${REPEATS} runs, one core`);
+  const [load1] = loadavg();
+  console.log(
+    `node ${process.version}, ${WARMUP} warm-up + median of ${REPEATS} samples of ~${SAMPLE_VALUES} values, one core, load average ${load1.toFixed(1)}`,
+  );
 }
 
 main();
