@@ -17,13 +17,17 @@ import {
 import type { AnalysisListener, WindowReport } from '../analysis/AnalysisListener.js';
 import { Analyzer, type AnalyzerOptions } from '../analysis/Analyzer.js';
 import type { AnalyzerStats } from '../analysis/AnalyzerStats.js';
+import type { Detector } from '../analysis/detectors/detector.js';
+import { createDetectors } from '../analysis/detectors/index.js';
 import type { IncidentChange } from '../analysis/incidents/IncidentManager.js';
 import type { Finding, Incident } from '../model/finding.js';
 import { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
 import { type LogEmitter, OtelOutput } from './OtelOutput.js';
 
 /** Options of {@link MlSpanProcessor}: the Analyzer's, plus where output goes. */
-export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'> {
+export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener' | 'detectors'> {
+  /** Detectors to run (default: every detector with its defaults, `createDetectors()`). */
+  detectors?: readonly Detector[];
   /**
    * Tracer for `ml.incident` spans, or a function returning it (resolved at first use, so it
    * can come from the provider this processor is registered in). Default: the global
@@ -63,14 +67,18 @@ export class MlSpanProcessor {
   private readonly dropWarnings = new Set<string>();
 
   constructor(options: MlSpanProcessorOptions) {
-    const { tracer, logger, meter, listener, clock, ...analyzerOptions } = options;
+    const { tracer, logger, meter, listener, clock, detectors, ...analyzerOptions } = options;
     this.clock = clock ?? Date.now;
     const output = new OtelOutput({
       tracer: tracer === null ? undefined : (tracer ?? (() => trace.getTracer('mlobs'))),
       logger,
       meter: meter === null ? undefined : (meter ?? metrics.getMeter('mlobs')),
     });
-    this.analyzer = new Analyzer({ ...analyzerOptions, listener: this.fanOut(output, listener) });
+    this.analyzer = new Analyzer({
+      ...analyzerOptions,
+      detectors: detectors ?? createDetectors(),
+      listener: this.fanOut(output, listener),
+    });
   }
 
   /** Failures swallowed on the hot path (conversion, analysis or output), cumulative. */

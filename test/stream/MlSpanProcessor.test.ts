@@ -4,9 +4,6 @@ import { DiagLogLevel, diag, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { createCategoricalDriftDetector } from '../../src/analysis/detectors/categoricalDrift.js';
-import type { Detector } from '../../src/analysis/detectors/detector.js';
-import { createNumericDriftDetector } from '../../src/analysis/detectors/numericDrift.js';
 import type { Finding, Incident } from '../../src/model/finding.js';
 import { recordFeatures } from '../../src/sdk/index.js';
 import {
@@ -17,16 +14,12 @@ import {
   EVENT_ML_INCIDENT,
 } from '../../src/semconv/index.js';
 import { MlSpanProcessor } from '../../src/stream/index.js';
-import { NullRateTestDetector, normals, rng, withNulls } from '../analysis/fixtures.js';
+import { normals, rng, withNulls } from '../analysis/fixtures.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
 const BATCHES_PER_WINDOW = 4;
-const ROWS = 200;
-
-function detectors(): Detector[] {
-  return [createNumericDriftDetector(), createCategoricalDriftDetector(), new NullRateTestDetector(0.1)];
-}
+const ROWS = 100;
 
 /** Runs a churn pipeline's `featurize` component for `windows` windows of simulated time. */
 function runPipeline(tracer: Tracer, windows: number, faultFrom: number, seed: number): void {
@@ -54,8 +47,8 @@ function setup() {
   const incidents: [string, Incident][] = [];
   let provider: NodeTracerProvider | undefined;
   const processor = new MlSpanProcessor({
+    // No detectors option: the default set, every detector with its defaults.
     window: { lengthMs: MIN },
-    detectors: detectors(),
     meter: null,
     tracer: () => provider!.getTracer('mlobs'),
     listener: {
@@ -124,7 +117,6 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
   it('never throws into the application, even when a listener does', async () => {
     const processor = new MlSpanProcessor({
       window: { lengthMs: MIN },
-      detectors: detectors(),
       meter: null,
       listener: {
         onWindow: () => {
