@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { WindowReport } from '../../src/analysis/AnalysisListener.js';
 import { Analyzer } from '../../src/analysis/Analyzer.js';
 import type { Candidate, Detector } from '../../src/analysis/detectors/detector.js';
+import { createDetectors } from '../../src/analysis/detectors/index.js';
 import type { Finding, Incident } from '../../src/model/finding.js';
 import { componentSpan, NullRateTestDetector, normals, rng, withNulls } from './fixtures.js';
 
@@ -264,5 +265,65 @@ describe('Analyzer detection', () => {
     a.ingest(s);
     assert.equal(a.stats.ignoredSpans, 1);
     assert.equal(a.watermarkMs, Number.NEGATIVE_INFINITY);
+  });
+});
+
+describe('Analyzer empty windows', () => {
+  it('reports windows without runs for a stream that stopped, when asked to', () => {
+    const out = sink();
+    const a = new Analyzer({
+      window: { lengthMs: MIN, emitEmptyWindows: true },
+      detectors: [],
+      listener: collect(out),
+    });
+    a.ingest(componentSpan({ endMs: T0 + 1, component: 'stops' }));
+    a.ingest(componentSpan({ endMs: T0 + 2, component: 'keeps' }));
+    for (let m = 1; m <= 4; m++) a.ingest(componentSpan({ endMs: T0 + m * MIN + 1, component: 'keeps' }));
+    const stops = out.windows.filter((w) => w.stream.component === 'stops');
+    assert.deepEqual(
+      stops.map((w) => [(w.startMs - T0) / MIN, w.runs]),
+      [
+        [0, 1],
+        [1, 0],
+        [2, 0],
+        [3, 0],
+      ],
+    );
+  });
+
+  it('does not report empty windows by default', () => {
+    const out = sink();
+    const a = new Analyzer({ window: { lengthMs: MIN }, detectors: [], listener: collect(out) });
+    a.ingest(componentSpan({ endMs: T0 + 1, component: 'stops' }));
+    for (let m = 0; m <= 4; m++) a.ingest(componentSpan({ endMs: T0 + m * MIN + 1, component: 'keeps' }));
+    assert.equal(out.windows.filter((w) => w.stream.component === 'stops').length, 1);
+  });
+
+  it('with the default detectors, turns a stopped stream into a volume incident that resolves when data returns', () => {
+    const out = sink();
+    const a = new Analyzer({
+      window: { lengthMs: MIN, emitEmptyWindows: true },
+      detectors: createDetectors(),
+      listener: collect(out),
+    });
+    const rows = Array.from({ length: 100 }, (_, i) => i);
+    for (let m = 0; m < 20; m++) {
+      // etl stops for windows 10-13; another stream keeps time moving.
+      if (m < 10 || m >= 14)
+        a.ingest(componentSpan({ endMs: T0 + m * MIN + 1, component: 'etl', features: { x: rows } }));
+      a.ingest(componentSpan({ endMs: T0 + m * MIN + 2, component: 'clock' }));
+    }
+    a.flush();
+    assert.deepEqual(
+      out.findings.map((f) => [f.detector, f.stream.component, (f.windowStartMs - T0) / MIN]),
+      [10, 11, 12, 13].map((m) => ['volume', 'etl', m]),
+    );
+    assert.deepEqual(
+      out.incidents.map(([c, i]) => [c, i.components]),
+      [
+        ['opened', ['etl']],
+        ['resolved', ['etl']],
+      ],
+    );
   });
 });

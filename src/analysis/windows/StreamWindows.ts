@@ -20,7 +20,16 @@ export interface WindowOptions {
   stepMs?: number;
   /** How far behind the latest end time a span may arrive and still count, in ms (default 0). */
   allowedLatenessMs?: number;
+  /**
+   * Also close windows in which a stream that reported before had no run, so a stopped
+   * pipeline shows up as zero volume. Default false: a stream slower than the window
+   * (an hourly batch with 5-minute windows) would otherwise look like an outage.
+   */
+  emitEmptyWindows?: boolean;
 }
+
+/** Empty windows emitted per stream per watermark move at most (a long outage keeps the latest). */
+const MAX_EMPTY_WINDOWS = 1000;
 
 /** Window options with defaults applied and validated. */
 export type ResolvedWindowOptions = Required<WindowOptions>;
@@ -39,7 +48,10 @@ export function resolveWindowOptions(o: WindowOptions, path = 'window'): Resolve
   const allowedLatenessMs = o.allowedLatenessMs ?? 0;
   if (!Number.isFinite(allowedLatenessMs) || allowedLatenessMs < 0)
     bad('allowedLatenessMs', `must be a number >= 0, got ${allowedLatenessMs}`);
-  return { lengthMs, stepMs, allowedLatenessMs };
+  const emitEmptyWindows = o.emitEmptyWindows ?? false;
+  if (typeof emitEmptyWindows !== 'boolean')
+    bad('emitEmptyWindows', `must be a boolean, got ${emitEmptyWindows}`);
+  return { lengthMs, stepMs, allowedLatenessMs, emitEmptyWindows };
 }
 
 /** A window that has closed, with what the engine needs beyond the detector contract. */
@@ -127,6 +139,11 @@ export class StreamWindows {
       for (let s = ps - lengthMs + stepMs; s <= ps; s += stepMs)
         if (s > this.lastClosedStart && s >= this.firstPaneStart && s + lengthMs <= watermarkMs)
           starts.add(s);
+    if (this.opts.emitEmptyWindows && this.lastClosedStart > Number.NEGATIVE_INFINITY) {
+      const lastDue = Math.floor((watermarkMs - lengthMs) / stepMs) * stepMs;
+      const from = Math.max(this.lastClosedStart + stepMs, lastDue - (MAX_EMPTY_WINDOWS - 1) * stepMs);
+      for (let s = from; s <= lastDue; s += stepMs) starts.add(s);
+    }
     const out: ClosedWindow[] = [];
     for (const s of [...starts].sort((a, b) => a - b)) {
       const parts: Pane[] = [];
@@ -153,9 +170,12 @@ export class StreamWindows {
     return max;
   }
 
-  /** Whether no pane is held (nothing left to close). */
+  /** Whether nothing can close: no pane is held and no empty window is due to be reported. */
   get idle(): boolean {
-    return this.panes.size === 0;
+    return (
+      this.panes.size === 0 &&
+      !(this.opts.emitEmptyWindows && this.lastClosedStart > Number.NEGATIVE_INFINITY)
+    );
   }
 
   /** The live state (panes are shared, not copied): serialize it before the next span. */
@@ -180,6 +200,7 @@ export class StreamWindows {
 
   private build(startMs: number, parts: Pane[]): ClosedWindow {
     const exemplarSpans = new Map<string, string>();
+    if (parts.length === 0) parts.push(new Pane(this.stream, startMs, startMs + this.opts.stepMs));
     const sealed = parts.map((p) => p.seal());
     const data =
       sealed.length === 1 && this.opts.lengthMs === this.opts.stepMs
