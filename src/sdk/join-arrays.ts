@@ -4,24 +4,30 @@
  * are eligible, so the arrays never hold null, NaN or Infinity (OTLP/JSON cannot carry them).
  */
 
-import { DEFAULT_JOIN_SAMPLE_SIZE, sampleJoinRows } from './join-sampler.js';
+import {
+  batchRowIds,
+  DEFAULT_JOIN_SAMPLE_SIZE,
+  type IdSource,
+  idsFrom,
+  sampleJoinRows,
+} from './join-sampler.js';
 import { RecordInputError } from './prediction-columns.js';
 
-/** Ids by row from explicit ids, or `${batchId}:${row}` (row positions default to 0..n-1). */
+/** Ids by row from explicit ids, or `${batchId}:${position}` (positions default to 0..n-1). */
 export function rowIds(
   n: number,
   ids: ArrayLike<string> | undefined,
   batchId: string | undefined,
   rows: ArrayLike<number> | undefined,
   where: string,
-): string[] | undefined {
+): IdSource | undefined {
   if (ids !== undefined) {
     if (ids === null || typeof ids.length !== 'number' || ids.length !== n) {
       throw new RecordInputError(`${where}: options.ids must have one id per row (${n}), got ${ids?.length}`);
     }
     const out: string[] = [];
     for (let i = 0; i < n; i++) out.push(String(ids[i]));
-    return out;
+    return idsFrom(out);
   }
   if (batchId === undefined) return undefined;
   if (typeof batchId !== 'string' || batchId === '') {
@@ -33,19 +39,15 @@ export function rowIds(
         `${where}: options.rows must have one position per label (${n}), got ${rows?.length}`,
       );
     }
-    const out: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = rows[i];
-      if (!Number.isInteger(r) || r < 0) {
+      if (!Number.isSafeInteger(r) || r < 0) {
         throw new RecordInputError(`${where}: options.rows[${i}] must be a non-negative integer, got ${r}`);
       }
-      out.push(`${batchId}:${r}`);
     }
-    return out;
+    return batchRowIds(batchId, n, rows);
   }
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(`${batchId}:${i}`);
-  return out;
+  return batchRowIds(batchId, n);
 }
 
 /** The validated sample bound. */
@@ -59,12 +61,12 @@ export function sampleSize(k: number | undefined, where: string): number {
 
 /** Sampled join rows and their ids, restricted to rows where `present` holds. */
 export function joinArrays(
-  ids: readonly string[],
+  ids: IdSource,
   k: number,
   present: (row: number) => boolean,
 ): { rows: number[]; ids: string[] } {
   const rows = sampleJoinRows(ids, k, present);
-  return { rows, ids: rows.map((i) => ids[i]) };
+  return { rows, ids: rows.map((i) => ids.id(i)) };
 }
 
 /** Row predicate: the value is a finite number (what a join array may carry). */

@@ -8,20 +8,81 @@
 /** Default most rows written to join arrays per event. */
 export const DEFAULT_JOIN_SAMPLE_SIZE = 1000;
 
+const SEED1 = 0xdeadbeef;
+const SEED2 = 0x41c6ce57;
+
 /** 53-bit string hash (cyrb53): uniform enough that bottom-k behaves like a random sample. */
 export function hashId(id: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
+  let h1 = SEED1;
+  let h2 = SEED2;
   for (let i = 0; i < id.length; i++) {
     const ch = id.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  return finish(h1, h2);
+}
+
+function finish(a: number, b: number): number {
+  let h1 = Math.imul(a ^ (a >>> 16), 2246822507);
+  h1 ^= Math.imul(b ^ (b >>> 13), 3266489909);
+  let h2 = Math.imul(b ^ (b >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** The ids of a batch's rows: their strings (built only for sampled rows) and their hashes. */
+export interface IdSource {
+  /** Rows. */
+  readonly length: number;
+  /** The id of `row`. */
+  id(row: number): string;
+  /** `hashId(id(row))`, possibly without building the string. */
+  hash(row: number): number;
+}
+
+/** An id source over explicit ids. */
+export function idsFrom(ids: ArrayLike<string>): IdSource {
+  return { length: ids.length, id: (row) => ids[row], hash: (row) => hashId(ids[row]) };
+}
+
+/**
+ * The ids `${batchId}:${position}` for positions `0..n-1` (or `positions[row]`). Hashes continue
+ * the hash state of the `${batchId}:` prefix over the position's digits, so a 100k-row batch does
+ * not build 100k strings, and the hash equals `hashId` of the same explicit id (labels sent later
+ * with explicit ids sample the same rows).
+ */
+export function batchRowIds(batchId: string, n: number, positions?: ArrayLike<number>): IdSource {
+  let p1 = SEED1;
+  let p2 = SEED2;
+  const prefix = `${batchId}:`;
+  for (let i = 0; i < prefix.length; i++) {
+    const ch = prefix.charCodeAt(i);
+    p1 = Math.imul(p1 ^ ch, 2654435761);
+    p2 = Math.imul(p2 ^ ch, 1597334677);
+  }
+  const digits = new Uint8Array(20);
+  const position = positions ? (row: number) => positions[row] : (row: number) => row;
+  return {
+    length: n,
+    id: (row) => prefix + position(row),
+    hash: (row) => {
+      let x = position(row);
+      let d = 0;
+      do {
+        digits[d++] = 48 + (x % 10);
+        x = Math.floor(x / 10);
+      } while (x > 0);
+      let h1 = p1;
+      let h2 = p2;
+      while (d > 0) {
+        const ch = digits[--d];
+        h1 = Math.imul(h1 ^ ch, 2654435761);
+        h2 = Math.imul(h2 ^ ch, 1597334677);
+      }
+      return finish(h1, h2);
+    },
+  };
 }
 
 /**
@@ -30,16 +91,17 @@ export function hashId(id: string): number {
  * `k` must be a non-negative integer.
  */
 export function sampleJoinRows(
-  ids: ArrayLike<string>,
+  ids: ArrayLike<string> | IdSource,
   k: number,
   eligible?: (row: number) => boolean,
 ): number[] {
+  const source = 'hash' in ids ? (ids as IdSource) : idsFrom(ids as ArrayLike<string>);
   const rows: number[] = [];
-  for (let i = 0; i < ids.length; i++) if (!eligible || eligible(i)) rows.push(i);
+  for (let i = 0; i < source.length; i++) if (!eligible || eligible(i)) rows.push(i);
   if (rows.length <= k) return rows;
   if (k === 0) return [];
   const hashes = new Float64Array(rows.length);
-  for (let j = 0; j < rows.length; j++) hashes[j] = hashId(ids[rows[j]]);
+  for (let j = 0; j < rows.length; j++) hashes[j] = source.hash(rows[j]);
   const threshold = kthSmallest(hashes.slice(), k - 1);
   let below = 0;
   for (let j = 0; j < hashes.length; j++) if (hashes[j] < threshold) below++;

@@ -13,6 +13,7 @@ import {
 import { summarize } from '../summaries/index.js';
 import { sdkDrops } from './drop-counter.js';
 import { finiteAt, joinArrays, rowIds, sampleSize } from './join-arrays.js';
+import type { IdSource } from './join-sampler.js';
 import type { JoinSample } from './pending-summary.js';
 import { arrayLike, labelStrings, RecordInputError } from './prediction-columns.js';
 import { SummaryBuffer } from './summary-buffer.js';
@@ -64,7 +65,7 @@ export function recordLabels(labels: LabelInputs, options: LabelOptions = {}): v
   }
 }
 
-function requiredIds(n: number, options: LabelOptions): string[] {
+function requiredIds(n: number, options: LabelOptions): IdSource {
   const ids = rowIds(n, options.ids, options.batchId, options.rows, 'recordLabels');
   if (!ids) throw new RecordInputError('recordLabels: labels need options.ids or options.batchId to join on');
   return ids;

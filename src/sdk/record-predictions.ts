@@ -16,6 +16,7 @@ import {
 import { summarize } from '../summaries/index.js';
 import { sdkDrops } from './drop-counter.js';
 import { finiteAt, joinArrays, rowIds, sampleSize } from './join-arrays.js';
+import type { IdSource } from './join-sampler.js';
 import type { JoinSample } from './pending-summary.js';
 import {
   DEFAULT_MAX_SCORE_CLASSES,
@@ -52,7 +53,7 @@ export function recordPredictions(outputs: PredictionOutputs, options: Predictio
 }
 
 // The join arrays ride once, on the event that summarises the primary output (class or value).
-function joinSample(cols: PredictionColumns, ids: readonly string[], k: number): JoinSample {
+function joinSample(cols: PredictionColumns, ids: IdSource, k: number): JoinSample {
   if (cols.task === ML_PREDICTION_TASK_VALUE_REGRESSION) {
     const values = cols.values ?? [];
     const sample = joinArrays(ids, k, finiteAt(values));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hashId, sampleJoinRows } from '../../src/sdk/join-sampler.js';
+import { batchRowIds, hashId, sampleJoinRows } from '../../src/sdk/join-sampler.js';
 
 describe('sampleJoinRows', () => {
   it('keeps every row when the batch is not larger than the bound', () => {
@@ -61,6 +61,25 @@ describe('sampleJoinRows', () => {
 
   it('returns no rows for k = 0', () => {
     assert.deepEqual(sampleJoinRows(['a', 'b'], 0), []);
+  });
+});
+
+describe('batchRowIds', () => {
+  it('hashes "<batchId>:<position>" exactly as hashId does, without building the string', () => {
+    for (const batchId of ['b', 'batch-42', 'ünïcode-批']) {
+      const positions = [0, 1, 9, 10, 99, 12345, 2 ** 40 + 7];
+      const src = batchRowIds(batchId, positions.length, positions);
+      positions.forEach((p, row) => {
+        assert.equal(src.id(row), `${batchId}:${p}`);
+        assert.equal(src.hash(row), hashId(`${batchId}:${p}`), `${batchId}:${p}`);
+      });
+    }
+  });
+
+  it('samples the same rows as the equivalent explicit ids', () => {
+    const n = 3000;
+    const explicit = Array.from({ length: n }, (_, i) => `b7:${i}`);
+    assert.deepEqual(sampleJoinRows(batchRowIds('b7', n), 100), sampleJoinRows(explicit, 100));
   });
 });
 
