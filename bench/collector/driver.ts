@@ -17,6 +17,7 @@ type Msg = {
   concurrency: number;
   requests: number;
   spans: number;
+  withSummary: boolean;
 };
 
 let sunk = 0;
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
 }
 
 async function load(m: Msg) {
-  const { bodies } = buildRequests(m.requests, m.spans);
+  const { bodies } = buildRequests(m.requests, m.spans, m.withSummary);
   const agent = new http.Agent({ keepAlive: true, maxSockets: m.concurrency });
   const latencies: number[] = [];
   let sent = 0;

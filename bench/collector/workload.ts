@@ -48,10 +48,14 @@ function hex(rand: () => number, bytes: number): string {
   return s;
 }
 
-/** Builds `requests` distinct export requests of `spansPerRequest` ML spans each, encoded as protobuf. */
+/**
+ * Builds `requests` distinct export requests of `spansPerRequest` ML spans each, encoded as
+ * protobuf; `withSummary` false leaves out the feature summary event (a plain component span).
+ */
 export function buildRequests(
   requests: number,
   spansPerRequest: number,
+  withSummary = true,
 ): { bodies: Uint8Array[]; eventAttrs: number } {
   const rand = rng(7);
   // 20 features, 256 rows: 16 numeric and 4 categorical, as a typical tabular model sees.
@@ -60,10 +64,12 @@ export function buildRequests(
     columns[`num_feature_${f}`] = Array.from({ length: 256 }, () => rand() * 100 + f);
   for (let f = 0; f < 4; f++)
     columns[`cat_feature_${f}`] = Array.from({ length: 256 }, () => `c${Math.floor(rand() ** 2 * 30)}`);
-  const events = encodeSummaryEvents(summarize(columns as never), 'ml.features').map((e) => ({
-    name: e.name,
-    attributes: toKeyValues(e.attributes),
-  }));
+  const events = withSummary
+    ? encodeSummaryEvents(summarize(columns as never), 'ml.features').map((e) => ({
+        name: e.name,
+        attributes: toKeyValues(e.attributes),
+      }))
+    : [];
   const bodies: Uint8Array[] = [];
   for (let r = 0; r < requests; r++) {
     const traceId = hex(rand, 16);

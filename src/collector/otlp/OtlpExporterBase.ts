@@ -81,10 +81,7 @@ export abstract class OtlpExporterBase implements Component {
     const codec = SIGNAL_CODECS[signal];
     const count = codec.count(data as never);
     if (count === 0) return Promise.resolve();
-    // Copy to a right-sized buffer: the encoder returns a view that would pin its larger working buffer.
-    const body = this.json
-      ? Buffer.from(codec.encodeJson(data as never))
-      : new Uint8Array(codec.encodeProto(data as never));
+    const body = this.json ? Buffer.from(codec.encodeJson(data as never)) : codec.encodeProto(data as never);
     return this.sender.submit({ signal, body, count });
   }
 }

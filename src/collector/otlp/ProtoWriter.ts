@@ -20,6 +20,16 @@ export class ProtoWriter {
     this.buf = Buffer.allocUnsafe(initialSize);
   }
 
+  /** Empties the writer, keeping its buffer for reuse. */
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** Bytes of buffer currently held. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Returns the bytes written so far (a view, valid until the writer is used again). */
   finish(): Uint8Array {
     return this.buf.subarray(0, this.pos);
@@ -206,4 +216,24 @@ export function hexToBytes(h: string): Uint8Array | undefined {
     out[i / 2] = (hi << 4) | lo;
   }
   return out;
+}
+
+const SCRATCH_MAX = 16 * 1024 * 1024;
+let scratch: ProtoWriter | undefined;
+
+/**
+ * Runs `write` on a process-wide scratch writer and returns a right-sized copy of the result.
+ * Encoding is synchronous, so one writer serves every caller; reusing it avoids regrowing a
+ * buffer (and copying it at each doubling) for every request. Oversized buffers are let go.
+ */
+export function encodeWithScratch(write: (w: ProtoWriter) => void): Uint8Array {
+  const w = scratch ?? new ProtoWriter(256 * 1024);
+  scratch = undefined;
+  w.reset();
+  try {
+    write(w);
+    return new Uint8Array(w.finish());
+  } finally {
+    if (w.capacity <= SCRATCH_MAX) scratch = w;
+  }
 }

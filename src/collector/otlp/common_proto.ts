@@ -44,7 +44,24 @@ export function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
 
 function decodeArrayValues(r: ProtoReader, end: number): AnyValue[] {
   const values: AnyValue[] = [];
+  const buf = r.buf;
   while (r.pos < end) {
+    const p = r.pos;
+    // Summary events carry long arrays of doubles and small counts: match those element
+    // encodings byte for byte (tag 1, length, tag 4 + 8 bytes / tag 3 + one-byte varint).
+    if (buf[p] === 10 && p + 4 <= end) {
+      const len = buf[p + 1];
+      if (len === 9 && buf[p + 2] === 33 && p + 11 <= end) {
+        values.push({ doubleValue: buf.readDoubleLE(p + 3) });
+        r.pos = p + 11;
+        continue;
+      }
+      if (len === 2 && buf[p + 2] === 24 && buf[p + 3] < 0x80) {
+        values.push({ intValue: buf[p + 3] });
+        r.pos = p + 4;
+        continue;
+      }
+    }
     const t = r.uint32();
     if (t === 10) values.push(decodeAnyValue(r, r.delimited()));
     else r.other(t, 'ArrayValue', 1, 1);

@@ -20,7 +20,7 @@ import {
   encodeScope,
 } from './common_proto.js';
 import { ProtoReader } from './ProtoReader.js';
-import { ProtoWriter } from './ProtoWriter.js';
+import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
 
 /** Decodes an `ExportLogsServiceRequest`; throws `OtlpDecodeError` when malformed. */
 export function decodeLogsProto(bytes: Uint8Array): LogsData {
@@ -123,8 +123,13 @@ function decodeLogRecord(r: ProtoReader, end: number): LogRecord {
   return lr;
 }
 
-/** Encodes `LogsData` as an `ExportLogsServiceRequest`; throws TypeError on a non-hex id. */
-export function encodeLogsProto(data: LogsData, w: ProtoWriter = new ProtoWriter()): Uint8Array {
+/**
+ * Encodes `LogsData` as an `ExportLogsServiceRequest`; throws TypeError on a non-hex id.
+ * Returns a right-sized copy, or, given `into`, appends there and returns that writer's view.
+ */
+export function encodeLogsProto(data: LogsData, into?: ProtoWriter): Uint8Array {
+  if (!into) return encodeWithScratch((w) => encodeLogsProto(data, w));
+  const w = into;
   for (const rl of data.resourceLogs) {
     w.tag(1, 2);
     const a = w.fork();

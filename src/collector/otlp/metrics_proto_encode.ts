@@ -13,10 +13,15 @@ import type {
   SummaryDataPoint,
 } from '../../model/otlp.js';
 import { encodeKeyValues, encodeResource, encodeScope } from './common_proto.js';
-import { ProtoWriter } from './ProtoWriter.js';
+import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
 
-/** Encodes `MetricsData` as an `ExportMetricsServiceRequest`; throws TypeError on a non-hex id. */
-export function encodeMetricsProto(data: MetricsData, w: ProtoWriter = new ProtoWriter()): Uint8Array {
+/**
+ * Encodes `MetricsData` as an `ExportMetricsServiceRequest`; throws TypeError on a non-hex id.
+ * Returns a right-sized copy, or, given `into`, appends there and returns that writer's view.
+ */
+export function encodeMetricsProto(data: MetricsData, into?: ProtoWriter): Uint8Array {
+  if (!into) return encodeWithScratch((w) => encodeMetricsProto(data, w));
+  const w = into;
   for (const rm of data.resourceMetrics) {
     w.tag(1, 2);
     const a = w.fork();

@@ -24,7 +24,7 @@ import {
   encodeScope,
 } from './common_proto.js';
 import { ProtoReader } from './ProtoReader.js';
-import { ProtoWriter } from './ProtoWriter.js';
+import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
 
 /** Decodes an `ExportTraceServiceRequest`; throws `OtlpDecodeError` when malformed. */
 export function decodeTracesProto(bytes: Uint8Array): TracesData {
@@ -214,8 +214,13 @@ function decodeLink(r: ProtoReader, end: number): SpanLink {
   return l;
 }
 
-/** Encodes `TracesData` as an `ExportTraceServiceRequest`; throws TypeError on a non-hex id. */
-export function encodeTracesProto(data: TracesData, w: ProtoWriter = new ProtoWriter()): Uint8Array {
+/**
+ * Encodes `TracesData` as an `ExportTraceServiceRequest`; throws TypeError on a non-hex id.
+ * Returns a right-sized copy, or, given `into`, appends there and returns that writer's view.
+ */
+export function encodeTracesProto(data: TracesData, into?: ProtoWriter): Uint8Array {
+  if (!into) return encodeWithScratch((w) => encodeTracesProto(data, w));
+  const w = into;
   for (const rs of data.resourceSpans) {
     w.tag(1, 2);
     const a = w.fork();

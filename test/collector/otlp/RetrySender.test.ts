@@ -85,7 +85,7 @@ describe('RetrySender', () => {
     const started = Date.now();
     const err = await sender.submit(item()).catch((e: unknown) => e);
     assert.ok(err instanceof ConsumerError && !err.permanent);
-    assert.ok(Date.now() - started < 500);
+    assert.ok(Date.now() - started < 2000, 'gave up well before retrying for long');
     assert.ok(calls >= 2 && calls <= 5, `calls ${calls}`);
   });
 
@@ -154,7 +154,7 @@ describe('RetrySender', () => {
     for (let i = 0; i < 4; i++) await stuck.submit(item(2));
     const started = Date.now();
     await stuck.shutdown(100);
-    assert.ok(Date.now() - started < 1000, 'shutdown is bounded');
+    assert.ok(Date.now() - started < 3000, 'shutdown is bounded');
     await assert.rejects(stuck.submit(item()), /shut down/);
     assert.equal(
       c.map.get('mlobs_exporter_send_failed_spans_total'),

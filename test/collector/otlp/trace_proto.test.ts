@@ -147,7 +147,21 @@ describe('trace protobuf codec against @opentelemetry/otlp-transformer', () => {
         .map((d) => ({ doubleValue: d })),
       fc.uint8Array({ maxLength: 8 }).map((b) => ({ bytesValue: b })),
     );
-    const kv = fc.record({ key: fc.string(), value: anyValue });
+    // Arrays exercise the decoder's byte-matching fast paths (doubles, one-byte ints) and their edges.
+    const arrayValue: fc.Arbitrary<AnyValue> = fc
+      .array(
+        fc.oneof(
+          fc
+            .double({ noNaN: true })
+            .filter((d) => !Object.is(d, -0))
+            .map((d): AnyValue => ({ doubleValue: d })),
+          fc.integer({ min: -300, max: 300 }).map((n): AnyValue => ({ intValue: n })),
+          fc.string().map((x): AnyValue => ({ stringValue: x })),
+        ),
+        { maxLength: 6 },
+      )
+      .map((values) => ({ arrayValue: { values } }));
+    const kv = fc.record({ key: fc.string(), value: fc.oneof(anyValue, arrayValue) });
     const span = fc.record({
       traceId: hex(16),
       spanId: hex(8),

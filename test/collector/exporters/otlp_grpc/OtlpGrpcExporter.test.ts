@@ -102,11 +102,17 @@ describe('otlp_grpc exporter', () => {
     const host = recordingHost();
     await exp.start(host);
     try {
-      capture.refuse = new ConsumerError('busy', { permanent: false, retryAfterMs: 300 });
-      setTimeout(() => (capture.refuse = undefined), 100);
-      const started = Date.now();
+      // Refuse exactly the first call, so the second attempt must come after the RetryInfo delay.
+      const original = capture.consumeTraces.bind(capture);
+      const attempts: number[] = [];
+      capture.consumeTraces = async (d) => {
+        attempts.push(Date.now());
+        if (attempts.length === 1) throw new ConsumerError('busy', { permanent: false, retryAfterMs: 300 });
+        return original(d);
+      };
       await exp.consumeTraces!(spans());
-      assert.ok(Date.now() - started >= 290, 'waited for the RetryInfo delay');
+      assert.equal(attempts.length, 2);
+      assert.ok(attempts[1] - attempts[0] >= 290, 'waited for the RetryInfo delay');
       assert.deepEqual(capture.traces, [spans()]);
       await exp.consumeLogs!(logs);
       assert.deepEqual(capture.logs, [logs]);
