@@ -14,6 +14,7 @@ import type {
   Reference,
   WindowData,
 } from '../detectors/detector.js';
+import { classificationMetrics, regressionMetrics } from '../stats/performanceMetrics.js';
 import { mergeWindows } from '../windows/merge.js';
 import { learnSchema } from './schema.js';
 
@@ -31,25 +32,26 @@ export function spread(values: readonly number[]): Calibration {
   return { mean, sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0, windows: n };
 }
 
-/** Accuracy (classification) or mean absolute error (regression) of joined outcomes. */
+/**
+ * Performance of joined outcomes, keyed as the performance detector reads it: accuracy and
+ * macro precision/recall/F1 (classification) or MAE and RMSE (regression), plus `count`.
+ * AUC is left to the detector, which knows the configured positive class.
+ */
 export function performanceOf(o: JoinedOutcomes | undefined): Record<string, number> | undefined {
   if (o === undefined || o.scores.length === 0) return undefined;
-  const n = o.scores.length;
   if (o.task === 'classification') {
-    let hit = 0;
-    for (let i = 0; i < n; i++) if (o.predictedClasses[i] === o.labelClasses[i]) hit++;
-    return { accuracy: hit / n, count: n };
+    const m = classificationMetrics(o.predictedClasses, o.labelClasses);
+    if (m.n === 0) return undefined;
+    return {
+      accuracy: m.accuracy.value,
+      macro_precision: m.macroPrecision.value,
+      macro_recall: m.macroRecall.value,
+      macro_f1: m.macroF1.value,
+      count: m.n,
+    };
   }
-  let abs = 0;
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const e = Math.abs((o.scores[i] ?? Number.NaN) - (o.labelValues[i] ?? Number.NaN));
-    if (Number.isFinite(e)) {
-      abs += e;
-      m++;
-    }
-  }
-  return m === 0 ? undefined : { mae: abs / m, count: m };
+  const m = regressionMetrics(o.scores, o.labelValues);
+  return m.n === 0 ? undefined : { mae: m.mae.value, rmse: m.rmse.value, count: m.n };
 }
 
 /** Inputs to {@link buildReference}. */
