@@ -6,6 +6,7 @@
  *
  * Options: `--batches N` runs the pipeline N times (default 1); `--drift` makes the last batch
  * drift (older customers, a broken income feed with nulls), so the collector has something to find.
+ * At the end, delayed labels for batch 1 are recorded by a `label` component, joined by batch id.
  */
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -65,12 +66,12 @@ function loadCustomers(rand: () => number, rows: number, drift: boolean): Custom
   return c;
 }
 
-async function runPipeline(batch: number, rows: number, drift: boolean): Promise<void> {
+async function runPipeline(batch: number, rows: number, drift: boolean): Promise<Float64Array> {
   const rand = seeded(1000 + batch);
   const runId = `run-${batch}`;
   const raw = `table:crm.customers@${batch}`;
   const features = `table:features.customers@${batch}`;
-  await component('churn-scoring', { pipeline: 'churn', runId }, async () => {
+  return component('churn-scoring', { pipeline: 'churn', runId }, async () => {
     const customers = await component(
       'load',
       { kind: 'source', version: '1.0.0', inputs: ['table:crm.customers'], outputs: [raw] },
@@ -93,7 +94,7 @@ async function runPipeline(batch: number, rows: number, drift: boolean): Promise
         return out;
       },
     );
-    await component(
+    return component(
       'predict',
       {
         kind: 'inference',
@@ -120,8 +121,24 @@ async function runPipeline(batch: number, rows: number, drift: boolean): Promise
           { probabilities: { data: probabilities, shape: [rows, 3] }, classNames: CLASSES },
           { batchId: `b${batch}` },
         );
+        return probabilities;
       },
     );
+  });
+}
+
+/** Delayed feedback for batch 1: what each customer really did, drawn from the model's probabilities. */
+async function recordFeedback(probabilities: Float64Array): Promise<void> {
+  const rand = seeded(7);
+  const truth: string[] = [];
+  for (let i = 0; i < probabilities.length / 3; i++) {
+    const u = rand();
+    const p0 = probabilities[i * 3];
+    truth.push(CLASSES[u < p0 ? 0 : u < p0 + probabilities[i * 3 + 1] ? 1 : 2]);
+  }
+  // Labels arrive in their own trace, weeks later; the batch id and row positions join them.
+  await component('churn-feedback', { kind: 'label', pipeline: 'churn' }, async (run) => {
+    run.recordLabels({ classes: truth }, { batchId: 'b1' });
   });
 }
 
@@ -219,11 +236,19 @@ async function main(): Promise<void> {
   });
   provider.register({ contextManager: new AsyncLocalStorageContextManager() });
   try {
+    let first: Float64Array | undefined;
     for (let b = 1; b <= batches; b++) {
       memory.reset();
-      await runPipeline(b, 2000, drift && b === batches);
+      const probabilities = await runPipeline(b, 2000, drift && b === batches);
+      first ??= probabilities;
       console.log(`\nbatch ${b}${drift && b === batches ? ' (drifted)' : ''}`);
       printSummaries(memory.getFinishedSpans().filter((s) => s.events.length > 0));
+    }
+    if (first) {
+      memory.reset();
+      await recordFeedback(first);
+      console.log('\nlabels for batch 1 (delayed feedback)');
+      printSummaries(memory.getFinishedSpans());
     }
   } finally {
     await provider.shutdown();

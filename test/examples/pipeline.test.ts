@@ -37,6 +37,7 @@ describe('examples/pipeline.ts', () => {
     assert.match(stdout, /^load\s+ml\.features\s+age\s+numeric\s+\d+\s+\d+/m);
     assert.match(stdout, /^featurize\s+ml\.features\s+log_income\s+numeric\s+2000\s+0/m);
     assert.match(stdout, /^predict\s+ml\.predictions\s+class\s+categorical\s+2000\s+0/m);
+    assert.match(stdout, /^churn-feedback\s+ml\.labels\s+label\s+categorical\s+2000\s+0/m);
     assert.doesNotMatch(stdout, /exported/);
   });
 
