@@ -17,6 +17,7 @@ export interface CategoricalOptions {
 
 /** Distinct values tallied exactly before being folded into the sketches. */
 const FLUSH_SIZE = 4096;
+const EMPTY_TALLIES = new Float64Array(0);
 
 /**
  * Mergeable summary of a categorical feature: frequent values (Misra–Gries, reported counts
@@ -39,7 +40,9 @@ export class CategoricalSummary {
   private distinctCounter: HyperLogLog;
   private slots = new Map<string, number>();
   private keys: string[] = [];
-  private tallies = new Float64Array(FLUSH_SIZE);
+  // Grows from 64 to FLUSH_SIZE: most features have few distinct values, and summaries are also
+  // created just to merge or decode, where a 32 KiB table per feature would dominate.
+  private tallies = EMPTY_TALLIES;
 
   /** @param options top-k, HyperLogLog and truncation parameters. */
   constructor(options: CategoricalOptions = {}) {
@@ -54,7 +57,7 @@ export class CategoricalSummary {
    */
   addValues(values: ArrayLike<unknown>, acceptNumbers = true): void {
     const slots = this.slots;
-    const tallies = this.tallies;
+    let tallies = this.tallies;
     const max = this.maxValueLength;
     let count = 0;
     for (let k = 0; k < values.length; k++) {
@@ -80,6 +83,11 @@ export class CategoricalSummary {
       if (slot === undefined) {
         if (slots.size === FLUSH_SIZE) this.flush();
         slot = slots.size;
+        if (slot === tallies.length) {
+          const grown = new Float64Array(Math.min(FLUSH_SIZE, Math.max(64, tallies.length * 2)));
+          grown.set(tallies);
+          this.tallies = tallies = grown;
+        }
         slots.set(key, slot);
         this.keys[slot] = key;
         tallies[slot] = 0;

@@ -1,3 +1,5 @@
+const EMPTY = new Float64Array(0);
+
 /**
  * Exact counts per bucket index in a dense, growable Float64Array (exact integers up to 2^53).
  * At most `maxBuckets` indices are kept: when the occupied range would exceed it, the lowest
@@ -17,7 +19,8 @@ export class DenseStore {
 
   /** @param maxBuckets most indices kept before the lowest are collapsed. */
   constructor(readonly maxBuckets: number) {
-    this.counts = new Float64Array(Math.min(64, maxBuckets));
+    // Allocated on the first add: many stores (the negative one, merge targets) stay empty.
+    this.counts = EMPTY;
   }
 
   /** True when nothing was added. */
@@ -48,6 +51,8 @@ export class DenseStore {
 
   private addOutside(index: number, weight: number): void {
     if (this.empty) {
+      if (this.counts.length === 0) this.counts = new Float64Array(Math.min(64, this.maxBuckets));
+      else this.counts.fill(0);
       this.offset = index - (this.counts.length >> 1);
       this.lo = index;
       this.hi = index;
@@ -83,7 +88,7 @@ export class DenseStore {
     const cap = this.counts.length;
     if (lo >= this.offset && hi < this.offset + cap) return;
     const span = hi - lo + 1;
-    let newCap = cap;
+    let newCap = Math.max(cap, 1);
     while (newCap < span) newCap *= 2;
     if (newCap > this.maxBuckets) newCap = Math.max(span, this.maxBuckets);
     const newOffset = growingUp ? lo : hi - newCap + 1;

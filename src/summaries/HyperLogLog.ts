@@ -3,6 +3,9 @@ import type { ByteWriter } from './ByteWriter.js';
 import { SummaryDecodeError } from './SummaryDecodeError.js';
 import { SummaryMergeError } from './SummaryMergeError.js';
 
+/** 2^-r for every possible register value: no Math.pow per register when estimating. */
+const POW2_NEG = Float64Array.from({ length: 64 }, (_, r) => 2 ** -r);
+
 /** Default precision: 2^12 registers, standard error 1.04/√4096 ≈ 1.6%. */
 export const DEFAULT_HLL_PRECISION = 12;
 
@@ -14,8 +17,8 @@ export const DEFAULT_HLL_PRECISION = 12;
  * (index, value pairs) while that is smaller than the dense register array.
  */
 export class HyperLogLog {
-  /** One 6-bit rank per register, stored in bytes. */
-  registers: Uint8Array;
+  // Allocated on first use: counters are also created only to be merged into or decoded over.
+  private regs: Uint8Array | undefined;
   private readonly shift: number;
 
   /** @param precision p in [4, 16]: 2^p registers. */
@@ -23,31 +26,44 @@ export class HyperLogLog {
     if (!Number.isInteger(precision) || precision < 4 || precision > 16) {
       throw new RangeError(`HyperLogLog precision must be an integer in [4, 16], got ${precision}`);
     }
-    this.registers = new Uint8Array(1 << precision);
     this.shift = 32 - precision;
+  }
+
+  /** One rank per register (2^p bytes). */
+  get registers(): Uint8Array {
+    if (this.regs === undefined) this.regs = new Uint8Array(1 << this.precision);
+    return this.regs;
+  }
+
+  /** Number of registers, 2^p. */
+  get size(): number {
+    return 1 << this.precision;
   }
 
   /** Standard relative error of `estimate()`: 1.04/√m. */
   get relativeError(): number {
-    return 1.04 / Math.sqrt(this.registers.length);
+    return 1.04 / Math.sqrt(this.size);
   }
 
   /** Records one 32-bit hash. */
   addHash(hash: number): void {
+    const regs = this.regs ?? this.registers;
     const index = hash >>> this.shift;
     // Rank of the first 1 bit among the remaining bits; the sentinel bit caps it at 33 − p.
     const rank = Math.clz32((hash << this.precision) | (1 << (this.precision - 1))) + 1;
-    if (rank > this.registers[index]) this.registers[index] = rank;
+    if (rank > regs[index]) regs[index] = rank;
   }
 
   /** Estimated number of distinct hashes recorded. */
   estimate(): number {
-    const m = this.registers.length;
+    const regs = this.regs;
+    if (regs === undefined) return 0;
+    const m = regs.length;
     let sum = 0;
     let zeros = 0;
     for (let i = 0; i < m; i++) {
-      const r = this.registers[i];
-      sum += 2 ** -r;
+      const r = regs[i];
+      sum += POW2_NEG[r];
       if (r === 0) zeros++;
     }
     const alpha = 0.7213 / (1 + 1.079 / m);
@@ -64,30 +80,37 @@ export class HyperLogLog {
       );
     }
     const out = new HyperLogLog(this.precision);
-    const a = this.registers;
-    const b = other.registers;
-    for (let i = 0; i < a.length; i++) out.registers[i] = Math.max(a[i], b[i]);
+    const a = this.regs;
+    const b = other.regs;
+    if (a === undefined || b === undefined) {
+      const only = a ?? b;
+      if (only !== undefined) out.regs = only.slice();
+      return out;
+    }
+    const regs = out.registers;
+    for (let i = 0; i < a.length; i++) regs[i] = a[i] > b[i] ? a[i] : b[i];
     return out;
   }
 
   /** Appends precision, then sparse (mode 0) or dense (mode 1) registers. */
   encode(w: ByteWriter): void {
     w.u8(this.precision);
+    const regs = this.regs;
     let set = 0;
-    for (let i = 0; i < this.registers.length; i++) if (this.registers[i] !== 0) set++;
-    if (set * 3 < this.registers.length) {
+    if (regs !== undefined) for (let i = 0; i < regs.length; i++) if (regs[i] !== 0) set++;
+    if (regs === undefined || set * 3 < regs.length) {
       w.u8(0);
       w.varint(set);
       let prev = -1;
-      for (let i = 0; i < this.registers.length; i++) {
-        if (this.registers[i] === 0) continue;
+      for (let i = 0; regs !== undefined && i < regs.length; i++) {
+        if (regs[i] === 0) continue;
         w.varint(i - prev - 1);
-        w.u8(this.registers[i]);
+        w.u8(regs[i]);
         prev = i;
       }
     } else {
       w.u8(1);
-      w.bytes(this.registers);
+      w.bytes(regs);
     }
   }
 
@@ -100,23 +123,22 @@ export class HyperLogLog {
     const mode = r.u8('hll mode');
     if (mode === 0) {
       const set = r.varint('hll register count');
-      if (set > h.registers.length)
-        throw new SummaryDecodeError(`impossible HyperLogLog: ${set} registers set`);
+      if (set > h.size) throw new SummaryDecodeError(`impossible HyperLogLog: ${set} registers set`);
       let index = -1;
       for (let k = 0; k < set; k++) {
         index += 1 + r.varint('hll register index');
         const v = r.u8('hll register value');
-        if (index >= h.registers.length || v === 0 || v > maxRank) {
+        if (index >= h.size || v === 0 || v > maxRank) {
           throw new SummaryDecodeError(`impossible HyperLogLog register ${index} = ${v}`);
         }
         h.registers[index] = v;
       }
     } else if (mode === 1) {
-      h.registers.set(r.bytesView(h.registers.length, 'hll registers'));
-      for (let i = 0; i < h.registers.length; i++) {
-        if (h.registers[i] > maxRank) {
-          throw new SummaryDecodeError(`impossible HyperLogLog register ${i} = ${h.registers[i]}`);
-        }
+      const regs = h.registers;
+      regs.set(r.bytesView(h.size, 'hll registers'));
+      for (let i = 0; i < regs.length; i++) {
+        if (regs[i] > maxRank)
+          throw new SummaryDecodeError(`impossible HyperLogLog register ${i} = ${regs[i]}`);
       }
     } else {
       throw new SummaryDecodeError(`unknown HyperLogLog encoding mode ${mode}`);

@@ -29,12 +29,24 @@ export const LO_SCALE = 2 ** -52;
 /** Magnitudes at or below this (including ±0 and subnormals) go to the zero bucket: relative accuracy is meaningless there. */
 export const MIN_INDEXABLE = 2 ** -1000;
 
+const SHARED = new Map<number, LogLinearMapping>();
+
 /** Relative-accuracy index mapping shared by every store of a `QuantileSketch`. */
 export class LogLinearMapping {
   /** Buckets per unit of f (roughly per octave). */
   readonly multiplier: number;
   /** Bucket boundaries already computed: they are costly and asked for repeatedly. */
   private readonly bounds = new Map<number, number>();
+
+  /** The shared mapping for α: its boundary cache then serves every sketch of that accuracy. */
+  static of(relativeAccuracy: number): LogLinearMapping {
+    let m = SHARED.get(relativeAccuracy);
+    if (m === undefined) {
+      m = new LogLinearMapping(relativeAccuracy);
+      if (SHARED.size < 64) SHARED.set(relativeAccuracy, m);
+    }
+    return m;
+  }
 
   /** @param relativeAccuracy α in (0, 0.5]; the guarantee every bucket keeps. */
   constructor(readonly relativeAccuracy: number) {

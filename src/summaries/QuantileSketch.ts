@@ -50,7 +50,7 @@ export class QuantileSketch {
     if (!Number.isInteger(maxBuckets) || maxBuckets < 16) {
       throw new RangeError(`maxBuckets must be an integer ≥ 16, got ${maxBuckets}`);
     }
-    this.mapping = new LogLinearMapping(relativeAccuracy);
+    this.mapping = LogLinearMapping.of(relativeAccuracy);
     this.positive = new DenseStore(maxBuckets);
     this.negative = new DenseStore(maxBuckets);
   }
