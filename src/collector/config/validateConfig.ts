@@ -56,8 +56,17 @@ export function validateConfig(tree: unknown, registry: ComponentRegistry): Vali
   for (const kind of KINDS) sections[kind] = validateSection(kind, tree[kind], registry, problems, broken);
   const service = validateService(tree.service, sections, registry, problems, broken);
   if (problems.length > 0 || service === undefined) return { config: undefined, problems };
-  const config: CollectorConfig = { ...sections, service };
-  return { config: deepFreeze(config), problems: [] };
+  const config: CollectorConfig = deepFreeze({ ...sections, service });
+  validated.add(config);
+  return { config, problems: [] };
+}
+
+/** Configs produced by {@link validateConfig}, so callers can skip validating twice. */
+const validated = new WeakSet<object>();
+
+/** True when `value` came out of {@link validateConfig} (and is therefore frozen and complete). */
+export function isValidatedConfig(value: unknown): value is CollectorConfig {
+  return typeof value === 'object' && value !== null && validated.has(value);
 }
 
 function validateSection(

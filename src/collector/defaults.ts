@@ -1,0 +1,35 @@
+/**
+ * The default collector config, used by `mlobs collector` when no `--config` is given.
+ * It is the same as `collector-config/mlobs.yaml` (a test checks they agree), embedded so
+ * the installed command works from any directory. It listens on 127.0.0.1 only.
+ */
+
+/** A fresh copy of the default config tree (as YAML would parse it, before validation). */
+export function defaultConfig(): Record<string, unknown> {
+  return {
+    receivers: {
+      otlp: {
+        protocols: {
+          http: { endpoint: '127.0.0.1:4318' },
+          grpc: { endpoint: '127.0.0.1:4317' },
+        },
+      },
+    },
+    processors: {
+      batch: { send_batch_size: 8192, timeout: '200ms' },
+    },
+    exporters: {
+      debug: { verbosity: 'basic' },
+      file: { path: './.mlobs/spans.jsonl', rotation: { max_megabytes: 100, max_backups: 5 } },
+    },
+    service: {
+      telemetry: { endpoint: '127.0.0.1:8888' },
+      shutdown_timeout: '10s',
+      pipelines: {
+        traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['debug', 'file'] },
+        logs: { receivers: ['otlp'], processors: ['batch'], exporters: ['debug'] },
+        metrics: { receivers: ['otlp'], processors: ['batch'], exporters: ['debug'] },
+      },
+    },
+  };
+}

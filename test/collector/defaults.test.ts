@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseConfigText } from '../../src/collector/config/loadConfig.js';
+import { defaultConfig } from '../../src/collector/defaults.js';
+import { loadConfig, validateConfig } from '../../src/collector/index.js';
+
+const yamlFile = join(process.cwd(), 'collector-config/mlobs.yaml');
+
+describe('default collector config', () => {
+  it('collector-config/mlobs.yaml and defaults.ts describe the same config', () => {
+    const parsed = parseConfigText(readFileSync(yamlFile, 'utf8'), {}, yamlFile);
+    assert.deepEqual(parsed.problems, []);
+    assert.deepEqual(parsed.tree, defaultConfig());
+  });
+
+  it('is valid against the built-in components', () => {
+    assert.deepEqual(validateConfig(defaultConfig()).problems, []);
+    assert.deepEqual(loadConfig(yamlFile, { env: {} }).problems, []);
+  });
+
+  it('listens on 127.0.0.1 only and writes spans to ./.mlobs/spans.jsonl', () => {
+    const { config } = validateConfig(defaultConfig());
+    assert.ok(config);
+    assert.equal(config.service.telemetry.endpoint.host, '127.0.0.1');
+    const otlp = config.receivers.otlp?.config as { protocols: Record<string, { endpoint: string }> };
+    assert.deepEqual(
+      Object.values(otlp.protocols).map((p) => p.endpoint),
+      ['127.0.0.1:4318', '127.0.0.1:4317'],
+    );
+    assert.equal((config.exporters.file?.config as { path: string }).path, './.mlobs/spans.jsonl');
+    assert.deepEqual(
+      config.service.pipelines.map((p) => p.id),
+      ['traces', 'logs', 'metrics'],
+    );
+  });
+});
