@@ -29,7 +29,12 @@ describe('default collector config', () => {
       Object.values(otlp.protocols).map((p) => p.endpoint),
       ['127.0.0.1:4318', '127.0.0.1:4317'],
     );
-    assert.equal((config.exporters.file?.config as { path: string }).path, './.mlobs/spans.jsonl');
+    assert.deepEqual(config.exporters.file?.config, {
+      path: './.mlobs/spans.jsonl',
+      rotation: { max_megabytes: 100, max_backups: 5 },
+      format: 'json',
+      append: false,
+    });
     assert.deepEqual(
       config.service.pipelines.map((p) => p.id),
       ['traces', 'logs', 'metrics'],
