@@ -1,0 +1,258 @@
+/**
+ * What the `ml` processor instances of one configured id share, like the OpenTelemetry
+ * Collector's shared components: one durable Analyzer, one state store and one
+ * MeterProvider, fed by every pipeline that lists the id (traces for component runs and
+ * labels, logs for labels as log records) and emitting into every pipeline it is in
+ * (incident spans into traces, finding log records into logs, statistics into metrics).
+ * It opens on the first instance's start and closes after the last instance's shutdown.
+ */
+import { diag } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { AnalysisListener } from '../../../analysis/AnalysisListener.js';
+import { findingsToLogsData, incidentsToTracesData } from '../../../analysis/output/otlpRender.js';
+import type { AnalysisStore } from '../../../analysis/store/AnalysisStore.js';
+import { DurableAnalyzer } from '../../../analysis/store/DurableAnalyzer.js';
+import { InMemoryAnalysisStore } from '../../../analysis/store/InMemoryAnalysisStore.js';
+import type { Finding, Incident } from '../../../model/finding.js';
+import type { MetricsData } from '../../../model/otlp.js';
+import type { SpanRecord } from '../../../model/span-record.js';
+import { OtelOutput } from '../../../stream/OtelOutput.js';
+import {
+  ConsumerError,
+  type Host,
+  type LogsConsumer,
+  type MetricsConsumer,
+  type Signal,
+  type Telemetry,
+  type TracesConsumer,
+} from '../../component.js';
+import { noopTelemetry } from '../../service/selfMetrics.js';
+import { SqliteAnalysisStore } from '../../store/SqliteAnalysisStore.js';
+import type { MlSettings } from './config.js';
+import { MetricsBridgeExporter } from './MetricsBridgeExporter.js';
+
+/** The resource of everything mlobs itself emits. */
+export const MLOBS_RESOURCE = { 'service.name': 'mlobs' } as const;
+
+/** Analysis output of one batch, to be forwarded with or next to the batch. */
+export interface MlOutput {
+  /** Incidents that opened, changed or resolved (their state at that moment). */
+  incidents: Incident[];
+  /** Findings made. */
+  findings: Finding[];
+}
+
+type Sinks = { traces: TracesConsumer[]; logs: LogsConsumer[]; metrics: MetricsConsumer[] };
+
+/** The shared analysis of one `ml` processor id. */
+export class MlCore {
+  private durable: DurableAnalyzer | undefined;
+  private store: AnalysisStore | undefined;
+  private meterProvider: MeterProvider | undefined;
+  private readonly sinks: Sinks = { traces: [], logs: [], metrics: [] };
+  private pending: MlOutput = { incidents: [], findings: [] };
+  private users = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private telemetry: Telemetry = noopTelemetry;
+  private lastStats: Record<string, number> = {};
+  private warned = false;
+  private readonly registered = new Set<Signal>();
+
+  constructor(
+    private readonly id: string,
+    private readonly settings: MlSettings,
+    /** Called when the last user shut down, so the factory can forget this core. */
+    private readonly onClosed: () => void,
+  ) {}
+
+  /** The live analyzer (tests and the HTTP API read it); undefined before start. */
+  get analysis(): DurableAnalyzer | undefined {
+    return this.durable;
+  }
+
+  /** The store (tests and the HTTP API read it); undefined before start. */
+  get stateStore(): AnalysisStore | undefined {
+    return this.store;
+  }
+
+  /** Notes that an instance for `signal` was built (before any start), so open() knows what to set up. */
+  register(signal: Signal): void {
+    this.registered.add(signal);
+  }
+
+  /** Joins one pipeline instance: opens the store on the first, registers where output goes. */
+  async attach(
+    host: Host,
+    signal: Signal,
+    next: TracesConsumer & LogsConsumer & MetricsConsumer,
+  ): Promise<void> {
+    if (this.users++ === 0) this.open(host);
+    if (signal === 'traces') this.sinks.traces.push(next);
+    else if (signal === 'logs') this.sinks.logs.push(next);
+    else this.sinks.metrics.push(next);
+  }
+
+  /** Leaves; the last one out stops the timer, exports metrics a last time and closes the store. */
+  async detach(signal: Signal, next: unknown): Promise<void> {
+    const list = this.sinks[signal] as unknown[];
+    const at = list.indexOf(next);
+    if (at >= 0) list.splice(at, 1);
+    if (--this.users > 0) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.settings.storage.type === 'memory') {
+      // Nothing survives a memory store: report the partial windows rather than lose them.
+      const out = this.run((a) => a.flush());
+      if (out) await this.dispatch(out, undefined);
+    }
+    await this.meterProvider?.shutdown().catch((err: unknown) => this.warn('exporting metrics', err));
+    this.meterProvider = undefined;
+    this.store?.close();
+    this.store = undefined;
+    this.durable = undefined;
+    this.onClosed();
+  }
+
+  /**
+   * Analyses component runs and labels; resolves with the output they produced, already
+   * persisted. Rejects with a retryable ConsumerError if the state could not be saved.
+   */
+  analyze(records: readonly SpanRecord[]): MlOutput {
+    if (records.length === 0) return { incidents: [], findings: [] };
+    const out = this.run((a) => {
+      for (const r of records) a.ingest(r);
+    });
+    if (out === undefined)
+      throw new ConsumerError(`processors::${this.id}: could not persist the analysis state`, {
+        permanent: false,
+        retryAfterMs: 1000,
+      });
+    return out;
+  }
+
+  /** Sends output to every pipeline it belongs in, except `skip` (the caller forwards that part). */
+  async dispatch(out: MlOutput, skip: Signal | undefined): Promise<void> {
+    const sends: Promise<void>[] = [];
+    if (skip !== 'traces' && out.incidents.length > 0)
+      for (const t of this.sinks.traces.slice(0, 1))
+        sends.push(t.consumeTraces(incidentsToTracesData(out.incidents, MLOBS_RESOURCE)));
+    if (skip !== 'logs' && out.findings.length > 0)
+      for (const l of this.sinks.logs.slice(0, 1))
+        sends.push(l.consumeLogs(findingsToLogsData(out.findings, MLOBS_RESOURCE)));
+    for (const r of await Promise.allSettled(sends))
+      if (r.status === 'rejected') {
+        this.telemetry.add('mlobs_ml_output_dropped_total', 1, { processor: this.id });
+        this.warn('forwarding incidents or findings', r.reason);
+      }
+  }
+
+  /** Exports the statistics now (tests; the reader also exports on its interval). */
+  async flushMetrics(): Promise<void> {
+    await this.meterProvider?.forceFlush();
+  }
+
+  private open(host: Host): void {
+    this.telemetry = host.telemetry;
+    const s = this.settings.storage;
+    this.store =
+      s.type === 'sqlite'
+        ? new SqliteAnalysisStore({
+            path: s.path,
+            synchronous: s.synchronous,
+            maxPredictions: this.settings.maxPending,
+          })
+        : new InMemoryAnalysisStore({ maxPredictions: this.settings.maxPending });
+    const output = new OtelOutput({ meter: this.meter() });
+    const listener: AnalysisListener = {
+      onWindow: (r) => output.onWindow(r),
+      onFinding: (f) => {
+        output.onFinding(f);
+        this.pending.findings.push(f);
+      },
+      onIncident: (c, i) => {
+        output.onIncident(c, i);
+        this.pending.incidents.push(i);
+      },
+    };
+    this.durable = new DurableAnalyzer({ ...this.settings.analyzer, listener }, this.store);
+    this.lastStats = this.statsNow();
+    const idle = this.settings.idleCloseMs;
+    if (idle > 0) {
+      const every = Math.min(Math.max(1000, idle / 2), 30_000);
+      this.timer = setInterval(() => {
+        const out = this.run((a) => a.advanceTo(Date.now() - idle));
+        if (out) void this.dispatch(out, undefined);
+      }, every);
+      this.timer.unref();
+    }
+  }
+
+  /** A meter whose provider exports to the metrics pipelines, if any instance was built for one. */
+  private meter() {
+    const readers = [];
+    if (this.registered.has('metrics')) {
+      const exporter = new MetricsBridgeExporter(async (data: MetricsData) => {
+        await Promise.all(this.sinks.metrics.map((m) => m.consumeMetrics(data)));
+      });
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter,
+          exportIntervalMillis: this.settings.metricsIntervalMs,
+          exportTimeoutMillis: Math.min(30_000, this.settings.metricsIntervalMs),
+        }),
+      );
+    }
+    this.meterProvider = new MeterProvider({ resource: resourceFromAttributes(MLOBS_RESOURCE), readers });
+    return this.meterProvider.getMeter('mlobs');
+  }
+
+  /** Runs one persisted step; undefined (after counting and warning once) if it failed. */
+  private run(f: Parameters<DurableAnalyzer['apply']>[0]): MlOutput | undefined {
+    const d = this.durable;
+    if (d === undefined) return undefined;
+    this.pending = { incidents: [], findings: [] };
+    try {
+      d.apply(f);
+    } catch (err) {
+      this.telemetry.add('mlobs_ml_store_failures_total', 1, { processor: this.id });
+      this.warn('persisting the analysis state', err);
+      return undefined;
+    } finally {
+      this.countStats();
+    }
+    const out = this.pending;
+    this.pending = { incidents: [], findings: [] };
+    return out;
+  }
+
+  private statsNow(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const stats = this.durable?.analyzer.stats;
+    if (stats) for (const [k, v] of Object.entries(stats)) if (typeof v === 'number') out[k] = v;
+    return out;
+  }
+
+  /** Adds what the Analyzer counted since the last step to the collector's self-telemetry. */
+  private countStats(): void {
+    const now = this.statsNow();
+    for (const [k, v] of Object.entries(now)) {
+      const delta = v - (this.lastStats[k] ?? v);
+      if (delta > 0) this.telemetry.add(`mlobs_ml_${snake(k)}_total`, delta, { processor: this.id });
+    }
+    this.lastStats = now;
+  }
+
+  private warn(what: string, err: unknown): void {
+    if (this.warned) return;
+    this.warned = true;
+    diag.warn(
+      `mlobs: processors::${this.id} failed ${what}; further failures are only counted`,
+      err as object,
+    );
+  }
+}
+
+function snake(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}

@@ -1,0 +1,256 @@
+/**
+ * Config of the `ml` processor: how windows are cut, where references come from, which
+ * detectors run with which thresholds, the incident policy, the label join, where state
+ * is kept and how often statistics are exported as metrics. Written in the Collector's
+ * style (snake_case keys, Go durations), checked once with a path in every problem, then
+ * resolved into the analysis core's options.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AnalyzerOptions } from '../../../analysis/Analyzer.js';
+import { createDetectors, type DetectorsConfig } from '../../../analysis/detectors/index.js';
+import { resolveIncidentOptions } from '../../../analysis/incidents/IncidentOptions.js';
+import { type Profile, parseProfile } from '../../../analysis/profile.js';
+import { resolveReferenceOptions } from '../../../analysis/reference/StreamReference.js';
+import { resolveWindowOptions } from '../../../analysis/windows/StreamWindows.js';
+import { parseDuration } from '../../config/values.js';
+import type { ConfigProblem } from '../../factory.js';
+
+/** The `processors::ml` config as written in YAML. */
+export interface MlProcessorConfig {
+  /** Window length (a duration). */
+  window: string;
+  /** Step between window starts; null = the window length (tumbling). Must divide `window`. */
+  step: string | null;
+  /** How late (by span end time) a span may arrive and still count. */
+  lateness: string;
+  /** Close windows by the wall clock this long after they end, so idle streams report; 0 = only spans move time. */
+  idle_close: string;
+  /** Where each stream's reference comes from. */
+  reference: {
+    /** A profile written by `mlobs profile` (path relative to the working directory); null = none. */
+    profile: string | null;
+    /** Reference = the first N windows of the stream (used when no profile matches). */
+    warmup_windows: number;
+    /** Reference = the N windows before the current one instead of warm-up; null = warm-up. */
+    trailing_windows: number | null;
+  };
+  /** Per-detector settings by id (`numeric_drift: { ... }`); `false` turns a detector off. */
+  detectors: Record<string, unknown>;
+  /** False-discovery rate across features (Benjamini–Hochberg). */
+  fdr: number;
+  /** Incident policy. */
+  incidents: {
+    /** Windows with a finding (k) of the last `of_last` (n) needed to open an incident. */
+    open_after: number;
+    /** The n of k-of-n. */
+    of_last: number;
+    /** Quiet windows after which an incident resolves. */
+    resolve_after: number;
+    /** New incidents allowed per hour. */
+    max_new_per_hour: number;
+    /** Findings within this duration of an open incident of the same pipeline join it; null = two steps. */
+    group_within: string | null;
+  };
+  /** Delayed-label join. */
+  labels: {
+    /** How long a prediction waits for its label. */
+    ttl: string;
+    /** Predictions waiting at most (oldest evicted first). */
+    max_pending: number;
+  };
+  /** Where state is kept. */
+  storage: {
+    /** `sqlite` (durable, default) or `memory` (lost on restart). */
+    type: string;
+    /** SQLite file, relative to the working directory. */
+    path: string;
+    /** `full` (fsync every batch, default) or `normal`. */
+    synchronous: string;
+  };
+  /** Statistics as OTLP metrics, for a metrics pipeline that lists this processor. */
+  metrics: {
+    /** How often they are exported. */
+    interval: string;
+  };
+}
+
+/** A fresh default config. */
+export function createDefaultMlConfig(): MlProcessorConfig {
+  return {
+    window: '5m',
+    step: null,
+    lateness: '30s',
+    idle_close: '1m',
+    reference: { profile: null, warmup_windows: 5, trailing_windows: null },
+    detectors: {},
+    fdr: 0.05,
+    incidents: { open_after: 2, of_last: 3, resolve_after: 3, max_new_per_hour: 10, group_within: null },
+    labels: { ttl: '168h', max_pending: 100_000 },
+    storage: { type: 'sqlite', path: './.mlobs/state.db', synchronous: 'full' },
+    metrics: { interval: '10s' },
+  };
+}
+
+/** The config resolved into what the processor runs with. */
+export interface MlSettings {
+  /** Analyzer options without listener and label store (the processor adds them). */
+  analyzer: Omit<AnalyzerOptions, 'listener'>;
+  /** Wall-clock idle close in ms; 0 = off. */
+  idleCloseMs: number;
+  /** Label-join capacity. */
+  maxPending: number;
+  /** Storage. */
+  storage: { type: 'sqlite'; path: string; synchronous: 'full' | 'normal' } | { type: 'memory' };
+  /** Metrics export interval, ms. */
+  metricsIntervalMs: number;
+}
+
+function duration(
+  v: unknown,
+  path: string,
+  problems: ConfigProblem[],
+  min: { value: number; strict: boolean },
+): number {
+  const d = parseDuration(v);
+  if (d.error !== undefined) {
+    problems.push({ path, message: d.error });
+    return Number.NaN;
+  }
+  if (min.strict ? !(d.value > min.value) : !(d.value >= min.value)) {
+    problems.push({ path, message: `must be ${min.strict ? '>' : '>='} ${min.value}, got ${String(v)}` });
+    return Number.NaN;
+  }
+  return d.value;
+}
+
+function int(v: unknown, path: string, min: number, problems: ConfigProblem[]): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    problems.push({ path, message: `must be a whole number >= ${min}, got ${JSON.stringify(v)}` });
+    return Number.NaN;
+  }
+  return v;
+}
+
+function loadProfile(path: string, problems: ConfigProblem[]): Profile | undefined {
+  const file = resolve(process.cwd(), path);
+  if (!existsSync(file)) {
+    problems.push({ path: 'reference::profile', message: `no such file: ${file}` });
+    return undefined;
+  }
+  try {
+    return parseProfile(readFileSync(file, 'utf8'));
+  } catch (err) {
+    problems.push({ path: 'reference::profile', message: `${file}: ${(err as Error).message}` });
+    return undefined;
+  }
+}
+
+/** Checks and resolves a config; `problems` is empty exactly when `settings` is usable. */
+export function resolveMlConfig(c: MlProcessorConfig): { settings: MlSettings; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const lengthMs = duration(c.window, 'window', problems, { value: 0, strict: true });
+  const stepMs = c.step === null ? lengthMs : duration(c.step, 'step', problems, { value: 0, strict: true });
+  if (Number.isFinite(lengthMs) && Number.isFinite(stepMs) && lengthMs % stepMs !== 0)
+    problems.push({ path: 'step', message: `must divide window (${c.window}), got ${c.step}` });
+  const latenessMs = duration(c.lateness, 'lateness', problems, { value: 0, strict: false });
+  const idleCloseMs = duration(c.idle_close, 'idle_close', problems, { value: 0, strict: false });
+  const warmup = int(c.reference.warmup_windows, 'reference::warmup_windows', 1, problems);
+  const trailing =
+    c.reference.trailing_windows === null
+      ? null
+      : int(c.reference.trailing_windows, 'reference::trailing_windows', 1, problems);
+  let profile: Profile | undefined;
+  if (c.reference.profile !== null) {
+    if (typeof c.reference.profile !== 'string' || c.reference.profile === '')
+      problems.push({ path: 'reference::profile', message: 'must be the path of a profile JSON file' });
+    else profile = loadProfile(c.reference.profile, problems);
+  }
+  let detectors: AnalyzerOptions['detectors'] = [];
+  try {
+    detectors = createDetectors(c.detectors as DetectorsConfig);
+  } catch (err) {
+    const m = /^detectors(?:::([^:]+))?:+\s*(.*)$/s.exec((err as Error).message);
+    problems.push({
+      path: m?.[1] ? `detectors::${m[1]}` : 'detectors',
+      message: m ? (m[2] ?? '') : (err as Error).message,
+    });
+  }
+  if (typeof c.fdr !== 'number' || !(c.fdr > 0 && c.fdr < 1))
+    problems.push({ path: 'fdr', message: `must be a number between 0 and 1, got ${JSON.stringify(c.fdr)}` });
+  const i = c.incidents;
+  const openAfter = int(i.open_after, 'incidents::open_after', 1, problems);
+  const ofLast = int(i.of_last, 'incidents::of_last', 1, problems);
+  if (openAfter > ofLast)
+    problems.push({
+      path: 'incidents::open_after',
+      message: `must be <= of_last (${ofLast}), got ${openAfter}`,
+    });
+  const resolveAfter = int(i.resolve_after, 'incidents::resolve_after', 1, problems);
+  const maxNewPerHour = int(i.max_new_per_hour, 'incidents::max_new_per_hour', 0, problems);
+  const groupWithinMs =
+    i.group_within === null
+      ? undefined
+      : duration(i.group_within, 'incidents::group_within', problems, { value: 0, strict: false });
+  const ttlMs = duration(c.labels.ttl, 'labels::ttl', problems, { value: 0, strict: true });
+  const maxPending = int(c.labels.max_pending, 'labels::max_pending', 1, problems);
+  const s = c.storage;
+  if (s.type !== 'sqlite' && s.type !== 'memory')
+    problems.push({
+      path: 'storage::type',
+      message: `must be sqlite or memory, got ${JSON.stringify(s.type)}`,
+    });
+  if (s.type === 'sqlite' && (typeof s.path !== 'string' || s.path === ''))
+    problems.push({ path: 'storage::path', message: 'must be the path of the SQLite state file' });
+  if (s.synchronous !== 'full' && s.synchronous !== 'normal')
+    problems.push({
+      path: 'storage::synchronous',
+      message: `must be full or normal, got ${JSON.stringify(s.synchronous)}`,
+    });
+  const metricsIntervalMs = duration(c.metrics.interval, 'metrics::interval', problems, {
+    value: 0,
+    strict: true,
+  });
+  const analyzer: MlSettings['analyzer'] = {
+    window: { lengthMs, stepMs, allowedLatenessMs: latenessMs },
+    detectors,
+    reference: {
+      mode: trailing === null ? 'warmup' : 'trailing',
+      windows: trailing ?? warmup,
+      profiles: profile ? [profile] : [],
+    },
+    fdr: c.fdr,
+    incidents: {
+      openAfter,
+      ofLast,
+      resolveAfterWindows: resolveAfter,
+      maxNewPerHour,
+      ...(groupWithinMs === undefined ? {} : { groupWithinMs }),
+    },
+    labels: { ttlMs },
+  };
+  if (problems.length === 0) {
+    // The core's own checks are the authority; anything they still refuse is reported here.
+    try {
+      const w = resolveWindowOptions(analyzer.window);
+      resolveReferenceOptions(analyzer.reference);
+      resolveIncidentOptions(analyzer.incidents, w.stepMs);
+    } catch (err) {
+      problems.push({ path: '', message: (err as Error).message });
+    }
+  }
+  const storage: MlSettings['storage'] =
+    s.type === 'memory'
+      ? { type: 'memory' }
+      : {
+          type: 'sqlite',
+          path: resolve(process.cwd(), s.path),
+          synchronous: s.synchronous === 'normal' ? 'normal' : 'full',
+        };
+  return { settings: { analyzer, idleCloseMs, maxPending, storage, metricsIntervalMs }, problems };
+}
+
+/** Every problem of a config; paths are relative to the component. */
+export function validateMlConfig(c: MlProcessorConfig): ConfigProblem[] {
+  return resolveMlConfig(c).problems;
+}

@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type {
+  Host,
+  LogsConsumer,
+  MetricsConsumer,
+  TracesConsumer,
+} from '../../../../src/collector/component.js';
+import { decodeOver } from '../../../../src/collector/config/decode.js';
+import type { MlProcessorConfig } from '../../../../src/collector/processors/ml/config.js';
+import { mlProcessorFactory } from '../../../../src/collector/processors/ml/factory.js';
+import type { MlProcessor } from '../../../../src/collector/processors/ml/MlProcessor.js';
+import type { LogsData, MetricsData, TracesData } from '../../../../src/model/otlp.js';
+import {
+  ATTR_ML_FINDING_FEATURE,
+  ATTR_ML_INCIDENT_FEATURES,
+  ATTR_ML_LABEL_CLASS,
+  ATTR_ML_PREDICTION_ID,
+  EVENT_ML_FINDING,
+  EVENT_ML_INCIDENT,
+} from '../../../../src/semconv/index.js';
+import { MIN, pipelineSpans, T0, toTracesData } from './pipelineFixture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mlobs-mlproc-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+class Sink implements TracesConsumer, LogsConsumer, MetricsConsumer {
+  traces: TracesData[] = [];
+  logs: LogsData[] = [];
+  metrics: MetricsData[] = [];
+  async consumeTraces(d: TracesData) {
+    this.traces.push(d);
+  }
+  async consumeLogs(d: LogsData) {
+    this.logs.push(d);
+  }
+  async consumeMetrics(d: MetricsData) {
+    this.metrics.push(d);
+  }
+}
+
+function host(): Host & { counters: Map<string, number> } {
+  const counters = new Map<string, number>();
+  return {
+    counters,
+    reportFatalError: (e) => {
+      throw e;
+    },
+    telemetry: { add: (name, v) => counters.set(name, (counters.get(name) ?? 0) + v) },
+  };
+}
+
+function config(user: Record<string, unknown>): MlProcessorConfig {
+  const { value, problems } = decodeOver(mlProcessorFactory.createDefaultConfig(), user, 'processors::ml');
+  assert.deepEqual(problems, []);
+  return value;
+}
+
+const MEMORY = { window: '1m', lateness: '0s', idle_close: '0', storage: { type: 'memory' } };
+
+function build(cfg: MlProcessorConfig, signals: ('traces' | 'logs' | 'metrics')[]) {
+  const sinks = { traces: new Sink(), logs: new Sink(), metrics: new Sink() };
+  const procs = Object.fromEntries(
+    signals.map((s) => [
+      s,
+      mlProcessorFactory.createProcessor({ id: 'ml', pipeline: s }, cfg, s, sinks[s]) as MlProcessor,
+    ]),
+  ) as Partial<Record<'traces' | 'logs' | 'metrics', MlProcessor>>;
+  return { sinks, procs };
+}
+
+function spanNames(batches: TracesData[]): string[] {
+  return batches.flatMap((b) =>
+    b.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name))),
+  );
+}
+
+describe('ml processor', () => {
+  it('forwards every span unchanged, appends incident spans linked to exemplar traces, and sends findings to its logs pipeline', async () => {
+    const { sinks, procs } = build(config(MEMORY), ['traces', 'logs']);
+    const h = host();
+    await procs.logs!.start(h);
+    await procs.traces!.start(h);
+    const { spans } = await pipelineSpans(16, 12);
+    const batches: TracesData[] = [];
+    for (let i = 0; i < spans.length; i += 10) batches.push(toTracesData(spans.slice(i, i + 10)));
+    for (const b of batches) await procs.traces!.consumeTraces(b);
+    // Every input span is forwarded, in its own ResourceSpans, untouched.
+    const forwardedUser = sinks.traces.traces.flatMap((t, i) =>
+      t.resourceSpans.slice(0, batches[i]!.resourceSpans.length),
+    );
+    assert.deepEqual(
+      forwardedUser,
+      batches.flatMap((b) => b.resourceSpans),
+    );
+    const incidents = sinks.traces.traces.flatMap((t) =>
+      t.resourceSpans.flatMap((rs) =>
+        rs.scopeSpans.flatMap((ss) => ss.spans.filter((s) => s.name === EVENT_ML_INCIDENT)),
+      ),
+    );
+    assert.ok(incidents.length >= 1, `names: ${[...new Set(spanNames(sinks.traces.traces))]}`);
+    const features = incidents[0]!.attributes.find((a) => a.key === ATTR_ML_INCIDENT_FEATURES)?.value
+      .arrayValue?.values;
+    assert.ok(features?.some((v) => v.stringValue === 'monthly_spend'));
+    const traceIds = new Set(spans.map((s) => s.spanContext().traceId));
+    assert.ok(incidents[0]!.links.length > 0 && incidents[0]!.links.every((l) => traceIds.has(l.traceId)));
+    const findings = sinks.logs.logs.flatMap((l) =>
+      l.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)),
+    );
+    assert.ok(findings.length > 0 && findings.every((r) => r.eventName === EVENT_ML_FINDING));
+    assert.ok(
+      findings.some((r) =>
+        r.attributes.some(
+          (a) => a.key === ATTR_ML_FINDING_FEATURE && a.value.stringValue === 'monthly_spend',
+        ),
+      ),
+    );
+    assert.ok((h.counters.get('mlobs_ml_windows_closed_total') ?? 0) >= 15);
+    await procs.traces!.shutdown();
+    await procs.logs!.shutdown();
+  });
+
+  it('joins labels that arrive as log records with earlier predictions', async () => {
+    const { sinks, procs } = build(config(MEMORY), ['traces', 'logs']);
+    const h = host();
+    await procs.traces!.start(h);
+    await procs.logs!.start(h);
+    const { spans } = await pipelineSpans(3, 99);
+    await procs.traces!.consumeTraces(toTracesData(spans));
+    const at = BigInt(T0 + 3 * MIN - 1000) * 1_000_000n;
+    const labels: LogsData = {
+      resourceLogs: [
+        {
+          resource: {
+            attributes: [{ key: 'service.name', value: { stringValue: 'crm' } }],
+            droppedAttributesCount: 0,
+          },
+          scopeLogs: [
+            {
+              scope: { name: 'labels', version: '', attributes: [], droppedAttributesCount: 0 },
+              logRecords: ['req-2-0', 'req-2-1', 'nobody'].map((id) => ({
+                timeUnixNano: at,
+                observedTimeUnixNano: at,
+                severityNumber: 9,
+                severityText: 'INFO',
+                body: { stringValue: 'label' },
+                attributes: [
+                  { key: ATTR_ML_PREDICTION_ID, value: { stringValue: id } },
+                  { key: ATTR_ML_LABEL_CLASS, value: { stringValue: 'stay' } },
+                ],
+                droppedAttributesCount: 0,
+                flags: 0,
+                traceId: '',
+                spanId: '',
+                eventName: '',
+              })),
+              schemaUrl: '',
+            },
+          ],
+          schemaUrl: '',
+        },
+      ],
+    };
+    await procs.logs!.consumeLogs(labels);
+    assert.deepEqual(sinks.logs.logs[0], labels, 'the log records are forwarded unchanged');
+    assert.equal(h.counters.get('mlobs_ml_labels_joined_total'), 2);
+    assert.equal(h.counters.get('mlobs_ml_labels_unmatched_total'), 1);
+    await procs.traces!.shutdown();
+    await procs.logs!.shutdown();
+  });
+
+  it('exports drift statistics as OTLP metrics into its metrics pipeline', async () => {
+    const { sinks, procs } = build(config({ ...MEMORY, metrics: { interval: '1h' } }), ['traces', 'metrics']);
+    const h = host();
+    await procs.metrics!.start(h);
+    await procs.traces!.start(h);
+    const { spans } = await pipelineSpans(8, 99);
+    await procs.traces!.consumeTraces(toTracesData(spans));
+    await procs.traces!.core.flushMetrics();
+    const metrics = sinks.metrics.metrics.flatMap((m) =>
+      m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics)),
+    );
+    const stat = metrics.find((m) => m.name === 'mlobs.detector.statistic');
+    assert.ok(stat?.gauge, `metrics: ${metrics.map((m) => m.name)}`);
+    const ks = stat.gauge.dataPoints.find(
+      (p) =>
+        p.attributes.some((a) => a.value.stringValue === 'tenure') &&
+        p.attributes.some((a) => a.value.stringValue === 'ks'),
+    );
+    assert.ok(ks && typeof ks.asDouble === 'number' && ks.asDouble >= 0 && ks.asDouble < 0.5);
+    // Metrics that come in are passed through.
+    await procs.metrics!.consumeMetrics({ resourceMetrics: [] });
+    assert.deepEqual(sinks.metrics.metrics.at(-1), { resourceMetrics: [] });
+    await procs.traces!.shutdown();
+    await procs.metrics!.shutdown();
+  });
+
+  it('keeps its state in SQLite across a shutdown and start', async () => {
+    const path = join(dir, 'restart', 'state.db');
+    const cfg = config({ window: '1m', lateness: '0s', idle_close: '0', storage: { path } });
+    const { spans } = await pipelineSpans(16, 12);
+    const half = spans.findIndex((s) => s.endTime[0] * 1000 > T0 + 11 * MIN);
+    const first = build(cfg, ['traces']);
+    await first.procs.traces!.start(host());
+    await first.procs.traces!.consumeTraces(toTracesData(spans.slice(0, half)));
+    await first.procs.traces!.shutdown();
+    const second = build(cfg, ['traces']);
+    await second.procs.traces!.start(host());
+    assert.equal(second.procs.traces!.core.analysis?.analyzer.stats.windowsClosed, 2 * 11);
+    await second.procs.traces!.consumeTraces(toTracesData(spans.slice(half)));
+    assert.ok(
+      spanNames(second.sinks.traces.traces).includes(EVENT_ML_INCIDENT),
+      'the warm-up reference survived',
+    );
+    await second.procs.traces!.shutdown();
+  });
+
+  it('refuses bad settings with the path of each', () => {
+    const profile = join(dir, 'bad-profile.json');
+    writeFileSync(profile, '{"format":"nope"}');
+    const problems = mlProcessorFactory.validate(
+      config({
+        window: '0s',
+        step: '7s',
+        reference: { profile, warmup_windows: 0 },
+        detectors: { numeric_drif: {} },
+        incidents: { open_after: 5, of_last: 3 },
+        storage: { type: 'redis' },
+      }),
+    );
+    const paths = problems.map((p) => p.path).sort();
+    assert.deepEqual(paths, [
+      'detectors',
+      'incidents::open_after',
+      'reference::profile',
+      'reference::warmup_windows',
+      'storage::type',
+      'window',
+    ]);
+    assert.match(problems.find((p) => p.path === 'detectors')!.message, /numeric_drif/);
+    assert.match(problems.find((p) => p.path === 'reference::profile')!.message, /profile\.format/);
+  });
+});
