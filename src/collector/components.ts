@@ -1,7 +1,7 @@
 /**
  * The registry of every component the mlobs collector can build, by kind and type. A new
  * component is added by importing its factory here and listing it in
- * {@link defaultComponents} (the `ml` processor joins `processors` when it lands).
+ * {@link defaultComponents}.
  */
 import type { ComponentRegistry } from './config/types.js';
 import { debugExporterFactory } from './exporters/debug/factory.js';
@@ -11,6 +11,7 @@ import { otlpHttpExporterFactory } from './exporters/otlp_http/factory.js';
 import type { ExporterFactory, FactoryBase, ProcessorFactory, ReceiverFactory } from './factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { memoryLimiterProcessorFactory } from './processors/memory_limiter/factory.js';
+import { mlProcessorFactory } from './processors/ml/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 /** Factories to register, by kind. */
@@ -36,7 +37,12 @@ export function createRegistry(lists: ComponentLists): ComponentRegistry {
 export function defaultComponents(extra: ComponentLists = {}): ComponentRegistry {
   return createRegistry({
     receivers: [otlpReceiverFactory, ...(extra.receivers ?? [])],
-    processors: [batchProcessorFactory, memoryLimiterProcessorFactory, ...(extra.processors ?? [])],
+    processors: [
+      batchProcessorFactory,
+      memoryLimiterProcessorFactory,
+      mlProcessorFactory,
+      ...(extra.processors ?? []),
+    ],
     exporters: [
       debugExporterFactory,
       fileExporterFactory,
