@@ -245,16 +245,21 @@ export class Analyzer {
     const step = Math.floor(to / this.win.stepMs);
     if (step === this.checkedStep) return;
     this.checkedStep = step;
-    let latestEnd = Number.NEGATIVE_INFINITY;
+    const due: { st: StreamState; w: ClosedWindow }[] = [];
     for (const [id, st] of this.streams) {
       if (st.windows.idle) continue;
       this.touched.add(id);
-      for (const w of st.windows.closeDue(to)) {
-        this.judge(st, w);
-        latestEnd = Math.max(latestEnd, w.data.endMs);
-      }
+      for (const w of st.windows.closeDue(to)) due.push({ st, w });
     }
-    if (latestEnd > Number.NEGATIVE_INFINITY) this.incidents.tick(latestEnd);
+    // Judge in time order across streams, and let incidents see time pass after each round,
+    // so a flush that closes many windows at once behaves as if they had closed one by one.
+    due.sort((a, b) => a.w.data.endMs - b.w.data.endMs);
+    for (let i = 0; i < due.length; i++) {
+      const { st, w } = due[i]!;
+      this.judge(st, w);
+      const next = due[i + 1];
+      if (next === undefined || next.w.data.endMs !== w.data.endMs) this.incidents.tick(w.data.endMs);
+    }
   }
 
   private judge(st: StreamState, w: ClosedWindow): void {

@@ -327,3 +327,37 @@ describe('Analyzer empty windows', () => {
     );
   });
 });
+
+describe('Analyzer flush', () => {
+  it('judges windows closed together in time order, so incidents open and resolve as if live', () => {
+    const out = sink();
+    const a = new Analyzer({
+      // With 20 minutes of lateness nothing closes before the flush.
+      window: { lengthMs: MIN, allowedLatenessMs: 20 * MIN },
+      detectors: [new NullRateTestDetector(0.1)],
+      incidents: { resolveAfterWindows: 2 },
+      listener: collect(out),
+    });
+    const clean = Array.from({ length: 50 }, (_, i) => i);
+    // Two streams; featurize breaks in windows 6-7 (critical: 60% nulls), then recovers.
+    for (let m = 0; m < 14; m++)
+      for (const component of ['featurize', 'score'])
+        a.ingest(
+          componentSpan({
+            endMs: T0 + m * MIN + 1,
+            component,
+            features: {
+              x: component === 'featurize' && (m === 6 || m === 7) ? withNulls(clean, 0.6) : clean,
+            },
+          }),
+        );
+    assert.equal(out.windows.length, 0);
+    a.flush();
+    assert.equal(out.windows.length, 28);
+    const all = out.incidents.map(([c, i]) => [c, ((i.resolvedAtMs ?? i.openedAtMs) - T0) / MIN]);
+    assert.deepEqual(all, [
+      ['opened', 7],
+      ['resolved', 10],
+    ]);
+  });
+});
