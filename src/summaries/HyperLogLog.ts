@@ -88,7 +88,7 @@ export class HyperLogLog {
       return out;
     }
     const regs = out.registers;
-    for (let i = 0; i < a.length; i++) regs[i] = a[i] > b[i] ? a[i] : b[i];
+    for (let i = 0; i < a.length; i++) regs[i] = Math.max(a[i], b[i]);
     return out;
   }
 

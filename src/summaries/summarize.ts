@@ -56,7 +56,9 @@ function summarizeColumns(columns: ColumnsInput, rows: number, options: Summariz
   const features = new Map<string, FeatureSummary>();
   for (const [name, values] of Object.entries(columns)) {
     const spec = options.schema?.[name];
-    const summary = spec === undefined ? inferred(values, options) : declared(spec, name, values, options);
+    const summary = named(name, () =>
+      spec === undefined ? inferred(values, options) : declared(spec, name, values, options),
+    );
     // Shorter columns are padded: the missing tail is missing data, not absent data.
     summary.nullCount += rows - values.length;
     features.set(name, summary);
@@ -64,11 +66,21 @@ function summarizeColumns(columns: ColumnsInput, rows: number, options: Summariz
   // Declared features absent from the batch are reported as all-null, which a schema check can see.
   for (const [name, spec] of Object.entries(options.schema ?? {})) {
     if (features.has(name)) continue;
-    const summary = declared(spec, name, [], options);
+    const summary = named(name, () => declared(spec, name, [], options));
     summary.nullCount += rows;
     features.set(name, summary);
   }
   return { rows, features };
+}
+
+/** Runs a feature's build, prefixing a parameter error with the feature it came from. */
+function named(name: string, build: () => FeatureSummary): FeatureSummary {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof RangeError) throw new RangeError(`summarize: feature "${name}": ${err.message}`);
+    throw err;
+  }
 }
 
 function inferred(values: ArrayLike<unknown>, options: SummarizeOptions): FeatureSummary {

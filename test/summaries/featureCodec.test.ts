@@ -51,6 +51,19 @@ describe('feature serialization', () => {
     assert.ok(serializeFeature(s).length < 64, `${serializeFeature(s).length} bytes`);
   });
 
+  it('round-trips a high-cardinality categorical feature (dense HyperLogLog registers)', () => {
+    const s = summarize({ id: Array.from({ length: 20000 }, (_, i) => `id-${i}`) }).features.get('id')!;
+    const back = deserializeFeature(serializeFeature(s));
+    assert.equal(back.kind === 'categorical' && back.distinct(), s.kind === 'categorical' && s.distinct());
+    assert.ok(serializeFeature(s).length > 4096, 'dense registers are written whole');
+  });
+
+  it('names an unknown kind tag', () => {
+    const bytes = serializeFeature(sample().features.get('n')!);
+    bytes[4] = 7;
+    assert.match(decodeError(bytes), /unknown summary kind tag 7/);
+  });
+
   it('says "bad magic" for bytes that are not a summary', () => {
     assert.match(decodeError(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])), /bad magic/);
   });

@@ -66,6 +66,14 @@ describe('summarize', () => {
     assert.equal(score.invalidCount, 2);
   });
 
+  it('names the feature whose declared parameters are out of range', () => {
+    assert.throws(
+      () => summarize({ x: [1] }, { schema: { x: { kind: 'numeric', relativeAccuracy: 2 } } }),
+      /feature "x": relativeAccuracy must be in \(0, 0\.5\], got 2/,
+    );
+    assert.throws(() => summarize({ c: ['a'] }, { topK: 0 }), /feature "c": topK must be an integer/);
+  });
+
   it('reports a declared feature missing from the batch as all-null', () => {
     const batch = summarize({ a: [1, 2] }, { schema: { gone: 'numeric' } });
     assert.equal(batch.features.get('gone')?.nullCount, 2);

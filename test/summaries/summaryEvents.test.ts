@@ -96,6 +96,12 @@ describe('summary events', () => {
     assert.throws(() => decodeSummaryEvents(events), /ml\.summary\.count: has 2 entries, expected 1/);
   });
 
+  it('accepts counts as decimal strings, as OTLP/JSON carries int64 values', () => {
+    const events = encodeSummaryEvents(summarize({ x: [1, 2, null] }), EVENT_ML_FEATURES);
+    events[0].attributes[ATTR_ML_SUMMARY_COUNT] = ['2'];
+    assert.equal(decodeSummaryEvents(events).features.get('x')?.count, 2);
+  });
+
   it('rejects an unknown kind and a missing names array', () => {
     assert.throws(
       () => decodeSummaryEvents([{ name: 'ml.features', attributes: { [ATTR_ML_SUMMARY_KIND]: 'audio' } }]),
