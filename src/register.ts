@@ -14,8 +14,8 @@
  * - it flushes and shuts the provider down on `beforeExit`. Spans still buffered when the app
  *   calls `process.exit()` or is killed by a signal are lost; call `shutdown()` first.
  *
- * It needs `@opentelemetry/sdk-trace-node`, `@opentelemetry/exporter-trace-otlp-http` and
- * `@opentelemetry/resources` installed next to mlobs. An app that sets up its own SDK (NodeSDK or
+ * It needs `@opentelemetry/sdk-trace-node` and `@opentelemetry/exporter-trace-otlp-http` installed
+ * next to mlobs (optional peer dependencies: an app that only records does not pay for them). An app that sets up its own SDK (NodeSDK or
  * a provider) should not use this entry: register that SDK before any span is made instead.
  */
 import { type ProxyTracerProvider, trace } from '@opentelemetry/api';
