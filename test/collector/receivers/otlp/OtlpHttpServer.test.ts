@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
+import {
+  JsonMetricsSerializer,
+  ProtobufLogsSerializer,
+  ProtobufMetricsSerializer,
+} from '@opentelemetry/otlp-transformer';
 import { ConsumerError } from '../../../../src/collector/component.js';
+import { decodeLogsProto } from '../../../../src/collector/otlp/logs_proto.js';
+import { decodeMetricsProto } from '../../../../src/collector/otlp/metrics_proto_decode.js';
 import { decodeExportResponse, decodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
 import { encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
 import type { OtlpReceiver } from '../../../../src/collector/receivers/otlp/OtlpReceiver.js';
 import { countSpans, type TracesData } from '../../../../src/model/otlp.js';
+import { makeSdkLogs, makeSdkMetrics } from '../../otlp/sdk_fixtures.js';
 import { Capture, request, startReceiver } from './helpers.js';
 
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';
@@ -223,6 +231,28 @@ describe('OTLP/HTTP receiver', () => {
     const json = await request(`${url}/v1/traces`, { headers: JS, body: '' });
     assert.equal(json.status, 200);
     assert.deepEqual(capture.traces.at(-1), { resourceSpans: [] });
+  });
+
+  it('serves /v1/logs and /v1/metrics from reference protobuf and JSON bodies', async () => {
+    const logs = await makeSdkLogs();
+    const metrics = await makeSdkMetrics();
+    const logsPb = await request(`${url}/v1/logs`, {
+      headers: PB,
+      body: ProtobufLogsSerializer.serializeRequest(logs)!,
+    });
+    assert.equal(logsPb.status, 200);
+    assert.deepEqual(capture.logs.at(-1), decodeLogsProto(ProtobufLogsSerializer.serializeRequest(logs)!));
+    const metricsJson = await request(`${url}/v1/metrics`, {
+      headers: JS,
+      body: JsonMetricsSerializer.serializeRequest(metrics)!,
+    });
+    assert.equal(metricsJson.status, 200);
+    assert.deepEqual(
+      capture.metrics.at(-1),
+      decodeMetricsProto(ProtobufMetricsSerializer.serializeRequest(metrics)!),
+    );
+    assert.ok((counters.get('mlobs_receiver_accepted_log_records_total') ?? 0) >= 3);
+    assert.ok((counters.get('mlobs_receiver_accepted_metric_points_total') ?? 0) >= 5);
   });
 
   it('answers 404 to an unknown path and 405 to a GET', async () => {
