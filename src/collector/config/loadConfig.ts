@@ -41,8 +41,11 @@ export function loadConfigFile(file: string, env: Env, registry: ComponentRegist
     return { config: undefined, problems: [{ path: file, message: `cannot read config: ${reason}` }] };
   }
   const parsed = parseConfigText(text, env, file);
-  if (parsed.problems.length > 0) return { config: undefined, problems: parsed.problems };
-  return validateConfig(parsed.tree, registry);
+  if (parsed.tree === undefined) return { config: undefined, problems: parsed.problems };
+  // Validate even when env references failed (they stay as written), so one run shows everything.
+  const validated = validateConfig(parsed.tree, registry);
+  if (parsed.problems.length === 0) return validated;
+  return { config: undefined, problems: [...parsed.problems, ...validated.problems] };
 }
 
 /** Renders problems one per line as `path: message`, the format `mlobs validate` prints. */
