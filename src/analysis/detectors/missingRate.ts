@@ -7,9 +7,13 @@
  * reference's. Effect: an absolute difference floor, so a 1.0% → 1.2% change on 100 000
  * rows (significant) is not reported, while 1% → 5% is.
  */
+import { binomialUpperTail } from '../stats/beta.js';
 import { twoProportionTest } from '../stats/proportions.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
 import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf, totalCount } from './thresholds.js';
+
+/** Expected nulls in the window below which the exact test replaces the z-test. */
+const SMALL_EXPECTED = 10;
 
 /** Configuration of {@link createMissingRateDetector}; every field has a documented default. */
 export interface MissingRateConfig {
@@ -88,6 +92,17 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
           m,
           c.direction === 'both' ? 'two-sided' : 'greater',
         );
+        // With few expected nulls the z-test's normal tail is far too small (one null in 20
+        // rows against a 0.6% reference gives p ≈ 0.005; the truth is ≈ 0.11), so rises are
+        // then judged by the exact conditional test: given all nulls of both sides, the
+        // window's share of them is binomial with its share of the rows (conservative).
+        const expected = ((ref.nullCount + summary.nullCount) * m) / (n + m);
+        const tail =
+          expected < SMALL_EXPECTED && test.difference > 0
+            ? binomialUpperTail(summary.nullCount, ref.nullCount + summary.nullCount, m / (n + m))
+            : undefined;
+        const pValue =
+          tail === undefined ? test.pValue : c.direction === 'both' ? Math.min(1, 2 * tail) : tail;
         const floor =
           reference.schema.get(feature)?.nullable === false ? c.nonNullableMinDifference : c.minDifference;
         const cal = calibratedThreshold(reference, 'missing_rate', feature, 'null_rate', c.calibrationK);
@@ -95,19 +110,19 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
         const threshold = Math.max(refRate + floor, cal ?? 0);
         // The calibrated band bounds rises; a fall (direction 'both') is judged on floor and p alone.
         const clearsCalibration = cal === undefined || test.difference < 0 || rate > cal;
-        const anomalous = effect >= floor && test.pValue < c.alpha && clearsCalibration;
+        const anomalous = effect >= floor && pValue < c.alpha && clearsCalibration;
         out.push({
           feature,
           statistic: 'null_rate',
           value: rate,
           threshold,
-          pValue: test.pValue,
+          pValue,
           effectSize: effect,
           anomalous,
           severity: severityOf(anomalous, effect, c.criticalDifference),
           referenceCount: n,
           currentCount: m,
-          message: `${feature}: ${fmt(rate * 100)}% null vs ${fmt(refRate * 100)}% in the reference (p = ${fmt(test.pValue)})`,
+          message: `${feature}: ${fmt(rate * 100)}% null vs ${fmt(refRate * 100)}% in the reference (p = ${fmt(pValue)})`,
           details: { referenceRate: refRate, difference: test.difference, z: test.z, calibrated: cal },
         });
       }

@@ -56,7 +56,21 @@ export function chiSquareHomogeneity(
       cells.push([r, c]);
     }
   }
-  if (pooledRef + pooledCur > 0) cells.push([pooledRef, pooledCur]);
+  if (pooledRef + pooledCur > 0) {
+    // The pooled cell itself may still be sparse (one rare category seen once in a small
+    // window: expected 0.06, X² term ≈ 16); then it joins the smallest remaining cell.
+    const smallest = cells.reduce<[number, number] | undefined>(
+      (best, cell) => (best === undefined || cell[0] + cell[1] < best[0] + best[1] ? cell : best),
+      undefined,
+    );
+    const sparse = ((pooledRef + pooledCur) * Math.min(n1, n2)) / total < MIN_EXPECTED;
+    if (sparse && smallest !== undefined) {
+      smallest[0] += pooledRef;
+      smallest[1] += pooledCur;
+    } else {
+      cells.push([pooledRef, pooledCur]);
+    }
+  }
   if (cells.length < 2) return { statistic: 0, df: 0, pValue: 1, pooled };
   let statistic = 0;
   for (const [r, c] of cells) {

@@ -33,6 +33,22 @@ describe('missing_rate', () => {
     assert.equal(c?.severity, 'critical');
   });
 
+  it('does not flag one null in a 20-row window against a rare-null reference', () => {
+    // 60 nulls in 10 000 (0.6%): a window of 20 holds at least one null 11% of the time.
+    const ref = referenceOf({ x: Array.from({ length: 10_000 }, (_, i) => (i % 167 === 0 ? null : i % 17)) });
+    const window = Array.from({ length: 20 }, (_, i) => (i === 7 ? null : i));
+    const [c] = detector.detect(ref, windowOf({ x: window }));
+    assert.equal(c?.anomalous, false, c?.message);
+    assert.ok((c?.pValue ?? 0) > 0.05, c?.message);
+  });
+
+  it('still flags a small window whose nulls are far beyond the reference rate', () => {
+    const ref = referenceOf({ x: Array.from({ length: 10_000 }, (_, i) => (i % 167 === 0 ? null : i % 17)) });
+    const window = Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? null : i));
+    const [c] = detector.detect(ref, windowOf({ x: window }));
+    assert.equal(c?.anomalous, true, c?.message);
+  });
+
   it('stays silent on the same null rate', () => {
     const [c] = detector.detect(reference, windowOf({ x: withNulls(2000, 0.01, 3) }));
     assert.equal(c?.anomalous, false, c?.message);

@@ -70,8 +70,15 @@ describe('categorical statistics', () => {
   it('pools sparse categories instead of letting them inflate X²', () => {
     const r = chiSquareHomogeneity([500, 500, 1, 0, 1], [500, 500, 0, 2, 0]);
     assert.equal(r.pooled, 3);
-    assert.equal(r.df, 2);
+    // The pooled cell (expected ≈ 2) is still sparse, so it joins a full cell: 2 cells, df 1.
+    assert.equal(r.df, 1);
     assert.ok(r.pValue > 0.5);
+  });
+
+  it('does not call one rare category seen once in a small window significant', () => {
+    // Reference: 0.3% '.' among 10 000; a window of 20 holds one '.'. P(≥ 1 of 20) ≈ 6%.
+    const r = chiSquareHomogeneity([4985, 4985, 30], [10, 9, 1]);
+    assert.ok(r.pValue > 0.05, `p = ${r.pValue}`);
   });
 
   it('Jensen–Shannon distance matches scipy (base 2)', () => {
