@@ -1,4 +1,5 @@
 /** OTLP/JSON codec for logs (`ExportLogsServiceRequest`), both directions. */
+
 import type { LogRecord, LogsData } from '../../model/otlp.js';
 import {
   anyValue,
@@ -19,6 +20,7 @@ import {
   scopeJson,
   str,
 } from './json_common.js';
+import { decodeGuarded } from './OtlpDecodeError.js';
 
 const SEVERITIES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
 ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].forEach((name, i) => {
@@ -28,6 +30,10 @@ const SEVERITIES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
 
 /** Decodes an OTLP/JSON logs request body; throws `OtlpDecodeError` naming the bad path. */
 export function decodeLogsJson(text: string): LogsData {
+  return decodeGuarded(() => decodeLogsJsonUnguarded(text));
+}
+
+function decodeLogsJsonUnguarded(text: string): LogsData {
   const root = parseJsonBody(text);
   return {
     resourceLogs: arr(field(root, 'resourceLogs'), 'resourceLogs').map((x, i) => {

@@ -6,6 +6,7 @@
  *              attributes 6, dropped_attributes_count 7, flags 8 (fixed32), trace_id 9,
  *              span_id 10, observed_time_unix_nano 11 (fixed64), event_name 12
  */
+
 import type { LogRecord, LogsData, ResourceLogs, ScopeLogs } from '../../model/otlp.js';
 import {
   decodeAnyValue,
@@ -19,11 +20,16 @@ import {
   encodeResource,
   encodeScope,
 } from './common_proto.js';
+import { decodeGuarded } from './OtlpDecodeError.js';
 import { ProtoReader } from './ProtoReader.js';
 import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
 
 /** Decodes an `ExportLogsServiceRequest`; throws `OtlpDecodeError` when malformed. */
 export function decodeLogsProto(bytes: Uint8Array): LogsData {
+  return decodeGuarded(() => decodeLogsProtoUnguarded(bytes));
+}
+
+function decodeLogsProtoUnguarded(bytes: Uint8Array): LogsData {
   const r = new ProtoReader(bytes);
   const resourceLogs: ResourceLogs[] = [];
   while (r.pos < r.end) {

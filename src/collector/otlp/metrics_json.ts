@@ -1,4 +1,5 @@
 /** OTLP/JSON codec for metrics (`ExportMetricsServiceRequest`), both directions. */
+
 import type { Exemplar, Metric, MetricsData } from '../../model/otlp.js';
 import {
   arr,
@@ -22,6 +23,7 @@ import {
   scopeJson,
   str,
 } from './json_common.js';
+import { decodeGuarded } from './OtlpDecodeError.js';
 
 const TEMPORALITY: Record<string, number> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
@@ -31,6 +33,10 @@ const TEMPORALITY: Record<string, number> = {
 
 /** Decodes an OTLP/JSON metrics request body; throws `OtlpDecodeError` naming the bad path. */
 export function decodeMetricsJson(text: string): MetricsData {
+  return decodeGuarded(() => decodeMetricsJsonUnguarded(text));
+}
+
+function decodeMetricsJsonUnguarded(text: string): MetricsData {
   const root = parseJsonBody(text);
   return {
     resourceMetrics: arr(field(root, 'resourceMetrics'), 'resourceMetrics').map((x, i) => {

@@ -15,6 +15,7 @@
  *   ValueAtQuantile: quantile 1, value 2
  *   Exemplar: time 2 (fixed64), as_double 3, span_id 4, trace_id 5, as_int 6 (sfixed64), filtered_attributes 7
  */
+
 import type {
   Exemplar,
   ExponentialHistogramDataPoint,
@@ -27,10 +28,15 @@ import type {
   SummaryDataPoint,
 } from '../../model/otlp.js';
 import { decodeKeyValue, decodeResource, decodeScope, emptyResource, emptyScope } from './common_proto.js';
+import { decodeGuarded } from './OtlpDecodeError.js';
 import { ProtoReader } from './ProtoReader.js';
 
 /** Decodes an `ExportMetricsServiceRequest`; throws `OtlpDecodeError` when malformed. */
 export function decodeMetricsProto(bytes: Uint8Array): MetricsData {
+  return decodeGuarded(() => decodeMetricsProtoUnguarded(bytes));
+}
+
+function decodeMetricsProtoUnguarded(bytes: Uint8Array): MetricsData {
   const r = new ProtoReader(bytes);
   const resourceMetrics: ResourceMetrics[] = [];
   while (r.pos < r.end) {

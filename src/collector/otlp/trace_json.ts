@@ -1,4 +1,5 @@
 /** OTLP/JSON codec for traces (`ExportTraceServiceRequest`), both directions. */
+
 import type { Span, TracesData } from '../../model/otlp.js';
 import {
   arr,
@@ -17,6 +18,7 @@ import {
   scopeJson,
   str,
 } from './json_common.js';
+import { decodeGuarded } from './OtlpDecodeError.js';
 
 const SPAN_KINDS: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0,
@@ -34,6 +36,10 @@ const STATUS_CODES: Record<string, number> = {
 
 /** Decodes an OTLP/JSON trace request body; throws `OtlpDecodeError` naming the bad path. */
 export function decodeTracesJson(text: string): TracesData {
+  return decodeGuarded(() => decodeTracesJsonUnguarded(text));
+}
+
+function decodeTracesJsonUnguarded(text: string): TracesData {
   const root = parseJsonBody(text);
   const rsArr = arr(field(root, 'resourceSpans'), 'resourceSpans');
   return {

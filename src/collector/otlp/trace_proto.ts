@@ -12,6 +12,7 @@
  *   Link: trace_id 1, span_id 2, trace_state 3, attributes 4, dropped_attributes_count 5, flags 6 (fixed32)
  *   Status: message 2, code 3
  */
+
 import type { ResourceSpans, ScopeSpans, Span, SpanEvent, SpanLink, TracesData } from '../../model/otlp.js';
 import {
   decodeKeyValue,
@@ -23,11 +24,16 @@ import {
   encodeResource,
   encodeScope,
 } from './common_proto.js';
+import { decodeGuarded } from './OtlpDecodeError.js';
 import { ProtoReader } from './ProtoReader.js';
 import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
 
 /** Decodes an `ExportTraceServiceRequest`; throws `OtlpDecodeError` when malformed. */
 export function decodeTracesProto(bytes: Uint8Array): TracesData {
+  return decodeGuarded(() => decodeTracesProtoUnguarded(bytes));
+}
+
+function decodeTracesProtoUnguarded(bytes: Uint8Array): TracesData {
   const r = new ProtoReader(bytes);
   const resourceSpans: ResourceSpans[] = [];
   while (r.pos < r.end) {

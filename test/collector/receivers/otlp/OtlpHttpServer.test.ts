@@ -68,7 +68,7 @@ describe('OTLP/HTTP receiver', () => {
 
   before(async () => {
     const started = await startReceiver(capture, (c) => {
-      c.protocols.http.max_request_body_size = '64KiB';
+      c.protocols.http.max_request_body_size = '8MiB';
       c.protocols.grpc.enabled = false;
     });
     receiver = started.receiver;
@@ -144,6 +144,34 @@ describe('OTLP/HTTP receiver', () => {
     }
   });
 
+  /** A span whose one attribute value nests `levels` arrays deep (protobuf), to overflow a recursive decoder. */
+  function deeplyNested(levels: number): Uint8Array {
+    const varint = (n: number) => {
+      const out: number[] = [];
+      while (n > 0x7f) {
+        out.push((n & 0x7f) | 0x80);
+        n >>>= 7;
+      }
+      out.push(n);
+      return out;
+    };
+    // Lengths from the inside out: AnyValue{array_value: ArrayValue{values: AnyValue{...}}}.
+    const headers: number[][] = [];
+    let inner = 0;
+    for (let i = 0; i < levels; i++) {
+      const arrayLen = 1 + varint(inner).length + inner;
+      headers.push([0x2a, ...varint(arrayLen), 0x0a, ...varint(inner)]);
+      inner = 1 + varint(arrayLen).length + arrayLen;
+    }
+    const value = new Uint8Array(inner);
+    let pos = 0;
+    for (let i = headers.length - 1; i >= 0; i--) for (const b of headers[i]) value[pos++] = b;
+    const wrap = (tag: number, body: Uint8Array) =>
+      Buffer.concat([Buffer.from([tag, ...varint(body.length)]), body]);
+    const kv = wrap(0x4a, Buffer.concat([Buffer.from([0x0a, 1, 0x6b]), wrap(0x12, value)]));
+    return wrap(0x0a, wrap(0x12, wrap(0x12, kv)));
+  }
+
   const bad: [
     string,
     () => { headers: Record<string, string>; body: Uint8Array | string },
@@ -185,15 +213,35 @@ describe('OTLP/HTTP receiver', () => {
       415,
       /content encoding/,
     ],
-    ['an oversized body', () => ({ headers: PB, body: new Uint8Array(100 * 1024) }), 413, /over the limit/],
+    [
+      'an oversized body',
+      () => ({ headers: PB, body: new Uint8Array(9 * 1024 * 1024) }),
+      413,
+      /over the limit/,
+    ],
     [
       'a gzip bomb',
       () => ({
         headers: { ...PB, 'content-encoding': 'gzip' },
-        body: zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024)),
+        body: zlib.gzipSync(Buffer.alloc(256 * 1024 * 1024)),
       }),
       413,
       /once decompressed/,
+    ],
+    [
+      'a protobuf value nested 200,000 levels deep',
+      () => ({ headers: PB, body: deeplyNested(200_000) }),
+      400,
+      /nested too deeply/,
+    ],
+    [
+      'a JSON value nested 200,000 levels deep',
+      () => ({
+        headers: JS,
+        body: `{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":${'{"arrayValue":{"values":['.repeat(200_000)}${']}}'.repeat(200_000)}}]}]}]}]}`,
+      }),
+      400,
+      /nested too deeply/,
     ],
     [
       'a corrupt gzip body',
