@@ -22,6 +22,8 @@ type Event =
 export class DurableAnalyzer {
   private current: Analyzer;
   private queue: Event[] = [];
+  /** What was last stored of each open incident, to store only incidents that changed. */
+  private readonly saved = new Map<string, string>();
 
   /** Restores the state the store holds (if any) into a new Analyzer. */
   constructor(
@@ -46,18 +48,37 @@ export class DurableAnalyzer {
     try {
       this.store.transaction(() => {
         f(this.current);
+        this.saveQuietIncidentChanges();
         const snap = this.current.snapshot();
         for (const s of snap.streams) this.store.saveStream(s.id, encodeStream(s));
         this.store.saveGlobal(encodeGlobal(snap));
       });
     } catch (err) {
       this.queue = [];
+      this.saved.clear();
       this.current = this.load();
       throw err;
     }
     const events = this.queue;
     this.queue = [];
     this.deliver(events);
+  }
+
+  /**
+   * Findings that join an open incident without changing what people see emit no event,
+   * but the stored incident must still count them.
+   */
+  private saveQuietIncidentChanges(): void {
+    for (const i of this.current.openIncidents()) {
+      const sig = `${i.findingCount}/${i.lastFindingAtMs}/${i.severity}`;
+      if (this.saved.get(i.id) === sig) continue;
+      this.store.putIncident(i);
+      this.saved.set(i.id, sig);
+    }
+    if (this.saved.size > 4 * this.current.openIncidents().length + 100) {
+      const open = new Set(this.current.openIncidents().map((i) => i.id));
+      for (const id of this.saved.keys()) if (!open.has(id)) this.saved.delete(id);
+    }
   }
 
   private load(): Analyzer {
