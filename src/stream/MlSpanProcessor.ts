@@ -20,7 +20,11 @@ import type { AnalyzerStats } from '../analysis/AnalyzerStats.js';
 import type { Detector } from '../analysis/detectors/detector.js';
 import { createDetectors } from '../analysis/detectors/index.js';
 import type { IncidentChange } from '../analysis/incidents/IncidentManager.js';
+import type { AnalysisStore } from '../analysis/store/AnalysisStore.js';
+import { DurableAnalyzer } from '../analysis/store/DurableAnalyzer.js';
 import type { Finding, Incident } from '../model/finding.js';
+import type { SpanRecord } from '../model/span-record.js';
+import { ATTR_ML_COMPONENT_NAME, ATTR_ML_PREDICTION_ID, EVENT_ML_LABELS } from '../semconv/index.js';
 import { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
 import { type LogEmitter, OtelOutput } from './OtelOutput.js';
 
@@ -42,6 +46,12 @@ export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'
   listener?: AnalysisListener;
   /** Wall clock for `forceFlush` (default `Date.now`); windows before `clock() - lateness` close. */
   clock?: () => number;
+  /**
+   * Durable state (an `AnalysisStore`, e.g. SQLite): every ML span is analysed and persisted
+   * in one transaction, and a new processor on the same store resumes where this one
+   * stopped. Default: memory only (a restart starts the warm-up again).
+   */
+  store?: AnalysisStore;
 }
 
 /** Data drops worth one warning each: the stats field and what it means for the user. */
@@ -56,8 +66,8 @@ const DROP_WARNINGS: readonly [keyof AnalyzerStats & string, string][] = [
 
 /** A span processor that analyses ML component runs as they end. */
 export class MlSpanProcessor {
-  /** The analysis engine (for inspection: stats, open incidents). */
-  readonly analyzer: Analyzer;
+  private readonly memory: Analyzer | undefined;
+  private readonly durable: DurableAnalyzer | undefined;
   private readonly clock: () => number;
   private emitting = false;
   private isShutdown = false;
@@ -67,18 +77,32 @@ export class MlSpanProcessor {
   private readonly dropWarnings = new Set<string>();
 
   constructor(options: MlSpanProcessorOptions) {
-    const { tracer, logger, meter, listener, clock, detectors, ...analyzerOptions } = options;
+    const { tracer, logger, meter, listener, clock, detectors, store, ...analyzerOptions } = options;
     this.clock = clock ?? Date.now;
     const output = new OtelOutput({
       tracer: tracer === null ? undefined : (tracer ?? (() => trace.getTracer('mlobs'))),
       logger,
       meter: meter === null ? undefined : (meter ?? metrics.getMeter('mlobs')),
     });
-    this.analyzer = new Analyzer({
+    const resolved: AnalyzerOptions = {
       ...analyzerOptions,
       detectors: detectors ?? createDetectors(),
       listener: this.fanOut(output, listener),
-    });
+    };
+    if (store) this.durable = new DurableAnalyzer(resolved, store);
+    else this.memory = new Analyzer(resolved);
+  }
+
+  /** The analysis engine (for inspection: stats, open incidents). */
+  get analyzer(): Analyzer {
+    // A durable analyzer is rebuilt from its store after a failed transaction: always ask it.
+    return this.durable ? this.durable.analyzer : this.memory!;
+  }
+
+  /** Runs `f` on the analyzer, inside a store transaction when state is durable. */
+  private run(f: (a: Analyzer) => void): void {
+    if (this.durable) this.durable.apply(f);
+    else f(this.memory!);
   }
 
   /** Failures swallowed on the hot path (conversion, analysis or output), cumulative. */
@@ -94,7 +118,10 @@ export class MlSpanProcessor {
     // Spans we end ourselves (incident spans) would otherwise come straight back here.
     if (this.isShutdown || this.emitting) return;
     try {
-      this.analyzer.ingest(fromReadableSpan(span));
+      const record = fromReadableSpan(span);
+      // With a store every ingest is a transaction: skip the app's other spans before that.
+      if (this.durable && !mayCarryMlData(record)) return;
+      this.run((a) => a.ingest(record));
       this.warnDrops();
     } catch (err) {
       this.fail('analysing a span', err);
@@ -105,7 +132,8 @@ export class MlSpanProcessor {
   forceFlush(): Promise<void> {
     if (!this.isShutdown) {
       try {
-        this.analyzer.advanceTo(this.clock());
+        const now = this.clock();
+        this.run((a) => a.advanceTo(now));
       } catch (err) {
         this.fail('flushing windows', err);
       }
@@ -117,7 +145,7 @@ export class MlSpanProcessor {
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       try {
-        this.analyzer.flush();
+        this.run((a) => a.flush());
       } catch (err) {
         this.fail('flushing windows at shutdown', err);
       }
@@ -177,4 +205,14 @@ export class MlSpanProcessor {
     this.warned = true;
     diag.warn(`mlobs: MlSpanProcessor failed ${what}; further failures are only counted`, err as Attributes);
   }
+}
+
+/** Whether a span is a component run or carries labels (what the Analyzer does not ignore). */
+function mayCarryMlData(r: SpanRecord): boolean {
+  const a = r.attributes;
+  return (
+    a[ATTR_ML_COMPONENT_NAME] !== undefined ||
+    a[ATTR_ML_PREDICTION_ID] !== undefined ||
+    r.events.some((e) => e.name === EVENT_ML_LABELS)
+  );
 }

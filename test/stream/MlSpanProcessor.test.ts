@@ -4,6 +4,7 @@ import { DiagLogLevel, diag, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemoryAnalysisStore } from '../../src/analysis/store/InMemoryAnalysisStore.js';
 import type { Finding, Incident } from '../../src/model/finding.js';
 import { recordFeatures } from '../../src/sdk/index.js';
 import {
@@ -22,10 +23,10 @@ const BATCHES_PER_WINDOW = 4;
 const ROWS = 100;
 
 /** Runs a churn pipeline's `featurize` component for `windows` windows of simulated time. */
-function runPipeline(tracer: Tracer, windows: number, faultFrom: number, seed: number): void {
+function runPipeline(tracer: Tracer, windows: number, faultFrom: number, seed: number, fromWindow = 0): void {
   const r = rng(seed);
   const plans = ['basic', 'plus', 'pro'];
-  for (let w = 0; w < windows; w++)
+  for (let w = fromWindow; w < windows; w++)
     for (let b = 0; b < BATCHES_PER_WINDOW; b++) {
       const end = T0 + w * MIN + b * (MIN / BATCHES_PER_WINDOW) + 500;
       const span = tracer.startSpan('featurize', {
@@ -169,5 +170,39 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
     } finally {
       diag.disable();
     }
+  });
+
+  it('resumes from a store after a restart instead of warming up again', async () => {
+    const store = new InMemoryAnalysisStore();
+    const incidents: Incident[] = [];
+    const start = (withStore: boolean) => {
+      const processor = new MlSpanProcessor({
+        window: { lengthMs: MIN },
+        meter: null,
+        tracer: null,
+        ...(withStore ? { store } : {}),
+        listener: { onIncident: (c, i) => c === 'opened' && incidents.push(structuredClone(i)) },
+      });
+      const provider = new NodeTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'shop' }),
+        spanProcessors: [processor],
+      });
+      return { processor, provider, tracer: provider.getTracer('pipeline') };
+    };
+    const fault = 10;
+    // Before the "crash": 9 clean windows, warm-up complete. The provider is dropped, not shut down.
+    runPipeline(start(true).tracer, 9, fault, 3);
+    const resumed = start(true);
+    runPipeline(resumed.tracer, 13, fault, 4, 9);
+    await resumed.provider.shutdown();
+    assert.equal(incidents.length, 1);
+    assert.ok(incidents[0]!.features.includes('monthly_spend'));
+    assert.ok(incidents[0]!.openedAtMs <= T0 + (fault + 2) * MIN);
+    // Without the store the restarted processor is still warming up when the fault starts.
+    incidents.length = 0;
+    const fresh = start(false);
+    runPipeline(fresh.tracer, 13, fault, 4, 9);
+    await fresh.provider.shutdown();
+    assert.equal(incidents.length, 0);
   });
 });
