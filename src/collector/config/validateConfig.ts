@@ -27,7 +27,7 @@ const SINGULAR: Record<ComponentKind, string> = {
   processors: 'processor',
   exporters: 'exporter',
 };
-const ID = /^([A-Za-z][A-Za-z0-9_]*)(?:\/([^/\s]+))?$/;
+const ID = /^([A-Za-z][A-Za-z0-9_]*)(?:\/(\S+))?$/;
 
 /** Default `service` settings; every allowed key appears here. */
 export function defaultServiceSettings(): Record<string, unknown> {
