@@ -43,7 +43,11 @@ export interface MlOutput {
   findings: Finding[];
 }
 
-type Sinks = { traces: TracesConsumer[]; logs: LogsConsumer[]; metrics: MetricsConsumer[] };
+interface Sinks {
+  traces: TracesConsumer[];
+  logs: LogsConsumer[];
+  metrics: MetricsConsumer[];
+}
 
 /** The shared analysis of one `ml` processor id. */
 export class MlCore {
@@ -93,11 +97,12 @@ export class MlCore {
     else this.sinks.metrics.push(next);
   }
 
-  /** Leaves; the last one out stops the timer, exports metrics a last time and closes the store. */
-  async detach(signal: Signal, next: unknown): Promise<void> {
-    const list = this.sinks[signal] as unknown[];
-    const at = list.indexOf(next);
-    if (at >= 0) list.splice(at, 1);
+  /**
+   * Leaves; the last one out stops the timer, exports metrics a last time and closes the
+   * store. Sinks stay registered until then: the service stops processors before the
+   * exporters behind them, so the last output can still reach every pipeline.
+   */
+  async detach(): Promise<void> {
     if (--this.users > 0) return;
     clearInterval(this.timer);
     this.timer = undefined;
@@ -110,6 +115,9 @@ export class MlCore {
     this.meterProvider = undefined;
     this.store?.close();
     this.store = undefined;
+    this.sinks.traces = [];
+    this.sinks.logs = [];
+    this.sinks.metrics = [];
     this.durable = undefined;
     this.onClosed();
   }

@@ -47,7 +47,7 @@ export class MlProcessor implements Component, TracesConsumer, LogsConsumer, Met
   async shutdown(): Promise<void> {
     if (!this.attached) return;
     this.attached = false;
-    await this.core.detach(this.signal, this.next);
+    await this.core.detach();
   }
 
   /** Analyses and persists the spans, then forwards them with the incident spans they caused. */
