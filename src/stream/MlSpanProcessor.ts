@@ -23,7 +23,6 @@ import type { IncidentChange } from '../analysis/incidents/IncidentManager.js';
 import type { AnalysisStore } from '../analysis/store/AnalysisStore.js';
 import { DurableAnalyzer } from '../analysis/store/DurableAnalyzer.js';
 import type { Finding, Incident } from '../model/finding.js';
-import type { SpanRecord } from '../model/span-record.js';
 import { ATTR_ML_COMPONENT_NAME, ATTR_ML_PREDICTION_ID, EVENT_ML_LABELS } from '../semconv/index.js';
 import { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
 import { type LogEmitter, OtelOutput } from './OtelOutput.js';
@@ -118,9 +117,10 @@ export class MlSpanProcessor {
     // Spans we end ourselves (incident spans) would otherwise come straight back here.
     if (this.isShutdown || this.emitting) return;
     try {
+      // Most of an app's spans are not ML runs: skip them before converting anything (and,
+      // with a store, before opening a transaction).
+      if (!mayCarryMlData(span)) return;
       const record = fromReadableSpan(span);
-      // With a store every ingest is a transaction: skip the app's other spans before that.
-      if (this.durable && !mayCarryMlData(record)) return;
       this.run((a) => a.ingest(record));
       this.warnDrops();
     } catch (err) {
@@ -207,12 +207,12 @@ export class MlSpanProcessor {
   }
 }
 
-/** Whether a span is a component run or carries labels (what the Analyzer does not ignore). */
-function mayCarryMlData(r: SpanRecord): boolean {
-  const a = r.attributes;
+/** Whether a span is a component run or may carry labels (what the Analyzer does not ignore). */
+function mayCarryMlData(span: ReadableSpanLike): boolean {
+  const a = span.attributes;
   return (
     a[ATTR_ML_COMPONENT_NAME] !== undefined ||
     a[ATTR_ML_PREDICTION_ID] !== undefined ||
-    r.events.some((e) => e.name === EVENT_ML_LABELS)
+    span.events.some((e) => e.name === EVENT_ML_LABELS)
   );
 }

@@ -205,4 +205,18 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
     await fresh.provider.shutdown();
     assert.equal(incidents.length, 0);
   });
+
+  it("leaves the app's other spans alone", async () => {
+    const processor = new MlSpanProcessor({
+      window: { lengthMs: MIN },
+      detectors: [],
+      meter: null,
+      tracer: null,
+    });
+    const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+    provider.getTracer('http').startSpan('GET /').end();
+    runPipeline(provider.getTracer('pipeline'), 1, Number.POSITIVE_INFINITY, 1);
+    assert.equal(processor.analyzer.stats.spans, BATCHES_PER_WINDOW);
+    await provider.shutdown();
+  });
 });
