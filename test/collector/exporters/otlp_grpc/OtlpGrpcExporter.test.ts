@@ -6,9 +6,12 @@ import {
   validateOtlpGrpcExporterConfig,
 } from '../../../../src/collector/exporters/otlp_grpc/config.js';
 import { otlpGrpcExporterFactory } from '../../../../src/collector/exporters/otlp_grpc/factory.js';
+import { createDefaultOtlpHttpExporterConfig } from '../../../../src/collector/exporters/otlp_http/config.js';
+import { otlpHttpExporterFactory } from '../../../../src/collector/exporters/otlp_http/factory.js';
 import type { Exporter } from '../../../../src/collector/factory.js';
 import type { LogsData, TracesData } from '../../../../src/model/otlp.js';
 import { Capture, recordingHost, startReceiver } from '../../receivers/otlp/helpers.js';
+import { selfSignedCert } from '../../receivers/otlp/tls.js';
 
 function spans(attrBytes = 0): TracesData {
   return {
@@ -153,5 +156,46 @@ describe('otlp_grpc exporter', () => {
     await otlpGrpcExporterFactory
       .createExporter({ id: 'otlp_grpc', pipeline: 'traces' }, c, ['traces'])
       .shutdown();
+  });
+});
+
+describe('OTLP exporters over TLS', () => {
+  it('otlp_grpc and otlp_http trust a private CA from ca_file and refuse an untrusted server', async (t) => {
+    const cert = selfSignedCert();
+    if (!cert) return t.skip('openssl is not installed');
+    const capture = new Capture();
+    const tls = { cert_file: cert.certFile, key_file: cert.keyFile };
+    const { receiver, grpcAddr, httpUrl } = await startReceiver(capture, (c) => {
+      c.protocols.http.tls = tls;
+      c.protocols.grpc.tls = tls;
+    });
+    const grpcConfig = createDefaultOtlpGrpcExporterConfig();
+    grpcConfig.endpoint = grpcAddr;
+    grpcConfig.tls.ca_file = cert.certFile;
+    grpcConfig.sending_queue.enabled = false;
+    const httpConfig = createDefaultOtlpHttpExporterConfig();
+    httpConfig.endpoint = httpUrl;
+    httpConfig.tls.ca_file = cert.certFile;
+    httpConfig.sending_queue.enabled = false;
+    const untrusted = createDefaultOtlpHttpExporterConfig();
+    untrusted.endpoint = httpUrl;
+    untrusted.sending_queue.enabled = false;
+    untrusted.retry_on_failure.enabled = false;
+    const settings = { id: 'tls', pipeline: 'traces' };
+    const exporters = [
+      otlpGrpcExporterFactory.createExporter(settings, grpcConfig, ['traces']),
+      otlpHttpExporterFactory.createExporter(settings, httpConfig, ['traces']),
+    ];
+    const refused = otlpHttpExporterFactory.createExporter(settings, untrusted, ['traces']);
+    try {
+      for (const e of [...exporters, refused]) await e.start(recordingHost());
+      for (const e of exporters) await e.consumeTraces!(spans());
+      assert.equal(capture.traces.length, 2);
+      await assert.rejects(refused.consumeTraces!(spans()), /self.signed|certificate/i);
+      assert.equal(capture.traces.length, 2);
+    } finally {
+      for (const e of [...exporters, refused]) await e.shutdown();
+      await receiver.shutdown();
+    }
   });
 });
