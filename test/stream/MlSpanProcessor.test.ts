@@ -219,4 +219,25 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
     assert.equal(processor.analyzer.stats.spans, BATCHES_PER_WINDOW);
     await provider.shutdown();
   });
+
+  it('forceFlush closes the windows the wall clock says are over, even with no newer span', async () => {
+    let now = T0 + 30_000;
+    const windows: number[] = [];
+    const processor = new MlSpanProcessor({
+      window: { lengthMs: MIN },
+      detectors: [],
+      meter: null,
+      tracer: null,
+      clock: () => now,
+      listener: { onWindow: (w) => windows.push((w.startMs - T0) / MIN) },
+    });
+    const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+    runPipeline(provider.getTracer('pipeline'), 1, Number.POSITIVE_INFINITY, 1);
+    await provider.forceFlush();
+    assert.deepEqual(windows, [], 'the window is not over yet');
+    now = T0 + MIN;
+    await provider.forceFlush();
+    assert.deepEqual(windows, [0]);
+    await provider.shutdown();
+  });
 });
