@@ -35,6 +35,9 @@ import { MetricsBridgeExporter } from './MetricsBridgeExporter.js';
 /** The resource of everything mlobs itself emits. */
 export const MLOBS_RESOURCE = { 'service.name': 'mlobs' } as const;
 
+/** Batches remembered for {@link MlCore.analyzeOnce}. */
+const RECENT_BATCHES = 512;
+
 /** Analysis output of one batch, to be forwarded with or next to the batch. */
 export interface MlOutput {
   /** Incidents that opened, changed or resolved (their state at that moment). */
@@ -62,6 +65,7 @@ export class MlCore {
   private lastStats: Record<string, number> = {};
   private warned = false;
   private readonly registered = new Set<Signal>();
+  private readonly recent = new Map<string, MlOutput>();
 
   constructor(
     private readonly id: string,
@@ -136,6 +140,24 @@ export class MlCore {
         permanent: false,
         retryAfterMs: 1000,
       });
+    return out;
+  }
+
+  /**
+   * Like {@link MlCore.analyze}, but a batch whose `key` was analysed recently is not
+   * analysed again: its earlier output is returned. Senders retry a batch that a later
+   * stage refused (or whose ack they missed), and counting its spans twice would skew
+   * windows, volumes and label joins. Keys live in memory only; see the processor docs.
+   */
+  analyzeOnce(key: string, records: () => readonly SpanRecord[]): MlOutput {
+    const seen = this.recent.get(key);
+    if (seen !== undefined) {
+      this.telemetry.add('mlobs_ml_repeated_batches_total', 1, { processor: this.id });
+      return seen;
+    }
+    const out = this.analyze(records());
+    this.recent.set(key, out);
+    if (this.recent.size > RECENT_BATCHES) this.recent.delete(this.recent.keys().next().value as string);
     return out;
   }
 

@@ -6,10 +6,18 @@
  * with the `ml.finding` log records appended. Output of the other signal goes to the other
  * pipelines the processor is in; a pipeline it is not in never sees it (it is still in the
  * state store). Metrics: passed through; the statistics arrive on their own interval.
+ *
+ * A batch is analysed and persisted before it is forwarded, so what the sender sees
+ * acknowledged is never lost. If a later stage refuses it, the sender retries; a retry of
+ * one of the last 512 batches is recognized and forwarded with its earlier output instead
+ * of being counted twice (after a restart that memory is gone, so a batch refused just
+ * before a crash and retried after it is counted twice).
  */
+import { createHash } from 'node:crypto';
 import { fromOtlpSpans } from '../../../analysis/adapters/fromOtlp.js';
 import { findingsToLogsData, incidentsToTracesData } from '../../../analysis/output/otlpRender.js';
 import type { LogsData, MetricsData, TracesData } from '../../../model/otlp.js';
+import type { SpanRecord } from '../../../model/span-record.js';
 import type {
   Component,
   Host,
@@ -22,6 +30,19 @@ import { labelRecordsFromLogs } from './fromOtlpLogs.js';
 import { MLOBS_RESOURCE, type MlCore } from './MlCore.js';
 
 type Next = TracesConsumer & LogsConsumer & MetricsConsumer;
+
+/** Identifies a traces batch by its span ids (unique per span), so a retried batch is recognized. */
+function tracesKey(data: TracesData): string {
+  const h = createHash('sha1');
+  for (const rs of data.resourceSpans)
+    for (const ss of rs.scopeSpans) for (const s of ss.spans) h.update(`${s.traceId}${s.spanId}|`);
+  return `t${h.digest('hex')}`;
+}
+
+/** Identifies label records by their content (log records carry no unique id). */
+function recordsKey(records: readonly SpanRecord[]): string {
+  return `l${createHash('sha1').update(JSON.stringify(records)).digest('hex')}`;
+}
 
 /** The `ml` processor in one pipeline. */
 export class MlProcessor implements Component, TracesConsumer, LogsConsumer, MetricsConsumer {
@@ -52,7 +73,7 @@ export class MlProcessor implements Component, TracesConsumer, LogsConsumer, Met
 
   /** Analyses and persists the spans, then forwards them with the incident spans they caused. */
   async consumeTraces(data: TracesData): Promise<void> {
-    const out = this.core.analyze(fromOtlpSpans(data));
+    const out = this.core.analyzeOnce(tracesKey(data), () => fromOtlpSpans(data));
     const forward =
       out.incidents.length === 0
         ? data
@@ -68,7 +89,11 @@ export class MlProcessor implements Component, TracesConsumer, LogsConsumer, Met
 
   /** Joins labels carried by log records, then forwards the logs with the findings made. */
   async consumeLogs(data: LogsData): Promise<void> {
-    const out = this.core.analyze(labelRecordsFromLogs(data));
+    const records = labelRecordsFromLogs(data);
+    const out =
+      records.length === 0
+        ? { incidents: [], findings: [] }
+        : this.core.analyzeOnce(recordsKey(records), () => records);
     const forward =
       out.findings.length === 0
         ? data

@@ -218,6 +218,34 @@ describe('ml processor', () => {
     await second.procs.traces!.shutdown();
   });
 
+  it('counts a batch once when the next stage refused it and the sender retries it', async () => {
+    const { sinks, procs } = build(config(MEMORY), ['traces']);
+    const h = host();
+    await procs.traces!.start(h);
+    const { spans } = await pipelineSpans(16, 12);
+    let refuse = true;
+    const consume = sinks.traces.consumeTraces.bind(sinks.traces);
+    sinks.traces.consumeTraces = async (d) => {
+      if (refuse && d.resourceSpans.length > 1) {
+        refuse = false;
+        throw new Error('exporter queue full');
+      }
+      await consume(d);
+    };
+    for (let i = 0; i < spans.length; i += 10) {
+      const batch = toTracesData(spans.slice(i, i + 10));
+      await procs.traces!.consumeTraces(batch).catch(() => procs.traces!.consumeTraces(batch));
+    }
+    assert.equal(refuse, false, 'a batch carrying an incident span was refused once');
+    assert.equal(procs.traces!.core.analysis?.analyzer.stats.spans, spans.length);
+    assert.equal(h.counters.get('mlobs_ml_repeated_batches_total'), 1);
+    assert.ok(
+      spanNames(sinks.traces.traces).includes(EVENT_ML_INCIDENT),
+      'the retry carried the incident span',
+    );
+    await procs.traces!.shutdown();
+  });
+
   it('refuses bad settings with the path of each', () => {
     const profile = join(dir, 'bad-profile.json');
     writeFileSync(profile, '{"format":"nope"}');
