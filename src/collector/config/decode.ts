@@ -75,7 +75,8 @@ export function clone<T>(value: T): T {
 
 /** Freezes plain data all the way down: a validated config cannot change under a running collector. */
 export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+  // Typed arrays (YAML !!binary) cannot be frozen; they are left as they are.
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value as object)) deepFreeze(child);
   }

@@ -23,7 +23,7 @@ export function expandEnv(tree: unknown, env: Env): { value: unknown; problems: 
 function walk(node: unknown, path: string[], env: Env, problems: ConfigProblem[]): unknown {
   if (typeof node === 'string') return expandString(node, path, env, problems);
   if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, String(i)], env, problems));
-  if (node !== null && typeof node === 'object') {
+  if (node !== null && typeof node === 'object' && !ArrayBuffer.isView(node)) {
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(node)) out[key] = walk(child, [...path, key], env, problems);
     return out;

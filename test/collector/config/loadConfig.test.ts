@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { deepFreeze } from '../../../src/collector/config/decode.js';
 import { expandEnv } from '../../../src/collector/config/expand.js';
 import { formatProblems, loadConfigFile, parseConfigText } from '../../../src/collector/config/loadConfig.js';
 import { validateConfig } from '../../../src/collector/config/validateConfig.js';
@@ -164,5 +165,17 @@ describe('validateConfig', () => {
     const { config } = validateConfig(tree, fakeRegistry());
     assert.deepEqual(config?.service.telemetry.endpoint, { host: '127.0.0.1', port: 8888 });
     assert.equal(config?.service.shutdownTimeoutMs, 10_000);
+  });
+});
+
+describe('deepFreeze', () => {
+  it('freezes nested maps and lists but leaves binary values usable', () => {
+    const tree = parseConfigText('a: {b: [1, {c: 2}]}\nd: !!binary AQI=\n', {}, 'inline').tree as Record<
+      string,
+      unknown
+    >;
+    const frozen = deepFreeze(tree);
+    assert.ok(Object.isFrozen((frozen.a as { b: unknown[] }).b[1]));
+    assert.deepEqual([...(frozen.d as Uint8Array)], [1, 2]);
   });
 });
