@@ -164,6 +164,16 @@ describe('Service', () => {
     await service.shutdown();
   });
 
+  it('shuts everything down when a component reports a fatal error after start', async () => {
+    const lines: string[] = [];
+    const service = new Service(config(), fakeRegistry(), { log: (l) => lines.push(l) });
+    await service.start();
+    fakeReceivers.get('fake')?.host?.reportFatalError(new Error('listener died'));
+    await service.shutdown();
+    assert.ok(lines.some((l) => /fatal component error, shutting down: listener died/.test(l)));
+    assert.equal(journal.filter((l) => l === 'stopped exporter sink').length, 1);
+  });
+
   it('serves /healthz, /readyz only once every component started, and counters at /metrics', async () => {
     let port = 0;
     const log = (line: string) => {
