@@ -128,6 +128,7 @@ describe('OTLP/HTTP receiver', () => {
     assert.equal(span.kind, 3);
     assert.equal(span.endTimeUnixNano, 1700000000500000000n);
     assert.deepEqual(got.resourceSpans[0].resource.attributes[0].value, { intValue: 9007199254740993n });
+    await validRequestStillAccepted();
   });
 
   it('accepts gzip and deflate bodies', async () => {
@@ -279,6 +280,7 @@ describe('OTLP/HTTP receiver', () => {
     const json = await request(`${url}/v1/traces`, { headers: JS, body: '' });
     assert.equal(json.status, 200);
     assert.deepEqual(capture.traces.at(-1), { resourceSpans: [] });
+    await validRequestStillAccepted();
   });
 
   it('serves /v1/logs and /v1/metrics from reference protobuf and JSON bodies', async () => {
