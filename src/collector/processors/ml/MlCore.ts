@@ -95,7 +95,19 @@ export class MlCore {
     signal: Signal,
     next: TracesConsumer & LogsConsumer & MetricsConsumer,
   ): Promise<void> {
-    if (this.users++ === 0) this.open(host);
+    if (this.users === 0) {
+      try {
+        this.open(host);
+      } catch (err) {
+        // A state file that cannot be opened or read stops the start; release what did open.
+        this.store?.close();
+        this.store = undefined;
+        void this.meterProvider?.shutdown().catch(() => undefined);
+        this.meterProvider = undefined;
+        throw err;
+      }
+    }
+    this.users++;
     if (signal === 'traces') this.sinks.traces.push(next);
     else if (signal === 'logs') this.sinks.logs.push(next);
     else this.sinks.metrics.push(next);
@@ -127,8 +139,8 @@ export class MlCore {
   }
 
   /**
-   * Analyses component runs and labels; resolves with the output they produced, already
-   * persisted. Rejects with a retryable ConsumerError if the state could not be saved.
+   * Analyses component runs and labels; returns the output they produced, already
+   * persisted. Throws a retryable ConsumerError if the state could not be saved.
    */
   analyze(records: readonly SpanRecord[]): MlOutput {
     if (records.length === 0) return { incidents: [], findings: [] };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import type {
   Host,
   LogsConsumer,
@@ -244,6 +245,29 @@ describe('ml processor', () => {
       'the retry carried the incident span',
     );
     await procs.traces!.shutdown();
+  });
+
+  it('fails to start, naming the file, when the state file cannot be opened or read', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    writeFileSync(blocker, 'x');
+    const bad = build(config({ ...MEMORY, storage: { path: join(blocker, 'state.db') } }), ['traces']);
+    await assert.rejects(
+      bad.procs.traces!.start(host()),
+      /MLOBS_ERR_STORE|cannot open the state database .*not-a-dir/,
+    );
+    await bad.procs.traces!.shutdown();
+    const garbled = join(dir, 'garbled', 'state.db');
+    const first = build(config({ ...MEMORY, storage: { path: garbled } }), ['traces']);
+    await first.procs.traces!.start(host());
+    await first.procs.traces!.shutdown();
+    const db = new Database(garbled);
+    db.prepare("INSERT OR REPLACE INTO state (key, value) VALUES ('global', '{\"v\":7}')").run();
+    db.close();
+    const second = build(config({ ...MEMORY, storage: { path: garbled } }), ['traces']);
+    await assert.rejects(
+      second.procs.traces!.start(host()),
+      /stored analysis state: global state: has format version 7/,
+    );
   });
 
   it('refuses bad settings with the path of each', () => {
