@@ -7,7 +7,8 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
-import type { Component, Host, Signal } from '../component.js';
+import { type Component, ConsumerError, type Host, type Signal } from '../component.js';
+import { recordItems } from '../service/selfMetrics.js';
 import { type QueueSettings, type RetrySettings, retryPolicy } from './exporter_settings.js';
 import { RetrySender, type SendItem, type SendResult } from './RetrySender.js';
 import { SIGNAL_CODECS } from './signals.js';
@@ -81,7 +82,15 @@ export abstract class OtlpExporterBase implements Component {
     const codec = SIGNAL_CODECS[signal];
     const count = codec.count(data as never);
     if (count === 0) return Promise.resolve();
-    const body = this.json ? Buffer.from(codec.encodeJson(data as never)) : codec.encodeProto(data as never);
+    let body: Uint8Array;
+    try {
+      body = this.json ? Buffer.from(codec.encodeJson(data as never)) : codec.encodeProto(data as never);
+    } catch (err) {
+      // Only malformed data gets here (an id that is not hex): retrying cannot help.
+      recordItems(this.sender.telemetry, 'exporter', 'send_failed', signal, count, { exporter: this.id });
+      const message = `${this.id}: cannot encode the batch: ${(err as Error).message}`;
+      return Promise.reject(new ConsumerError(message, { permanent: true, rejected: count }));
+    }
     return this.sender.submit({ signal, body, count });
   }
 }

@@ -212,3 +212,26 @@ describe('otlp_http exporter', () => {
     );
   });
 });
+
+describe('otlp_http exporter with malformed data', () => {
+  it('refuses a batch whose ids are not hex with a permanent error instead of throwing', async () => {
+    const server = await scriptedServer([]);
+    const exp = exporter(server.url);
+    const host = recordingHost();
+    await exp.start(host);
+    try {
+      const bad = structuredClone(data);
+      bad.resourceSpans[0].scopeSpans[0].spans[0].traceId = 'not-a-hex-trace-id';
+      let result: Promise<void> | undefined;
+      assert.doesNotThrow(() => {
+        result = exp.consumeTraces(bad);
+      });
+      await assert.rejects(result!, (err: unknown) => err instanceof ConsumerError && err.permanent);
+      assert.equal(server.got.length, 0);
+      assert.equal(host.counters.get('mlobs_exporter_send_failed_spans_total'), 2);
+    } finally {
+      await exp.shutdown();
+      await server.close();
+    }
+  });
+});
