@@ -73,23 +73,32 @@ export class IncidentManager {
   /** Feeds the findings of one closed window of one stream (possibly none). */
   processWindow(stream: StreamKey, windowEndMs: number, findings: readonly Finding[]): void {
     const sid = streamIdOf(stream);
-    const fired = new Map<string, Finding>();
-    for (const f of findings) fired.set(keyOf(f), f);
+    // One key (detector, stream, feature) may fire several statistics in a window (ks and
+    // psi): hysteresis counts the window once and remembers its worst finding; an incident
+    // gets every finding from the window it opens in on, and the remembered ones before.
+    const fired = new Map<string, Finding[]>();
+    for (const f of findings) {
+      const k = keyOf(f);
+      const list = fired.get(k);
+      if (list) list.push(f);
+      else fired.set(k, [f]);
+    }
     this.advanceHistory(sid, fired);
     const opened: OpenState[] = [];
     const updated = new Set<OpenState>();
-    for (const [key, f] of fired) {
+    for (const [key, fs] of fired) {
+      const f = worst(fs);
       const existing = this.byKey.get(key);
       if (existing) {
-        if (this.join(existing, key, [f])) updated.add(existing);
+        if (this.join(existing, key, fs)) updated.add(existing);
         continue;
       }
       const st = this.keys.get(key);
-      const hits = st ? st.history.filter((x) => x !== undefined) : [f];
-      if (hits.length < this.opts.openAfter && f.severity !== 'critical') continue;
+      const earlier = st ? (st.history.slice(0, -1).filter((x) => x !== undefined) as Finding[]) : [];
+      if (earlier.length + 1 < this.opts.openAfter && f.severity !== 'critical') continue;
       const group = this.groupFor(f, windowEndMs);
       if (group) {
-        this.join(group, key, hits as Finding[]);
+        this.join(group, key, [...earlier, ...fs]);
         if (!opened.includes(group)) updated.add(group);
         continue;
       }
@@ -98,7 +107,7 @@ export class IncidentManager {
         continue;
       }
       const s = this.create(f, windowEndMs);
-      this.join(s, key, hits as Finding[]);
+      this.join(s, key, [...earlier, ...fs]);
       opened.push(s);
     }
     for (const s of opened) this.emit('opened', s.incident);
@@ -164,7 +173,7 @@ export class IncidentManager {
     this.droppedKeys = s.droppedKeys;
   }
 
-  private advanceHistory(sid: string, fired: Map<string, Finding>): void {
+  private advanceHistory(sid: string, fired: Map<string, Finding[]>): void {
     let mine = this.keysByStream.get(sid);
     if (!mine) {
       mine = new Set();
@@ -181,7 +190,8 @@ export class IncidentManager {
     }
     for (const key of mine) {
       const st = this.keys.get(key)!;
-      st.history.push(fired.get(key));
+      const fs = fired.get(key);
+      st.history.push(fs ? worst(fs) : undefined);
       if (st.history.length > this.opts.ofLast) st.history.shift();
       if (st.history.every((x) => x === undefined) && !this.byKey.has(key)) {
         this.keys.delete(key);
@@ -253,6 +263,10 @@ export class IncidentManager {
     i.title = titleOf(i);
     return changed;
   }
+}
+
+function worst(fs: readonly Finding[]): Finding {
+  return fs.reduce((a, b) => (RANK[b.severity] > RANK[a.severity] ? b : a));
 }
 
 function keyOf(f: Finding): string {

@@ -70,6 +70,24 @@ describe('IncidentManager', () => {
     assert.equal(incident.openedAtMs, T0 + 3 * STEP);
   });
 
+  it('counts a window once for hysteresis and keeps every statistic of the opening window', () => {
+    const { events, m } = setup();
+    const two = (w: number) => {
+      const ks = finding(featurize, 'x', w);
+      const psi = { ...finding(featurize, 'x', w), id: `psi-${w}`, statistic: 'psi' };
+      m.processWindow(featurize, T0 + (w + 1) * STEP, [ks, psi]);
+      m.tick(T0 + (w + 1) * STEP);
+    };
+    two(0);
+    assert.equal(events.length, 0, 'two statistics of one window are not two windows');
+    two(1);
+    assert.equal(events.length, 1);
+    // The earlier window is remembered by its worst finding only (that is what hysteresis keeps).
+    const i = events[0]![1];
+    assert.equal(i.findingCount, 3);
+    assert.deepEqual(i.findings.map((f) => f.statistic).sort(), ['null_rate', 'null_rate', 'psi']);
+  });
+
   it('opens a critical finding at once', () => {
     const { events, win } = setup();
     win(featurize, 0, ['x'], 'critical');
