@@ -78,7 +78,15 @@ export class Service {
     this.log(
       `mlobs: telemetry on http://${formatHost(bound.host)}:${bound.port} (/metrics /healthz /readyz)`,
     );
-    const graph = buildGraph(this.config, this.registry);
+    let graph: ReturnType<typeof buildGraph>;
+    try {
+      graph = buildGraph(this.config, this.registry);
+    } catch (err) {
+      // A factory that throws must not leave the telemetry port open.
+      this.shutdownPromise ??= this.stopAll();
+      await this.shutdownPromise.catch(() => undefined);
+      throw err;
+    }
     const host: Host = {
       telemetry: this.telemetry,
       reportFatalError: (err) => this.onFatalError(err),

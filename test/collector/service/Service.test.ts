@@ -164,6 +164,25 @@ describe('Service', () => {
     await service.shutdown();
   });
 
+  it('closes the telemetry port when a factory throws while building', async () => {
+    let port = 0;
+    const registry = fakeRegistry();
+    const broken = {
+      ...(registry.exporters.get('sink') as NonNullable<ReturnType<typeof registry.exporters.get>>),
+      createExporter: () => {
+        throw new Error('cannot build');
+      },
+    };
+    const log = (line: string) => {
+      const m = /telemetry on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      if (m) port = Number(m[1]);
+    };
+    const service = new Service(config(), { ...registry, exporters: new Map([['sink', broken]]) }, { log });
+    await assert.rejects(service.start(), /cannot build/);
+    assert.notEqual(port, 0);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+  });
+
   it('shuts everything down when a component reports a fatal error after start', async () => {
     const lines: string[] = [];
     const service = new Service(config(), fakeRegistry(), { log: (l) => lines.push(l) });
