@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CellResult } from '../../../bench/detection/cellExperiment.js';
+import { goals, renderReport } from '../../../bench/detection/report.js';
+import type { StreamResult } from '../../../bench/detection/streamExperiment.js';
+
+function cell(shift: string, n: number, runs: number, mlobs: number, ks: number): CellResult {
+  return { dataset: 'd', shift, n, runs, mlobs, ks, naive: ks, strict: mlobs, fired: {}, ms: 1 };
+}
+
+const stream = (delays: number[]): StreamResult => ({
+  dataset: 'd',
+  shift: 'unit_x1000',
+  streams: delays.length,
+  findingDelays: delays,
+  incidentDelays: delays.map((d) => d + 1),
+  cleanWindowsWithFinding: 0,
+  cleanWindows: 10 * delays.length,
+});
+
+describe('detection report', () => {
+  it('passes the false-alarm goal at 1 in 100 and fails it at 2 in 100', () => {
+    assert.equal(goals([cell('none', 100, 100, 1, 0)], [])[0]?.met, true);
+    const bad = goals([cell('none', 100, 100, 2, 0)], [])[0];
+    assert.equal(bad?.met, false);
+    assert.match(bad?.detail ?? '', /n=100: 2\.0%/);
+  });
+
+  it('counts a cell more than 0.05 behind exact KS at n ≤ 1000 as a miss, and ignores n above 1000', () => {
+    const g = goals([cell('stuck', 20, 20, 10, 20), cell('stuck', 10_000, 20, 0, 20)], [])[1];
+    assert.equal(g?.met, false);
+    assert.match(g?.detail ?? '', /0\/1 .*d\/stuck at n=20 \(0\.50 vs KS 1\.00\)/);
+  });
+
+  it('judges the large-shift power goal only at n ≥ 100', () => {
+    const g = goals([cell('unit_x1000', 20, 20, 0, 20), cell('unit_x1000', 100, 20, 19, 20)], [])[2];
+    assert.equal(g?.met, true, g?.detail);
+  });
+
+  it('fails the stream goal when a stream detected after 3 windows or never', () => {
+    assert.equal(goals([], [stream([0, 1, 2])])[3]?.met, true);
+    assert.equal(goals([], [stream([0, 3])])[3]?.met, false);
+    assert.equal(goals([], [stream([0, Number.POSITIVE_INFINITY])])[3]?.met, false);
+  });
+
+  it('renders every section with Wilson intervals and the command', () => {
+    const md = renderReport({
+      command: 'npm run bench:detection',
+      planLines: ['plan'],
+      datasets: [{ name: 'd', description: 'test table' }],
+      cells: [cell('none', 100, 100, 0, 3), cell('unit_x1000', 100, 20, 20, 20)],
+      streams: [stream([0, 1])],
+      seconds: 1,
+    });
+    for (const heading of ['## Goals', '## False alarms', '## Power on d', '## Stream detection delay'])
+      assert.ok(md.includes(heading), heading);
+    assert.ok(md.includes('`npm run bench:detection`'));
+    assert.match(md, /0\.0% \[0\.0%, 3\.7%\]/);
+    assert.match(md, /1\.00 \[0\.84, 1\.00\] · KS 1\.00/);
+  });
+});
