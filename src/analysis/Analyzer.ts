@@ -210,6 +210,12 @@ export class Analyzer {
 
   private ingestOne(span: SpanRecord): void {
     this.stats.spans++;
+    // An unset end time (0, from a producer that never ended the span) would open a window
+    // in 1970 and then sit in the warm-up reference: refuse it instead.
+    if (!(Number.isFinite(span.endMs) && span.endMs > 0)) {
+      this.stats.invalidSpans++;
+      return;
+    }
     const obs = extractObservation(span);
     this.stats.decodeErrors += obs.decodeErrors.length;
     const hasLabels = obs.labelSamples.length > 0;

@@ -33,6 +33,8 @@ export function resolveLimits(o: AnalyzerLimits = {}): Required<AnalyzerLimits> 
 export class AnalyzerStats {
   /** Spans ingested. */
   spans = 0;
+  /** Spans without a usable end time (missing, zero or not finite), dropped. */
+  invalidSpans = 0;
   /** Spans that were neither component runs nor carried labels. */
   ignoredSpans = 0;
   /** Spans that arrived after their window closed. */

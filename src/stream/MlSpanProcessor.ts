@@ -56,6 +56,7 @@ export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'
 /** Data drops worth one warning each: the stats field and what it means for the user. */
 const DROP_WARNINGS: readonly [keyof AnalyzerStats & string, string][] = [
   ['lateSpans', 'a span ended after its window closed and was dropped (raise window.allowedLatenessMs?)'],
+  ['invalidSpans', 'a span without a usable end time was dropped'],
   ['droppedStreamSpans', 'a new stream was ignored because limits.maxStreams streams are tracked'],
   ['droppedFeatureValues', 'a feature was ignored because limits.maxFeaturesPerStream features are tracked'],
   ['decodeErrors', 'a summary event could not be decoded and was skipped'],

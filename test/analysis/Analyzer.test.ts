@@ -258,6 +258,20 @@ describe('Analyzer detection', () => {
     assert.equal(a.stats.listenerErrors, 1);
   });
 
+  it('drops a span without an end time instead of opening a window in 1970', () => {
+    const out = sink();
+    const a = new Analyzer({ window: { lengthMs: MIN }, detectors: [], listener: collect(out) });
+    a.ingest(componentSpan({ endMs: 0 }));
+    a.ingest(componentSpan({ endMs: Number.NaN }));
+    a.ingest(componentSpan({ endMs: T0 + 1 }));
+    a.flush();
+    assert.equal(a.stats.invalidSpans, 2);
+    assert.deepEqual(
+      out.windows.map((w) => w.startMs),
+      [T0],
+    );
+  });
+
   it('ignores spans that are not component runs', () => {
     const a = new Analyzer({ window: { lengthMs: MIN }, detectors: [] });
     const s = componentSpan({ endMs: T0 + 1 });
