@@ -49,6 +49,12 @@ export interface AnalyzerOptions {
   labels?: LabelOptions;
   /** Receives findings, incidents and window reports. */
   listener?: AnalysisListener;
+  /**
+   * Guard against producers with a clock far ahead: spans ending more than `toleranceMs`
+   * after `now()` are dropped and counted, since one of them would move the shared
+   * watermark ahead and make every honest span late. Default: no guard (replays, tests).
+   */
+  futureGuard?: { now: () => number; toleranceMs: number };
 }
 
 interface StreamState {
@@ -214,6 +220,11 @@ export class Analyzer {
     // in 1970 and then sit in the warm-up reference: refuse it instead.
     if (!(Number.isFinite(span.endMs) && span.endMs > 0)) {
       this.stats.invalidSpans++;
+      return;
+    }
+    const guard = this.opts.futureGuard;
+    if (guard && span.endMs > guard.now() + guard.toleranceMs) {
+      this.stats.futureSpans++;
       return;
     }
     const obs = extractObservation(span);

@@ -35,6 +35,8 @@ export class AnalyzerStats {
   spans = 0;
   /** Spans without a usable end time (missing, zero or not finite), dropped. */
   invalidSpans = 0;
+  /** Spans ending too far in the future (see `futureGuard`), dropped. */
+  futureSpans = 0;
   /** Spans that were neither component runs nor carried labels. */
   ignoredSpans = 0;
   /** Spans that arrived after their window closed. */

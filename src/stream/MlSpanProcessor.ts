@@ -43,8 +43,13 @@ export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'
   meter?: Meter | null;
   /** Also receives findings, incidents and window reports. */
   listener?: AnalysisListener;
-  /** Wall clock for `forceFlush` (default `Date.now`); windows before `clock() - lateness` close. */
+  /**
+   * Wall clock (default `Date.now`): `forceFlush` closes windows before `clock() - lateness`,
+   * and spans ending more than `maxClockSkewMs` after it are dropped (see `futureGuard`).
+   */
   clock?: () => number;
+  /** How far ahead of `clock()` a span may end (default 10 minutes); `null` disables the check. */
+  maxClockSkewMs?: number | null;
   /**
    * Durable state (an `AnalysisStore`, e.g. SQLite): every ML span is analysed and persisted
    * in one transaction, and a new processor on the same store resumes where this one
@@ -57,6 +62,10 @@ export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'
 const DROP_WARNINGS: readonly [keyof AnalyzerStats & string, string][] = [
   ['lateSpans', 'a span ended after its window closed and was dropped (raise window.allowedLatenessMs?)'],
   ['invalidSpans', 'a span without a usable end time was dropped'],
+  [
+    'futureSpans',
+    'a span ending more than maxClockSkewMs ahead of this clock was dropped (producer clock skew?)',
+  ],
   ['droppedStreamSpans', 'a new stream was ignored because limits.maxStreams streams are tracked'],
   ['droppedFeatureValues', 'a feature was ignored because limits.maxFeaturesPerStream features are tracked'],
   ['decodeErrors', 'a summary event could not be decoded and was skipped'],
@@ -77,15 +86,18 @@ export class MlSpanProcessor {
   private readonly dropWarnings = new Set<string>();
 
   constructor(options: MlSpanProcessorOptions) {
-    const { tracer, logger, meter, listener, clock, detectors, store, ...analyzerOptions } = options;
+    const { tracer, logger, meter, listener, clock, detectors, store, maxClockSkewMs, ...analyzerOptions } =
+      options;
     this.clock = clock ?? Date.now;
     const output = new OtelOutput({
       tracer: tracer === null ? undefined : (tracer ?? (() => trace.getTracer('mlobs'))),
       logger,
       meter: meter === null ? undefined : (meter ?? metrics.getMeter('mlobs')),
     });
+    const skew = maxClockSkewMs === undefined ? 10 * 60_000 : maxClockSkewMs;
     const resolved: AnalyzerOptions = {
       ...analyzerOptions,
+      ...(skew === null ? {} : { futureGuard: { now: this.clock, toleranceMs: skew } }),
       detectors: detectors ?? createDetectors(),
       listener: this.fanOut(output, listener),
     };

@@ -18,7 +18,8 @@ import { MlSpanProcessor } from '../../src/stream/index.js';
 import { normals, rng, withNulls } from '../analysis/fixtures.js';
 
 const MIN = 60_000;
-const T0 = Date.UTC(2026, 0, 1);
+// In the past on any machine: processors drop spans from far in the future (clock skew guard).
+const T0 = Date.UTC(2020, 0, 1);
 const BATCHES_PER_WINDOW = 4;
 const ROWS = 100;
 
@@ -238,6 +239,25 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
     now = T0 + MIN;
     await provider.forceFlush();
     assert.deepEqual(windows, [0]);
+    await provider.shutdown();
+  });
+
+  it('drops a span from a producer whose clock runs far ahead, so honest spans are not made late', async () => {
+    const now = T0 + 30_000;
+    const processor = new MlSpanProcessor({
+      window: { lengthMs: MIN },
+      detectors: [],
+      meter: null,
+      tracer: null,
+      clock: () => now,
+    });
+    const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer('pipeline');
+    const attributes = { [ATTR_ML_PIPELINE_NAME]: 'churn', [ATTR_ML_COMPONENT_NAME]: 'featurize' };
+    tracer.startSpan('featurize', { startTime: now + 86_400_000 - 1, attributes }).end(now + 86_400_000);
+    runPipeline(tracer, 1, Number.POSITIVE_INFINITY, 1);
+    assert.equal(processor.analyzer.stats.futureSpans, 1);
+    assert.equal(processor.analyzer.stats.lateSpans, 0);
     await provider.shutdown();
   });
 });
