@@ -20,7 +20,7 @@ import type { SendItem } from '../../../../src/collector/otlp/RetrySender.js';
 import { encodeExportResponse, encodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
 import { decodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
 import type { TracesData } from '../../../../src/model/otlp.js';
-import { recordingHost } from '../../receivers/otlp/helpers.js';
+import { Capture, recordingHost, startReceiver } from '../../receivers/otlp/helpers.js';
 
 const data: TracesData = {
   resourceSpans: [
@@ -232,6 +232,22 @@ describe('otlp_http exporter with malformed data', () => {
     } finally {
       await exp.shutdown();
       await server.close();
+    }
+  });
+});
+
+describe('otlp_http exporter with encoding: json', () => {
+  it('sends OTLP/JSON that an otlp receiver decodes to the same spans', async () => {
+    const capture = new Capture();
+    const { receiver, httpUrl } = await startReceiver(capture, (c) => (c.protocols.grpc.enabled = false));
+    const exp = exporter(httpUrl, (c) => (c.encoding = 'json'));
+    await exp.start(recordingHost());
+    try {
+      await exp.consumeTraces(data);
+      assert.deepEqual(capture.traces, [data]);
+    } finally {
+      await exp.shutdown();
+      await receiver.shutdown();
     }
   });
 });
