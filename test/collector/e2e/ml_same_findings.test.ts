@@ -11,8 +11,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { formatTimestamp } from '../../../src/analysis/attributes.js';
 import { createDetectors } from '../../../src/analysis/detectors/index.js';
 import { startCollector } from '../../../src/collector/index.js';
@@ -70,13 +70,20 @@ describe('in-process and collector analysis', () => {
       meter: null,
       listener: { onFinding: (f) => local.push(f) },
     });
-    const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${otlp}/v1/traces` });
-    const { provider } = await pipelineSpans(16, 10, [
-      inProcess,
-      new BatchSpanProcessor(exporter, { maxExportBatchSize: 50, scheduledDelayMillis: 10 }),
-    ]);
-    await provider.forceFlush();
+    const { spans, provider } = await pipelineSpans(16, 10, [inProcess]);
     await provider.shutdown();
+    // The exporter is driven directly so a failed export fails the test instead of being dropped.
+    const exporter = new OTLPTraceExporter({
+      url: `http://127.0.0.1:${otlp}/v1/traces`,
+      timeoutMillis: 60_000,
+    });
+    for (let i = 0; i < spans.length; i += 50) {
+      const result = await new Promise<ExportResult>((resolve) =>
+        exporter.export(spans.slice(i, i + 50), resolve),
+      );
+      assert.equal(result.code, ExportResultCode.SUCCESS, String(result.error));
+    }
+    await exporter.shutdown();
     await collector.shutdown();
 
     const key = (detector: string, feature: string, windowStart: string) =>
