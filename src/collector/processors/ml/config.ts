@@ -35,7 +35,7 @@ export interface MlProcessorConfig {
     /** Reference = the N windows before the current one instead of warm-up; null = warm-up. */
     trailing_windows: number | null;
   };
-  /** Per-detector settings by id (`numeric_drift: { ... }`); `false` turns a detector off. */
+  /** Per-detector settings by id (`numeric_drift: { ks_floor: 0.15 }`, snake_case or camelCase); `false` turns one off. */
   detectors: Record<string, unknown>;
   /** False-discovery rate across features (Benjamini–Hochberg). */
   fdr: number;
@@ -146,6 +146,25 @@ function loadProfile(path: string, problems: ConfigProblem[]): Profile | undefin
   }
 }
 
+/**
+ * Detector settings are camelCase in the analysis core (`ksFloor`); YAML here is snake_case
+ * like every Collector key (`ks_floor`). Both spellings are accepted.
+ */
+function camelDetectors(d: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, cfg] of Object.entries(d)) {
+    if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) {
+      out[id] = cfg;
+      continue;
+    }
+    const c: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(cfg))
+      c[k.replace(/_([a-z0-9])/g, (_, x: string) => x.toUpperCase())] = v;
+    out[id] = c;
+  }
+  return out;
+}
+
 /** Checks and resolves a config; `problems` is empty exactly when `settings` is usable. */
 export function resolveMlConfig(c: MlProcessorConfig): { settings: MlSettings; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
@@ -168,7 +187,7 @@ export function resolveMlConfig(c: MlProcessorConfig): { settings: MlSettings; p
   }
   let detectors: AnalyzerOptions['detectors'] = [];
   try {
-    detectors = createDetectors(c.detectors as DetectorsConfig);
+    detectors = createDetectors(camelDetectors(c.detectors) as DetectorsConfig);
   } catch (err) {
     const m = /^detectors(?:::([^:]+))?:+\s*(.*)$/s.exec((err as Error).message);
     problems.push({

@@ -11,7 +11,8 @@ import type {
   TracesConsumer,
 } from '../../../../src/collector/component.js';
 import { decodeOver } from '../../../../src/collector/config/decode.js';
-import type { MlProcessorConfig } from '../../../../src/collector/processors/ml/config.js';
+import { loadConfig } from '../../../../src/collector/index.js';
+import { type MlProcessorConfig, resolveMlConfig } from '../../../../src/collector/processors/ml/config.js';
 import { mlProcessorFactory } from '../../../../src/collector/processors/ml/factory.js';
 import type { MlProcessor } from '../../../../src/collector/processors/ml/MlProcessor.js';
 import type { LogsData, MetricsData, TracesData } from '../../../../src/model/otlp.js';
@@ -268,6 +269,40 @@ describe('ml processor', () => {
       second.procs.traces!.start(host()),
       /stored analysis state: global state: has format version 7/,
     );
+  });
+
+  it('accepts a config file with every key, and reports each mistake of another with its full path', () => {
+    const ok = loadConfig(join(process.cwd(), 'test/collector/processors/ml/testdata/ml.yaml'));
+    assert.deepEqual(ok.problems, []);
+    const settings = resolveMlConfig(ok.config!.processors.ml!.config as MlProcessorConfig).settings;
+    assert.equal(settings.analyzer.window.lengthMs, 300_000);
+    assert.equal(settings.analyzer.window.stepMs, 60_000);
+    assert.deepEqual(settings.analyzer.incidents, {
+      openAfter: 2,
+      ofLast: 4,
+      resolveAfterWindows: 5,
+      maxNewPerHour: 20,
+      groupWithinMs: 600_000,
+    });
+    assert.equal(
+      settings.analyzer.detectors.some((d) => d.id === 'latency'),
+      false,
+    );
+    assert.deepEqual(settings.storage, {
+      type: 'sqlite',
+      path: join(process.cwd(), '.mlobs/test-state.db'),
+      synchronous: 'normal',
+    });
+    const bad = loadConfig(join(process.cwd(), 'test/collector/processors/ml/testdata/ml-invalid.yaml'));
+    assert.equal(bad.config, undefined);
+    const paths = bad.problems.map((p) => p.path).sort();
+    assert.deepEqual(paths, [
+      'processors::ml::detectors::numeric_drift',
+      'processors::ml::incidents::resolve_afterr',
+      'processors::ml::reference::warmup_windows',
+      'processors::ml::step',
+      'processors::ml::storage::synchronous',
+    ]);
   });
 
   it('refuses bad settings with the path of each', () => {
