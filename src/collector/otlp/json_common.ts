@@ -25,9 +25,55 @@ export function field(o: Json, camel: string): unknown {
   return snake === camel ? undefined : o[snake];
 }
 
-/** Throws an {@link OtlpDecodeError} naming a JSON path. */
+/**
+ * A decode error that knows its JSON path. Paths are built only when something fails:
+ * each level catches the error of its child and prepends its own segment, so decoding a
+ * valid body builds no path strings at all.
+ */
+export class JsonPathError extends OtlpDecodeError {
+  constructor(
+    /** Where, relative to the level that caught it last (`$` = this value itself). */
+    readonly path: string,
+    /** What is wrong. */
+    readonly reason: string,
+  ) {
+    super(`invalid OTLP/JSON at ${path}: ${reason}`);
+  }
+}
+
+/** Throws a {@link JsonPathError} at `path`. */
 export function bad(path: string, message: string): never {
-  throw new OtlpDecodeError(`invalid OTLP/JSON at ${path}: ${message}`);
+  throw new JsonPathError(path, message);
+}
+
+/** Rethrows `err` with `prefix` prepended to its path (other errors pass through unchanged). */
+export function rethrowAt(err: unknown, prefix: string): never {
+  if (!(err instanceof JsonPathError)) throw err;
+  const path =
+    err.path === '$' ? prefix : err.path.startsWith('[') ? prefix + err.path : `${prefix}.${err.path}`;
+  throw new JsonPathError(path, err.reason);
+}
+
+/** Decodes each element with `decode`; an error names `name[i]` in front of the element's own path. */
+export function mapAt<T>(items: unknown[], name: string, decode: (item: unknown) => T): T[] {
+  const out: T[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    try {
+      out[i] = decode(items[i]);
+    } catch (err) {
+      rethrowAt(err, `${name}[${i}]`);
+    }
+  }
+  return out;
+}
+
+/** Runs `decode`; an error names `name` in front of its own path. */
+export function at<T>(name: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    return rethrowAt(err, name);
+  }
 }
 
 /** Parses a JSON body into an object, failing with a decode error instead of a SyntaxError. */
@@ -138,64 +184,65 @@ export function base64(v: unknown, path: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'base64'));
 }
 
-/** Decodes an AnyValue. */
-export function anyValue(v: unknown, path: string): AnyValue {
-  const o = obj(v, path);
+/** Decodes an AnyValue; errors are relative to the value (`intValue`, `arrayValue.values[2]`). */
+export function anyValue(v: unknown): AnyValue {
+  const o = obj(v, '$');
   if (o === undefined) return {};
   let x: unknown = field(o, 'stringValue');
-  if (x !== undefined && x !== null) return { stringValue: str(x, `${path}.stringValue`) };
+  if (x !== undefined && x !== null) return { stringValue: str(x, 'stringValue') };
   x = field(o, 'boolValue');
-  if (x !== undefined && x !== null) return { boolValue: bool(x, `${path}.boolValue`) };
+  if (x !== undefined && x !== null) return { boolValue: bool(x, 'boolValue') };
   x = field(o, 'intValue');
-  if (x !== undefined && x !== null) return { intValue: int64(x, `${path}.intValue`) };
+  if (x !== undefined && x !== null) return { intValue: int64(x, 'intValue') };
   x = field(o, 'doubleValue');
-  if (x !== undefined && x !== null) return { doubleValue: double(x, `${path}.doubleValue`) };
+  if (x !== undefined && x !== null) return { doubleValue: double(x, 'doubleValue') };
   x = field(o, 'arrayValue');
   if (x !== undefined && x !== null) {
-    const p = `${path}.arrayValue.values`;
-    const values = arr(obj(x, `${path}.arrayValue`)?.values, p).map((e, i) => anyValue(e, `${p}[${i}]`));
-    return { arrayValue: { values } };
+    const items = arr(obj(x, 'arrayValue')?.values, 'arrayValue.values');
+    return { arrayValue: { values: mapAt(items, 'arrayValue.values', anyValue) } };
   }
   x = field(o, 'kvlistValue');
   if (x !== undefined && x !== null) {
-    const values = keyValues(obj(x, `${path}.kvlistValue`)?.values, `${path}.kvlistValue.values`);
-    return { kvlistValue: { values } };
+    return { kvlistValue: { values: keyValues(obj(x, 'kvlistValue')?.values, 'kvlistValue.values') } };
   }
   x = field(o, 'bytesValue');
-  if (x !== undefined && x !== null) return { bytesValue: base64(x, `${path}.bytesValue`) };
+  if (x !== undefined && x !== null) return { bytesValue: base64(x, 'bytesValue') };
   return {};
 }
 
-/** Decodes a repeated KeyValue. */
-export function keyValues(v: unknown, path: string): KeyValue[] {
-  const a = arr(v, path);
-  const out: KeyValue[] = new Array(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const p = `${path}[${i}]`;
-    const o = obj(a[i], p) ?? {};
-    out[i] = { key: str(o.key, `${p}.key`), value: anyValue(o.value, `${p}.value`) };
+function keyValue(v: unknown): KeyValue {
+  const o = obj(v, '$') ?? {};
+  const key = str(o.key, 'key');
+  try {
+    return { key, value: anyValue(o.value) };
+  } catch (err) {
+    return rethrowAt(err, 'value');
   }
-  return out;
 }
 
-/** Decodes a Resource. */
-export function resource(v: unknown, path: string): Resource {
-  const o = obj(v, path) ?? {};
-  return {
-    attributes: keyValues(o.attributes, `${path}.attributes`),
-    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), `${path}.droppedAttributesCount`),
-  };
+/** Decodes a repeated KeyValue found under `name`. */
+export function keyValues(v: unknown, name: string): KeyValue[] {
+  return mapAt(arr(v, name), name, keyValue);
 }
 
-/** Decodes an InstrumentationScope. */
-export function scope(v: unknown, path: string): InstrumentationScope {
-  const o = obj(v, path) ?? {};
-  return {
-    name: str(o.name, `${path}.name`),
-    version: str(o.version, `${path}.version`),
-    attributes: keyValues(o.attributes, `${path}.attributes`),
-    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), `${path}.droppedAttributesCount`),
-  };
+/** Decodes a Resource found under `name`. */
+export function resource(v: unknown, name: string): Resource {
+  const o = obj(v, name) ?? {};
+  return at(name, () => ({
+    attributes: keyValues(o.attributes, 'attributes'),
+    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), 'droppedAttributesCount'),
+  }));
+}
+
+/** Decodes an InstrumentationScope found under `name`. */
+export function scope(v: unknown, name: string): InstrumentationScope {
+  const o = obj(v, name) ?? {};
+  return at(name, () => ({
+    name: str(o.name, 'name'),
+    version: str(o.version, 'version'),
+    attributes: keyValues(o.attributes, 'attributes'),
+    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), 'droppedAttributesCount'),
+  }));
 }
 
 /** AnyValue to its OTLP/JSON form. */

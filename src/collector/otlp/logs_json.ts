@@ -1,16 +1,18 @@
 /** OTLP/JSON codec for logs (`ExportLogsServiceRequest`), both directions. */
 
-import type { LogRecord, LogsData } from '../../model/otlp.js';
+import type { LogRecord, LogsData, ResourceLogs, ScopeLogs } from '../../model/otlp.js';
 import {
   anyValue,
   anyValueJson,
   arr,
+  at,
   field,
   hexId,
   int32,
   type Json,
   keyValues,
   keyValuesJson,
+  mapAt,
   nanos,
   obj,
   parseJsonBody,
@@ -30,50 +32,48 @@ const SEVERITIES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
 
 /** Decodes an OTLP/JSON logs request body; throws `OtlpDecodeError` naming the bad path. */
 export function decodeLogsJson(text: string): LogsData {
-  return decodeGuarded(() => decodeLogsJsonUnguarded(text));
+  return decodeGuarded(() => {
+    const root = parseJsonBody(text);
+    return {
+      resourceLogs: mapAt(arr(field(root, 'resourceLogs'), 'resourceLogs'), 'resourceLogs', resourceLogs),
+    };
+  });
 }
 
-function decodeLogsJsonUnguarded(text: string): LogsData {
-  const root = parseJsonBody(text);
+function resourceLogs(x: unknown): ResourceLogs {
+  const o = obj(x, '$') ?? {};
   return {
-    resourceLogs: arr(field(root, 'resourceLogs'), 'resourceLogs').map((x, i) => {
-      const p = `resourceLogs[${i}]`;
-      const o = obj(x, p) ?? {};
-      return {
-        resource: resource(o.resource, `${p}.resource`),
-        scopeLogs: arr(field(o, 'scopeLogs'), `${p}.scopeLogs`).map((y, j) => {
-          const q = `${p}.scopeLogs[${j}]`;
-          const so = obj(y, q) ?? {};
-          return {
-            scope: scope(so.scope, `${q}.scope`),
-            logRecords: arr(field(so, 'logRecords'), `${q}.logRecords`).map((l, k) =>
-              decodeLogRecord(l, `${q}.logRecords[${k}]`),
-            ),
-            schemaUrl: str(field(so, 'schemaUrl'), `${q}.schemaUrl`),
-          };
-        }),
-        schemaUrl: str(field(o, 'schemaUrl'), `${p}.schemaUrl`),
-      };
-    }),
+    resource: resource(o.resource, 'resource'),
+    scopeLogs: mapAt(arr(field(o, 'scopeLogs'), 'scopeLogs'), 'scopeLogs', scopeLogs),
+    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
   };
 }
 
-function decodeLogRecord(v: unknown, p: string): LogRecord {
-  const o = obj(v, p) ?? {};
-  // An empty AnyValue (the reference JSON writes `"body":{}`) means no body, as in protobuf.
-  const body = o.body === undefined || o.body === null ? undefined : anyValue(o.body, `${p}.body`);
+function scopeLogs(x: unknown): ScopeLogs {
+  const o = obj(x, '$') ?? {};
   return {
-    timeUnixNano: nanos(field(o, 'timeUnixNano'), `${p}.timeUnixNano`),
-    observedTimeUnixNano: nanos(field(o, 'observedTimeUnixNano'), `${p}.observedTimeUnixNano`),
-    severityNumber: int32(field(o, 'severityNumber'), `${p}.severityNumber`, SEVERITIES),
-    severityText: str(field(o, 'severityText'), `${p}.severityText`),
+    scope: scope(o.scope, 'scope'),
+    logRecords: mapAt(arr(field(o, 'logRecords'), 'logRecords'), 'logRecords', logRecord),
+    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
+  };
+}
+
+function logRecord(v: unknown): LogRecord {
+  const o = obj(v, '$') ?? {};
+  // An empty AnyValue (the reference JSON writes `"body":{}`) means no body, as in protobuf.
+  const body = o.body === undefined || o.body === null ? undefined : at('body', () => anyValue(o.body));
+  return {
+    timeUnixNano: nanos(field(o, 'timeUnixNano'), 'timeUnixNano'),
+    observedTimeUnixNano: nanos(field(o, 'observedTimeUnixNano'), 'observedTimeUnixNano'),
+    severityNumber: int32(field(o, 'severityNumber'), 'severityNumber', SEVERITIES),
+    severityText: str(field(o, 'severityText'), 'severityText'),
     body: body === undefined || Object.keys(body).length === 0 ? undefined : body,
-    attributes: keyValues(o.attributes, `${p}.attributes`),
-    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), `${p}.droppedAttributesCount`),
-    flags: int32(o.flags, `${p}.flags`) >>> 0,
-    traceId: hexId(field(o, 'traceId'), `${p}.traceId`, 16),
-    spanId: hexId(field(o, 'spanId'), `${p}.spanId`, 8),
-    eventName: str(field(o, 'eventName'), `${p}.eventName`),
+    attributes: keyValues(o.attributes, 'attributes'),
+    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), 'droppedAttributesCount'),
+    flags: int32(o.flags, 'flags') >>> 0,
+    traceId: hexId(field(o, 'traceId'), 'traceId', 16),
+    spanId: hexId(field(o, 'spanId'), 'spanId', 8),
+    eventName: str(field(o, 'eventName'), 'eventName'),
   };
 }
 

@@ -1,6 +1,6 @@
 /** OTLP/JSON codec for traces (`ExportTraceServiceRequest`), both directions. */
 
-import type { Span, TracesData } from '../../model/otlp.js';
+import type { ResourceSpans, ScopeSpans, Span, SpanEvent, SpanLink, TracesData } from '../../model/otlp.js';
 import {
   arr,
   field,
@@ -9,6 +9,7 @@ import {
   type Json,
   keyValues,
   keyValuesJson,
+  mapAt,
   nanos,
   obj,
   parseJsonBody,
@@ -36,78 +37,78 @@ const STATUS_CODES: Record<string, number> = {
 
 /** Decodes an OTLP/JSON trace request body; throws `OtlpDecodeError` naming the bad path. */
 export function decodeTracesJson(text: string): TracesData {
-  return decodeGuarded(() => decodeTracesJsonUnguarded(text));
+  return decodeGuarded(() => {
+    const root = parseJsonBody(text);
+    return {
+      resourceSpans: mapAt(
+        arr(field(root, 'resourceSpans'), 'resourceSpans'),
+        'resourceSpans',
+        resourceSpans,
+      ),
+    };
+  });
 }
 
-function decodeTracesJsonUnguarded(text: string): TracesData {
-  const root = parseJsonBody(text);
-  const rsArr = arr(field(root, 'resourceSpans'), 'resourceSpans');
+function resourceSpans(x: unknown): ResourceSpans {
+  const o = obj(x, '$') ?? {};
   return {
-    resourceSpans: rsArr.map((x, i) => {
-      const p = `resourceSpans[${i}]`;
-      const o = obj(x, p) ?? {};
-      const ssArr = arr(field(o, 'scopeSpans'), `${p}.scopeSpans`);
-      return {
-        resource: resource(o.resource, `${p}.resource`),
-        scopeSpans: ssArr.map((y, j) => {
-          const q = `${p}.scopeSpans[${j}]`;
-          const so = obj(y, q) ?? {};
-          const spans = arr(so.spans, `${q}.spans`);
-          return {
-            scope: scope(so.scope, `${q}.scope`),
-            spans: spans.map((s, k) => decodeSpan(s, `${q}.spans[${k}]`)),
-            schemaUrl: str(field(so, 'schemaUrl'), `${q}.schemaUrl`),
-          };
-        }),
-        schemaUrl: str(field(o, 'schemaUrl'), `${p}.schemaUrl`),
-      };
-    }),
+    resource: resource(o.resource, 'resource'),
+    scopeSpans: mapAt(arr(field(o, 'scopeSpans'), 'scopeSpans'), 'scopeSpans', scopeSpans),
+    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
   };
 }
 
-function decodeSpan(v: unknown, p: string): Span {
-  const o = obj(v, p) ?? {};
-  const st = obj(o.status, `${p}.status`) ?? {};
+function scopeSpans(x: unknown): ScopeSpans {
+  const o = obj(x, '$') ?? {};
   return {
-    traceId: hexId(field(o, 'traceId'), `${p}.traceId`, 16),
-    spanId: hexId(field(o, 'spanId'), `${p}.spanId`, 8),
-    traceState: str(field(o, 'traceState'), `${p}.traceState`),
-    parentSpanId: hexId(field(o, 'parentSpanId'), `${p}.parentSpanId`, 8),
-    flags: int32(o.flags, `${p}.flags`) >>> 0,
-    name: str(o.name, `${p}.name`),
-    kind: int32(o.kind, `${p}.kind`, SPAN_KINDS),
-    startTimeUnixNano: nanos(field(o, 'startTimeUnixNano'), `${p}.startTimeUnixNano`),
-    endTimeUnixNano: nanos(field(o, 'endTimeUnixNano'), `${p}.endTimeUnixNano`),
-    attributes: keyValues(o.attributes, `${p}.attributes`),
-    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), `${p}.droppedAttributesCount`),
-    events: arr(o.events, `${p}.events`).map((e, i) => {
-      const q = `${p}.events[${i}]`;
-      const eo = obj(e, q) ?? {};
-      return {
-        timeUnixNano: nanos(field(eo, 'timeUnixNano'), `${q}.timeUnixNano`),
-        name: str(eo.name, `${q}.name`),
-        attributes: keyValues(eo.attributes, `${q}.attributes`),
-        droppedAttributesCount: int32(field(eo, 'droppedAttributesCount'), `${q}.droppedAttributesCount`),
-      };
-    }),
-    droppedEventsCount: int32(field(o, 'droppedEventsCount'), `${p}.droppedEventsCount`),
-    links: arr(o.links, `${p}.links`).map((l, i) => {
-      const q = `${p}.links[${i}]`;
-      const lo = obj(l, q) ?? {};
-      return {
-        traceId: hexId(field(lo, 'traceId'), `${q}.traceId`, 16),
-        spanId: hexId(field(lo, 'spanId'), `${q}.spanId`, 8),
-        traceState: str(field(lo, 'traceState'), `${q}.traceState`),
-        attributes: keyValues(lo.attributes, `${q}.attributes`),
-        droppedAttributesCount: int32(field(lo, 'droppedAttributesCount'), `${q}.droppedAttributesCount`),
-        flags: int32(lo.flags, `${q}.flags`) >>> 0,
-      };
-    }),
-    droppedLinksCount: int32(field(o, 'droppedLinksCount'), `${p}.droppedLinksCount`),
-    status: {
-      code: int32(st.code, `${p}.status.code`, STATUS_CODES),
-      message: str(st.message, `${p}.status.message`),
-    },
+    scope: scope(o.scope, 'scope'),
+    spans: mapAt(arr(o.spans, 'spans'), 'spans', span),
+    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
+  };
+}
+
+function span(v: unknown): Span {
+  const o = obj(v, '$') ?? {};
+  const st = obj(o.status, 'status') ?? {};
+  return {
+    traceId: hexId(field(o, 'traceId'), 'traceId', 16),
+    spanId: hexId(field(o, 'spanId'), 'spanId', 8),
+    traceState: str(field(o, 'traceState'), 'traceState'),
+    parentSpanId: hexId(field(o, 'parentSpanId'), 'parentSpanId', 8),
+    flags: int32(o.flags, 'flags') >>> 0,
+    name: str(o.name, 'name'),
+    kind: int32(o.kind, 'kind', SPAN_KINDS),
+    startTimeUnixNano: nanos(field(o, 'startTimeUnixNano'), 'startTimeUnixNano'),
+    endTimeUnixNano: nanos(field(o, 'endTimeUnixNano'), 'endTimeUnixNano'),
+    attributes: keyValues(o.attributes, 'attributes'),
+    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), 'droppedAttributesCount'),
+    events: mapAt(arr(o.events, 'events'), 'events', event),
+    droppedEventsCount: int32(field(o, 'droppedEventsCount'), 'droppedEventsCount'),
+    links: mapAt(arr(o.links, 'links'), 'links', link),
+    droppedLinksCount: int32(field(o, 'droppedLinksCount'), 'droppedLinksCount'),
+    status: { code: int32(st.code, 'status.code', STATUS_CODES), message: str(st.message, 'status.message') },
+  };
+}
+
+function event(v: unknown): SpanEvent {
+  const o = obj(v, '$') ?? {};
+  return {
+    timeUnixNano: nanos(field(o, 'timeUnixNano'), 'timeUnixNano'),
+    name: str(o.name, 'name'),
+    attributes: keyValues(o.attributes, 'attributes'),
+    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), 'droppedAttributesCount'),
+  };
+}
+
+function link(v: unknown): SpanLink {
+  const o = obj(v, '$') ?? {};
+  return {
+    traceId: hexId(field(o, 'traceId'), 'traceId', 16),
+    spanId: hexId(field(o, 'spanId'), 'spanId', 8),
+    traceState: str(field(o, 'traceState'), 'traceState'),
+    attributes: keyValues(o.attributes, 'attributes'),
+    droppedAttributesCount: int32(field(o, 'droppedAttributesCount'), 'droppedAttributesCount'),
+    flags: int32(o.flags, 'flags') >>> 0,
   };
 }
 

@@ -77,6 +77,46 @@ describe('OTLP/JSON rules', () => {
         /dataPoints\[0\]\.asInt/,
       ],
     ];
+    const nested = JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'ok', value: { stringValue: 'x' } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {},
+                {
+                  events: [
+                    {
+                      attributes: [
+                        { key: 'a', value: { boolValue: true } },
+                        { key: 'b', value: { arrayValue: { values: [{ intValue: 1 }, { intValue: 'x' }] } } },
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    cases.push([
+      () => decodeTracesJson(nested),
+      /at resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[1\]\.events\[0\]\.attributes\[1\]\.value\.arrayValue\.values\[1\]\.intValue: expected an integer/,
+    ]);
+    cases.push([
+      () =>
+        decodeTracesJson(
+          '{"resourceSpans":[{"resource":{"attributes":[{"key":"k","value":{"kvlistValue":{"values":[{"key":"z","value":{"doubleValue":"abc"}}]}}}]}}]}',
+        ),
+      /at resourceSpans\[0\]\.resource\.attributes\[0\]\.value\.kvlistValue\.values\[0\]\.value\.doubleValue: expected a number/,
+    ]);
+    cases.push([
+      () =>
+        decodeLogsJson('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"boolValue":"yes"}}]}]}]}'),
+      /at resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[0\]\.body\.boolValue: expected a boolean/,
+    ]);
     for (const [run, message] of cases) assert.throws(run, message);
   });
 
