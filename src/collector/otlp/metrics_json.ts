@@ -1,8 +1,19 @@
 /** OTLP/JSON codec for metrics (`ExportMetricsServiceRequest`), both directions. */
 
-import type { Exemplar, Metric, MetricsData } from '../../model/otlp.js';
+import type {
+  Exemplar,
+  ExponentialHistogramDataPoint,
+  HistogramDataPoint,
+  Metric,
+  MetricsData,
+  NumberDataPoint,
+  ResourceMetrics,
+  ScopeMetrics,
+  SummaryDataPoint,
+} from '../../model/otlp.js';
 import {
   arr,
+  at,
   bool,
   double,
   doubleJson,
@@ -13,6 +24,7 @@ import {
   type Json,
   keyValues,
   keyValuesJson,
+  mapAt,
   nanos,
   obj,
   optDouble,
@@ -33,29 +45,28 @@ const TEMPORALITY: Record<string, number> = {
 
 /** Decodes an OTLP/JSON metrics request body; throws `OtlpDecodeError` naming the bad path. */
 export function decodeMetricsJson(text: string): MetricsData {
-  return decodeGuarded(() => decodeMetricsJsonUnguarded(text));
+  return decodeGuarded(() => {
+    const root = parseJsonBody(text);
+    const items = arr(field(root, 'resourceMetrics'), 'resourceMetrics');
+    return { resourceMetrics: mapAt(items, 'resourceMetrics', resourceMetrics) };
+  });
 }
 
-function decodeMetricsJsonUnguarded(text: string): MetricsData {
-  const root = parseJsonBody(text);
+function resourceMetrics(x: unknown): ResourceMetrics {
+  const o = obj(x, '$') ?? {};
   return {
-    resourceMetrics: arr(field(root, 'resourceMetrics'), 'resourceMetrics').map((x, i) => {
-      const p = `resourceMetrics[${i}]`;
-      const o = obj(x, p) ?? {};
-      return {
-        resource: resource(o.resource, `${p}.resource`),
-        scopeMetrics: arr(field(o, 'scopeMetrics'), `${p}.scopeMetrics`).map((y, j) => {
-          const q = `${p}.scopeMetrics[${j}]`;
-          const so = obj(y, q) ?? {};
-          return {
-            scope: scope(so.scope, `${q}.scope`),
-            metrics: arr(so.metrics, `${q}.metrics`).map((m, k) => decodeMetric(m, `${q}.metrics[${k}]`)),
-            schemaUrl: str(field(so, 'schemaUrl'), `${q}.schemaUrl`),
-          };
-        }),
-        schemaUrl: str(field(o, 'schemaUrl'), `${p}.schemaUrl`),
-      };
-    }),
+    resource: resource(o.resource, 'resource'),
+    scopeMetrics: mapAt(arr(field(o, 'scopeMetrics'), 'scopeMetrics'), 'scopeMetrics', scopeMetrics),
+    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
+  };
+}
+
+function scopeMetrics(x: unknown): ScopeMetrics {
+  const o = obj(x, '$') ?? {};
+  return {
+    scope: scope(o.scope, 'scope'),
+    metrics: mapAt(arr(o.metrics, 'metrics'), 'metrics', metric),
+    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
   };
 }
 
@@ -65,139 +76,144 @@ function compact<T extends object>(o: T): T {
   return o;
 }
 
-function points(o: Json, p: string): { o: Json; p: string }[] {
-  return arr(field(o, 'dataPoints'), `${p}.dataPoints`).map((d, i) => {
-    const q = `${p}.dataPoints[${i}]`;
-    return { o: obj(d, q) ?? {}, p: q };
+function points<T>(data: Json, decode: (item: unknown) => T): T[] {
+  return mapAt(arr(field(data, 'dataPoints'), 'dataPoints'), 'dataPoints', decode);
+}
+
+function base(o: Json) {
+  return {
+    attributes: keyValues(o.attributes, 'attributes'),
+    startTimeUnixNano: nanos(field(o, 'startTimeUnixNano'), 'startTimeUnixNano'),
+    timeUnixNano: nanos(field(o, 'timeUnixNano'), 'timeUnixNano'),
+    flags: int32(o.flags, 'flags') >>> 0,
+  };
+}
+
+function counts(v: unknown, name: string): (number | bigint)[] {
+  return mapAt(arr(v, name), name, (c) => int64(c, '$'));
+}
+
+function numberPoint(v: unknown): NumberDataPoint {
+  const o = obj(v, '$') ?? {};
+  const asDouble = field(o, 'asDouble');
+  const asInt = field(o, 'asInt');
+  const p: NumberDataPoint = { ...base(o), exemplars: exemplars(o.exemplars) };
+  if (asDouble !== undefined && asDouble !== null) p.asDouble = double(asDouble, 'asDouble');
+  if (asInt !== undefined && asInt !== null) p.asInt = int64(asInt, 'asInt');
+  return p;
+}
+
+function histogramPoint(v: unknown): HistogramDataPoint {
+  const o = obj(v, '$') ?? {};
+  return compact({
+    ...base(o),
+    count: int64(o.count, 'count'),
+    sum: optDouble(o.sum, 'sum'),
+    bucketCounts: counts(field(o, 'bucketCounts'), 'bucketCounts'),
+    explicitBounds: mapAt(arr(field(o, 'explicitBounds'), 'explicitBounds'), 'explicitBounds', (b) =>
+      double(b, '$'),
+    ),
+    exemplars: exemplars(o.exemplars),
+    min: optDouble(o.min, 'min'),
+    max: optDouble(o.max, 'max'),
   });
 }
 
-function base(o: Json, p: string) {
+function buckets(v: unknown): { offset: number; bucketCounts: (number | bigint)[] } {
+  const o = obj(v, '$') ?? {};
   return {
-    attributes: keyValues(o.attributes, `${p}.attributes`),
-    startTimeUnixNano: nanos(field(o, 'startTimeUnixNano'), `${p}.startTimeUnixNano`),
-    timeUnixNano: nanos(field(o, 'timeUnixNano'), `${p}.timeUnixNano`),
-    flags: int32(o.flags, `${p}.flags`) >>> 0,
+    offset: int32(o.offset, 'offset'),
+    bucketCounts: counts(field(o, 'bucketCounts'), 'bucketCounts'),
   };
 }
 
-function counts(v: unknown, p: string): (number | bigint)[] {
-  return arr(v, p).map((c, i) => int64(c, `${p}[${i}]`));
+function exponentialPoint(v: unknown): ExponentialHistogramDataPoint {
+  const o = obj(v, '$') ?? {};
+  return compact({
+    ...base(o),
+    count: int64(o.count, 'count'),
+    sum: optDouble(o.sum, 'sum'),
+    scale: int32(o.scale, 'scale'),
+    zeroCount: int64(field(o, 'zeroCount'), 'zeroCount'),
+    positive: at('positive', () => buckets(o.positive)),
+    negative: at('negative', () => buckets(o.negative)),
+    exemplars: exemplars(o.exemplars),
+    min: optDouble(o.min, 'min'),
+    max: optDouble(o.max, 'max'),
+    zeroThreshold: optDouble(field(o, 'zeroThreshold'), 'zeroThreshold') ?? 0,
+  });
 }
 
-function numberPoint(d: { o: Json; p: string }) {
-  const { o, p } = d;
-  const asDouble = field(o, 'asDouble');
-  const asInt = field(o, 'asInt');
+function quantile(v: unknown): { quantile: number; value: number } {
+  const o = obj(v, '$') ?? {};
+  return { quantile: optDouble(o.quantile, 'quantile') ?? 0, value: optDouble(o.value, 'value') ?? 0 };
+}
+
+function summaryPoint(v: unknown): SummaryDataPoint {
+  const o = obj(v, '$') ?? {};
   return {
-    ...base(o, p),
-    ...(asDouble !== undefined && asDouble !== null ? { asDouble: double(asDouble, `${p}.asDouble`) } : {}),
-    ...(asInt !== undefined && asInt !== null ? { asInt: int64(asInt, `${p}.asInt`) } : {}),
-    exemplars: exemplars(o.exemplars, `${p}.exemplars`),
+    ...base(o),
+    count: int64(o.count, 'count'),
+    sum: optDouble(o.sum, 'sum') ?? 0,
+    quantileValues: mapAt(arr(field(o, 'quantileValues'), 'quantileValues'), 'quantileValues', quantile),
   };
 }
 
-function decodeMetric(v: unknown, p: string): Metric {
-  const o = obj(v, p) ?? {};
+function temporality(data: Json): number {
+  return int32(field(data, 'aggregationTemporality'), 'aggregationTemporality', TEMPORALITY);
+}
+
+function metric(v: unknown): Metric {
+  const o = obj(v, '$') ?? {};
   const m: Metric = {
-    name: str(o.name, `${p}.name`),
-    description: str(o.description, `${p}.description`),
-    unit: str(o.unit, `${p}.unit`),
-    metadata: keyValues(o.metadata, `${p}.metadata`),
+    name: str(o.name, 'name'),
+    description: str(o.description, 'description'),
+    unit: str(o.unit, 'unit'),
+    metadata: keyValues(o.metadata, 'metadata'),
   };
-  const temporality = (x: Json, q: string) =>
-    int32(field(x, 'aggregationTemporality'), `${q}.aggregationTemporality`, TEMPORALITY);
-  const gauge = obj(o.gauge, `${p}.gauge`);
-  const sum = obj(o.sum, `${p}.sum`);
-  const histogram = obj(o.histogram, `${p}.histogram`);
-  const exponential = obj(field(o, 'exponentialHistogram'), `${p}.exponentialHistogram`);
-  const summary = obj(o.summary, `${p}.summary`);
-  if (gauge) m.gauge = { dataPoints: points(gauge, `${p}.gauge`).map(numberPoint) };
+  const gauge = obj(o.gauge, 'gauge');
+  const sum = obj(o.sum, 'sum');
+  const histogram = obj(o.histogram, 'histogram');
+  const exponential = obj(field(o, 'exponentialHistogram'), 'exponentialHistogram');
+  const summary = obj(o.summary, 'summary');
+  if (gauge) m.gauge = at('gauge', () => ({ dataPoints: points(gauge, numberPoint) }));
   else if (sum)
-    m.sum = {
-      dataPoints: points(sum, `${p}.sum`).map(numberPoint),
-      aggregationTemporality: temporality(sum, `${p}.sum`),
-      isMonotonic: bool(field(sum, 'isMonotonic'), `${p}.sum.isMonotonic`),
-    };
+    m.sum = at('sum', () => ({
+      dataPoints: points(sum, numberPoint),
+      aggregationTemporality: temporality(sum),
+      isMonotonic: bool(field(sum, 'isMonotonic'), 'isMonotonic'),
+    }));
   else if (histogram)
-    m.histogram = {
-      aggregationTemporality: temporality(histogram, `${p}.histogram`),
-      dataPoints: points(histogram, `${p}.histogram`).map(({ o: d, p: q }) =>
-        compact({
-          ...base(d, q),
-          count: int64(d.count, `${q}.count`),
-          sum: optDouble(d.sum, `${q}.sum`),
-          bucketCounts: counts(field(d, 'bucketCounts'), `${q}.bucketCounts`),
-          explicitBounds: arr(field(d, 'explicitBounds'), `${q}.explicitBounds`).map((b, i) =>
-            double(b, `${q}.explicitBounds[${i}]`),
-          ),
-          exemplars: exemplars(d.exemplars, `${q}.exemplars`),
-          min: optDouble(d.min, `${q}.min`),
-          max: optDouble(d.max, `${q}.max`),
-        }),
-      ),
-    };
+    m.histogram = at('histogram', () => ({
+      dataPoints: points(histogram, histogramPoint),
+      aggregationTemporality: temporality(histogram),
+    }));
   else if (exponential)
-    m.exponentialHistogram = {
-      aggregationTemporality: temporality(exponential, `${p}.exponentialHistogram`),
-      dataPoints: points(exponential, `${p}.exponentialHistogram`).map(({ o: d, p: q }) => {
-        const buckets = (b: unknown, bp: string) => {
-          const bo = obj(b, bp) ?? {};
-          return {
-            offset: int32(bo.offset, `${bp}.offset`),
-            bucketCounts: counts(field(bo, 'bucketCounts'), `${bp}.bucketCounts`),
-          };
-        };
-        return compact({
-          ...base(d, q),
-          count: int64(d.count, `${q}.count`),
-          sum: optDouble(d.sum, `${q}.sum`),
-          scale: int32(d.scale, `${q}.scale`),
-          zeroCount: int64(field(d, 'zeroCount'), `${q}.zeroCount`),
-          positive: buckets(d.positive, `${q}.positive`),
-          negative: buckets(d.negative, `${q}.negative`),
-          exemplars: exemplars(d.exemplars, `${q}.exemplars`),
-          min: optDouble(d.min, `${q}.min`),
-          max: optDouble(d.max, `${q}.max`),
-          zeroThreshold: optDouble(field(d, 'zeroThreshold'), `${q}.zeroThreshold`) ?? 0,
-        });
-      }),
-    };
-  else if (summary)
-    m.summary = {
-      dataPoints: points(summary, `${p}.summary`).map(({ o: d, p: q }) => ({
-        ...base(d, q),
-        count: int64(d.count, `${q}.count`),
-        sum: optDouble(d.sum, `${q}.sum`) ?? 0,
-        quantileValues: arr(field(d, 'quantileValues'), `${q}.quantileValues`).map((qv, i) => {
-          const qp = `${q}.quantileValues[${i}]`;
-          const qo = obj(qv, qp) ?? {};
-          return {
-            quantile: optDouble(qo.quantile, `${qp}.quantile`) ?? 0,
-            value: optDouble(qo.value, `${qp}.value`) ?? 0,
-          };
-        }),
-      })),
-    };
+    m.exponentialHistogram = at('exponentialHistogram', () => ({
+      dataPoints: points(exponential, exponentialPoint),
+      aggregationTemporality: temporality(exponential),
+    }));
+  else if (summary) m.summary = at('summary', () => ({ dataPoints: points(summary, summaryPoint) }));
   return m;
 }
 
-function exemplars(v: unknown, p: string): Exemplar[] {
-  return arr(v, p).map((e, i) => {
-    const q = `${p}[${i}]`;
-    const o = obj(e, q) ?? {};
-    const asDouble = field(o, 'asDouble');
-    const asInt = field(o, 'asInt');
-    const x: Exemplar = {
-      filteredAttributes: keyValues(field(o, 'filteredAttributes'), `${q}.filteredAttributes`),
-      timeUnixNano: nanos(field(o, 'timeUnixNano'), `${q}.timeUnixNano`),
-      spanId: hexId(field(o, 'spanId'), `${q}.spanId`, 8),
-      traceId: hexId(field(o, 'traceId'), `${q}.traceId`, 16),
-    };
-    if (asDouble !== undefined && asDouble !== null) x.asDouble = double(asDouble, `${q}.asDouble`);
-    if (asInt !== undefined && asInt !== null) x.asInt = int64(asInt, `${q}.asInt`);
-    return x;
-  });
+function exemplar(v: unknown): Exemplar {
+  const o = obj(v, '$') ?? {};
+  const asDouble = field(o, 'asDouble');
+  const asInt = field(o, 'asInt');
+  const x: Exemplar = {
+    filteredAttributes: keyValues(field(o, 'filteredAttributes'), 'filteredAttributes'),
+    timeUnixNano: nanos(field(o, 'timeUnixNano'), 'timeUnixNano'),
+    spanId: hexId(field(o, 'spanId'), 'spanId', 8),
+    traceId: hexId(field(o, 'traceId'), 'traceId', 16),
+  };
+  if (asDouble !== undefined && asDouble !== null) x.asDouble = double(asDouble, 'asDouble');
+  if (asInt !== undefined && asInt !== null) x.asInt = int64(asInt, 'asInt');
+  return x;
+}
+
+function exemplars(v: unknown): Exemplar[] {
+  return mapAt(arr(v, 'exemplars'), 'exemplars', exemplar);
 }
 
 /** MetricsData to an OTLP/JSON object. */
