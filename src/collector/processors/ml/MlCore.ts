@@ -218,6 +218,8 @@ export class MlCore {
       },
     };
     this.durable = new DurableAnalyzer({ ...this.settings.analyzer, listener }, this.store);
+    // Incidents restored from the state file are open: the open-incidents metric starts there.
+    for (const i of this.durable.analyzer.openIncidents()) output.onIncident('opened', i);
     this.lastStats = this.statsNow();
     const idle = this.settings.idleCloseMs;
     if (idle > 0) {

@@ -220,6 +220,28 @@ describe('ml processor', () => {
     await second.procs.traces!.shutdown();
   });
 
+  it('closes windows by the wall clock when no more spans arrive (idle_close)', async () => {
+    const { procs } = build(config({ ...MEMORY, window: '1s', idle_close: '1ms' }), ['traces']);
+    const h = host();
+    await procs.traces!.start(h);
+    const data = toTracesData((await pipelineSpans(1, 99)).spans);
+    // All runs end in the current second: no later span will ever close their window.
+    const end = BigInt(Date.now()) * 1_000_000n;
+    for (const rs of data.resourceSpans)
+      for (const ss of rs.scopeSpans)
+        for (const s of ss.spans) {
+          s.startTimeUnixNano = end - 1_000_000n;
+          s.endTimeUnixNano = end;
+          for (const e of s.events) e.timeUnixNano = end;
+        }
+    await procs.traces!.consumeTraces(data);
+    assert.equal(h.counters.get('mlobs_ml_windows_closed_total'), undefined);
+    for (let i = 0; i < 50 && h.counters.get('mlobs_ml_windows_closed_total') === undefined; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.equal(h.counters.get('mlobs_ml_windows_closed_total'), 2, 'both streams closed by the idle timer');
+    await procs.traces!.shutdown();
+  });
+
   it('counts a batch once when the next stage refused it and the sender retries it', async () => {
     const { sinks, procs } = build(config(MEMORY), ['traces']);
     const h = host();
