@@ -39,7 +39,7 @@ export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'
   tracer?: Tracer | (() => Tracer) | null;
   /** `@opentelemetry/api-logs` Logger for `ml.finding` log records (none: no log records). */
   logger?: LogEmitter;
-  /** Meter for metrics (default `metrics.getMeter('mlobs')`; `null` turns metrics off). */
+  /** Meter for metrics (default the global `metrics.getMeter('mlobs')` at first use; `null`: off). */
   meter?: Meter | null;
   /** Also receives findings, incidents and window reports. */
   listener?: AnalysisListener;
@@ -92,7 +92,9 @@ export class MlSpanProcessor {
     const output = new OtelOutput({
       tracer: tracer === null ? undefined : (tracer ?? (() => trace.getTracer('mlobs'))),
       logger,
-      meter: meter === null ? undefined : (meter ?? metrics.getMeter('mlobs')),
+      // The global meter is looked up at the first report: NodeSDK registers its meter
+      // provider after the span processors it was given were built.
+      meter: meter === null ? undefined : (meter ?? (() => metrics.getMeter('mlobs'))),
     });
     const skew = maxClockSkewMs === undefined ? 10 * 60_000 : maxClockSkewMs;
     const resolved: AnalyzerOptions = {

@@ -58,10 +58,21 @@ export interface OtelOutputOptions {
   tracer?: Tracer | (() => Tracer);
   /** Logger for finding log records; none means no log records. */
   logger?: LogEmitter;
-  /** Meter for metrics; none means no metrics. */
-  meter?: Meter;
+  /**
+   * Meter for metrics, or a function returning it (resolved at the first report, so a meter
+   * provider registered after the processor was built is still used); none means no metrics.
+   */
+  meter?: Meter | (() => Meter);
   /** Links per incident span at most (default 32). */
   maxLinks?: number;
+}
+
+interface Instruments {
+  statistic: ReturnType<Meter['createGauge']>;
+  threshold: ReturnType<Meter['createGauge']>;
+  missing: ReturnType<Meter['createGauge']>;
+  open: ReturnType<Meter['createUpDownCounter']>;
+  findings: ReturnType<Meter['createCounter']>;
 }
 
 /** Incidents whose opening span context is remembered, so later spans join its trace. */
@@ -76,19 +87,15 @@ function streamAttributes(s: StreamKey): Attributes {
 /** Turns analysis output into OTel spans, log records and metrics. */
 export class OtelOutput implements AnalysisListener {
   private readonly incidentSpans = new Map<string, SpanContext>();
-  private readonly metrics:
-    | {
-        statistic: ReturnType<Meter['createGauge']>;
-        threshold: ReturnType<Meter['createGauge']>;
-        missing: ReturnType<Meter['createGauge']>;
-        open: ReturnType<Meter['createUpDownCounter']>;
-        findings: ReturnType<Meter['createCounter']>;
-      }
-    | undefined;
+  private instruments: Instruments | undefined;
 
-  constructor(private readonly opts: OtelOutputOptions) {
-    const m = opts.meter;
-    this.metrics = m && {
+  constructor(private readonly opts: OtelOutputOptions) {}
+
+  /** The instruments, created on first use from the (possibly lazily given) meter. */
+  private get metrics(): Instruments | undefined {
+    if (this.instruments !== undefined || this.opts.meter === undefined) return this.instruments;
+    const m = typeof this.opts.meter === 'function' ? this.opts.meter() : this.opts.meter;
+    this.instruments = {
       statistic: m.createGauge('mlobs.detector.statistic', {
         description: 'Latest value of a detector statistic per feature and window',
       }),
@@ -102,6 +109,7 @@ export class OtelOutput implements AnalysisListener {
       open: m.createUpDownCounter('mlobs.incidents.open', { description: 'Incidents currently open' }),
       findings: m.createCounter('mlobs.findings', { description: 'Findings made by the detectors' }),
     };
+    return this.instruments;
   }
 
   onWindow(r: WindowReport): void {

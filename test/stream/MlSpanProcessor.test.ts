@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DiagLogLevel, diag, type Tracer } from '@opentelemetry/api';
+import { DiagLogLevel, diag, metrics, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { InMemoryAnalysisStore } from '../../src/analysis/store/InMemoryAnalysisStore.js';
@@ -259,5 +260,27 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
     assert.equal(processor.analyzer.stats.futureSpans, 1);
     assert.equal(processor.analyzer.stats.lateSpans, 0);
     await provider.shutdown();
+  });
+
+  it('records metrics through a global meter provider registered after the processor was built', async () => {
+    const processor = new MlSpanProcessor({ window: { lengthMs: MIN }, tracer: null });
+    const reader = new (class extends MetricReader {
+      protected async onForceFlush(): Promise<void> {}
+      protected async onShutdown(): Promise<void> {}
+    })();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(meterProvider);
+    try {
+      const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+      runPipeline(provider.getTracer('pipeline'), 7, Number.POSITIVE_INFINITY, 2);
+      await provider.shutdown();
+      const { resourceMetrics } = await reader.collect();
+      const names = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name));
+      assert.ok(names.includes('mlobs.feature.missing_rate'), `metrics: ${names}`);
+      assert.ok(names.includes('mlobs.detector.statistic'), `metrics: ${names}`);
+    } finally {
+      metrics.disable();
+      await meterProvider.shutdown();
+    }
   });
 });
