@@ -91,30 +91,42 @@ export function goals(cells: readonly CellResult[], streams: readonly StreamResu
       `; with FDR 0.01 instead of 0.05: ${strictBad.length === 0 ? '≤ 1% at every n' : `above 1% at ${strictBad.join('; ')}`}`,
   });
   const small = cells.filter((c) => c.shift !== 'none' && c.n <= 1000);
-  const behind = small.filter((c) => c.mlobs / c.runs < c.ks / c.runs - 0.05);
+  const behindAt = (key: 'mlobs' | 'strict') => small.filter((c) => c[key] / c.runs < c.ks / c.runs - 0.05);
+  const behind = behindAt('mlobs');
+  // Below 20 finite values every drift/range test is skipped (minCount 20); the trivial shifts
+  // are exactly what the effect-size floors exist to ignore. What remains is a real gap.
+  const explained = (c: CellResult) => c.n <= 20 || TRIVIAL.has(c.shift);
+  const rest = behind.filter((c) => !explained(c));
   out.push({
     goal: 'power within 0.05 of exact KS at n ≤ 1000',
     met: behind.length === 0,
-    detail: `${small.length - behind.length}/${small.length} (dataset, shift, n) cells within 0.05 or ahead; behind: ${summarizeCells(behind)}`,
+    detail:
+      `${small.length - behind.length}/${small.length} (dataset, shift, n) cells within 0.05 or ahead ` +
+      `(at FDR 0.01: ${small.length - behindAt('strict').length}/${small.length}); ` +
+      `${behind.filter((c) => c.n <= 20).length} of the ${behind.length} behind are at n ≤ 20 (fewer than minCount = 20 finite values: no drift or range test runs), ` +
+      `${behind.filter((c) => c.n > 20 && TRIVIAL.has(c.shift)).length} are trivial shifts (σ = 0.1 noise, +0.05 sd) that the effect floors ignore on purpose; ` +
+      `other cells behind: ${summarizeCells(rest)}. All behind: ${summarizeCells(behind)}`,
   });
   const big = cells.filter((c) => LARGE.has(c.shift) && c.n >= 100);
-  const weak = big.filter((c) => c.mlobs / c.runs < 0.9);
+  const weakAt = (key: 'mlobs' | 'strict') => big.filter((c) => c[key] / c.runs < 0.9);
+  const weak = weakAt('mlobs');
   out.push({
     goal: 'power ≥ 0.9 for unit change, 50% nulls, renamed category, σ=10 noise at n ≥ 100',
     met: weak.length === 0,
-    detail: `${big.length - weak.length}/${big.length} cells ≥ 0.9; below: ${summarizeCells(weak)}`,
+    detail: `${big.length - weak.length}/${big.length} cells ≥ 0.9 (at FDR 0.01: ${big.length - weakAt('strict').length}/${big.length}); below: ${summarizeCells(weak)}`,
   });
-  const largeStreams = streams.filter((s) => LARGE.has(s.shift));
-  const late = largeStreams.flatMap((s) => s.findingDelays.filter((d) => !(d <= 2)).map(() => s));
-  const all = largeStreams.reduce((a, s) => a + s.streams, 0);
+  const late = streams.flatMap((s) => s.findingDelays.filter((d) => !(d <= 2)).map(() => s));
+  const all = streams.reduce((a, s) => a + s.streams, 0);
+  const clean = streams.reduce((a, s) => a + s.cleanWindows, 0);
+  const cleanHit = streams.reduce((a, s) => a + s.cleanWindowsWithFinding, 0);
   out.push({
-    goal: 'stream detection delay ≤ 2 windows after a change point (large shifts, first finding)',
+    goal: 'stream detection delay ≤ 2 windows after a change point (first finding, every streamed shift)',
     met: late.length === 0 && all > 0,
     detail: `${all - late.length}/${all} streams detected within 2 windows${
       late.length
         ? `; late or missed: ${[...new Set(late.map((s) => `${s.dataset}/${s.shift}`))].join(', ')}`
         : ''
-    }`,
+    }; clean windows before the change with a finding: ${cleanHit}/${clean}`,
   });
   return out;
 }
