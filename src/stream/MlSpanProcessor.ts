@@ -37,8 +37,8 @@ export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'
    * `trace.getTracer('mlobs')`; `null` turns incident spans off.
    */
   tracer?: Tracer | (() => Tracer) | null;
-  /** `@opentelemetry/api-logs` Logger for `ml.finding` log records (none: no log records). */
-  logger?: LogEmitter;
+  /** `@opentelemetry/api-logs` Logger (or a function returning one) for `ml.finding` log records. */
+  logger?: LogEmitter | (() => LogEmitter);
   /** Meter for metrics (default the global `metrics.getMeter('mlobs')` at first use; `null`: off). */
   meter?: Meter | null;
   /** Also receives findings, incidents and window reports. */

@@ -56,8 +56,8 @@ export interface OtelOutputOptions {
    * none means no incident spans.
    */
   tracer?: Tracer | (() => Tracer);
-  /** Logger for finding log records; none means no log records. */
-  logger?: LogEmitter;
+  /** Logger for finding log records, or a function returning it (called per record); none: no records. */
+  logger?: LogEmitter | (() => LogEmitter);
   /**
    * Meter for metrics, or a function returning it (resolved at the first report, so a meter
    * provider registered after the processor was built is still used); none means no metrics.
@@ -138,7 +138,8 @@ export class OtelOutput implements AnalysisListener {
       [ATTR_ML_FINDING_FEATURE]: f.feature,
       [ATTR_ML_FINDING_SEVERITY]: f.severity,
     });
-    this.opts.logger?.emit({
+    const l = this.opts.logger;
+    (typeof l === 'function' ? l() : l)?.emit({
       eventName: EVENT_ML_FINDING,
       timestamp: f.windowEndMs,
       severityNumber: severityNumber(f.severity),

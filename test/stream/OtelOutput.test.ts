@@ -105,7 +105,8 @@ describe('OtelOutput', () => {
   it('emits each finding as an ml.finding log record', async () => {
     const exporter = new InMemoryLogRecordExporter();
     const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
-    const out = new OtelOutput({ logger: loggerProvider.getLogger('mlobs') });
+    // A function, as for a logger provider registered after the processor was built.
+    const out = new OtelOutput({ logger: () => loggerProvider.getLogger('mlobs') });
     out.onFinding(finding);
     await loggerProvider.forceFlush();
     const [r] = exporter.getFinishedLogRecords();
