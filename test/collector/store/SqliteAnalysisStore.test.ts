@@ -112,6 +112,50 @@ describe('SqliteAnalysisStore', () => {
   });
 });
 
+describe('SqliteAnalysisStore window results', () => {
+  it('keeps about maxWindows closed windows, dropping the oldest, and reads them oldest first', () => {
+    const s = new SqliteAnalysisStore({ path: ':memory:', maxWindows: 100 });
+    const stream = { service: 's', pipeline: 'p', component: 'c', model: '' };
+    for (let i = 0; i < 250; i++)
+      s.addWindow({
+        stream,
+        startMs: i * 10,
+        endMs: i * 10 + 10,
+        runs: 1,
+        rows: i,
+        referenceSource: '',
+        findings: [],
+      });
+    const all = s.windows();
+    assert.ok(all.length >= 100 && all.length <= 101, `kept ${all.length}`);
+    assert.equal(all.at(-1)?.rows, 249);
+    assert.ok(all.every((w, i) => i === 0 || w.endMs > all[i - 1]!.endMs));
+    assert.deepEqual(
+      s.windows({ sinceMs: 2470, limit: 5 }).map((w) => w.rows),
+      [247, 248, 249],
+    );
+    assert.deepEqual(
+      s.windows({ limit: 2 }).map((w) => w.rows),
+      [248, 249],
+    );
+    s.close();
+  });
+
+  it('stores the growing finding count of an open incident even when no incident event fired', () => {
+    const store = new SqliteAnalysisStore({ path: ':memory:' });
+    const d = durable(store, recorder().listener);
+    for (const batch of scenario())
+      d.apply((a) => {
+        for (const s of batch) a.ingest(s);
+      });
+    const live = d.analyzer.openIncidents();
+    assert.ok(live.length > 0);
+    for (const i of live)
+      assert.equal(store.incidents().find((x) => x.id === i.id)?.findingCount, i.findingCount);
+    store.close();
+  });
+});
+
 describe('SqliteLabelJoinStore', () => {
   it('returns a prediction once, keeps NaN scores, evicts the oldest beyond capacity and expires by time', () => {
     const s = new SqliteAnalysisStore({ path: ':memory:', maxPredictions: 3 });
