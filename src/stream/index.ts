@@ -1,6 +1,26 @@
 /**
  * `mlobs/stream`: the in-process analysis. Register {@link MlSpanProcessor} in a tracer
- * provider to detect ML incidents without running a collector.
+ * provider to detect ML incidents without running a collector:
+ *
+ * ```ts
+ * import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+ * import { MlSpanProcessor } from 'mlobs/stream';
+ *
+ * const provider = new NodeTracerProvider({
+ *   spanProcessors: [
+ *     new MlSpanProcessor({
+ *       window: { lengthMs: 5 * 60_000 },          // 5-minute tumbling windows
+ *       reference: { mode: 'warmup', windows: 5 },  // or { profiles: [parseProfile(json)] }
+ *       listener: { onIncident: (change, incident) => console.log(change, incident.title) },
+ *     }),
+ *     // ...the exporting processor(s)
+ *   ],
+ * });
+ * provider.register();
+ * ```
+ * Incidents also become `ml.incident` spans through the global tracer, finding counts and
+ * statistics metrics through the global meter, and `ml.finding` log records when a logger
+ * is given.
  */
 
 export type { AnalysisListener, JudgedCandidate, WindowReport } from '../analysis/AnalysisListener.js';
