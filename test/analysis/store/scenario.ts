@@ -98,7 +98,7 @@ export function recorder(): { listener: AnalysisListener; findings: Finding[]; i
     incidents,
     listener: {
       onFinding: (f) => findings.push(f),
-      onIncident: (c, i: Incident) => incidents.push(`${c} ${i.id} ${i.findingCount} ${i.title}`),
+      onIncident: (c, i: Incident) => incidents.push(`${c} ${JSON.stringify(i)}`),
     },
   };
 }
@@ -130,7 +130,8 @@ export function run(openStore: () => AnalysisStore, restartEvery: number, batche
   });
   d.apply((a) => a.flush());
   return {
-    findings: rec.findings.map((f) => `${f.id} ${f.detector} ${f.feature} ${f.statistic} ${f.value}`),
+    // Whole findings: values, thresholds, p-values, exemplars and details must all survive a restart.
+    findings: rec.findings.map((f) => JSON.stringify(f)),
     incidents: rec.incidents,
     labelsJoined: d.analyzer.stats.labelsJoined,
     windowsClosed: d.analyzer.stats.windowsClosed,

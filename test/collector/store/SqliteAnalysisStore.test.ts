@@ -79,7 +79,7 @@ describe('SqliteAnalysisStore', () => {
     const straight = straightRun();
     assert.ok(failures > 5);
     assert.deepEqual(
-      rec.findings.map((f) => `${f.id} ${f.detector} ${f.feature} ${f.statistic} ${f.value}`),
+      rec.findings.map((f) => JSON.stringify(f)),
       straight.findings,
     );
     assert.equal(d.analyzer.stats.labelsJoined, straight.labelsJoined);
