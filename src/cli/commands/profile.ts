@@ -4,8 +4,8 @@
  * so its size is bounded by disk, not memory. Malformed input stops with the file, line
  * and field named and exit code 1; bad options exit 2.
  */
-import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serializeProfile } from '../../analysis/profile.js';
 import { ErrorCodes, MlobsError } from '../../errors.js';
@@ -207,6 +207,7 @@ export const profileCommand: Command = {
       if (format === 'csv') await readCsv(file, builder, schema);
       else await readJsonl(file, builder);
       const profile = builder.finish();
+      mkdirSync(dirname(resolve(values.out)), { recursive: true });
       writeFileSync(values.out, serializeProfile(profile));
       const kinds = [...profile.features, ...profile.predictions]
         .map(([n, s]) => `${n}:${s.kind}`)

@@ -210,7 +210,7 @@ describe('mlobs profile', () => {
       }),
     );
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const out = join(dir, 'train.profile.json');
+    const out = join(dir, 'new', 'folder', 'train.profile.json');
     const cli = io();
     const code = await profileCommand.run(
       [file, '-o', out, '--schema', 'zip:categorical', '-p', 'score'],
