@@ -30,6 +30,8 @@ const LARGE = new Set(
     .filter((s) => s.large)
     .map((s) => s.id),
 );
+/** Shifts too small to matter, which the effect-size floors are meant to ignore. */
+const TRIVIAL = new Set(['noise_s0.1_d0.1', 'noise_s0.1_d0.5', 'noise_s0.1_d1', 'mean_0.05sd']);
 
 function f2(x: number): string {
   return x.toFixed(2);

@@ -59,3 +59,15 @@ describe('detection report', () => {
     assert.match(md, /1\.00 \[0\.84, 1\.00\] · KS 1\.00/);
   });
 });
+
+describe('detection report breakdown', () => {
+  it('tells cells below minCount and trivial shifts apart from real gaps', () => {
+    const g = goals(
+      [cell('stuck', 10, 20, 0, 20), cell('mean_0.05sd', 1000, 20, 0, 10), cell('rename', 500, 20, 5, 20)],
+      [],
+    )[1];
+    assert.match(g?.detail ?? '', /1 of the 3 behind are at n ≤ 20/);
+    assert.match(g?.detail ?? '', /1 are trivial shifts/);
+    assert.match(g?.detail ?? '', /other cells behind: d\/rename at n=500/);
+  });
+});
