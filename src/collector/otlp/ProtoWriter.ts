@@ -146,6 +146,13 @@ export class ProtoWriter {
     this.pos += b.length;
   }
 
+  /** Writes already-encoded fields verbatim (no tag, no length). */
+  raw(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
   /** Writes a hex id as length-delimited bytes; throws on odd length or a non-hex digit. */
   hex(h: string): void {
     const n = h.length >>> 1;

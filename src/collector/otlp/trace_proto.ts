@@ -13,7 +13,7 @@
  *   Status: message 2, code 3
  */
 
-import type { ResourceSpans, ScopeSpans, Span, SpanEvent, SpanLink, TracesData } from '../../model/otlp.js';
+import type { ResourceSpans, ScopeSpans, Span, SpanLink, TracesData } from '../../model/otlp.js';
 import {
   decodeKeyValue,
   decodeResource,
@@ -24,11 +24,15 @@ import {
   encodeResource,
   encodeScope,
 } from './common_proto.js';
+import { decodeSpanEvent, rawEventAttributes } from './lazy_event.js';
 import { decodeGuarded } from './OtlpDecodeError.js';
 import { ProtoReader } from './ProtoReader.js';
 import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
 
-/** Decodes an `ExportTraceServiceRequest`; throws `OtlpDecodeError` when malformed. */
+/**
+ * Decodes an `ExportTraceServiceRequest`; throws `OtlpDecodeError` when malformed. Span event
+ * attributes may stay views of `bytes`, so the caller must not reuse or modify `bytes` after.
+ */
 export function decodeTracesProto(bytes: Uint8Array): TracesData {
   return decodeGuarded(() => decodeTracesProtoUnguarded(bytes));
 }
@@ -124,7 +128,7 @@ function decodeSpan(r: ProtoReader, end: number): Span {
         s.droppedAttributesCount = r.uint32();
         break;
       case 90:
-        s.events.push(decodeEvent(r, r.delimited()));
+        s.events.push(decodeSpanEvent(r, r.delimited()));
         break;
       case 96:
         s.droppedEventsCount = r.uint32();
@@ -155,31 +159,6 @@ function decodeSpan(r: ProtoReader, end: number): Span {
     }
   }
   return s;
-}
-
-function decodeEvent(r: ProtoReader, end: number): SpanEvent {
-  const ev: SpanEvent = { timeUnixNano: 0n, name: '', attributes: [], droppedAttributesCount: 0 };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case 9:
-        ev.timeUnixNano = r.fixed64();
-        break;
-      case 18:
-        ev.name = r.string();
-        break;
-      case 26:
-        ev.attributes.push(decodeKeyValue(r, r.delimited()));
-        break;
-      case 32:
-        ev.droppedAttributesCount = r.uint32();
-        break;
-      default:
-        if (tag >>> 3 >= 1 && tag >>> 3 <= 4) r.wrongType(`Span.Event field ${tag >>> 3}`, tag & 7);
-        r.skip(tag & 7);
-    }
-  }
-  return ev;
 }
 
 function decodeLink(r: ProtoReader, end: number): SpanLink {
@@ -292,7 +271,9 @@ function encodeSpan(w: ProtoWriter, s: Span): void {
     w.fixed64(ev.timeUnixNano);
     w.tag(2, 2);
     w.string(ev.name);
-    encodeKeyValues(w, 3, ev.attributes);
+    const raw = rawEventAttributes(ev);
+    if (raw) w.raw(raw);
+    else encodeKeyValues(w, 3, ev.attributes);
     if (ev.droppedAttributesCount) {
       w.tag(4, 0);
       w.varint32(ev.droppedAttributesCount);

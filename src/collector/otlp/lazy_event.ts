@@ -1,0 +1,144 @@
+/**
+ * Span events whose attributes stay as protobuf bytes until someone reads them.
+ *
+ * A collector forwards most events untouched; only the `ml` processor reads the summary
+ * events, which carry hundreds of AnyValues each. So the trace decoder checks an event's
+ * attribute fields for well-formedness (a malformed request is still refused up front with
+ * 400 / INVALID_ARGUMENT) and keeps them as a view of the request bytes; the first read of
+ * `attributes` decodes them, and the encoder copies the bytes back verbatim if nobody did.
+ *
+ * The event stays a plain object (prototype `Object.prototype`, `attributes` an own
+ * enumerable accessor) so spreads, `structuredClone`, JSON and deep equality see an ordinary
+ * `SpanEvent`. Any read counts as a possible mutation: from then on the decoded array is
+ * what gets encoded. The view keeps the request buffer alive as long as the event lives,
+ * which costs less than the decoded objects it stands in for.
+ */
+import { diag } from '@opentelemetry/api';
+import type { KeyValue, SpanEvent } from '../../model/otlp.js';
+import { checkKeyValue } from './check_proto.js';
+import { decodeKeyValue } from './common_proto.js';
+import { ProtoReader } from './ProtoReader.js';
+
+const STATE = Symbol('mlobs.lazyEventAttributes');
+
+interface LazyState {
+  [STATE]: Uint8Array | KeyValue[];
+}
+
+let failures = 0;
+
+function getAttributes(this: LazyState): KeyValue[] {
+  const s = this[STATE];
+  if (!(s instanceof Uint8Array)) return s;
+  const kvs = decodeRawAttributes(s);
+  this[STATE] = kvs;
+  return kvs;
+}
+
+function setAttributes(this: LazyState, v: KeyValue[]): void {
+  this[STATE] = v;
+}
+
+const ACCESSOR: PropertyDescriptor = {
+  get: getAttributes,
+  set: setAttributes,
+  enumerable: true,
+  configurable: true,
+};
+
+/**
+ * Decodes the bytes checked at receive time. They cannot fail short of a bug; if they do, the
+ * reader gets no attributes rather than an exception in the middle of a pipeline.
+ */
+function decodeRawAttributes(raw: Uint8Array): KeyValue[] {
+  const out: KeyValue[] = [];
+  try {
+    const r = new ProtoReader(raw);
+    while (r.pos < r.end) {
+      if (r.uint32() !== 26) r.fail('Span.Event attribute block holds another field');
+      out.push(decodeKeyValue(r, r.delimited()));
+    }
+    return out;
+  } catch (err) {
+    if (failures++ === 0) diag.warn(`mlobs: span event attributes could not be decoded: ${String(err)}`);
+    return [];
+  }
+}
+
+/**
+ * Decodes a `Span.Event` ending at `end` (time 1 fixed64, name 2, attributes 3, dropped 4).
+ * Its attribute fields are checked, not decoded, and kept as a view of the request when they
+ * are consecutive, as every encoder writes them; attributes split by other fields decode now.
+ */
+export function decodeSpanEvent(r: ProtoReader, end: number): SpanEvent {
+  const start = r.pos;
+  let timeUnixNano = 0n;
+  let name = '';
+  let dropped = 0;
+  let first = -1;
+  let last = -1;
+  let split = false;
+  while (r.pos < end) {
+    const at = r.pos;
+    const tag = r.uint32();
+    switch (tag) {
+      case 9:
+        timeUnixNano = r.fixed64();
+        break;
+      case 18:
+        name = r.string();
+        break;
+      case 26:
+        if (first < 0) first = at;
+        else if (last !== at) split = true;
+        checkKeyValue(r, r.delimited());
+        last = r.pos;
+        break;
+      case 32:
+        dropped = r.uint32();
+        break;
+      default:
+        if (tag >>> 3 >= 1 && tag >>> 3 <= 4) r.wrongType(`Span.Event field ${tag >>> 3}`, tag & 7);
+        r.skip(tag & 7);
+    }
+  }
+  if (first >= 0 && !split) return lazySpanEvent(timeUnixNano, name, dropped, r.buf.subarray(first, last));
+  const attributes: KeyValue[] = [];
+  if (split) {
+    // Everything here was checked by the loop above.
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === 26) attributes.push(decodeKeyValue(r, r.delimited()));
+      else r.skip(tag & 7);
+    }
+  }
+  return { timeUnixNano, name, attributes, droppedAttributesCount: dropped };
+}
+
+/**
+ * A `SpanEvent` whose `attributes` are `raw`: consecutive `Span.Event.attributes` fields (tag
+ * and length included), already checked with `checkKeyValue`.
+ */
+function lazySpanEvent(
+  timeUnixNano: bigint,
+  name: string,
+  droppedAttributesCount: number,
+  raw: Uint8Array,
+): SpanEvent {
+  const ev = { timeUnixNano, name, droppedAttributesCount } as SpanEvent & LazyState;
+  Object.defineProperty(ev, 'attributes', ACCESSOR);
+  Object.defineProperty(ev, STATE, { value: raw, writable: true, enumerable: false, configurable: true });
+  return ev;
+}
+
+/** The still-undecoded attribute fields of `ev`, or undefined once read, assigned, or never lazy. */
+export function rawEventAttributes(ev: SpanEvent): Uint8Array | undefined {
+  const s = (ev as Partial<LazyState>)[STATE];
+  return s instanceof Uint8Array ? s : undefined;
+}
+
+/** How many lazy attribute blocks failed to decode on first read (expected to stay 0). */
+export function lazyEventFailures(): number {
+  return failures;
+}
