@@ -3,7 +3,6 @@
  * drains within `service.shutdown_timeout` and exits 0 (1 if draining timed out or a
  * component failed). Without `--config` it runs the built-in default config.
  */
-import { parseArgs } from 'node:util';
 import {
   defaultConfig,
   formatProblems,
@@ -13,6 +12,7 @@ import {
   validateConfig,
 } from '../../collector/index.js';
 import type { Command } from '../Command.js';
+import { configArgsUsage, parseConfigArgs } from './configArgs.js';
 
 /** Runs the collector in the foreground. */
 export const collectorCommand: Command = {
@@ -27,17 +27,10 @@ export const collectorCommand: Command = {
     'on service.telemetry.endpoint (default 127.0.0.1:8888). SIGTERM or SIGINT drains',
     'and stops within service.shutdown_timeout (default 10s).',
     '',
-    'Options:',
-    '  -c, --config <file>  the collector config (YAML)',
-    '  -h, --help           show this help',
+    ...configArgsUsage,
   ].join('\n'),
   async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    });
+    const values = parseConfigArgs(args);
     if (values.help) {
       io.stdout(`${this.usage}\n`);
       return 0;

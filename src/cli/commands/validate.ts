@@ -1,7 +1,7 @@
 /** `mlobs validate --config <file>`: prints every config problem, or "config is valid". */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../collector/index.js';
 import type { Command } from '../Command.js';
+import { configArgsUsage, parseConfigArgs } from './configArgs.js';
 
 /** Checks a collector config without starting anything; exit 0 when valid, 1 when not, 2 on usage errors. */
 export const validateCommand: Command = {
@@ -15,17 +15,10 @@ export const validateCommand: Command = {
     'and pipeline. Prints one problem per line as "path: message" and exits 1, or',
     'prints "config is valid" and exits 0.',
     '',
-    'Options:',
-    '  -c, --config <file>  the collector config (YAML)',
-    '  -h, --help           show this help',
+    ...configArgsUsage,
   ].join('\n'),
   async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    });
+    const values = parseConfigArgs(args);
     if (values.help) {
       io.stdout(`${this.usage}\n`);
       return 0;
