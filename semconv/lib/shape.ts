@@ -12,6 +12,7 @@ import {
   type AttributeType,
   type EnumMember,
   GROUP_TYPES,
+  type GroupFields,
   type GroupType,
   PRIMITIVE_TYPES,
   type PrimitiveType,
@@ -45,31 +46,7 @@ export interface DraftRef {
 }
 
 /** A group as its file states it, refs and `extends` not yet resolved. */
-export interface DraftGroup {
-  /** Group id. */
-  id: string;
-  /** Group type. */
-  type: GroupType;
-  /** File it is defined in. */
-  file: string;
-  /** One-line description. */
-  brief: string;
-  /** Longer explanation, '' when none. */
-  note: string;
-  /** Stability level, '' when not given (allowed for attribute groups). */
-  stability: string;
-  /** Heading for the docs, '' when none. */
-  displayName: string;
-  /** Event name, '' for non-event groups. */
-  name: string;
-  /** Span kind, '' for non-span groups. */
-  spanKind: string;
-  /** Event group ids a span carries. */
-  events: string[];
-  /** Extended group id, '' when none. */
-  extends: string;
-  /** Attributes defined here. */
-  defines: Attribute[];
+export interface DraftGroup extends GroupFields {
   /** Attributes referenced here. */
   refs: DraftRef[];
 }

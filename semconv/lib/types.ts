@@ -98,8 +98,8 @@ export const GROUP_TYPES = ['attribute_group', 'span', 'event'] as const;
 /** One of {@link GROUP_TYPES}. */
 export type GroupType = (typeof GROUP_TYPES)[number];
 
-/** A group after resolution: refs resolved, `extends` flattened in. */
-export interface Group {
+/** What a group states about itself, the same before and after its refs are resolved. */
+export interface GroupFields {
   /** Group id, e.g. `registry.ml.summary`, `event.ml.features`. */
   id: string;
   /** Group type. */
@@ -110,7 +110,7 @@ export interface Group {
   brief: string;
   /** Longer explanation of why, '' when none. */
   note: string;
-  /** Stability level. */
+  /** Stability level, '' when not given (allowed for attribute groups). */
   stability: string;
   /** Heading for the docs, '' when none. */
   displayName: string;
@@ -124,6 +124,10 @@ export interface Group {
   extends: string;
   /** Attributes defined here (registry groups only). */
   defines: Attribute[];
+}
+
+/** A group after resolution: refs resolved, `extends` flattened in. */
+export interface Group extends GroupFields {
   /** The attributes this group references itself, with the levels it sets. */
   refs: AttributeUse[];
   /** Every attribute of the group with its requirement level, extended ones first. */

@@ -5,7 +5,7 @@
  */
 import type { ParsedFile } from './load.js';
 import { attributeConstant, enumValueConstant, eventConstant } from './names.js';
-import { type DraftGroup, shapeGroup } from './shape.js';
+import { type DraftGroup, type DraftRef, shapeGroup } from './shape.js';
 import type { Attribute, AttributeUse, Group, Problem, Registry } from './types.js';
 
 /** The outcome of validation: the resolved registry when clean, and every problem found. */
@@ -138,18 +138,20 @@ function resolve(
     chain.unshift(g);
   for (const g of chain) {
     for (const attribute of g.defines) uses.push({ attribute, requirementLevel: attribute.requirementLevel });
-    for (const { ref, requirementLevel } of g.refs) {
-      const attribute = attributes.get(ref)!;
-      const use = { attribute, requirementLevel: requirementLevel ?? attribute.requirementLevel };
-      const at = uses.findIndex((u) => u.attribute.id === ref);
+    for (const ref of g.refs) {
+      const use = useOf(ref, attributes);
+      const at = uses.findIndex((u) => u.attribute.id === ref.ref);
       // A group may tighten the level of an attribute it inherits through extends.
       if (at >= 0) uses[at] = use;
       else uses.push(use);
     }
   }
-  const refs = group.refs.map(({ ref, requirementLevel }) => {
-    const attribute = attributes.get(ref)!;
-    return { attribute, requirementLevel: requirementLevel ?? attribute.requirementLevel };
-  });
+  const refs = group.refs.map((ref) => useOf(ref, attributes));
   return { ...group, refs, uses };
+}
+
+/** A ref that crossCheck found to exist, with the group's level or else the attribute's default. */
+function useOf({ ref, requirementLevel }: DraftRef, attributes: Map<string, Attribute>): AttributeUse {
+  const attribute = attributes.get(ref)!;
+  return { attribute, requirementLevel: requirementLevel ?? attribute.requirementLevel };
 }
