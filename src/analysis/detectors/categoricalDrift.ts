@@ -143,6 +143,7 @@ export function categoricalDriftCandidates(
   const r = table(refTop, refError, categories, n);
   const c = table(curTop, curError, categories, m);
   const base = { feature, referenceCount: n, currentCount: m };
+  const sides: Sides = { refTop, refError, n, curTop, curError, m };
   const out: Candidate[] = [];
   const chi = chiSquareHomogeneity(r, c);
   for (const statistic of config.statistics) {
@@ -191,9 +192,9 @@ export function categoricalDriftCandidates(
         details: { df: chi.df, cramersV: v, pooled: chi.pooled },
       });
     } else if (statistic === 'new_categories') {
-      out.push(newCategories(feature, base, refTop, refError, curTop, curError, n, m, config, schema));
+      out.push(newCategories(feature, base, sides, config, schema));
     } else {
-      out.push(vanishedCategories(feature, base, refTop, refError, curTop, curError, n, m, config));
+      out.push(vanishedCategories(feature, base, sides, config));
     }
   }
   return out;
@@ -201,15 +202,20 @@ export function categoricalDriftCandidates(
 
 type Base = { feature: string; referenceCount: number; currentCount: number };
 
+/** Both sides' top lists with their Misra–Gries error bounds and non-null counts. */
+interface Sides {
+  refTop: readonly TopEntry[];
+  refError: number;
+  n: number;
+  curTop: readonly TopEntry[];
+  curError: number;
+  m: number;
+}
+
 function newCategories(
   feature: string,
   base: Base,
-  refTop: readonly TopEntry[],
-  refError: number,
-  curTop: readonly TopEntry[],
-  curError: number,
-  n: number,
-  m: number,
+  { refTop, refError, n, curTop, curError, m }: Sides,
   config: ResolvedCategoricalDriftConfig,
   schema: FeatureSchema | undefined,
 ): Candidate {
@@ -218,31 +224,22 @@ function newCategories(
   const fresh = curTop.filter((t) => !known.has(t.value) && (t.count - curError) / m > refError / n);
   const share = fresh.reduce((s, t) => s + (t.count - curError), 0) / m;
   const pValue = share > 0 ? binomialCdf(refError, n, Math.min(1, share)) : 1;
-  const anomalous = share >= config.newCategoryShare && pValue < config.alpha;
-  const names = fresh.slice(0, 10).map((t) => t.value);
-  return {
-    ...base,
-    statistic: 'new_categories',
-    value: share,
-    threshold: config.newCategoryShare,
+  return shareCandidate(
+    base,
+    'new_categories',
+    share,
+    config.newCategoryShare,
     pValue,
-    effectSize: share,
-    anomalous,
-    severity: severityOf(anomalous, share, 10 * config.newCategoryShare),
-    message: `${feature}: ${fmt(share * 100)}% of values in ${fresh.length} categories unseen in the reference${names.length ? ` (${names.join(', ')})` : ''}`,
-    details: { categories: names },
-  };
+    config.alpha,
+    fresh,
+    `${feature}: ${fmt(share * 100)}% of values in ${fresh.length} categories unseen in the reference`,
+  );
 }
 
 function vanishedCategories(
   feature: string,
   base: Base,
-  refTop: readonly TopEntry[],
-  refError: number,
-  curTop: readonly TopEntry[],
-  curError: number,
-  n: number,
-  m: number,
+  { refTop, refError, n, curTop, curError, m }: Sides,
   config: ResolvedCategoricalDriftConfig,
 ): Candidate {
   const present = new Set(curTop.map((t) => t.value));
@@ -252,18 +249,45 @@ function vanishedCategories(
   );
   const share = Math.min(1, gone.reduce((s, t) => s + (t.count - refError), 0) / n);
   const pValue = share > 0 ? binomialCdf(gone.length * curError, m, share) : 1;
-  const anomalous = share >= config.vanishedCategoryShare && pValue < config.alpha;
-  const names = gone.slice(0, 10).map((t) => t.value);
+  return shareCandidate(
+    base,
+    'vanished_categories',
+    share,
+    config.vanishedCategoryShare,
+    pValue,
+    config.alpha,
+    gone,
+    `${feature}: categories holding ${fmt(share * 100)}% of the reference are absent`,
+  );
+}
+
+/**
+ * A finding about the share of values in some categories (new or vanished): anomalous when
+ * the share reaches `threshold` and is significant, critical at ten times the threshold;
+ * names the first ten categories.
+ */
+function shareCandidate(
+  base: Base,
+  statistic: CategoricalStatistic,
+  share: number,
+  threshold: number,
+  pValue: number,
+  alpha: number,
+  categories: readonly TopEntry[],
+  message: string,
+): Candidate {
+  const anomalous = share >= threshold && pValue < alpha;
+  const names = categories.slice(0, 10).map((t) => t.value);
   return {
     ...base,
-    statistic: 'vanished_categories',
+    statistic,
     value: share,
-    threshold: config.vanishedCategoryShare,
+    threshold,
     pValue,
     effectSize: share,
     anomalous,
-    severity: severityOf(anomalous, share, 10 * config.vanishedCategoryShare),
-    message: `${feature}: categories holding ${fmt(share * 100)}% of the reference are absent${names.length ? ` (${names.join(', ')})` : ''}`,
+    severity: severityOf(anomalous, share, 10 * threshold),
+    message: `${message}${names.length ? ` (${names.join(', ')})` : ''}`,
     details: { categories: names },
   };
 }
