@@ -12,7 +12,7 @@
  */
 
 import type { Detector, Reference, WindowData } from '../../src/analysis/detectors/detector.js';
-import { createDetectors } from '../../src/analysis/detectors/index.js';
+import { createDetectors, type DetectorsConfig } from '../../src/analysis/detectors/index.js';
 import { judgeWindow } from '../../src/analysis/judgeWindow.js';
 import type { Profile } from '../../src/analysis/profile.js';
 import { resolveReferenceOptions, StreamReference } from '../../src/analysis/reference/StreamReference.js';
@@ -74,14 +74,19 @@ export function profileOf(reference: Batch, segments: number): Profile {
 
 /** Judges windows against one reference profile with the default detectors. */
 export class MlobsJudge {
-  private readonly detectors: Detector[] = createDetectors();
+  private readonly detectors: Detector[];
   private readonly reference: Reference;
 
-  /** @param fdr Benjamini–Hochberg level (the Analyzer's default is 0.05). */
+  /**
+   * @param fdr Benjamini–Hochberg level (the Analyzer's default is 0.05).
+   * @param config detector settings; the product defaults when empty.
+   */
   constructor(
     profile: Profile,
     private readonly fdr = 0.05,
+    config: DetectorsConfig = {},
   ) {
+    this.detectors = createDetectors(config);
     const ref = new StreamReference(STREAM, resolveReferenceOptions({ profiles: [profile] }), this.detectors);
     const current = ref.current();
     if (current === undefined) throw new Error('MlobsJudge: the profile reference did not resolve');

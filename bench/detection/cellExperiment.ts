@@ -4,6 +4,7 @@
  * reference samples (a fixed training set per rotation, as in production), so a result is
  * not the luck of one reference.
  */
+import type { DetectorsConfig } from '../../src/analysis/detectors/index.js';
 import type { Dataset } from './dataset.js';
 import { KsBonferroni } from './KsBonferroni.js';
 import { MlobsJudge, profileOf } from './MlobsJudge.js';
@@ -30,6 +31,8 @@ export interface Plan {
   exactLimit: number;
   /** Shift ids to run (default all). */
   shiftIds?: string[];
+  /** Detector settings for mlobs (default: the product defaults). */
+  detectors?: DetectorsConfig;
 }
 
 /** Counts for one (dataset, shift, n) cell. */
@@ -68,7 +71,7 @@ export function runDataset(dataset: Dataset, plan: Plan, onCell?: (c: CellResult
   for (let k = 0; k < plan.references; k++) {
     const ref = dataset.sample(plan.referenceRows, new Random(seedOf(dataset.name, 'reference', k)));
     sides.push({
-      judge: new MlobsJudge(profileOf(ref, plan.segments)),
+      judge: new MlobsJudge(profileOf(ref, plan.segments), 0.05, plan.detectors),
       ks: new KsBonferroni(dataset, ref, plan.alpha, plan.exactLimit),
       ctx: shiftContext(dataset, ref),
     });

@@ -1,7 +1,8 @@
 /**
  * The detection benchmark: `npm run bench:detection` (full) or `npm run bench:detection --
  * --quick`. Prints the Markdown report and writes it to bench/detection/results.md.
- * Options: `--quick` (smaller plan), `--jobs N` (worker processes, default 2), `--out FILE`.
+ * Options: `--quick` (smaller plan), `--jobs N` (worker processes, default 2), `--out FILE`, and for
+ * what-if runs of the window study only: `--sizes 10,20` and `--min-count N` (detectors' minCount).
  * Work is split into one task per dataset and experiment, each run in a child process; every
  * run's seed comes from its cell coordinates, so the split never changes a number.
  */
@@ -24,7 +25,18 @@ interface Task {
   dataset: string;
 }
 
-function args(): { quick: boolean; jobs: number; out: string; task: string | undefined } {
+interface Args {
+  quick: boolean;
+  jobs: number;
+  out: string;
+  task: string | undefined;
+  /** `--sizes 10,20`: only these window sizes. */
+  sizes: number[] | undefined;
+  /** `--min-count N`: minCount of the per-feature detectors instead of their default 20 (what-if). */
+  minCount: number | undefined;
+}
+
+function args(): Args {
   const a = process.argv.slice(2);
   const value = (flag: string) => {
     const i = a.indexOf(flag);
@@ -38,12 +50,41 @@ function args(): { quick: boolean; jobs: number; out: string; task: string | und
     jobs,
     out: value('--out') ?? join('bench', 'detection', 'results.md'),
     task: value('--task'),
+    sizes: list('--sizes', value('--sizes')),
+    minCount: optionalInt('--min-count', value('--min-count')),
   };
 }
 
-function plan(quick: boolean): Plan {
+function list(flag: string, v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const xs = v.split(',').map(Number);
+  if (!xs.every((x) => Number.isInteger(x) && x > 0))
+    throw new RangeError(`${flag}: must be comma-separated integers > 0, got ${v}`);
+  return xs;
+}
+
+function optionalInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!(Number.isInteger(x) && x >= 1)) throw new RangeError(`${flag}: must be an integer >= 1, got ${v}`);
+  return x;
+}
+
+function plan(a: Args): Plan {
+  const quick = a.quick;
+  const m = a.minCount;
   return {
-    sizes: quick ? [20, 100, 1000, 10_000] : SIZES,
+    sizes: a.sizes ?? (quick ? [20, 100, 1000, 10_000] : SIZES),
+    ...(m === undefined
+      ? {}
+      : {
+          detectors: {
+            schema: { minCount: m },
+            missing_rate: { minCount: m },
+            numeric_drift: { minCount: m },
+            categorical_drift: { minCount: m },
+          },
+        }),
     unshiftedRuns: () => (quick ? 30 : 100),
     // The n = 100 000 cells cost ~0.3–0.7 s a window on this 2-core machine (mostly sorting
     // for the raw-row KS); 10 shifted windows there keep the full run near 10 minutes.
@@ -75,23 +116,33 @@ function datasets(quick: boolean): Dataset[] {
   return quick ? all.filter((d) => d.name === 'synthetic' || d.name === 'penguins') : all;
 }
 
-function runTask(task: Task, quick: boolean): CellResult[] | StreamResult[] {
+function runTask(task: Task, a: Args): CellResult[] | StreamResult[] {
+  const quick = a.quick;
   const d = datasets(quick).find((x) => x.name === task.dataset);
   if (d === undefined) throw new Error(`unknown dataset ${task.dataset}`);
   if (task.kind === 'stream') return runStreams(d, streamPlan(quick));
-  return runDataset(d, plan(quick), (c) =>
+  return runDataset(d, plan(a), (c) =>
     process.stderr.write(
       `  ${c.dataset} ${c.shift} n=${c.n}: mlobs ${c.mlobs}/${c.runs} ks ${c.ks}/${c.runs} (${(c.ms / 1000).toFixed(1)} s)\n`,
     ),
   );
 }
 
-function inChild(task: Task, quick: boolean, jobs: number): Promise<CellResult[] | StreamResult[]> {
-  if (jobs === 1) return Promise.resolve(runTask(task, quick));
+/** The options a child needs to rebuild the same plan. */
+function forwarded(a: Args): string[] {
+  return [
+    ...(a.quick ? ['--quick'] : []),
+    ...(a.sizes ? ['--sizes', a.sizes.join(',')] : []),
+    ...(a.minCount !== undefined ? ['--min-count', String(a.minCount)] : []),
+  ];
+}
+
+function inChild(task: Task, a: Args): Promise<CellResult[] | StreamResult[]> {
+  if (a.jobs === 1) return Promise.resolve(runTask(task, a));
   return new Promise((resolve, reject) => {
     const child = fork(
       join(process.cwd(), SCRIPT),
-      ['--task', `${task.kind}:${task.dataset}`, ...(quick ? ['--quick'] : [])],
+      ['--task', `${task.kind}:${task.dataset}`, ...forwarded(a)],
       {
         execArgv: process.execArgv,
         serialization: 'advanced',
@@ -113,7 +164,7 @@ async function main(): Promise<void> {
   const a = args();
   if (a.task !== undefined) {
     const [kind, dataset] = a.task.split(':') as [Task['kind'], string];
-    const result = runTask({ kind, dataset }, a.quick);
+    const result = runTask({ kind, dataset }, a);
     await new Promise<void>((resolve) => process.send?.(result, () => resolve()) ?? resolve());
     return;
   }
@@ -121,7 +172,10 @@ async function main(): Promise<void> {
   const ds = datasets(a.quick);
   const tasks: Task[] = [
     ...ds.map((d) => ({ kind: 'cells' as const, dataset: d.name })),
-    ...ds.map((d) => ({ kind: 'stream' as const, dataset: d.name })),
+    // What-if runs (other sizes or minCount) change only the window study.
+    ...(a.sizes || a.minCount !== undefined
+      ? []
+      : ds.map((d) => ({ kind: 'stream' as const, dataset: d.name }))),
   ];
   const cells: CellResult[] = [];
   const streams: StreamResult[] = [];
@@ -130,7 +184,7 @@ async function main(): Promise<void> {
     while (next < tasks.length) {
       const task = tasks[next++] as Task;
       const t = performance.now();
-      const r = await inChild(task, a.quick, a.jobs);
+      const r = await inChild(task, a);
       if (task.kind === 'cells') cells.push(...(r as CellResult[]));
       else streams.push(...(r as StreamResult[]));
       process.stderr.write(
@@ -145,10 +199,10 @@ async function main(): Promise<void> {
     (order.get(x.dataset) ?? 0) * 100 + (shiftOrder.get(x.shift) ?? 0);
   cells.sort((x, y) => rank(x) - rank(y) || x.n - y.n);
   streams.sort((x, y) => rank(x) - rank(y));
-  const p = plan(a.quick);
+  const p = plan(a);
   const sp = streamPlan(a.quick);
   const report = renderReport({
-    command: `npm run bench:detection${a.quick ? ' -- --quick' : ''}`,
+    command: `npm run bench:detection${forwarded(a).length ? ` -- ${forwarded(a).join(' ')}` : ''}`,
     planLines: [
       `${a.quick ? 'QUICK run (smaller plan; not the study)' : 'full run'}; window sizes n ∈ {${p.sizes.join(', ')}}`,
       `${p.unshiftedRuns(0)} unshifted and ${p.shiftedRuns(0)} shifted windows per (dataset, shift, n) cell${
@@ -157,7 +211,7 @@ async function main(): Promise<void> {
           : ''
       }`,
       `reference: ${p.referenceRows} rows per reference sample, ${p.references} samples rotated over runs; mlobs sees each as a profile of ${p.segments} segments (calibration), the reference method sees its raw rows`,
-      `mlobs: default detector set (createDetectors()), judgeWindow as the Analyzer calls it, Benjamini–Hochberg at 0.05; "detected" = at least one finding`,
+      `mlobs: ${a.minCount === undefined ? 'default detector set (createDetectors())' : `default detector set except minCount = ${a.minCount} for schema, missing_rate, numeric_drift and categorical_drift (what-if; the default is 20)`}, judgeWindow as the Analyzer calls it, Benjamini–Hochberg at 0.05; "detected" = at least one finding`,
       `reference method: two-sample KS on raw rows per feature (nulls coded −∞, categories coded by reference frequency rank), Bonferroni at α = ${p.alpha}; exact p-value when n·m ≤ ${p.exactLimit}, Stephens-corrected asymptotic above`,
       `stream: ${sp.seeds} streams per (dataset, shift) through the Analyzer; ${sp.rowsPerWindow} rows per 1-minute window in ${sp.spansPerWindow} spans; ${sp.warmup} warm-up windows (reference), ${sp.clean} clean windows, change point, ${sp.after} shifted windows`,
     ],
