@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { CliIO } from '../../src/cli/Command.js';
 import { runCli } from '../../src/cli/runCli.js';
+import { freePort } from '../collector/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,17 +24,6 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
       stderr += d;
     });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -4,8 +4,8 @@ import type { CollectorConfig } from '../../../src/collector/config/types.js';
 import { validateConfig } from '../../../src/collector/config/validateConfig.js';
 import { Service } from '../../../src/collector/service/Service.js';
 import { counterName } from '../../../src/collector/service/selfMetrics.js';
-import type { TracesData } from '../../../src/model/otlp.js';
 import { fakeExporters, fakeReceivers, fakeRegistry, journal, resetFakes, startGates } from '../fakes.js';
+import { oneSpanTraces } from '../helpers.js';
 
 function config(overrides: { sink?: Record<string, unknown>; timeout?: string } = {}): CollectorConfig {
   const tree = {
@@ -27,40 +27,10 @@ function config(overrides: { sink?: Record<string, unknown>; timeout?: string } 
   return result.config as CollectorConfig;
 }
 
-const oneSpan: TracesData = {
-  resourceSpans: [
-    {
-      resource: { attributes: [], droppedAttributesCount: 0 },
-      schemaUrl: '',
-      scopeSpans: [
-        {
-          scope: { name: 't', version: '', attributes: [], droppedAttributesCount: 0 },
-          schemaUrl: '',
-          spans: [
-            {
-              traceId: '0af7651916cd43dd8448eb211c80319c',
-              spanId: 'b7ad6b7169203331',
-              traceState: '',
-              parentSpanId: '',
-              flags: 1,
-              name: 'score',
-              kind: 1,
-              startTimeUnixNano: 1n,
-              endTimeUnixNano: 2n,
-              attributes: [],
-              droppedAttributesCount: 0,
-              events: [],
-              droppedEventsCount: 0,
-              links: [],
-              droppedLinksCount: 0,
-              status: { code: 0, message: '' },
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
+const oneSpan = oneSpanTraces({
+  scope: { name: 't', version: '', attributes: [], droppedAttributesCount: 0 },
+  span: { name: 'score' },
+});
 
 const quiet = { log: () => undefined };
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { DebugExporter } from '../../../src/collector/exporters/debug/DebugExporter.js';
 import { debugExporterFactory } from '../../../src/collector/exporters/debug/factory.js';
@@ -9,17 +8,7 @@ import type { MemoryLimiterConfig } from '../../../src/collector/processors/memo
 import { memoryLimiterProcessorFactory } from '../../../src/collector/processors/memory_limiter/factory.js';
 import { MemoryLimiterProcessor } from '../../../src/collector/processors/memory_limiter/MemoryLimiterProcessor.js';
 import { otlpReceiverFactory } from '../../../src/collector/receivers/otlp/factory.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../helpers.js';
 
 /** The real memory_limiter, with memory reading injected so the test controls pressure. */
 function limiterWith(

@@ -4,56 +4,32 @@ import { DebugExporter } from '../../../../src/collector/exporters/debug/DebugEx
 import { debugExporterFactory } from '../../../../src/collector/exporters/debug/factory.js';
 import { formatTime, formatValue } from '../../../../src/collector/exporters/debug/formatData.js';
 import { TelemetryRegistry } from '../../../../src/collector/service/TelemetryRegistry.js';
-import type { LogsData, TracesData } from '../../../../src/model/otlp.js';
+import type { LogsData } from '../../../../src/model/otlp.js';
+import { oneSpanTraces, testHost } from '../../helpers.js';
 
 const scope = { name: 'mlobs', version: '0.1.0', attributes: [], droppedAttributesCount: 0 };
-const traces: TracesData = {
-  resourceSpans: [
-    {
-      resource: {
-        attributes: [{ key: 'service.name', value: { stringValue: 'scorer' } }],
+const traces = oneSpanTraces({
+  resource: [{ key: 'service.name', value: { stringValue: 'scorer' } }],
+  scope,
+  span: {
+    kind: 2,
+    startTimeUnixNano: 1_764_175_278_000_000_123n,
+    endTimeUnixNano: 1_764_175_278_500_000_000n,
+    attributes: [
+      { key: 'ml.model.name', value: { stringValue: 'churn' } },
+      { key: 'ml.batch.rows', value: { intValue: 64 } },
+    ],
+    events: [
+      {
+        timeUnixNano: 1_764_175_278_100_000_000n,
+        name: 'ml.features',
+        attributes: [{ key: 'names', value: { arrayValue: { values: [{ stringValue: 'age' }] } } }],
         droppedAttributesCount: 0,
       },
-      schemaUrl: '',
-      scopeSpans: [
-        {
-          scope,
-          schemaUrl: '',
-          spans: [
-            {
-              traceId: '0af7651916cd43dd8448eb211c80319c',
-              spanId: 'b7ad6b7169203331',
-              traceState: '',
-              parentSpanId: '',
-              flags: 1,
-              name: 'predict',
-              kind: 2,
-              startTimeUnixNano: 1_764_175_278_000_000_123n,
-              endTimeUnixNano: 1_764_175_278_500_000_000n,
-              attributes: [
-                { key: 'ml.model.name', value: { stringValue: 'churn' } },
-                { key: 'ml.batch.rows', value: { intValue: 64 } },
-              ],
-              droppedAttributesCount: 0,
-              events: [
-                {
-                  timeUnixNano: 1_764_175_278_100_000_000n,
-                  name: 'ml.features',
-                  attributes: [{ key: 'names', value: { arrayValue: { values: [{ stringValue: 'age' }] } } }],
-                  droppedAttributesCount: 0,
-                },
-              ],
-              droppedEventsCount: 0,
-              links: [],
-              droppedLinksCount: 0,
-              status: { code: 2, message: 'boom' },
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
+    ],
+    status: { code: 2, message: 'boom' },
+  },
+});
 
 function capture() {
   const chunks: string[] = [];
@@ -65,7 +41,7 @@ describe('debug exporter', () => {
     const { sink, text } = capture();
     const telemetry = new TelemetryRegistry();
     const e = new DebugExporter('debug', 'basic', sink);
-    await e.start({ telemetry, reportFatalError: () => undefined });
+    await e.start(testHost(telemetry));
     await e.consumeTraces(traces);
     const lines = text().trimEnd().split('\n');
     assert.equal(lines.length, 1);

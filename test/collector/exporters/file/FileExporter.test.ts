@@ -9,51 +9,23 @@ import { fileExporterFactory } from '../../../../src/collector/exporters/file/fa
 import { decodeLogsJson, decodeTracesJson, encodeTracesJson } from '../../../../src/collector/otlp/index.js';
 import { TelemetryRegistry } from '../../../../src/collector/service/TelemetryRegistry.js';
 import type { LogsData, TracesData } from '../../../../src/model/otlp.js';
+import { oneSpanTraces, testHost } from '../../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-file-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function traces(name: string): TracesData {
-  return {
-    resourceSpans: [
-      {
-        resource: {
-          attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }],
-          droppedAttributesCount: 0,
-        },
-        schemaUrl: '',
-        scopeSpans: [
-          {
-            scope: { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
-            schemaUrl: '',
-            spans: [
-              {
-                traceId: '0af7651916cd43dd8448eb211c80319c',
-                spanId: 'b7ad6b7169203331',
-                traceState: '',
-                parentSpanId: '',
-                flags: 1,
-                name,
-                kind: 1,
-                startTimeUnixNano: 1_764_175_278_000_000_123n,
-                endTimeUnixNano: 1_764_175_278_500_000_000n,
-                attributes: [{ key: 'ml.batch.rows', value: { intValue: 64 } }],
-                droppedAttributesCount: 0,
-                events: [],
-                droppedEventsCount: 0,
-                links: [],
-                droppedLinksCount: 0,
-                status: { code: 0, message: '' },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+  return oneSpanTraces({
+    resource: [{ key: 'service.name', value: { stringValue: 'svc' } }],
+    span: {
+      name,
+      startTimeUnixNano: 1_764_175_278_000_000_123n,
+      endTimeUnixNano: 1_764_175_278_500_000_000n,
+      attributes: [{ key: 'ml.batch.rows', value: { intValue: 64 } }],
+    },
+  });
 }
 
-const host = (telemetry = new TelemetryRegistry()) => ({ telemetry, reportFatalError: () => undefined });
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
 
 describe('file exporter', () => {
@@ -61,7 +33,7 @@ describe('file exporter', () => {
     const path = join(dir, 'a', 'nested', 'spans.jsonl');
     const telemetry = new TelemetryRegistry();
     const e = new FileExporter({ id: 'file', path, append: false, rotation: undefined });
-    await e.start(host(telemetry));
+    await e.start(testHost(telemetry));
     await Promise.all([e.consumeTraces(traces('one')), e.consumeTraces(traces('two'))]);
     const logs: LogsData = { resourceLogs: [] };
     await e.consumeLogs(logs);
@@ -79,13 +51,13 @@ describe('file exporter', () => {
     const path = join(dir, 'keep.jsonl');
     writeFileSync(path, 'old line\n');
     const appender = new FileExporter({ id: 'file', path, append: true, rotation: undefined });
-    await appender.start(host());
+    await appender.start(testHost());
     await appender.consumeTraces(traces('new'));
     await appender.shutdown();
     assert.equal(lines(path)[0], 'old line');
     assert.equal(lines(path).length, 2);
     const truncating = new FileExporter({ id: 'file', path, append: false, rotation: undefined });
-    await truncating.start(host());
+    await truncating.start(testHost());
     await truncating.shutdown();
     assert.equal(readFileSync(path, 'utf8'), '');
   });
@@ -101,7 +73,7 @@ describe('file exporter', () => {
       append: false,
       rotation: { maxBytes: lineBytes * 2, maxBackups: 2 },
     });
-    await e.start(host());
+    await e.start(testHost());
     for (let i = 0; i < 9; i++) await e.consumeTraces(traces(`s${String(i).padStart(2, '0')}`));
     await e.shutdown();
     const files = readdirSync(sub).sort();
@@ -128,7 +100,7 @@ describe('file exporter', () => {
       append: false,
       rotation: undefined,
     });
-    await e.start(host(telemetry));
+    await e.start(testHost(telemetry));
     await e.shutdown();
     await e.shutdown();
     await assert.rejects(e.consumeTraces(traces('late')), { name: 'ConsumerError', permanent: false });

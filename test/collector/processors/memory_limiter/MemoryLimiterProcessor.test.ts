@@ -1,61 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LogsConsumer, MetricsConsumer, TracesConsumer } from '../../../../src/collector/component.js';
 import { resolveMemoryLimits } from '../../../../src/collector/processors/memory_limiter/config.js';
 import { memoryLimiterProcessorFactory } from '../../../../src/collector/processors/memory_limiter/factory.js';
 import { MemoryLimiterProcessor } from '../../../../src/collector/processors/memory_limiter/MemoryLimiterProcessor.js';
 import { TelemetryRegistry } from '../../../../src/collector/service/TelemetryRegistry.js';
-import type { TracesData } from '../../../../src/model/otlp.js';
+import { oneSpanTraces, RecordingConsumer, testHost } from '../../helpers.js';
 
 const MIB = 1024 * 1024;
-const batch: TracesData = {
-  resourceSpans: [
-    {
-      resource: { attributes: [], droppedAttributesCount: 0 },
-      schemaUrl: '',
-      scopeSpans: [
-        {
-          scope: { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
-          schemaUrl: '',
-          spans: [
-            {
-              traceId: '0af7651916cd43dd8448eb211c80319c',
-              spanId: 'b7ad6b7169203331',
-              traceState: '',
-              parentSpanId: '',
-              flags: 1,
-              name: 'predict',
-              kind: 1,
-              startTimeUnixNano: 1n,
-              endTimeUnixNano: 2n,
-              attributes: [],
-              droppedAttributesCount: 0,
-              events: [],
-              droppedEventsCount: 0,
-              links: [],
-              droppedLinksCount: 0,
-              status: { code: 0, message: '' },
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
-
-class Sink implements TracesConsumer, LogsConsumer, MetricsConsumer {
-  count = 0;
-  async consumeTraces(): Promise<void> {
-    this.count++;
-  }
-  async consumeLogs(): Promise<void> {}
-  async consumeMetrics(): Promise<void> {}
-}
+const batch = oneSpanTraces();
 
 const labels = { processor: 'memory_limiter', pipeline: 'traces' };
 
 function limiter(memory: { used: number }, checkIntervalMs = 60_000, gc?: () => void) {
-  const sink = new Sink();
+  const sink = new RecordingConsumer();
   const telemetry = new TelemetryRegistry();
   const p = new MemoryLimiterProcessor(
     {
@@ -68,7 +25,7 @@ function limiter(memory: { used: number }, checkIntervalMs = 60_000, gc?: () => 
     sink,
     labels,
   );
-  return { p, sink, telemetry, host: { telemetry, reportFatalError: () => undefined } };
+  return { p, sink, telemetry, host: testHost(telemetry) };
 }
 
 describe('memory_limiter processor', () => {
@@ -76,7 +33,7 @@ describe('memory_limiter processor', () => {
     const { p, sink, host } = limiter({ used: 50 * MIB });
     await p.start(host);
     await p.consumeTraces(batch);
-    assert.equal(sink.count, 1);
+    assert.equal(sink.traces.length, 1);
     await p.shutdown();
   });
 
@@ -93,12 +50,12 @@ describe('memory_limiter processor', () => {
         return true;
       },
     );
-    assert.equal(sink.count, 0);
+    assert.equal(sink.traces.length, 0);
     assert.equal(telemetry.get('mlobs_processor_refused_spans_total', labels), 1);
     memory.used = 10 * MIB;
     p.check();
     await p.consumeTraces(batch);
-    assert.equal(sink.count, 1, 'accepts again once memory is back under the soft limit');
+    assert.equal(sink.traces.length, 1, 'accepts again once memory is back under the soft limit');
     await p.shutdown();
   });
 
@@ -108,13 +65,13 @@ describe('memory_limiter processor', () => {
     await p.start(host);
     memory.used = 95 * MIB;
     await p.consumeTraces(batch);
-    assert.equal(sink.count, 1, 'a batch right after the spike still passes: no check has run yet');
+    assert.equal(sink.traces.length, 1, 'a batch right after the spike still passes: no check has run yet');
     for (let i = 0; i < 100 && !p.isRefusing; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(p.isRefusing, true);
     await assert.rejects(p.consumeTraces(batch));
     await p.shutdown();
     await p.consumeTraces(batch);
-    assert.equal(sink.count, 2, 'after shutdown data drains through');
+    assert.equal(sink.traces.length, 2, 'after shutdown data drains through');
   });
 
   it('forces a garbage collection above the hard limit and accepts if that frees enough', async () => {
@@ -127,7 +84,7 @@ describe('memory_limiter processor', () => {
     await p.start(host);
     assert.equal(collections, 1);
     await p.consumeTraces(batch);
-    assert.equal(sink.count, 1);
+    assert.equal(sink.traces.length, 1);
     await p.shutdown();
   });
 });

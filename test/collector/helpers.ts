@@ -1,0 +1,104 @@
+/**
+ * Shared helpers for collector component tests: a one-span OTLP batch, a host whose
+ * telemetry is a real registry, a consumer that keeps what it gets, and a free port.
+ * Each test states only the span fields it cares about; the OTLP shape lives here once.
+ */
+import { createServer } from 'node:net';
+import type { Host, LogsConsumer, MetricsConsumer, TracesConsumer } from '../../src/collector/component.js';
+import { TelemetryRegistry } from '../../src/collector/service/TelemetryRegistry.js';
+import type {
+  InstrumentationScope,
+  KeyValue,
+  LogsData,
+  MetricsData,
+  Span,
+  TracesData,
+} from '../../src/model/otlp.js';
+
+/** What {@link oneSpanTraces} may change from its plain internal `predict` span. */
+export interface OneSpanOptions {
+  /** Span fields to set; the rest are a root span at 1–2 ns with nothing attached. */
+  span?: Partial<Span>;
+  /** Resource attributes; none by default. */
+  resource?: KeyValue[];
+  /** Instrumentation scope; `s` with no version by default. */
+  scope?: InstrumentationScope;
+}
+
+/** A batch of one resource, one scope and one span, with every OTLP field filled in. */
+export function oneSpanTraces(options: OneSpanOptions = {}): TracesData {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: options.resource ?? [], droppedAttributesCount: 0 },
+        schemaUrl: '',
+        scopeSpans: [
+          {
+            scope: options.scope ?? { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
+            schemaUrl: '',
+            spans: [
+              {
+                traceId: '0af7651916cd43dd8448eb211c80319c',
+                spanId: 'b7ad6b7169203331',
+                traceState: '',
+                parentSpanId: '',
+                flags: 1,
+                name: 'predict',
+                kind: 1,
+                startTimeUnixNano: 1n,
+                endTimeUnixNano: 2n,
+                attributes: [],
+                droppedAttributesCount: 0,
+                events: [],
+                droppedEventsCount: 0,
+                links: [],
+                droppedLinksCount: 0,
+                status: { code: 0, message: '' },
+                ...options.span,
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A host for starting one component alone: its counters land in `telemetry`, fatal errors are ignored. */
+export function testHost(telemetry = new TelemetryRegistry()): Host & { telemetry: TelemetryRegistry } {
+  return { telemetry, reportFatalError: () => undefined };
+}
+
+/** The next stage of a component under test: keeps every batch it is handed, per signal. */
+export class RecordingConsumer implements TracesConsumer, LogsConsumer, MetricsConsumer {
+  /** Trace batches, in arrival order. */
+  readonly traces: TracesData[] = [];
+  /** Log batches, in arrival order. */
+  readonly logs: LogsData[] = [];
+  /** Metric batches, in arrival order. */
+  readonly metrics: MetricsData[] = [];
+  /** Keeps a trace batch. */
+  async consumeTraces(data: TracesData): Promise<void> {
+    this.traces.push(data);
+  }
+  /** Keeps a log batch. */
+  async consumeLogs(data: LogsData): Promise<void> {
+    this.logs.push(data);
+  }
+  /** Keeps a metric batch. */
+  async consumeMetrics(data: MetricsData): Promise<void> {
+    this.metrics.push(data);
+  }
+}
+
+/** A loopback TCP port that was free a moment ago (for child processes that must be told a port up front). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
