@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { CliIO } from '../../src/cli/Command.js';
 import { runCli } from '../../src/cli/runCli.js';
 import { freePort } from '../collector/helpers.js';
+import { memoryIO } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,19 +25,6 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
     });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-function memoryIO(): CliIO & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: {},
-    stopSignal: new Promise(() => {}),
-  };
 }
 
 /** Waits until `stderr()` matches, polling; bounded. */

@@ -13,7 +13,6 @@ import {
 import type { WindowReport } from '../../../src/analysis/AnalysisListener.js';
 import { createDetectors } from '../../../src/analysis/detectors/index.js';
 import { parseProfile } from '../../../src/analysis/profile.js';
-import type { CliIO } from '../../../src/cli/Command.js';
 import { profileCommand } from '../../../src/cli/commands/profile.js';
 import { decodeOver } from '../../../src/collector/config/decode.js';
 import { mlProcessorFactory } from '../../../src/collector/processors/ml/factory.js';
@@ -28,25 +27,13 @@ import { MlSpanProcessor } from '../../../src/stream/index.js';
 import { encodeSummaryEvents, summarize } from '../../../src/summaries/index.js';
 import { normals, rng } from '../../analysis/fixtures.js';
 import { toTracesData } from '../../collector/processors/ml/pipelineFixture.js';
+import { memoryIO as io } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-profile-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
 const PLANS = ['basic', 'plus', 'pro, annual'];
-
-function io(): CliIO & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: {},
-    stopSignal: new Promise(() => {}),
-  };
-}
 
 /** Training data: numeric age with empty cells, income with NA/null/NaN, a quoted categorical, a quoted note with line breaks. */
 function trainingCsv(rows: number): string {
