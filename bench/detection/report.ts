@@ -105,7 +105,7 @@ export function goals(cells: readonly CellResult[], streams: readonly StreamResu
     detail:
       `${small.length - behind.length}/${small.length} (dataset, shift, n) cells within 0.05 or ahead ` +
       `(at FDR 0.01: ${small.length - behindAt('strict').length}/${small.length}); ` +
-      `${behind.filter((c) => c.n <= 20).length} of the ${behind.length} behind are at n ≤ 20 (fewer than minCount = 20 finite values: no drift or range test runs), ` +
+      `${behind.filter((c) => c.n <= 20).length} of the ${behind.length} behind are at n ≤ 20 (with the default minCount of 20 finite values no drift or range test runs there), ` +
       `${behind.filter((c) => c.n > 20 && TRIVIAL.has(c.shift)).length} are trivial shifts (σ = 0.1 noise, +0.05 sd) that the effect floors ignore on purpose; ` +
       `other cells behind: ${summarizeCells(rest)}. All behind: ${summarizeCells(behind)}`,
   });
@@ -117,6 +117,8 @@ export function goals(cells: readonly CellResult[], streams: readonly StreamResu
     met: weak.length === 0,
     detail: `${big.length - weak.length}/${big.length} cells ≥ 0.9 (at FDR 0.01: ${big.length - weakAt('strict').length}/${big.length}); below: ${summarizeCells(weak)}`,
   });
+  // A what-if run without streams has no stream goal to judge.
+  if (streams.length === 0) return out;
   const late = streams.flatMap((s) => s.findingDelays.filter((d) => !(d <= 2)).map(() => s));
   const all = streams.reduce((a, s) => a + s.streams, 0);
   const clean = streams.reduce((a, s) => a + s.cleanWindows, 0);

@@ -43,6 +43,10 @@ describe('detection report', () => {
     assert.equal(goals([], [stream([0, Number.POSITIVE_INFINITY])])[3]?.met, false);
   });
 
+  it('judges no stream goal when no stream ran (what-if runs)', () => {
+    assert.equal(goals([cell('none', 100, 100, 0, 0)], []).length, 3);
+  });
+
   it('renders every section with Wilson intervals and the command', () => {
     const md = renderReport({
       command: 'npm run bench:detection',
