@@ -8,6 +8,7 @@ import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { StreamKey } from '../../model/finding.js';
 import type { Detector, FeatureSchema, Reference, WindowData } from '../detectors/detector.js';
 import { type Profile, profileMatches } from '../profile.js';
+import { emptyWindow } from '../windows/merge.js';
 import { buildReference } from './buildReference.js';
 
 /** How references are chosen. */
@@ -145,21 +146,7 @@ export class StreamReference {
       features: WindowData['features'],
       predictions: WindowData['predictions'],
       rows: number,
-    ): WindowData => ({
-      stream: this.stream,
-      startMs: 0,
-      endMs: 0,
-      runs: 0,
-      errorRuns: 0,
-      durationMs: undefined,
-      rows,
-      features,
-      predictions,
-      outcomes: undefined,
-      modelTrainedAtMs: undefined,
-      inputLastWrittenMs: new Map(),
-      exemplarTraceIds: [],
-    });
+    ): WindowData => ({ ...emptyWindow(this.stream, 0, 0), rows, features, predictions });
     const windows =
       p.segments.length > 0
         ? p.segments.map((s) => asWindow(s.features, s.predictions, s.rows))

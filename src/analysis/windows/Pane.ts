@@ -7,7 +7,13 @@ import type { StreamKey } from '../../model/finding.js';
 import { type NumericSummary, summarize } from '../../summaries/index.js';
 import type { JoinedOutcomes, WindowData } from '../detectors/detector.js';
 import type { Observation } from '../observation.js';
-import { emptyOutcomes, MAX_OUTCOMES_PER_WINDOW, mergeFeatureMaps, mergeNumeric } from './merge.js';
+import {
+  emptyOutcomes,
+  emptyWindow,
+  MAX_OUTCOMES_PER_WINDOW,
+  mergeFeatureMaps,
+  mergeNumeric,
+} from './merge.js';
 
 /** Durations are buffered raw and summarized in chunks of this size. */
 const DURATION_CHUNK = 1024;
@@ -32,21 +38,7 @@ export class Pane {
   private durations: number[] = [];
 
   constructor(stream: StreamKey, startMs: number, endMs: number) {
-    this.data = {
-      stream,
-      startMs,
-      endMs,
-      runs: 0,
-      errorRuns: 0,
-      durationMs: undefined,
-      rows: 0,
-      features: new Map(),
-      predictions: new Map(),
-      outcomes: undefined,
-      modelTrainedAtMs: undefined,
-      inputLastWrittenMs: new Map(),
-      exemplarTraceIds: [],
-    };
+    this.data = emptyWindow(stream, startMs, endMs);
   }
 
   /** Adds one component run; `allowFeature` enforces the stream's feature cap. */

@@ -4,6 +4,7 @@
  * windows into one reference without rereading any data.
  */
 
+import type { StreamKey } from '../../model/finding.js';
 import { type FeatureSummary, mergeFeature, type NumericSummary } from '../../summaries/index.js';
 import type { JoinedOutcomes, WindowData } from '../detectors/detector.js';
 
@@ -68,17 +69,12 @@ export function emptyOutcomes(task: JoinedOutcomes['task']): JoinedOutcomes {
   return { task, predictedClasses: [], scores: [], labelClasses: [], labelValues: [] };
 }
 
-/**
- * Merges several windows of one stream into one (bounds span all of them). Used to roll panes
- * into sliding windows and reference windows into a reference.
- */
-export function mergeWindows(parts: readonly WindowData[], maxExemplars: number): WindowData {
-  const first = parts[0];
-  if (first === undefined) throw new RangeError('mergeWindows needs at least one window');
-  const out: WindowData = {
-    stream: first.stream,
-    startMs: first.startMs,
-    endMs: first.endMs,
+/** A window of a stream with nothing in it yet: the start of a pane, a merge, or a profile chunk. */
+export function emptyWindow(stream: StreamKey, startMs: number, endMs: number): WindowData {
+  return {
+    stream,
+    startMs,
+    endMs,
     runs: 0,
     errorRuns: 0,
     durationMs: undefined,
@@ -90,6 +86,16 @@ export function mergeWindows(parts: readonly WindowData[], maxExemplars: number)
     inputLastWrittenMs: new Map(),
     exemplarTraceIds: [],
   };
+}
+
+/**
+ * Merges several windows of one stream into one (bounds span all of them). Used to roll panes
+ * into sliding windows and reference windows into a reference.
+ */
+export function mergeWindows(parts: readonly WindowData[], maxExemplars: number): WindowData {
+  const first = parts[0];
+  if (first === undefined) throw new RangeError('mergeWindows needs at least one window');
+  const out = emptyWindow(first.stream, first.startMs, first.endMs);
   for (const w of parts) {
     out.startMs = Math.min(out.startMs, w.startMs);
     out.endMs = Math.max(out.endMs, w.endMs);
