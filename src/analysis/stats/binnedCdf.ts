@@ -128,6 +128,28 @@ export function cdfAtPoints(buckets: readonly Bucket[], points: readonly number[
   return out;
 }
 
+/** Two bucketed samples on one grid, as the two-sample distances compare them. */
+export interface AlignedCdfs {
+  /** The first sample's buckets, normalized. */
+  a: Bucket[];
+  /** The second sample's buckets, normalized. */
+  b: Bucket[];
+  /** Every boundary of either sample, ascending. */
+  points: number[];
+  /** The first sample's cumulative counts at `points`. */
+  ca: CdfAtPoints;
+  /** The second sample's cumulative counts at `points`. */
+  cb: CdfAtPoints;
+}
+
+/** Normalizes both samples and evaluates both CDFs at the union of their boundaries. */
+export function alignCdfs(first: readonly Bucket[], second: readonly Bucket[]): AlignedCdfs {
+  const a = normalizeBuckets(first);
+  const b = normalizeBuckets(second);
+  const points = unionBoundaries(a, b);
+  return { a, b, points, ca: cdfAtPoints(a, points), cb: cdfAtPoints(b, points) };
+}
+
 /** Value at cumulative fraction q of a bucketed sample, linear inside the bucket reached. */
 export function bucketQuantile(buckets: readonly Bucket[], q: number): number {
   const total = buckets.reduce((s, b) => s + b.count, 0);

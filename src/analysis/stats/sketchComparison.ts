@@ -3,7 +3,7 @@
  * from raw values: the KS distance with rigorous bounds, PSI on the reference's quantile
  * bins and the Wasserstein-1 distance. See `binnedCdf.ts` for what a bucket guarantees.
  */
-import { type Bucket, bucketQuantile, cdfAtPoints, normalizeBuckets, unionBoundaries } from './binnedCdf.js';
+import { alignCdfs, type Bucket, bucketQuantile, cdfAtPoints, normalizeBuckets } from './binnedCdf.js';
 import { chiSquareSurvival } from './gamma.js';
 
 /** KS distance between two sketches, bracketed by what the buckets allow. */
@@ -27,11 +27,7 @@ export interface BinnedKs {
 
 /** KS distance of two bucketed samples with the bracket [d, dUpper] containing the true D. */
 export function binnedKs(first: readonly Bucket[], second: readonly Bucket[]): BinnedKs {
-  const a = normalizeBuckets(first);
-  const b = normalizeBuckets(second);
-  const points = unionBoundaries(a, b);
-  const ca = cdfAtPoints(a, points);
-  const cb = cdfAtPoints(b, points);
+  const { points, ca, cb } = alignCdfs(first, second);
   const n = ca.total;
   const m = cb.total;
   if (n === 0 || m === 0) return { d: 0, dUpper: 0, rankError: 0, n, m };
@@ -156,11 +152,7 @@ function meanHalfWidth(buckets: readonly Bucket[], total: number): number {
 
 /** W1 between two bucketed samples, integrating the piecewise-linear CDF difference exactly. */
 export function binnedWasserstein(first: readonly Bucket[], second: readonly Bucket[]): BinnedWasserstein {
-  const a = normalizeBuckets(first);
-  const b = normalizeBuckets(second);
-  const points = unionBoundaries(a, b);
-  const ca = cdfAtPoints(a, points);
-  const cb = cdfAtPoints(b, points);
+  const { a, b, points, ca, cb } = alignCdfs(first, second);
   const n = ca.total;
   const m = cb.total;
   if (n === 0 || m === 0) return { distance: 0, error: 0 };
