@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { context, type DiagLogger, DiagLogLevel, diag, trace } from '@opentelemetry/api';
+import { context, diag, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   AlwaysOffSampler,
@@ -21,6 +21,7 @@ import {
   ATTR_ML_PIPELINE_NAME,
   EVENT_ML_FEATURES,
 } from '../../src/semconv/index.js';
+import { captureDiagWarnings } from './span-harness.js';
 
 describe('component()', () => {
   const exporter = new InMemorySpanExporter();
@@ -40,14 +41,7 @@ describe('component()', () => {
     ioLinks.clear();
     sdkDrops.reset();
     warnings.length = 0;
-    const logger: DiagLogger = {
-      error() {},
-      warn: (m: string) => warnings.push(m),
-      info() {},
-      debug() {},
-      verbose() {},
-    };
-    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    captureDiagWarnings(warnings);
   });
   afterEach(() => diag.disable());
 

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import { DropCounter } from '../../src/sdk/drop-counter.js';
+import { captureDiagWarnings } from './span-harness.js';
 
 describe('DropCounter', () => {
   const warnings: string[] = [];
   beforeEach(() => {
     warnings.length = 0;
-    const logger: DiagLogger = {
-      error: () => {},
-      warn: (m: string) => warnings.push(m),
-      info: () => {},
-      debug: () => {},
-      verbose: () => {},
-    };
-    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    captureDiagWarnings(warnings);
   });
   afterEach(() => diag.disable());
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -10,6 +10,7 @@ import {
 import { sdkDrops } from '../../src/sdk/drop-counter.js';
 import { addEventsWithinLimits } from '../../src/sdk/span-events.js';
 import type { SpanLike } from '../../src/sdk/types.js';
+import { captureDiagWarnings } from './span-harness.js';
 
 function tracer(spanLimits: SpanLimits) {
   const exporter = new InMemorySpanExporter();
@@ -25,14 +26,7 @@ describe('addEventsWithinLimits', () => {
   beforeEach(() => {
     warnings.length = 0;
     sdkDrops.reset();
-    const logger: DiagLogger = {
-      error() {},
-      warn: (m: string) => warnings.push(m),
-      info() {},
-      debug() {},
-      verbose() {},
-    };
-    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    captureDiagWarnings(warnings);
   });
   afterEach(() => diag.disable());
 

@@ -9,6 +9,18 @@ import {
 import { sdkDrops } from '../../src/sdk/drop-counter.js';
 import type { SpanLike } from '../../src/sdk/types.js';
 
+/** Sends every `diag.warn` message into `warnings` (and nothing else) until `diag.disable()`. */
+export function captureDiagWarnings(warnings: string[]): void {
+  const logger: DiagLogger = {
+    error() {},
+    warn: (m: string) => warnings.push(m),
+    info() {},
+    debug() {},
+    verbose() {},
+  };
+  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+}
+
 /** Starts spans, ends them and returns what the exporter saw. */
 export class SpanHarness {
   readonly exporter = new InMemorySpanExporter();
@@ -22,14 +34,7 @@ export class SpanHarness {
     sdkDrops.reset();
     this.warnings.length = 0;
     this.exporter.reset();
-    const logger: DiagLogger = {
-      error() {},
-      warn: (m: string) => this.warnings.push(m),
-      info() {},
-      debug() {},
-      verbose() {},
-    };
-    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    captureDiagWarnings(this.warnings);
   }
 
   /** Stops capturing. */
