@@ -69,16 +69,7 @@ export function componentSpan(spec: SpanSpec): SpanRecord {
 }
 
 /** Deterministic pseudo-random numbers (mulberry32) so tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from './stats/random.js';
 
 /** Normal deviates by Box–Muller. */
 export function normals(n: number, next: () => number, mean = 0, sd = 1): number[] {

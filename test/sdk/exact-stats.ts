@@ -5,18 +5,6 @@
 import assert from 'node:assert/strict';
 import type { CategoricalSummary, NumericSummary } from '../../src/summaries/index.js';
 
-/** Deterministic PRNG (mulberry32) so every run sees the same data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Standard normal draw from a uniform source (Box–Muller). */
 export function normal(rand: () => number): number {
   const u = 1 - rand();

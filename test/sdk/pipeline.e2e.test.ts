@@ -33,7 +33,8 @@ import {
   type FeatureSummary,
   ioLinks,
 } from '../../src/index.js';
-import { assertCategoricalMatches, assertNumericMatches, normal, seededRandom } from './exact-stats.js';
+import { seededRandom } from '../analysis/stats/random.js';
+import { assertCategoricalMatches, assertNumericMatches, normal } from './exact-stats.js';
 
 const N = 4000;
 const CLASSES = ['churn', 'stay', 'upgrade'];
