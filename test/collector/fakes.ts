@@ -14,6 +14,7 @@ import type { ComponentRegistry } from '../../src/collector/config/types.js';
 import { parseEndpoint } from '../../src/collector/config/values.js';
 import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from '../../src/collector/factory.js';
 import type { LogsData, MetricsData, TracesData } from '../../src/model/otlp.js';
+import { RecordingConsumer } from './helpers.js';
 
 /** Everything the fakes did, in order: `start receiver fake`, `stop exporter sink`, … */
 export const journal: string[] = [];
@@ -45,18 +46,16 @@ export class FakeReceiver implements Component {
 }
 
 /** An exporter that keeps what it got; `delayMs` makes shutdown slow, to test draining. */
-export class FakeExporter implements Component, TracesConsumer, LogsConsumer, MetricsConsumer {
-  traces: TracesData[] = [];
-  logs: LogsData[] = [];
-  metrics: MetricsData[] = [];
-  pending = 0;
+export class FakeExporter extends RecordingConsumer implements Component {
   constructor(
     readonly id: string,
     readonly signals: readonly Signal[],
     readonly delayMs: number,
     readonly startDelayMs = 0,
     readonly failStart = false,
-  ) {}
+  ) {
+    super();
+  }
   async start(): Promise<void> {
     journal.push(`start exporter ${this.id}`);
     await startGates.get(this.id);
@@ -67,15 +66,6 @@ export class FakeExporter implements Component, TracesConsumer, LogsConsumer, Me
     journal.push(`stop exporter ${this.id}`);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     journal.push(`stopped exporter ${this.id}`);
-  }
-  async consumeTraces(data: TracesData): Promise<void> {
-    this.traces.push(data);
-  }
-  async consumeLogs(data: LogsData): Promise<void> {
-    this.logs.push(data);
-  }
-  async consumeMetrics(data: MetricsData): Promise<void> {
-    this.metrics.push(data);
   }
 }
 
