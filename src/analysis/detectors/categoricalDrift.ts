@@ -23,6 +23,7 @@
 import type { CategoricalSummary, TopEntry } from '../../summaries/index.js';
 import { binomialCdf } from '../stats/beta.js';
 import { chiSquareHomogeneity, jensenShannonDistance } from '../stats/categorical.js';
+import { requireOpenUnit, requirePositive, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
 import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf } from './thresholds.js';
 
@@ -81,7 +82,7 @@ export function resolveCategoricalDriftConfig(
   path = 'categorical_drift',
 ): ResolvedCategoricalDriftConfig {
   const c = { ...CATEGORICAL_DRIFT_DEFAULTS, ...config };
-  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  requireOpenUnit(path, 'alpha', c.alpha);
   for (const key of [
     'jsFloor',
     'jsCritical',
@@ -90,13 +91,9 @@ export function resolveCategoricalDriftConfig(
     'vanishedCategoryShare',
     'calibrationK',
   ] as const) {
-    if (!(Number.isFinite(c[key]) && c[key] > 0))
-      throw new RangeError(`${path}: ${key} must be a number > 0, got ${c[key]}`);
+    requirePositive(path, key, c[key]);
   }
-  for (const key of ['maxCategories', 'minCount'] as const) {
-    if (!(Number.isInteger(c[key]) && c[key] >= 1))
-      throw new RangeError(`${path}: ${key} must be an integer ≥ 1, got ${c[key]}`);
-  }
+  for (const key of ['maxCategories', 'minCount'] as const) requireWholeAtLeast(path, key, c[key], 1);
   for (const s of c.statistics) {
     if (!STATISTICS.includes(s)) throw new RangeError(`${path}: unknown statistic '${String(s)}'`);
   }

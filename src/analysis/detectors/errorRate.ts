@@ -8,6 +8,7 @@
 
 import { calibrationKey } from '../reference/buildReference.js';
 import { binomialUpperTail } from '../stats/beta.js';
+import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
 import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf } from './thresholds.js';
 
@@ -46,15 +47,13 @@ export function resolveErrorRateConfig(
   path = 'error_rate',
 ): ResolvedErrorRateConfig {
   const c = { ...ERROR_RATE_DEFAULTS, ...config };
-  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  requireOpenUnit(path, 'alpha', c.alpha);
   for (const key of ['minDifference', 'criticalDifference'] as const) {
-    if (!(c[key] > 0 && c[key] <= 1))
-      throw new RangeError(`${path}: ${key} must be in (0, 1], got ${c[key]}`);
+    requireShare(path, key, c[key]);
   }
   if (c.maxRate !== null && !(c.maxRate > 0 && c.maxRate < 1))
     throw new RangeError(`${path}: maxRate must be in (0, 1) or null, got ${c.maxRate}`);
-  if (!(Number.isInteger(c.minRuns) && c.minRuns >= 1))
-    throw new RangeError(`${path}: minRuns must be an integer ≥ 1, got ${c.minRuns}`);
+  requireWholeAtLeast(path, 'minRuns', c.minRuns, 1);
   return c;
 }
 

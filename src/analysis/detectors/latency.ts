@@ -11,6 +11,7 @@
 
 import { calibrationKey } from '../reference/buildReference.js';
 import { binomialUpperTail } from '../stats/beta.js';
+import { requireOpenUnit, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
 import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf } from './thresholds.js';
 
@@ -49,16 +50,14 @@ export const LATENCY_DEFAULTS: Readonly<ResolvedLatencyConfig> = Object.freeze({
 /** Applies defaults and validates; the error names the detector and the field. */
 export function resolveLatencyConfig(config: LatencyConfig = {}, path = 'latency'): ResolvedLatencyConfig {
   const c = { ...LATENCY_DEFAULTS, ...config };
-  if (!(c.quantile > 0 && c.quantile < 1))
-    throw new RangeError(`${path}: quantile must be in (0, 1), got ${c.quantile}`);
-  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  requireOpenUnit(path, 'quantile', c.quantile);
+  requireOpenUnit(path, 'alpha', c.alpha);
   if (!(c.minRatio >= 1)) throw new RangeError(`${path}: minRatio must be ≥ 1, got ${c.minRatio}`);
   if (!(c.criticalRatio >= c.minRatio))
     throw new RangeError(`${path}: criticalRatio must be ≥ minRatio, got ${c.criticalRatio}`);
   if (c.maxMs !== null && !(c.maxMs > 0))
     throw new RangeError(`${path}: maxMs must be > 0 or null, got ${c.maxMs}`);
-  if (!(Number.isInteger(c.minRuns) && c.minRuns >= 1))
-    throw new RangeError(`${path}: minRuns must be an integer ≥ 1, got ${c.minRuns}`);
+  requireWholeAtLeast(path, 'minRuns', c.minRuns, 1);
   return c;
 }
 

@@ -9,6 +9,7 @@
  */
 import { binomialUpperTail } from '../stats/beta.js';
 import { twoProportionTest } from '../stats/proportions.js';
+import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
 import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf, totalCount } from './thresholds.js';
 
@@ -56,17 +57,15 @@ export function resolveMissingRateConfig(
   path = 'missing_rate',
 ): ResolvedMissingRateConfig {
   const c = { ...MISSING_RATE_DEFAULTS, ...config };
-  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  requireOpenUnit(path, 'alpha', c.alpha);
   for (const key of ['minDifference', 'nonNullableMinDifference', 'criticalDifference'] as const) {
-    if (!(c[key] > 0 && c[key] <= 1))
-      throw new RangeError(`${path}: ${key} must be in (0, 1], got ${c[key]}`);
+    requireShare(path, key, c[key]);
   }
   if (!(c.calibrationK > 0)) throw new RangeError(`${path}: calibrationK must be > 0, got ${c.calibrationK}`);
   if (c.direction !== 'increase' && c.direction !== 'both') {
     throw new RangeError(`${path}: direction must be 'increase' or 'both', got ${String(c.direction)}`);
   }
-  if (!(Number.isInteger(c.minCount) && c.minCount >= 1))
-    throw new RangeError(`${path}: minCount must be an integer ≥ 1, got ${c.minCount}`);
+  requireWholeAtLeast(path, 'minCount', c.minCount, 1);
   return c;
 }
 

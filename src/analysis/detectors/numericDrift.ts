@@ -23,6 +23,7 @@
 import type { NumericSummary } from '../../summaries/index.js';
 import { ksCriticalDistance, ksPValue } from '../stats/kolmogorov.js';
 import { binnedKs, binnedPsi, binnedWasserstein, bucketIqr } from '../stats/sketchComparison.js';
+import { requireOpenUnit, requirePositive, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
 import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, numericView, severityOf } from './thresholds.js';
 
@@ -82,18 +83,13 @@ export const NUMERIC_DRIFT_DEFAULTS: Readonly<ResolvedNumericDriftConfig> = Obje
   calibrationK: DEFAULT_CALIBRATION_K,
 });
 
-function positive(path: string, name: string, value: number): void {
-  if (!(Number.isFinite(value) && value > 0))
-    throw new RangeError(`${path}: ${name} must be a number > 0, got ${value}`);
-}
-
 /** Applies defaults and validates; the error names the detector and the field. */
 export function resolveNumericDriftConfig(
   config: NumericDriftConfig = {},
   path = 'numeric_drift',
 ): ResolvedNumericDriftConfig {
   const c = { ...NUMERIC_DRIFT_DEFAULTS, ...config };
-  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  requireOpenUnit(path, 'alpha', c.alpha);
   for (const key of [
     'ksFloor',
     'ksCritical',
@@ -103,12 +99,10 @@ export function resolveNumericDriftConfig(
     'wassersteinCritical',
     'calibrationK',
   ] as const) {
-    positive(path, key, c[key]);
+    requirePositive(path, key, c[key]);
   }
-  if (!(Number.isInteger(c.psiBins) && c.psiBins >= 2))
-    throw new RangeError(`${path}: psiBins must be an integer ≥ 2, got ${c.psiBins}`);
-  if (!(Number.isInteger(c.minCount) && c.minCount >= 1))
-    throw new RangeError(`${path}: minCount must be an integer ≥ 1, got ${c.minCount}`);
+  requireWholeAtLeast(path, 'psiBins', c.psiBins, 2);
+  requireWholeAtLeast(path, 'minCount', c.minCount, 1);
   if (c.wassersteinScale !== 'sd' && c.wassersteinScale !== 'iqr') {
     throw new RangeError(
       `${path}: wassersteinScale must be 'sd' or 'iqr', got ${String(c.wassersteinScale)}`,

@@ -19,6 +19,7 @@ import {
   regressionMetrics,
 } from '../stats/performanceMetrics.js';
 import { wilsonInterval } from '../stats/proportions.js';
+import { requireOpenUnit, requirePositive, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, JoinedOutcomes, Reference, WindowData } from './detector.js';
 import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf } from './thresholds.js';
 
@@ -74,10 +75,9 @@ export function resolvePerformanceConfig(
   path = 'performance',
 ): ResolvedPerformanceConfig {
   const c = { ...PERFORMANCE_DEFAULTS, ...config };
-  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  requireOpenUnit(path, 'alpha', c.alpha);
   for (const key of ['maxDrop', 'criticalDrop', 'maxIncrease', 'criticalIncrease'] as const) {
-    if (!(Number.isFinite(c[key]) && c[key] > 0))
-      throw new RangeError(`${path}: ${key} must be a number > 0, got ${c[key]}`);
+    requirePositive(path, key, c[key]);
   }
   for (const [name, v] of Object.entries(c.minimums)) {
     if (!(typeof v === 'number' && v >= 0 && v <= 1))
@@ -87,8 +87,7 @@ export function resolvePerformanceConfig(
     if (!(typeof v === 'number' && v > 0))
       throw new RangeError(`${path}: maximums::${name} must be > 0, got ${v}`);
   }
-  if (!(Number.isInteger(c.minLabels) && c.minLabels >= 2))
-    throw new RangeError(`${path}: minLabels must be an integer ≥ 2, got ${c.minLabels}`);
+  requireWholeAtLeast(path, 'minLabels', c.minLabels, 2);
   return c;
 }
 

@@ -13,6 +13,7 @@
 import type { FeatureSummary, NumericSummary } from '../../summaries/index.js';
 import { binomialUpperTail } from '../stats/beta.js';
 import { twoProportionTest } from '../stats/proportions.js';
+import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
 import { fmt, severityOf, totalCount } from './thresholds.js';
 
@@ -51,18 +52,16 @@ export const SCHEMA_DEFAULTS: Readonly<ResolvedSchemaConfig> = Object.freeze({
 /** Applies defaults and validates; the error names the detector and the field. */
 export function resolveSchemaConfig(config: SchemaConfig = {}, path = 'schema'): ResolvedSchemaConfig {
   const c = { ...SCHEMA_DEFAULTS, ...config };
-  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  requireOpenUnit(path, 'alpha', c.alpha);
   for (const key of [
     'outOfRangeFloor',
     'outOfRangeCritical',
     'invalidRateFloor',
     'invalidRateCritical',
   ] as const) {
-    if (!(c[key] > 0 && c[key] <= 1))
-      throw new RangeError(`${path}: ${key} must be in (0, 1], got ${c[key]}`);
+    requireShare(path, key, c[key]);
   }
-  if (!(Number.isInteger(c.minCount) && c.minCount >= 1))
-    throw new RangeError(`${path}: minCount must be an integer ≥ 1, got ${c.minCount}`);
+  requireWholeAtLeast(path, 'minCount', c.minCount, 1);
   return c;
 }
 

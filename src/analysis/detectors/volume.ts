@@ -11,6 +11,7 @@
  */
 import { poissonCdf, poissonUpperTail } from '../stats/gamma.js';
 import { normalTwoSided } from '../stats/normal.js';
+import { requireOpenUnit, requirePositive } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
 import { DEFAULT_CALIBRATION_K, fmt, severityOf } from './thresholds.js';
 
@@ -40,10 +41,9 @@ export const VOLUME_DEFAULTS: Readonly<ResolvedVolumeConfig> = Object.freeze({
 /** Applies defaults and validates; the error names the detector and the field. */
 export function resolveVolumeConfig(config: VolumeConfig = {}, path = 'volume'): ResolvedVolumeConfig {
   const c = { ...VOLUME_DEFAULTS, ...config };
-  if (!(c.alpha > 0 && c.alpha < 1)) throw new RangeError(`${path}: alpha must be in (0, 1), got ${c.alpha}`);
+  requireOpenUnit(path, 'alpha', c.alpha);
   for (const key of ['calibrationK', 'minRelativeChange', 'criticalRelativeChange'] as const) {
-    if (!(Number.isFinite(c[key]) && c[key] > 0))
-      throw new RangeError(`${path}: ${key} must be a number > 0, got ${c[key]}`);
+    requirePositive(path, key, c[key]);
   }
   return c;
 }
