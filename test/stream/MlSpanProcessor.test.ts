@@ -13,8 +13,19 @@ import {
   ATTR_ML_PIPELINE_NAME,
   EVENT_ML_INCIDENT,
 } from '../../src/semconv/index.js';
-import { MlSpanProcessor } from '../../src/stream/index.js';
+import { MlSpanProcessor, type MlSpanProcessorOptions } from '../../src/stream/index.js';
 import { BATCHES_PER_WINDOW, MIN, runPipeline, setup, T0 } from './churnPipeline.js';
+
+/** A processor with no detectors and no OTel output, for tests of what it counts and tolerates. */
+function bareProcessor(extra: Partial<MlSpanProcessorOptions> = {}): MlSpanProcessor {
+  return new MlSpanProcessor({
+    window: { lengthMs: MIN },
+    detectors: [],
+    meter: null,
+    tracer: null,
+    ...extra,
+  });
+}
 
 describe('MlSpanProcessor in a Node SDK tracer provider', () => {
   it('turns 30% nulls in one upstream feature into an incident naming it within 2 windows', async () => {
@@ -81,12 +92,7 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
       DiagLogLevel.WARN,
     );
     try {
-      const processor = new MlSpanProcessor({
-        window: { lengthMs: MIN },
-        detectors: [],
-        meter: null,
-        tracer: null,
-      });
+      const processor = bareProcessor();
       const provider = new NodeTracerProvider({ spanProcessors: [processor] });
       const tracer = provider.getTracer('t');
       const run = (endMs: number) =>
@@ -142,12 +148,7 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
   });
 
   it("leaves the app's other spans alone", async () => {
-    const processor = new MlSpanProcessor({
-      window: { lengthMs: MIN },
-      detectors: [],
-      meter: null,
-      tracer: null,
-    });
+    const processor = bareProcessor();
     const provider = new NodeTracerProvider({ spanProcessors: [processor] });
     provider.getTracer('http').startSpan('GET /').end();
     runPipeline(provider.getTracer('pipeline'), 1, Number.POSITIVE_INFINITY, 1);
@@ -158,11 +159,7 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
   it('forceFlush closes the windows the wall clock says are over, even with no newer span', async () => {
     let now = T0 + 30_000;
     const windows: number[] = [];
-    const processor = new MlSpanProcessor({
-      window: { lengthMs: MIN },
-      detectors: [],
-      meter: null,
-      tracer: null,
+    const processor = bareProcessor({
       clock: () => now,
       listener: { onWindow: (w) => windows.push((w.startMs - T0) / MIN) },
     });
@@ -178,11 +175,7 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
 
   it('drops a span from a producer whose clock runs far ahead, so honest spans are not made late', async () => {
     const now = T0 + 30_000;
-    const processor = new MlSpanProcessor({
-      window: { lengthMs: MIN },
-      detectors: [],
-      meter: null,
-      tracer: null,
+    const processor = bareProcessor({
       clock: () => now,
     });
     const provider = new NodeTracerProvider({ spanProcessors: [processor] });
