@@ -13,7 +13,7 @@ import { createDefaultOtlpHttpExporterConfig } from '../../src/collector/exporte
 import { OtlpHttpExporter } from '../../src/collector/exporters/otlp_http/OtlpHttpExporter.js';
 import { createDefaultBatchConfig } from '../../src/collector/processors/batch/config.js';
 import { batchProcessorFactory } from '../../src/collector/processors/batch/factory.js';
-import { createDefaultOtlpReceiverConfig } from '../../src/collector/receivers/otlp/config.js';
+import { defaultHttpProtocol } from '../../src/collector/receivers/otlp/config.js';
 import { OtlpReceiver } from '../../src/collector/receivers/otlp/OtlpReceiver.js';
 
 const arg = (name: string, fallback: number) => {
@@ -61,9 +61,7 @@ async function runCase(c: Case, sinkPort: number, driver: ReturnType<typeof fork
     'traces',
     exporter,
   );
-  const rc = createDefaultOtlpReceiverConfig();
-  rc.protocols.http.endpoint = '127.0.0.1:0';
-  rc.protocols.grpc.enabled = false;
+  const rc = { http: { ...defaultHttpProtocol(), endpoint: '127.0.0.1:0' } };
   const receiver = new OtlpReceiver('otlp', rc, { traces: batch as unknown as OtlpHttpExporter });
   await exporter.start(host);
   await batch.start(host);

@@ -44,7 +44,7 @@ describe('mlobs (child processes)', { concurrency: true }, () => {
     const file = join(dir, 'ok.yaml');
     writeFileSync(
       file,
-      'receivers: {otlp: }\nexporters: {debug: }\nservice: {pipelines: {logs: {receivers: [otlp], exporters: [debug]}}}\n',
+      'receivers: {otlp: {protocols: {http: }}}\nexporters: {debug: }\nservice: {pipelines: {logs: {receivers: [otlp], exporters: [debug]}}}\n',
     );
     const r = await run(['validate', '--config', file]);
     assert.equal(r.code, 0, r.stderr);

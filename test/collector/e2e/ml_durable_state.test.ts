@@ -49,7 +49,6 @@ async function startCollector(
   otlp:
     protocols:
       http: { endpoint: "127.0.0.1:${otlp}" }
-      grpc: { enabled: false }
 processors:
   ml:
     window: 1m

@@ -48,7 +48,7 @@ describe('in-process and collector analysis', () => {
     const collector = await startCollector(
       {
         receivers: {
-          otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlp}` }, grpc: { enabled: false } } },
+          otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlp}` } } },
         },
         processors: { ml: { window: '1m', lateness: '0s', idle_close: '0', storage: { type: 'memory' } } },
         exporters: { file: { path: out } },

@@ -42,8 +42,8 @@ describe('collector service: otlp → batch → otlp_http + otlp_grpc', () => {
   let telemetryUrl: string;
 
   before(async () => {
-    const a = await startReceiver(viaHttp, (c) => (c.protocols.grpc.enabled = false));
-    const b = await startReceiver(viaGrpc, (c) => (c.protocols.http.enabled = false));
+    const a = await startReceiver(viaHttp, (c) => (delete c.grpc));
+    const b = await startReceiver(viaGrpc, (c) => (delete c.http));
     downstream = [a.receiver, b.receiver];
     inPort = await freePort();
     const yaml = `
@@ -51,7 +51,6 @@ receivers:
   otlp:
     protocols:
       http: { endpoint: "127.0.0.1:${inPort}" }
-      grpc: { enabled: false }
 processors:
   batch: { timeout: 50ms }
 exporters:

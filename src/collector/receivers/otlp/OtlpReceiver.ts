@@ -13,7 +13,7 @@ import type {
   TracesConsumer,
 } from '../../component.js';
 import { type Endpoint, parseByteSize, parseEndpoint } from '../../config/values.js';
-import type { OtlpReceiverConfig, ProtocolConfig } from './config.js';
+import type { OtlpReceiverSettings, ProtocolConfig } from './config.js';
 import { OtlpGrpcServer } from './OtlpGrpcServer.js';
 import { OtlpHttpServer } from './OtlpHttpServer.js';
 
@@ -41,7 +41,7 @@ export class OtlpReceiver implements Component {
 
   constructor(
     private readonly id: string,
-    private readonly config: OtlpReceiverConfig,
+    private readonly config: OtlpReceiverSettings,
     private readonly next: OtlpReceiverConsumers,
   ) {}
 
@@ -50,7 +50,7 @@ export class OtlpReceiver implements Component {
     return { ...this.bound };
   }
 
-  /** Opens the enabled listeners; fails if a port is taken or a TLS file cannot be read. */
+  /** Opens the configured listeners; fails if a port is taken or a TLS file cannot be read. */
   async start(host: Host): Promise<void> {
     if (this.started) return;
     this.started = true;
@@ -59,9 +59,9 @@ export class OtlpReceiver implements Component {
     if (traces) sinks.traces = (d) => traces.consumeTraces(d as never);
     if (logs) sinks.logs = (d) => logs.consumeLogs(d as never);
     if (metrics) sinks.metrics = (d) => metrics.consumeMetrics(d as never);
-    const { http, grpc } = this.config.protocols;
+    const { http, grpc } = this.config;
     try {
-      if (http.enabled) {
+      if (http) {
         this.http = new OtlpHttpServer({
           id: this.id,
           endpoint: must(parseEndpoint(http.endpoint), `${this.id}: protocols::http::endpoint`),
@@ -72,7 +72,7 @@ export class OtlpReceiver implements Component {
         });
         this.bound.http = await this.http.start((err) => host.reportFatalError(err));
       }
-      if (grpc.enabled) {
+      if (grpc) {
         this.grpc = new OtlpGrpcServer({
           id: this.id,
           endpoint: must(parseEndpoint(grpc.endpoint), `${this.id}: protocols::grpc::endpoint`),

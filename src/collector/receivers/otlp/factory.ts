@@ -3,6 +3,7 @@ import type { ReceiverFactory } from '../../factory.js';
 import {
   createDefaultOtlpReceiverConfig,
   type OtlpReceiverConfig,
+  resolveOtlpReceiverConfig,
   validateOtlpReceiverConfig,
 } from './config.js';
 import { OtlpReceiver } from './OtlpReceiver.js';
@@ -13,5 +14,7 @@ export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
   signals: ['traces', 'logs', 'metrics'],
   createDefaultConfig: createDefaultOtlpReceiverConfig,
   validate: validateOtlpReceiverConfig,
-  createReceiver: (settings, config, next) => new OtlpReceiver(settings.id, config, next),
+  // validate ran first, so resolving cannot find problems here.
+  createReceiver: (settings, config, next) =>
+    new OtlpReceiver(settings.id, resolveOtlpReceiverConfig(config).value, next),
 };

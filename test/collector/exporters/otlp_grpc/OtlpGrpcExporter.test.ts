@@ -100,7 +100,7 @@ function exporterFor(addr: string): Exporter {
 describe('otlp_grpc exporter', () => {
   it('delivers traces and logs unchanged, retrying UNAVAILABLE after the server’s RetryInfo delay', async () => {
     const capture = new Capture();
-    const { receiver, grpcAddr } = await startReceiver(capture, (c) => (c.protocols.http.enabled = false));
+    const { receiver, grpcAddr } = await startReceiver(capture, (c) => delete c.http);
     const exp = exporterFor(grpcAddr);
     const host = recordingHost();
     await exp.start(host);
@@ -130,8 +130,8 @@ describe('otlp_grpc exporter', () => {
   it('does not retry RESOURCE_EXHAUSTED without RetryInfo (message over the server limit)', async () => {
     const capture = new Capture();
     const { receiver, grpcAddr } = await startReceiver(capture, (c) => {
-      c.protocols.http.enabled = false;
-      c.protocols.grpc.max_recv_msg_size = '16KiB';
+      delete c.http;
+      c.grpc!.max_recv_msg_size = '16KiB';
     });
     const exp = exporterFor(grpcAddr);
     await exp.start(recordingHost());
@@ -166,8 +166,8 @@ describe('OTLP exporters over TLS', () => {
     const capture = new Capture();
     const tls = { cert_file: cert.certFile, key_file: cert.keyFile };
     const { receiver, grpcAddr, httpUrl } = await startReceiver(capture, (c) => {
-      c.protocols.http.tls = tls;
-      c.protocols.grpc.tls = tls;
+      c.http!.tls = tls;
+      c.grpc!.tls = tls;
     });
     const grpcConfig = createDefaultOtlpGrpcExporterConfig();
     grpcConfig.endpoint = grpcAddr;

@@ -239,7 +239,7 @@ describe('otlp_http exporter with malformed data', () => {
 describe('otlp_http exporter with encoding: json', () => {
   it('sends OTLP/JSON that an otlp receiver decodes to the same spans', async () => {
     const capture = new Capture();
-    const { receiver, httpUrl } = await startReceiver(capture, (c) => (c.protocols.grpc.enabled = false));
+    const { receiver, httpUrl } = await startReceiver(capture, (c) => delete c.grpc);
     const exp = exporter(httpUrl, (c) => (c.encoding = 'json'));
     await exp.start(recordingHost());
     try {

@@ -68,8 +68,8 @@ describe('OTLP/HTTP receiver', () => {
 
   before(async () => {
     const started = await startReceiver(capture, (c) => {
-      c.protocols.http.max_request_body_size = '8MiB';
-      c.protocols.grpc.enabled = false;
+      c.http!.max_request_body_size = '8MiB';
+      delete c.grpc;
     });
     receiver = started.receiver;
     url = started.httpUrl;

@@ -8,7 +8,8 @@ import { SIGNAL_CODECS, type SignalCodec } from '../../../../src/collector/otlp/
 import { encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
 import {
   createDefaultOtlpReceiverConfig,
-  validateOtlpReceiverConfig,
+  defaultOtlpReceiverSettings,
+  validateOtlpReceiverSettings,
 } from '../../../../src/collector/receivers/otlp/config.js';
 import { otlpReceiverFactory } from '../../../../src/collector/receivers/otlp/factory.js';
 import { exportServiceDefinition } from '../../../../src/collector/receivers/otlp/OtlpGrpcServer.js';
@@ -82,8 +83,8 @@ describe('otlp receiver over gRPC', () => {
   it('accepts gzip-compressed exports and maps refusals to INVALID_ARGUMENT and UNAVAILABLE with RetryInfo', async () => {
     const capture = new Capture();
     const { receiver, grpcAddr, host } = await startReceiver(capture, (c) => {
-      c.protocols.http.enabled = false;
-      c.protocols.grpc.max_recv_msg_size = '32KiB';
+      delete c.http;
+      c.grpc!.max_recv_msg_size = '32KiB';
     });
     const client = grpcClient(grpcAddr, { gzip: true });
     const raw = grpcClient(grpcAddr, { raw: true });
@@ -126,8 +127,8 @@ describe('otlp receiver over gRPC', () => {
   it('requires the bearer token on both transports when auth is configured', async () => {
     const capture = new Capture();
     const { receiver, grpcAddr, httpUrl } = await startReceiver(capture, (c) => {
-      c.protocols.http.auth = { bearer_token: 's3cret' };
-      c.protocols.grpc.auth = { bearer_token: 's3cret' };
+      c.http!.auth = { bearer_token: 's3cret' };
+      c.grpc!.auth = { bearer_token: 's3cret' };
     });
     const client = grpcClient(grpcAddr);
     try {
@@ -164,8 +165,8 @@ describe('otlp receiver over gRPC', () => {
     const capture = new Capture();
     const tls = { cert_file: cert.certFile, key_file: cert.keyFile };
     const { receiver, grpcAddr, httpUrl } = await startReceiver(capture, (c) => {
-      c.protocols.http.tls = tls;
-      c.protocols.grpc.tls = tls;
+      c.http!.tls = tls;
+      c.grpc!.tls = tls;
     });
     const client = grpcClient(grpcAddr, { creds: grpc.credentials.createSsl(cert.cert) });
     try {
@@ -188,16 +189,16 @@ describe('otlp receiver over gRPC', () => {
     }
   });
 
-  it('validates its config with paths and has the documented defaults', () => {
-    const c = createDefaultOtlpReceiverConfig();
-    assert.equal(c.protocols.http.endpoint, '127.0.0.1:4318');
-    assert.equal(c.protocols.grpc.endpoint, '127.0.0.1:4317');
+  it('has the documented defaults and checks settings with paths', () => {
+    const c = defaultOtlpReceiverSettings();
+    assert.equal(c.http?.endpoint, '127.0.0.1:4318');
+    assert.equal(c.grpc?.endpoint, '127.0.0.1:4317');
     assert.equal(otlpReceiverFactory.type, 'otlp');
-    assert.deepEqual(validateOtlpReceiverConfig(c), []);
-    c.protocols.http.endpoint = 'localhost';
-    c.protocols.grpc.max_recv_msg_size = 'lots';
-    c.protocols.http.tls = { cert_file: '', key_file: 'k.pem' };
-    const problems = validateOtlpReceiverConfig(c).map((p) => p.path);
+    assert.deepEqual(validateOtlpReceiverSettings(c), []);
+    c.http!.endpoint = 'localhost';
+    c.grpc!.max_recv_msg_size = 'lots';
+    c.http!.tls = { cert_file: '', key_file: 'k.pem' };
+    const problems = validateOtlpReceiverSettings(c).map((p) => p.path);
     assert.deepEqual(problems.sort(), [
       'protocols::grpc::max_recv_msg_size',
       'protocols::http::endpoint',
@@ -213,12 +214,12 @@ describe('otlp receiver over gRPC', () => {
       {},
     );
     await idle.shutdown();
-    const first = await startReceiver(capture, (c) => (c.protocols.grpc.enabled = false));
+    const first = await startReceiver(capture, (c) => delete c.grpc);
     const port = new URL(first.httpUrl).port;
     try {
       await assert.rejects(
         startReceiver(capture, (c) => {
-          c.protocols.http.endpoint = `127.0.0.1:${port}`;
+          c.http!.endpoint = `127.0.0.1:${port}`;
         }),
         /EADDRINUSE/,
       );

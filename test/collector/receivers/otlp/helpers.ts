@@ -3,8 +3,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Host } from '../../../../src/collector/component.js';
 import {
-  createDefaultOtlpReceiverConfig,
-  type OtlpReceiverConfig,
+  defaultOtlpReceiverSettings,
+  type OtlpReceiverSettings,
 } from '../../../../src/collector/receivers/otlp/config.js';
 import { OtlpReceiver } from '../../../../src/collector/receivers/otlp/OtlpReceiver.js';
 import type { LogsData, MetricsData, TracesData } from '../../../../src/model/otlp.js';
@@ -44,22 +44,22 @@ export class Capture {
 /** Starts a receiver on free loopback ports with `edit` applied to the default config. */
 export async function startReceiver(
   capture: Capture,
-  edit: (c: OtlpReceiverConfig) => void = () => undefined,
+  edit: (c: OtlpReceiverSettings) => void = () => undefined,
 ): Promise<{
   receiver: OtlpReceiver;
   host: ReturnType<typeof recordingHost>;
   httpUrl: string;
   grpcAddr: string;
 }> {
-  const config = createDefaultOtlpReceiverConfig();
-  config.protocols.http.endpoint = '127.0.0.1:0';
-  config.protocols.grpc.endpoint = '127.0.0.1:0';
+  const config = defaultOtlpReceiverSettings();
+  config.http!.endpoint = '127.0.0.1:0';
+  config.grpc!.endpoint = '127.0.0.1:0';
   edit(config);
   const receiver = new OtlpReceiver('otlp', config, { traces: capture, logs: capture, metrics: capture });
   const host = recordingHost();
   await receiver.start(host);
   const a = receiver.addresses();
-  const scheme = config.protocols.http.tls ? 'https' : 'http';
+  const scheme = config.http?.tls ? 'https' : 'http';
   return {
     receiver,
     host,
