@@ -42,8 +42,8 @@ describe('collector service: otlp → batch → otlp_http + otlp_grpc', () => {
   let telemetryUrl: string;
 
   before(async () => {
-    const a = await startReceiver(viaHttp, (c) => (delete c.grpc));
-    const b = await startReceiver(viaGrpc, (c) => (delete c.http));
+    const a = await startReceiver(viaHttp, (c) => delete c.grpc);
+    const b = await startReceiver(viaGrpc, (c) => delete c.http);
     downstream = [a.receiver, b.receiver];
     inPort = await freePort();
     const yaml = `
