@@ -241,6 +241,51 @@ function streamTable(streams: readonly StreamResult[]): string[] {
   return lines;
 }
 
+/** Width of a cell as the Markdown formatter counts it (code points). */
+function width(cell: string): number {
+  return [...cell].length;
+}
+
+/**
+ * Pads every table to aligned columns, the layout `biome format` gives Markdown, so the
+ * written file passes the repository's lint unchanged.
+ */
+export function alignTables(markdown: string): string {
+  const lines = markdown.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    if (!(lines[i] ?? '').startsWith('|')) {
+      out.push(lines[i] as string);
+      i++;
+      continue;
+    }
+    const block: string[][] = [];
+    while (i < lines.length && (lines[i] ?? '').startsWith('|')) {
+      block.push(
+        (lines[i] as string)
+          .slice(1, -1)
+          .split('|')
+          .map((c) => c.trim()),
+      );
+      i++;
+    }
+    const right = (block[1] ?? []).map((c) => c.endsWith(':'));
+    const widths = (block[0] ?? []).map((_, j) =>
+      Math.max(3, ...block.filter((_, r) => r !== 1).map((row) => width(row[j] ?? ''))),
+    );
+    block.forEach((row, r) => {
+      const cells = widths.map((w, j) => {
+        if (r === 1) return right[j] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w);
+        const c = row[j] ?? '';
+        const pad = ' '.repeat(w - width(c));
+        return right[j] ? pad + c : c + pad;
+      });
+      out.push(`| ${cells.join(' | ')} |`);
+    });
+  }
+  return out.join('\n');
+}
+
 /** The whole report as Markdown. */
 export function renderReport(input: ReportInput): string {
   const { cells, streams } = input;
@@ -305,5 +350,5 @@ export function renderReport(input: ReportInput): string {
       '',
     );
   }
-  return `${lines.join('\n')}\n`;
+  return `${alignTables(lines.join('\n'))}\n`;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CellResult } from '../../../bench/detection/cellExperiment.js';
-import { goals, renderReport } from '../../../bench/detection/report.js';
+import { alignTables, goals, renderReport } from '../../../bench/detection/report.js';
 import type { StreamResult } from '../../../bench/detection/streamExperiment.js';
 
 function cell(shift: string, n: number, runs: number, mlobs: number, ks: number): CellResult {
@@ -73,5 +73,24 @@ describe('detection report breakdown', () => {
     assert.match(g?.detail ?? '', /1 of the 3 behind are at n ≤ 20/);
     assert.match(g?.detail ?? '', /1 are trivial shifts/);
     assert.match(g?.detail ?? '', /other cells behind: d\/rename at n=500/);
+  });
+});
+
+describe('alignTables', () => {
+  it('pads columns the way the Markdown formatter does, right-aligning ---: columns', () => {
+    const md = ['text', '| n | shift |', '|---:|---|', '| 10 | σ=0.1 noise |', '| 100 000 | x |', ''].join(
+      '\n',
+    );
+    assert.equal(
+      alignTables(md),
+      [
+        'text',
+        '|       n | shift       |',
+        '| ------: | ----------- |',
+        '|      10 | σ=0.1 noise |',
+        '| 100 000 | x           |',
+        '',
+      ].join('\n'),
+    );
   });
 });
