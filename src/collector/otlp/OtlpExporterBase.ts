@@ -1,15 +1,16 @@
 /**
- * What the OTLP/HTTP and OTLP/gRPC exporters share: encode each batch once to protobuf
- * (or JSON), hand it to the {@link RetrySender}, and run every send with tracing suppressed
+ * What the OTLP/HTTP and OTLP/gRPC exporters share: encode each batch to protobuf (or JSON),
+ * split into requests within `sending_queue::batch::max_size`, hand them to the {@link RetrySender}, and run every send with tracing suppressed
  * so the exporter never traces its own requests. Subclasses supply one attempt (`attempt`)
  * and their transport's lifecycle.
  */
-import { context } from '@opentelemetry/api';
+import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { type Component, ConsumerError, type Host, type Signal } from '../component.js';
 import { recordItems } from '../service/selfMetrics.js';
-import { type QueueSettings, type RetrySettings, retryPolicy } from './exporter_settings.js';
+import { type EncodedParts, encodeWithinLimit } from './encodeWithinLimit.js';
+import { maxRequestBytes, type QueueSettings, type RetrySettings, retryPolicy } from './exporter_settings.js';
 import { RetrySender, type SendItem, type SendResult } from './RetrySender.js';
 import { SIGNAL_CODECS } from './signals.js';
 
@@ -19,6 +20,8 @@ export abstract class OtlpExporterBase implements Component {
   protected readonly sender: RetrySender;
   private started = false;
   private stopped: Promise<void> | undefined;
+  private readonly maxBytes: number;
+  private oversizeWarned = 0;
 
   constructor(
     /** Component id. */
@@ -29,6 +32,7 @@ export abstract class OtlpExporterBase implements Component {
     private readonly json = false,
   ) {
     const q = settings.sending_queue;
+    this.maxBytes = maxRequestBytes(q);
     this.sender = new RetrySender({
       id,
       retry: retryPolicy(settings.retry_on_failure),
@@ -78,19 +82,55 @@ export abstract class OtlpExporterBase implements Component {
     return this.submit('metrics', data);
   }
 
-  private submit(signal: Signal, data: TracesData | LogsData | MetricsData): Promise<void> {
+  private async submit(signal: Signal, data: TracesData | LogsData | MetricsData): Promise<void> {
     const codec = SIGNAL_CODECS[signal];
     const count = codec.count(data as never);
-    if (count === 0) return Promise.resolve();
-    let body: Uint8Array;
+    if (count === 0) return;
+    const encode = (d: unknown) =>
+      this.json ? Buffer.from(codec.encodeJson(d as never)) : codec.encodeProto(d as never);
+    let encoded: EncodedParts;
     try {
-      body = this.json ? Buffer.from(codec.encodeJson(data as never)) : codec.encodeProto(data as never);
+      encoded = encodeWithinLimit(signal, data, count, this.maxBytes, encode);
     } catch (err) {
       // Only malformed data gets here (an id that is not hex): retrying cannot help.
       recordItems(this.sender.telemetry, 'exporter', 'send_failed', signal, count, { exporter: this.id });
       const message = `${this.id}: cannot encode the batch: ${(err as Error).message}`;
-      return Promise.reject(new ConsumerError(message, { permanent: true, rejected: count }));
+      throw new ConsumerError(message, { permanent: true, rejected: count });
     }
-    return this.sender.submit({ signal, body, count });
+    const { parts, oversized, largest } = encoded;
+    if (parts.length === 1 && oversized === 0)
+      return this.sender.submit({ signal, body: parts[0].body, count });
+    // One after another: without a queue this keeps one request in flight, as for an unsplit batch.
+    const failed: ConsumerError[] = [];
+    let rejected = 0;
+    for (const p of parts) {
+      try {
+        await this.sender.submit({ signal, ...p });
+      } catch (err) {
+        failed.push(err as ConsumerError);
+        rejected += p.count;
+      }
+    }
+    if (oversized > 0) {
+      recordItems(this.sender.telemetry, 'exporter', 'send_failed', signal, oversized, { exporter: this.id });
+      if (this.oversizeWarned++ === 0)
+        diag.warn(
+          `${this.id}: dropped ${oversized} item(s) larger than sending_queue::batch::max_size on their own (${largest} > ${this.maxBytes} bytes); later drops are only counted`,
+        );
+      failed.push(
+        new ConsumerError(
+          `${this.id}: ${oversized} item(s) encode to more than ${this.maxBytes} bytes each (largest ${largest})`,
+          { permanent: true },
+        ),
+      );
+      rejected += oversized;
+    }
+    if (failed.length === 0) return;
+    // Parts already queued are not undone: a retry of the whole batch may repeat them.
+    throw new ConsumerError(failed.map((e) => e.message).join('; '), {
+      permanent: failed.every((e) => e.permanent),
+      retryAfterMs: failed.find((e) => e.retryAfterMs !== undefined)?.retryAfterMs,
+      rejected,
+    });
   }
 }

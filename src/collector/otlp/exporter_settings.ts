@@ -2,7 +2,7 @@
  * The `retry_on_failure` and `sending_queue` settings both OTLP exporters share, spelled
  * as in the OpenTelemetry Collector's exporterhelper, with their defaults and validation.
  */
-import { parseDuration } from '../config/values.js';
+import { parseByteSize, parseDuration, show } from '../config/values.js';
 import type { ConfigProblem } from '../factory.js';
 
 /** `retry_on_failure`: exponential back-off with jitter on retryable failures. */
@@ -21,6 +21,22 @@ export interface RetrySettings {
   randomization_factor: number;
 }
 
+/**
+ * `sending_queue::batch`, the Collector's exporterhelper spelling of a batch bound: with
+ * `sizer: bytes`, `max_size` caps the encoded (uncompressed) size of one export request and
+ * a larger batch is split into several requests; a single item larger than that is refused
+ * and counted. Only the splitting is done here (merging small batches is the `batch`
+ * processor's job), so `bytes` is the one sizer, and it applies whether or not the queue is
+ * enabled. The 16 MiB default stays under the 20 MiB body limit of mlobs' and most OTLP
+ * receivers; an OpenTelemetry Collector gRPC receiver takes 4 MiB unless told otherwise.
+ */
+export interface BatchSizeSettings {
+  /** How `max_size` is measured; only `bytes` (encoded request size). */
+  sizer: string;
+  /** Largest request, as bytes or a size such as `16MiB`. */
+  max_size: string | number;
+}
+
 /** `sending_queue`: requests wait here for one of `num_consumers` senders. */
 export interface QueueSettings {
   /** Queue at all; without it the pipeline waits for each send. */
@@ -29,6 +45,8 @@ export interface QueueSettings {
   num_consumers: number;
   /** Most requests (batches) waiting; more are refused and counted. */
   queue_size: number;
+  /** Request size bound; larger batches are split. */
+  batch: BatchSizeSettings;
 }
 
 /** Defaults of `retry_on_failure`, as in the Collector. */
@@ -45,7 +63,7 @@ export function defaultRetrySettings(): RetrySettings {
 
 /** Defaults of `sending_queue`, as in the Collector. */
 export function defaultQueueSettings(): QueueSettings {
-  return { enabled: true, num_consumers: 10, queue_size: 1000 };
+  return { enabled: true, num_consumers: 10, queue_size: 1000, batch: { sizer: 'bytes', max_size: '16MiB' } };
 }
 
 /** Retry settings in milliseconds, ready for the sender. */
@@ -81,6 +99,11 @@ export function retryPolicy(s: RetrySettings): RetryPolicy {
   };
 }
 
+/** The request size bound in bytes (validated settings; an unparsable value falls back to 16 MiB). */
+export function maxRequestBytes(q: QueueSettings): number {
+  return parseByteSize(q.batch.max_size).value ?? 16 * 1024 * 1024;
+}
+
 /** Validates both blocks; paths are relative to the exporter. */
 export function validateSendingSettings(retry: RetrySettings, queue: QueueSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -111,5 +134,14 @@ export function validateSendingSettings(retry: RetrySettings, queue: QueueSettin
         path: `sending_queue::${key}`,
         message: `must be a whole number of at least 1, got ${String(queue[key])}`,
       });
+  if (queue.batch.sizer !== 'bytes')
+    problems.push({
+      path: 'sending_queue::batch::sizer',
+      message: `must be "bytes" (batch by item count with the batch processor's send_batch_max_size), got ${show(queue.batch.sizer)}`,
+    });
+  const max = parseByteSize(queue.batch.max_size);
+  if (max.error !== undefined) problems.push({ path: 'sending_queue::batch::max_size', message: max.error });
+  else if (max.value < 1024)
+    problems.push({ path: 'sending_queue::batch::max_size', message: 'must be at least 1KiB' });
   return problems;
 }
