@@ -46,7 +46,10 @@ export function encodeWithinLimit(
       out.largest = Math.max(out.largest, body.length);
       return;
     }
-    const pieces = Math.min(n, Math.max(2, Math.ceil(body.length / maxBytes)));
+    cut(d, n, Math.ceil(body.length / maxBytes));
+  };
+  const cut = (d: AnyData, n: number, parts: number): void => {
+    const pieces = Math.min(n, Math.max(2, parts));
     let rest = d;
     let left = n;
     for (let i = pieces; i > 0; i--) {
@@ -57,6 +60,29 @@ export function encodeWithinLimit(
       left -= take;
     }
   };
-  visit(data, count, encode(data));
+  const first = estimateParts(signal, data, count, maxBytes, encode);
+  if (first <= 1) visit(data, count, encode(data));
+  else cut(data, count, first);
   return out;
+}
+
+const SAMPLE = 64;
+
+/**
+ * How many parts a large batch should start as, judged from the encoded size of its first
+ * {@link SAMPLE} items, so a batch many times over the limit is not encoded whole only to be
+ * thrown away. 1 means "encode it whole and see". Parts come out 10% under the limit on the
+ * estimate; one that still does not fit is cut again.
+ */
+function estimateParts(
+  signal: Signal,
+  data: AnyData,
+  count: number,
+  maxBytes: number,
+  encode: (d: AnyData) => Uint8Array,
+): number {
+  if (count <= SAMPLE * 2) return 1;
+  const [head] = splitBatch(signal, data, SAMPLE);
+  const estimate = (encode(head).length / SAMPLE) * count;
+  return estimate <= maxBytes ? 1 : Math.ceil(estimate / (maxBytes * 0.9));
 }

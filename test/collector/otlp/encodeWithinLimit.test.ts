@@ -43,6 +43,34 @@ describe('encodeWithinLimit', () => {
     );
   });
 
+  it('cuts a batch many times over the limit without encoding it whole first', () => {
+    const data = paddedTraces(300, () => 1000);
+    const whole = encodeTracesProto(data).length;
+    let encodedBytes = 0;
+    const counting = (d: AnyData) => {
+      const b = encode(d);
+      encodedBytes += b.length;
+      return b;
+    };
+    const out = encodeWithinLimit('traces', data, 1200, 64 * 1024, counting);
+    assert.ok(encodedBytes < whole * 1.2, `encoded ${encodedBytes} bytes for a ${whole}-byte batch`);
+    for (const p of out.parts) assert.ok(p.body.length <= 64 * 1024);
+    assert.deepEqual(
+      out.parts.flatMap((p) => flat(decodeTracesProto(p.body))),
+      flat(data),
+    );
+  });
+
+  it('still fits every part when the first spans are much smaller than the rest', () => {
+    const data = paddedTraces(100, (i, _j, k) => (i === 0 && k < 80 ? 10 : 3000));
+    const out = encodeWithinLimit('traces', data, 400, 32 * 1024, encode);
+    for (const p of out.parts) assert.ok(p.body.length <= 32 * 1024);
+    assert.deepEqual(
+      out.parts.flatMap((p) => flat(decodeTracesProto(p.body))),
+      flat(data),
+    );
+  });
+
   it('refuses only the spans that are over the limit on their own, and sends the rest', () => {
     const data = paddedTraces(4, (i, j, k) => (i === 1 && j === 0 && k === 2 ? 20_000 : 500));
     const out = encodeWithinLimit('traces', data, 16, 4096, encode);
