@@ -5,7 +5,7 @@
  * with or without a 20-feature summary event, at fixed concurrency. Reports spans/s delivered
  * to the sink, request latency p50/p99 as the client saw it, the collector's CPU and peak RSS,
  * and a calibration figure (ns per small allocation) so runs on busy machines can be compared.
- * Run: `npm run bench:collector` (options: --seconds N --spans N --concurrency N).
+ * Run: `npm run bench:collector` (options: --seconds N --spans N --concurrency N --only summary|plain).
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
@@ -41,12 +41,17 @@ interface Case {
   compression: 'none' | 'gzip';
 }
 
-const CASES: Case[] = [
+const ALL_CASES: Case[] = [
   { spans: 'ML, no summary event', compression: 'none' },
   { spans: 'ML, no summary event', compression: 'gzip' },
   { spans: 'ML + 20-feature summary', compression: 'none' },
   { spans: 'ML + 20-feature summary', compression: 'gzip' },
 ];
+// `--only summary` or `--only plain` runs half the cases (for profiling one workload).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const CASES = ALL_CASES.filter(
+  (c) => only === undefined || (only === 'summary') === (c.spans === 'ML + 20-feature summary'),
+);
 
 const host = { reportFatalError: (e: Error) => console.error(e), telemetry: { add() {} } };
 
