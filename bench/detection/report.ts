@@ -350,5 +350,5 @@ export function renderReport(input: ReportInput): string {
       '',
     );
   }
-  return `${alignTables(lines.join('\n'))}\n`;
+  return `${alignTables(lines.join('\n')).trimEnd()}\n`;
 }
