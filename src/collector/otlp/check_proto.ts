@@ -48,16 +48,13 @@ function checkAnyValue(r: ProtoReader, end: number, depth: number): void {
         if (wt !== 2) r.wrongType('AnyValue.array_value', wt);
         const e = r.delimited();
         while (r.pos < e) {
-          const p = r.pos;
           // The two element shapes of summary arrays (double, small int), checked in place.
-          if (buf[p] === 10 && p + 11 <= e && buf[p + 1] === 9 && buf[p + 2] === 33) {
-            r.pos = p + 11;
-            continue;
-          }
-          if (buf[p] === 10 && p + 4 <= e && buf[p + 1] === 2 && buf[p + 2] === 24 && buf[p + 3] < 0x80) {
-            r.pos = p + 4;
-            continue;
-          }
+          let p = r.pos;
+          while (p + 11 <= e && buf[p] === 10 && buf[p + 1] === 9 && buf[p + 2] === 33) p += 11;
+          while (p + 4 <= e && buf[p] === 10 && buf[p + 1] === 2 && buf[p + 2] === 24 && buf[p + 3] < 0x80)
+            p += 4;
+          r.pos = p;
+          if (p >= e) break;
           const t = r.uint32();
           if (t === 10) checkAnyValue(r, r.delimited(), depth + 1);
           else r.other(t, 'ArrayValue', 1, 1);
