@@ -1,13 +1,15 @@
 /**
  * Codec-only throughput, in CPU time (less sensitive to a busy machine than wall time):
  * decode and encode of ExportTraceServiceRequest bodies of ML spans with and without the
- * 20-feature summary event. Run: `npx tsx bench/collector/codec.ts`.
+ * 20-feature summary event. Run: `npx tsx bench/collector/codec.ts [--rounds N]`.
  */
 import { decodeTracesProto, encodeTracesProto } from '../../src/collector/otlp/trace_proto.js';
 import { buildRequests } from './workload.js';
 
 const SPANS = 512;
-const ROUNDS = 12;
+const at = process.argv.indexOf('--rounds');
+// More rounds let the JIT settle (the default of 12 keeps numbers comparable with earlier runs).
+const ROUNDS = at > 0 ? Number(process.argv[at + 1]) : 12;
 
 function cpuMsPer(run: () => void, rounds: number): number {
   for (let i = 0; i < 3; i++) run();
