@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { context, diag, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type ContextManager, context, diag, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   AlwaysOffSampler,
@@ -258,6 +258,37 @@ describe('instrumentPredict', () => {
     assert.equal(model.calls.length, 1);
     assert.equal(extracted, 0);
     assert.match(warnings[0], /component span not started.*tracer bug/);
+  });
+
+  it('runs the model once and returns its value when the OTel context itself fails', () => {
+    const broken: ContextManager = {
+      active: () => {
+        throw new Error('context manager bug');
+      },
+      with: (_ctx, fn, thisArg, ...args) => fn.apply(thisArg, args),
+      bind: (_ctx, target) => target,
+      enable() {
+        return this;
+      },
+      disable() {
+        return this;
+      },
+    };
+    context.disable();
+    context.setGlobalContextManager(broken);
+    try {
+      const model = new LinearModel(1);
+      model.predict = instrumentPredict(model.predict, { tracer });
+      assert.deepEqual(model.predict(ROWS), new LinearModel(1).predict(ROWS));
+      assert.equal(model.calls.length, 1);
+      assert.match(
+        warnings[0],
+        /instrumentPredict wrapper failed .*instrumentPredict\('predict'\): context manager bug/,
+      );
+    } finally {
+      context.disable();
+      context.setGlobalContextManager(contextManager.enable());
+    }
   });
 
   it('does not call the extractors for a sampled-out call, which nobody will see', () => {
