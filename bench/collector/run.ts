@@ -72,6 +72,7 @@ async function runCase(c: Case, sinkPort: number, driver: ReturnType<typeof fork
   await batch.start(host);
   await receiver.start(host);
   const cpu0 = process.cpuUsage();
+  const faults0 = process.resourceUsage().minorPageFault;
   const result = await new Promise<Result>((resolve, reject) => {
     driver.once('message', (m: { type: string; message?: string } & Result) =>
       m.type === 'result' ? resolve(m) : reject(new Error(m.message)),
@@ -87,10 +88,12 @@ async function runCase(c: Case, sinkPort: number, driver: ReturnType<typeof fork
     });
   });
   const cpu = process.cpuUsage(cpu0);
+  const faults = process.resourceUsage().minorPageFault - faults0;
   await receiver.shutdown();
   await batch.shutdown();
   await exporter.shutdown();
-  return { c, result, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { c, result, cpuSeconds, faults, systemShare: cpu.system / 1e6 / cpuSeconds };
 }
 
 /** Nanoseconds per small object allocation here and now: a yardstick for how busy the machine is. */
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
       `calibration ${before.toFixed(0)}/${after.toFixed(0)} ns per small allocation (before/after; ~10-30 on an idle machine)\n`,
   );
   console.table(
-    rows.map(({ c, result: r, cpuSeconds }) => ({
+    rows.map(({ c, result: r, cpuSeconds, faults, systemShare }) => ({
       spans: c.spans,
       'bytes/request': r.bodyBytes,
       'exporter compression': c.compression,
@@ -132,6 +135,9 @@ async function main(): Promise<void> {
       'p99 ms': Number(r.p99.toFixed(1)),
       'collector CPU (cores)': Number((cpuSeconds / r.totalSeconds).toFixed(2)),
       'spans per collector CPU-s': Math.round(r.sunk / cpuSeconds),
+      // Fresh memory costs a fault per 4 KiB page; on a sandboxed or busy host these dominate.
+      'page faults/span': Number((faults / Math.max(1, r.sunk)).toFixed(1)),
+      'kernel share of CPU': `${Math.round(systemShare * 100)}%`,
       'failed requests': r.failed,
       'lost spans': r.sent - r.sunk,
     })),

@@ -26,7 +26,7 @@ export interface OtlpGrpcExporterConfig {
   tls: { insecure: boolean; ca_file: string | null };
   /** Back-off on retryable failures. */
   retry_on_failure: RetrySettings;
-  /** Bounded queue. */
+  /** Bounded queue; `batch: {sizer: bytes, max_size: 16MiB}` splits larger requests (see `BatchSizeSettings`). */
   sending_queue: QueueSettings;
 }
 

@@ -29,7 +29,7 @@ export interface OtlpHttpExporterConfig {
   tls: { ca_file: string | null; insecure_skip_verify: boolean };
   /** Back-off on retryable failures. */
   retry_on_failure: RetrySettings;
-  /** Bounded queue. */
+  /** Bounded queue; `batch: {sizer: bytes, max_size: 16MiB}` splits larger requests (see `BatchSizeSettings`). */
   sending_queue: QueueSettings;
 }
 
