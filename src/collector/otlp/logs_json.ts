@@ -1,10 +1,9 @@
 /** OTLP/JSON codec for logs (`ExportLogsServiceRequest`), both directions. */
 
-import type { LogRecord, LogsData, ResourceLogs, ScopeLogs } from '../../model/otlp.js';
+import type { LogRecord, LogsData } from '../../model/otlp.js';
 import {
   anyValue,
   anyValueJson,
-  arr,
   at,
   field,
   hexId,
@@ -12,17 +11,11 @@ import {
   type Json,
   keyValues,
   keyValuesJson,
-  mapAt,
   nanos,
   obj,
-  parseJsonBody,
-  resource,
-  resourceJson,
-  scope,
-  scopeJson,
   str,
 } from './json_common.js';
-import { decodeGuarded } from './OtlpDecodeError.js';
+import { decodeEnvelopeJson, envelopeToJson } from './json_envelope.js';
 
 const SEVERITIES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
 ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].forEach((name, i) => {
@@ -30,32 +23,11 @@ const SEVERITIES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
   for (let k = 2; k <= 4; k++) SEVERITIES[`SEVERITY_NUMBER_${name}${k}`] = i * 4 + k;
 });
 
+const KEYS = ['resourceLogs', 'scopeLogs', 'logRecords'] as const;
+
 /** Decodes an OTLP/JSON logs request body; throws `OtlpDecodeError` naming the bad path. */
 export function decodeLogsJson(text: string): LogsData {
-  return decodeGuarded(() => {
-    const root = parseJsonBody(text);
-    return {
-      resourceLogs: mapAt(arr(field(root, 'resourceLogs'), 'resourceLogs'), 'resourceLogs', resourceLogs),
-    };
-  });
-}
-
-function resourceLogs(x: unknown): ResourceLogs {
-  const o = obj(x, '$') ?? {};
-  return {
-    resource: resource(o.resource, 'resource'),
-    scopeLogs: mapAt(arr(field(o, 'scopeLogs'), 'scopeLogs'), 'scopeLogs', scopeLogs),
-    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
-  };
-}
-
-function scopeLogs(x: unknown): ScopeLogs {
-  const o = obj(x, '$') ?? {};
-  return {
-    scope: scope(o.scope, 'scope'),
-    logRecords: mapAt(arr(field(o, 'logRecords'), 'logRecords'), 'logRecords', logRecord),
-    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
-  };
+  return decodeEnvelopeJson(text, KEYS, logRecord);
 }
 
 function logRecord(v: unknown): LogRecord {
@@ -79,20 +51,7 @@ function logRecord(v: unknown): LogRecord {
 
 /** LogsData to an OTLP/JSON object. */
 export function logsToJson(data: LogsData): Json {
-  return {
-    resourceLogs: data.resourceLogs.map((rl) => {
-      const o: Json = {
-        resource: resourceJson(rl.resource),
-        scopeLogs: rl.scopeLogs.map((sl) => {
-          const so: Json = { scope: scopeJson(sl.scope), logRecords: sl.logRecords.map(logRecordJson) };
-          if (sl.schemaUrl) so.schemaUrl = sl.schemaUrl;
-          return so;
-        }),
-      };
-      if (rl.schemaUrl) o.schemaUrl = rl.schemaUrl;
-      return o;
-    }),
-  };
+  return envelopeToJson(data, KEYS, logRecordJson);
 }
 
 /** Encodes LogsData as an OTLP/JSON string (one line). */

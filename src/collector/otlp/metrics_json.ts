@@ -7,8 +7,6 @@ import type {
   Metric,
   MetricsData,
   NumberDataPoint,
-  ResourceMetrics,
-  ScopeMetrics,
   SummaryDataPoint,
 } from '../../model/otlp.js';
 import {
@@ -28,14 +26,9 @@ import {
   nanos,
   obj,
   optDouble,
-  parseJsonBody,
-  resource,
-  resourceJson,
-  scope,
-  scopeJson,
   str,
 } from './json_common.js';
-import { decodeGuarded } from './OtlpDecodeError.js';
+import { decodeEnvelopeJson, envelopeToJson } from './json_envelope.js';
 
 const TEMPORALITY: Record<string, number> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
@@ -43,31 +36,11 @@ const TEMPORALITY: Record<string, number> = {
   AGGREGATION_TEMPORALITY_CUMULATIVE: 2,
 };
 
+const KEYS = ['resourceMetrics', 'scopeMetrics', 'metrics'] as const;
+
 /** Decodes an OTLP/JSON metrics request body; throws `OtlpDecodeError` naming the bad path. */
 export function decodeMetricsJson(text: string): MetricsData {
-  return decodeGuarded(() => {
-    const root = parseJsonBody(text);
-    const items = arr(field(root, 'resourceMetrics'), 'resourceMetrics');
-    return { resourceMetrics: mapAt(items, 'resourceMetrics', resourceMetrics) };
-  });
-}
-
-function resourceMetrics(x: unknown): ResourceMetrics {
-  const o = obj(x, '$') ?? {};
-  return {
-    resource: resource(o.resource, 'resource'),
-    scopeMetrics: mapAt(arr(field(o, 'scopeMetrics'), 'scopeMetrics'), 'scopeMetrics', scopeMetrics),
-    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
-  };
-}
-
-function scopeMetrics(x: unknown): ScopeMetrics {
-  const o = obj(x, '$') ?? {};
-  return {
-    scope: scope(o.scope, 'scope'),
-    metrics: mapAt(arr(o.metrics, 'metrics'), 'metrics', metric),
-    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
-  };
+  return decodeEnvelopeJson(text, KEYS, metric);
 }
 
 /** Drops keys whose value is undefined, so optional fields are absent as in the protobuf decoder. */
@@ -218,20 +191,7 @@ function exemplars(v: unknown): Exemplar[] {
 
 /** MetricsData to an OTLP/JSON object. */
 export function metricsToJson(data: MetricsData): Json {
-  return {
-    resourceMetrics: data.resourceMetrics.map((rm) => {
-      const o: Json = {
-        resource: resourceJson(rm.resource),
-        scopeMetrics: rm.scopeMetrics.map((sm) => {
-          const so: Json = { scope: scopeJson(sm.scope), metrics: sm.metrics.map(metricJson) };
-          if (sm.schemaUrl) so.schemaUrl = sm.schemaUrl;
-          return so;
-        }),
-      };
-      if (rm.schemaUrl) o.schemaUrl = rm.schemaUrl;
-      return o;
-    }),
-  };
+  return envelopeToJson(data, KEYS, metricJson);
 }
 
 /** Encodes MetricsData as an OTLP/JSON string (one line). */

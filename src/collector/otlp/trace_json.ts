@@ -1,6 +1,6 @@
 /** OTLP/JSON codec for traces (`ExportTraceServiceRequest`), both directions. */
 
-import type { ResourceSpans, ScopeSpans, Span, SpanEvent, SpanLink, TracesData } from '../../model/otlp.js';
+import type { Span, SpanEvent, SpanLink, TracesData } from '../../model/otlp.js';
 import {
   arr,
   field,
@@ -12,14 +12,9 @@ import {
   mapAt,
   nanos,
   obj,
-  parseJsonBody,
-  resource,
-  resourceJson,
-  scope,
-  scopeJson,
   str,
 } from './json_common.js';
-import { decodeGuarded } from './OtlpDecodeError.js';
+import { decodeEnvelopeJson, envelopeToJson } from './json_envelope.js';
 
 const SPAN_KINDS: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0,
@@ -35,36 +30,11 @@ const STATUS_CODES: Record<string, number> = {
   STATUS_CODE_ERROR: 2,
 };
 
+const KEYS = ['resourceSpans', 'scopeSpans', 'spans'] as const;
+
 /** Decodes an OTLP/JSON trace request body; throws `OtlpDecodeError` naming the bad path. */
 export function decodeTracesJson(text: string): TracesData {
-  return decodeGuarded(() => {
-    const root = parseJsonBody(text);
-    return {
-      resourceSpans: mapAt(
-        arr(field(root, 'resourceSpans'), 'resourceSpans'),
-        'resourceSpans',
-        resourceSpans,
-      ),
-    };
-  });
-}
-
-function resourceSpans(x: unknown): ResourceSpans {
-  const o = obj(x, '$') ?? {};
-  return {
-    resource: resource(o.resource, 'resource'),
-    scopeSpans: mapAt(arr(field(o, 'scopeSpans'), 'scopeSpans'), 'scopeSpans', scopeSpans),
-    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
-  };
-}
-
-function scopeSpans(x: unknown): ScopeSpans {
-  const o = obj(x, '$') ?? {};
-  return {
-    scope: scope(o.scope, 'scope'),
-    spans: mapAt(arr(o.spans, 'spans'), 'spans', span),
-    schemaUrl: str(field(o, 'schemaUrl'), 'schemaUrl'),
-  };
+  return decodeEnvelopeJson(text, KEYS, span);
 }
 
 function span(v: unknown): Span {
@@ -114,20 +84,7 @@ function link(v: unknown): SpanLink {
 
 /** TracesData to an OTLP/JSON object (64-bit integers as decimal strings). */
 export function tracesToJson(data: TracesData): Json {
-  return {
-    resourceSpans: data.resourceSpans.map((rs) => {
-      const o: Json = {
-        resource: resourceJson(rs.resource),
-        scopeSpans: rs.scopeSpans.map((ss) => {
-          const so: Json = { scope: scopeJson(ss.scope), spans: ss.spans.map(spanJson) };
-          if (ss.schemaUrl) so.schemaUrl = ss.schemaUrl;
-          return so;
-        }),
-      };
-      if (rs.schemaUrl) o.schemaUrl = rs.schemaUrl;
-      return o;
-    }),
-  };
+  return envelopeToJson(data, KEYS, spanJson);
 }
 
 /** Encodes TracesData as an OTLP/JSON string (one line, suitable for JSON-lines files). */
