@@ -10,47 +10,32 @@ import { createDefaultOtlpHttpExporterConfig } from '../../../../src/collector/e
 import { otlpHttpExporterFactory } from '../../../../src/collector/exporters/otlp_http/factory.js';
 import type { Exporter } from '../../../../src/collector/factory.js';
 import type { LogsData, TracesData } from '../../../../src/model/otlp.js';
+import { oneSpanTraces } from '../../helpers.js';
 import { Capture, recordingHost, startReceiver } from '../../receivers/otlp/helpers.js';
 import { selfSignedCert } from '../../receivers/otlp/tls.js';
 
+/** One client span with every field set, its only attribute `attrBytes` bytes of text. */
 function spans(attrBytes = 0): TracesData {
-  return {
-    resourceSpans: [
-      {
-        resource: {
-          attributes: [{ key: 'service.name', value: { stringValue: 'grpc-test' } }],
-          droppedAttributesCount: 0,
-        },
-        schemaUrl: 'https://opentelemetry.io/schemas/1.30.0',
-        scopeSpans: [
-          {
-            scope: { name: 's', version: '1', attributes: [], droppedAttributesCount: 0 },
-            schemaUrl: '',
-            spans: [
-              {
-                traceId: '0af7651916cd43dd8448eb211c80319c',
-                spanId: 'b7ad6b7169203331',
-                traceState: 'k=v',
-                parentSpanId: '00f067aa0ba902b7',
-                flags: 257,
-                name: 'grpc span',
-                kind: 3,
-                startTimeUnixNano: 1_700_000_000_000_000_001n,
-                endTimeUnixNano: 1_700_000_000_000_000_999n,
-                attributes: [{ key: 'blob', value: { stringValue: 'x'.repeat(attrBytes) } }],
-                droppedAttributesCount: 1,
-                events: [],
-                droppedEventsCount: 2,
-                links: [],
-                droppedLinksCount: 3,
-                status: { code: 2, message: 'failed' },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+  const data = oneSpanTraces({
+    resource: [{ key: 'service.name', value: { stringValue: 'grpc-test' } }],
+    scope: { name: 's', version: '1', attributes: [], droppedAttributesCount: 0 },
+    span: {
+      traceState: 'k=v',
+      parentSpanId: '00f067aa0ba902b7',
+      flags: 257,
+      name: 'grpc span',
+      kind: 3,
+      startTimeUnixNano: 1_700_000_000_000_000_001n,
+      endTimeUnixNano: 1_700_000_000_000_000_999n,
+      attributes: [{ key: 'blob', value: { stringValue: 'x'.repeat(attrBytes) } }],
+      droppedAttributesCount: 1,
+      droppedEventsCount: 2,
+      droppedLinksCount: 3,
+      status: { code: 2, message: 'failed' },
+    },
+  });
+  data.resourceSpans[0].schemaUrl = 'https://opentelemetry.io/schemas/1.30.0';
+  return data;
 }
 
 const logs: LogsData = {

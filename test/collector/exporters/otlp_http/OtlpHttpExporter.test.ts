@@ -20,40 +20,13 @@ import type { SendItem } from '../../../../src/collector/otlp/RetrySender.js';
 import { encodeExportResponse, encodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
 import { decodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
 import type { TracesData } from '../../../../src/model/otlp.js';
+import { oneSpanTraces } from '../../helpers.js';
 import { Capture, recordingHost, startReceiver } from '../../receivers/otlp/helpers.js';
 
-const data: TracesData = {
-  resourceSpans: [
-    {
-      resource: { attributes: [], droppedAttributesCount: 0 },
-      schemaUrl: '',
-      scopeSpans: [
-        {
-          scope: { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
-          schemaUrl: '',
-          spans: ['a', 'b'].map((name) => ({
-            traceId: '0af7651916cd43dd8448eb211c80319c',
-            spanId: 'b7ad6b7169203331',
-            traceState: '',
-            parentSpanId: '',
-            flags: 0,
-            name,
-            kind: 1,
-            startTimeUnixNano: 1n,
-            endTimeUnixNano: 2n,
-            attributes: [],
-            droppedAttributesCount: 0,
-            events: [],
-            droppedEventsCount: 0,
-            links: [],
-            droppedLinksCount: 0,
-            status: { code: 0, message: '' },
-          })),
-        },
-      ],
-    },
-  ],
-};
+/** Two spans, `a` and `b`, in one scope. */
+const data: TracesData = oneSpanTraces({ span: { name: 'a', flags: 0 } });
+const onlyScope = data.resourceSpans[0].scopeSpans[0];
+onlyScope.spans.push({ ...structuredClone(onlyScope.spans[0]), name: 'b' });
 
 type Reply = { status: number; headers?: Record<string, string>; body?: Uint8Array };
 

@@ -14,46 +14,14 @@ import {
 import { otlpReceiverFactory } from '../../../../src/collector/receivers/otlp/factory.js';
 import { exportServiceDefinition } from '../../../../src/collector/receivers/otlp/OtlpGrpcServer.js';
 import { countSpans, type TracesData } from '../../../../src/model/otlp.js';
+import { oneSpanTraces } from '../../helpers.js';
 import { Capture, request, startReceiver } from './helpers.js';
 import { selfSignedCert } from './tls.js';
 
 const traceCodec = SIGNAL_CODECS.traces as SignalCodec<Signal>;
 
 function oneSpan(name = 'grpc span'): TracesData {
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: [], droppedAttributesCount: 0 },
-        schemaUrl: '',
-        scopeSpans: [
-          {
-            scope: { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
-            schemaUrl: '',
-            spans: [
-              {
-                traceId: '0af7651916cd43dd8448eb211c80319c',
-                spanId: 'b7ad6b7169203331',
-                traceState: '',
-                parentSpanId: '',
-                flags: 0,
-                name,
-                kind: 1,
-                startTimeUnixNano: 1n,
-                endTimeUnixNano: 2n,
-                attributes: [],
-                droppedAttributesCount: 0,
-                events: [],
-                droppedEventsCount: 0,
-                links: [],
-                droppedLinksCount: 0,
-                status: { code: 0, message: '' },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+  return oneSpanTraces({ span: { name, flags: 0 } });
 }
 
 type ExportClient = grpc.Client & {

@@ -16,6 +16,7 @@ import { otlpReceiverFactory } from '../../../../src/collector/receivers/otlp/fa
 import { exportServiceDefinition } from '../../../../src/collector/receivers/otlp/OtlpGrpcServer.js';
 import type { OtlpReceiver } from '../../../../src/collector/receivers/otlp/OtlpReceiver.js';
 import type { TracesData } from '../../../../src/model/otlp.js';
+import { oneSpanTraces } from '../../helpers.js';
 import { Capture, recordingHost } from './helpers.js';
 
 /** Validates a whole collector config whose otlp receiver has `receiverYaml` as its body. */
@@ -32,40 +33,7 @@ function receiverConfig(receiverYaml: string): OtlpReceiverConfig {
   return config?.receivers.otlp?.config as OtlpReceiverConfig;
 }
 
-const SPAN: TracesData = {
-  resourceSpans: [
-    {
-      resource: { attributes: [], droppedAttributesCount: 0 },
-      schemaUrl: '',
-      scopeSpans: [
-        {
-          scope: { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
-          schemaUrl: '',
-          spans: [
-            {
-              traceId: '0af7651916cd43dd8448eb211c80319c',
-              spanId: 'b7ad6b7169203331',
-              traceState: '',
-              parentSpanId: '',
-              flags: 0,
-              name: 'only grpc',
-              kind: 1,
-              startTimeUnixNano: 1n,
-              endTimeUnixNano: 2n,
-              attributes: [],
-              droppedAttributesCount: 0,
-              events: [],
-              droppedEventsCount: 0,
-              links: [],
-              droppedLinksCount: 0,
-              status: { code: 0, message: '' },
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
+const SPAN: TracesData = oneSpanTraces({ span: { name: 'only grpc', flags: 0 } });
 
 describe('otlp receiver protocols, the OpenTelemetry Collector way', () => {
   it('opens only HTTP when the config lists only http', async () => {
