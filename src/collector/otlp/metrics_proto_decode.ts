@@ -85,65 +85,30 @@ function decodeMetric(r: ProtoReader, end: number): Metric {
       case 26:
         m.unit = r.string();
         break;
-      case 42: {
-        const e = r.delimited();
-        const dataPoints: NumberDataPoint[] = [];
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === 10) dataPoints.push(decodeNumberPoint(r, r.delimited()));
-          else r.other(t, 'Gauge', 1, 1);
-        }
-        m.gauge = { dataPoints };
+      case 42:
+        m.gauge = { dataPoints: decodeData(r, 'Gauge', 1, decodeNumberPoint).dataPoints };
         break;
-      }
-      case 58: {
-        const e = r.delimited();
-        const sum = { dataPoints: [] as NumberDataPoint[], aggregationTemporality: 0, isMonotonic: false };
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === 10) sum.dataPoints.push(decodeNumberPoint(r, r.delimited()));
-          else if (t === 16) sum.aggregationTemporality = r.int32();
-          else if (t === 24) sum.isMonotonic = r.bool();
-          else r.other(t, 'Sum', 1, 3);
-        }
-        m.sum = sum;
+      case 58:
+        m.sum = decodeData(r, 'Sum', 3, decodeNumberPoint);
         break;
-      }
       case 74: {
-        const e = r.delimited();
-        const h = { dataPoints: [] as HistogramDataPoint[], aggregationTemporality: 0 };
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === 10) h.dataPoints.push(decodeHistogramPoint(r, r.delimited()));
-          else if (t === 16) h.aggregationTemporality = r.int32();
-          else r.other(t, 'Histogram', 1, 2);
-        }
-        m.histogram = h;
+        const { dataPoints, aggregationTemporality } = decodeData(r, 'Histogram', 2, decodeHistogramPoint);
+        m.histogram = { dataPoints, aggregationTemporality };
         break;
       }
       case 82: {
-        const e = r.delimited();
-        const h = { dataPoints: [] as ExponentialHistogramDataPoint[], aggregationTemporality: 0 };
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === 10) h.dataPoints.push(decodeExpPoint(r, r.delimited()));
-          else if (t === 16) h.aggregationTemporality = r.int32();
-          else r.other(t, 'ExponentialHistogram', 1, 2);
-        }
-        m.exponentialHistogram = h;
+        const { dataPoints, aggregationTemporality } = decodeData(
+          r,
+          'ExponentialHistogram',
+          2,
+          decodeExpPoint,
+        );
+        m.exponentialHistogram = { dataPoints, aggregationTemporality };
         break;
       }
-      case 90: {
-        const e = r.delimited();
-        const dataPoints: SummaryDataPoint[] = [];
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === 10) dataPoints.push(decodeSummaryPoint(r, r.delimited()));
-          else r.other(t, 'Summary', 1, 1);
-        }
-        m.summary = { dataPoints };
+      case 90:
+        m.summary = { dataPoints: decodeData(r, 'Summary', 1, decodeSummaryPoint).dataPoints };
         break;
-      }
       case 98:
         m.metadata.push(decodeKeyValue(r, r.delimited()));
         break;
@@ -152,6 +117,29 @@ function decodeMetric(r: ProtoReader, end: number): Metric {
     }
   }
   return m;
+}
+
+/**
+ * Decodes the delimited body of a Gauge, Sum, Histogram, ExponentialHistogram or Summary: all
+ * five hold data points at field 1 and differ only in whether they carry aggregation_temporality
+ * (field 2) and is_monotonic (field 3), so `lastField` says which of those this message knows.
+ */
+function decodeData<P>(
+  r: ProtoReader,
+  message: string,
+  lastField: 1 | 2 | 3,
+  point: (r: ProtoReader, end: number) => P,
+): { dataPoints: P[]; aggregationTemporality: number; isMonotonic: boolean } {
+  const e = r.delimited();
+  const d = { dataPoints: [] as P[], aggregationTemporality: 0, isMonotonic: false };
+  while (r.pos < e) {
+    const t = r.uint32();
+    if (t === 10) d.dataPoints.push(point(r, r.delimited()));
+    else if (t === 16 && lastField >= 2) d.aggregationTemporality = r.int32();
+    else if (t === 24 && lastField === 3) d.isMonotonic = r.bool();
+    else r.other(t, message, 1, lastField);
+  }
+  return d;
 }
 
 function decodeNumberPoint(r: ProtoReader, end: number): NumberDataPoint {

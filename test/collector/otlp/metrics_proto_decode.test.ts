@@ -121,4 +121,32 @@ describe('metrics codec against @opentelemetry/otlp-transformer', () => {
     assert.deepEqual(decodeMetricsProto(encodeMetricsProto(data)), data);
     assert.deepEqual(decodeMetricsJson(encodeMetricsJson(data)), data);
   });
+
+  it('refuses a known data field with the wrong wire type and skips fields the data kind does not define', () => {
+    const bytes = (dataTag: number, body: number[]) =>
+      new Uint8Array(nest(10, nest(18, nest(18, nest(dataTag, body)))));
+    const only = (d: MetricsData) => d.resourceMetrics[0].scopeMetrics[0].metrics[0];
+    const point = { attributes: [], startTimeUnixNano: 0n, timeUnixNano: 0n, exemplars: [], flags: 0 };
+    // Sum field 3 (is_monotonic) sent length-delimited.
+    assert.throws(() => decodeMetricsProto(bytes(58, [26, 0])), /Sum field 3 has wire type 2/);
+    assert.throws(() => decodeMetricsProto(bytes(74, [18, 0])), /Histogram field 2 has wire type 2/);
+    // Temporality (2) and monotonic (3) on a Gauge, monotonic on a Histogram: unknown there, so skipped.
+    assert.deepEqual(only(decodeMetricsProto(bytes(42, [16, 1, 24, 1, 10, 0]))).gauge, {
+      dataPoints: [point],
+    });
+    assert.deepEqual(only(decodeMetricsProto(bytes(74, [16, 1, 24, 1]))).histogram, {
+      dataPoints: [],
+      aggregationTemporality: 1,
+    });
+    assert.deepEqual(only(decodeMetricsProto(bytes(58, [16, 2, 24, 1]))).sum, {
+      dataPoints: [],
+      aggregationTemporality: 2,
+      isMonotonic: true,
+    });
+  });
 });
+
+/** A length-delimited field: tag, one-byte length (bodies here stay under 128 bytes), body. */
+function nest(tag: number, body: number[]): number[] {
+  return [tag, body.length, ...body];
+}
