@@ -104,6 +104,20 @@ export function maxRequestBytes(q: QueueSettings): number {
   return parseByteSize(q.batch.max_size).value ?? 16 * 1024 * 1024;
 }
 
+/** Validates the per-request `timeout` and `headers` both OTLP exporters take; paths are relative to the exporter. */
+export function validateTimeoutAndHeaders(
+  timeout: string,
+  headers: Record<string, unknown> | undefined,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const t = parseDuration(timeout);
+  if (t.error !== undefined) problems.push({ path: 'timeout', message: t.error });
+  else if (t.value <= 0) problems.push({ path: 'timeout', message: 'must be more than 0' });
+  for (const [k, v] of Object.entries(headers ?? {}))
+    if (typeof v !== 'string') problems.push({ path: `headers::${k}`, message: 'must be a string' });
+  return problems;
+}
+
 /** Validates both blocks; paths are relative to the exporter. */
 export function validateSendingSettings(retry: RetrySettings, queue: QueueSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];

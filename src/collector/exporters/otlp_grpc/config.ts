@@ -2,7 +2,7 @@
  * Config of the `otlp_grpc` exporter, after the Collector's `otlp` exporter: `endpoint` is
  * `host:port`; `tls.insecure: true` for plain text (the Collector's default is TLS).
  */
-import { parseDuration, parseEndpoint } from '../../config/values.js';
+import { parseEndpoint } from '../../config/values.js';
 import type { ConfigProblem } from '../../factory.js';
 import {
   defaultQueueSettings,
@@ -10,6 +10,7 @@ import {
   type QueueSettings,
   type RetrySettings,
   validateSendingSettings,
+  validateTimeoutAndHeaders,
 } from '../../otlp/exporter_settings.js';
 
 /** The `otlp_grpc` exporter config. */
@@ -50,11 +51,7 @@ export function validateOtlpGrpcExporterConfig(c: OtlpGrpcExporterConfig): Confi
   if (ep.error !== undefined) problems.push({ path: 'endpoint', message: ep.error });
   if (c.compression !== 'gzip' && c.compression !== 'none')
     problems.push({ path: 'compression', message: `must be "gzip" or "none", got "${c.compression}"` });
-  const t = parseDuration(c.timeout);
-  if (t.error !== undefined) problems.push({ path: 'timeout', message: t.error });
-  else if (t.value <= 0) problems.push({ path: 'timeout', message: 'must be more than 0' });
-  for (const [k, v] of Object.entries(c.headers ?? {}))
-    if (typeof v !== 'string') problems.push({ path: `headers::${k}`, message: 'must be a string' });
+  problems.push(...validateTimeoutAndHeaders(c.timeout, c.headers));
   if (typeof c.tls.insecure !== 'boolean')
     problems.push({ path: 'tls::insecure', message: 'must be true or false' });
   problems.push(...validateSendingSettings(c.retry_on_failure, c.sending_queue));

@@ -1,9 +1,3 @@
-/**
- * Config of the `otlp_http` exporter, after the Collector's `otlphttp`: a base `endpoint`
- * to which `/v1/traces`, `/v1/logs` and `/v1/metrics` are appended, gzip by default,
- * protobuf (or `encoding: json`), headers, TLS trust, retries and a sending queue.
- */
-import { parseDuration } from '../../config/values.js';
 import type { ConfigProblem } from '../../factory.js';
 import {
   defaultQueueSettings,
@@ -11,6 +5,7 @@ import {
   type QueueSettings,
   type RetrySettings,
   validateSendingSettings,
+  validateTimeoutAndHeaders,
 } from '../../otlp/exporter_settings.js';
 
 /** The `otlp_http` exporter config. */
@@ -65,11 +60,7 @@ export function validateOtlpHttpExporterConfig(c: OtlpHttpExporterConfig): Confi
     problems.push({ path: 'compression', message: `must be "gzip" or "none", got "${c.compression}"` });
   if (c.encoding !== 'proto' && c.encoding !== 'json')
     problems.push({ path: 'encoding', message: `must be "proto" or "json", got "${c.encoding}"` });
-  const t = parseDuration(c.timeout);
-  if (t.error !== undefined) problems.push({ path: 'timeout', message: t.error });
-  else if (t.value <= 0) problems.push({ path: 'timeout', message: 'must be more than 0' });
-  for (const [k, v] of Object.entries(c.headers ?? {}))
-    if (typeof v !== 'string') problems.push({ path: `headers::${k}`, message: 'must be a string' });
+  problems.push(...validateTimeoutAndHeaders(c.timeout, c.headers));
   if (c.tls.ca_file !== null && typeof c.tls.ca_file !== 'string')
     problems.push({ path: 'tls::ca_file', message: 'must be the path of a PEM file' });
   problems.push(...validateSendingSettings(c.retry_on_failure, c.sending_queue));
