@@ -13,48 +13,31 @@ import { decodeExportResponse, decodeRpcStatus } from '../../../../src/collector
 import { encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
 import type { OtlpReceiver } from '../../../../src/collector/receivers/otlp/OtlpReceiver.js';
 import { countSpans, type TracesData } from '../../../../src/model/otlp.js';
+import { oneSpanTraces } from '../../helpers.js';
 import { makeSdkLogs, makeSdkMetrics } from '../../otlp/sdk_fixtures.js';
 import { Capture, request, startReceiver } from './helpers.js';
 
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';
 const SPAN_ID = 'eee19b7ec3c1b174';
 
+/** `n` server spans `span-<i>` (attribute `i` = i) of service `svc`, in one resource and scope. */
 function traces(n = 1): TracesData {
-  return {
-    resourceSpans: [
-      {
-        resource: {
-          attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }],
-          droppedAttributesCount: 0,
-        },
-        schemaUrl: '',
-        scopeSpans: [
-          {
-            scope: { name: 'scope', version: '1', attributes: [], droppedAttributesCount: 0 },
-            schemaUrl: '',
-            spans: Array.from({ length: n }, (_, i) => ({
-              traceId: TRACE_ID,
-              spanId: SPAN_ID,
-              traceState: '',
-              parentSpanId: '',
-              flags: 1,
-              name: `span-${i}`,
-              kind: 2,
-              startTimeUnixNano: 1_700_000_000_000_000_000n,
-              endTimeUnixNano: 1_700_000_000_100_000_000n,
-              attributes: [{ key: 'i', value: { intValue: i } }],
-              droppedAttributesCount: 0,
-              events: [],
-              droppedEventsCount: 0,
-              links: [],
-              droppedLinksCount: 0,
-              status: { code: 0, message: '' },
-            })),
-          },
-        ],
-      },
-    ],
-  };
+  const data = oneSpanTraces({
+    resource: [{ key: 'service.name', value: { stringValue: 'svc' } }],
+    scope: { name: 'scope', version: '1', attributes: [], droppedAttributesCount: 0 },
+  });
+  const only = data.resourceSpans[0].scopeSpans[0];
+  only.spans = Array.from({ length: n }, (_, i) => ({
+    ...structuredClone(only.spans[0]),
+    traceId: TRACE_ID,
+    spanId: SPAN_ID,
+    name: `span-${i}`,
+    kind: 2,
+    startTimeUnixNano: 1_700_000_000_000_000_000n,
+    endTimeUnixNano: 1_700_000_000_100_000_000n,
+    attributes: [{ key: 'i', value: { intValue: i } }],
+  }));
+  return data;
 }
 
 const PB = { 'content-type': 'application/x-protobuf' };
