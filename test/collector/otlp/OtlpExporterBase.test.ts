@@ -60,15 +60,28 @@ function exporterTo(protocol: 'http' | 'grpc', address: string): Exporter {
   return otlpGrpcExporterFactory.createExporter({ id: 'otlp_grpc', pipeline: 'traces' }, c, ['traces']);
 }
 
+/** Runs `body` with an exporter started against a tight receiver of `protocol`, then shuts both down. */
+async function withTightPair(
+  protocol: 'http' | 'grpc',
+  body: (t: { capture: Capture; exp: Exporter; host: ReturnType<typeof recordingHost> }) => Promise<void>,
+): Promise<void> {
+  const capture = new Capture();
+  const { receiver, httpUrl, grpcAddr } = await tightReceiver(capture, protocol);
+  const exp = exporterTo(protocol, protocol === 'http' ? httpUrl : grpcAddr);
+  const host = recordingHost();
+  await exp.start(host);
+  try {
+    await body({ capture, exp, host });
+  } finally {
+    await exp.shutdown();
+    await receiver.shutdown();
+  }
+}
+
 for (const protocol of ['http', 'grpc'] as const) {
   describe(`otlp_${protocol} exporter request size (sending_queue::batch::max_size)`, () => {
     it('delivers a batch ~8x over the limit as several requests the receiver accepts, every span once', async () => {
-      const capture = new Capture();
-      const { receiver, httpUrl, grpcAddr } = await tightReceiver(capture, protocol);
-      const exp = exporterTo(protocol, protocol === 'http' ? httpUrl : grpcAddr);
-      const host = recordingHost();
-      await exp.start(host);
-      try {
+      await withTightPair(protocol, async ({ capture, exp, host }) => {
         const data = paddedTraces(30, () => 1000);
         assert.ok(encodeTracesProto(data).length > 7 * LIMIT);
         await exp.consumeTraces!(data);
@@ -76,19 +89,11 @@ for (const protocol of ['http', 'grpc'] as const) {
         for (const got of capture.traces) assert.ok(encodeTracesProto(got).length <= LIMIT);
         assert.deepEqual(capture.traces.flatMap(names), names(data));
         assert.equal(host.counters.get('mlobs_exporter_sent_spans_total'), 120);
-      } finally {
-        await exp.shutdown();
-        await receiver.shutdown();
-      }
+      });
     });
 
     it('refuses a span larger than the limit on its own as permanent and counted, and sends the others', async () => {
-      const capture = new Capture();
-      const { receiver, httpUrl, grpcAddr } = await tightReceiver(capture, protocol);
-      const exp = exporterTo(protocol, protocol === 'http' ? httpUrl : grpcAddr);
-      const host = recordingHost();
-      await exp.start(host);
-      try {
+      await withTightPair(protocol, async ({ capture, exp, host }) => {
         const data = paddedTraces(3, (i, j, k) => (i === 0 && j === 1 && k === 1 ? 40_000 : 2000));
         const err = await exp.consumeTraces!(data).then(
           () => undefined,
@@ -103,10 +108,7 @@ for (const protocol of ['http', 'grpc'] as const) {
         assert.ok(!sent.includes('r0s1n1'));
         assert.equal(host.counters.get('mlobs_exporter_send_failed_spans_total'), 1);
         assert.equal(host.counters.get('mlobs_exporter_sent_spans_total'), 11);
-      } finally {
-        await exp.shutdown();
-        await receiver.shutdown();
-      }
+      });
     });
   });
 }
