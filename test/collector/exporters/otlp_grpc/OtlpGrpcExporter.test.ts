@@ -11,7 +11,7 @@ import { otlpHttpExporterFactory } from '../../../../src/collector/exporters/otl
 import type { Exporter } from '../../../../src/collector/factory.js';
 import type { LogsData, TracesData } from '../../../../src/model/otlp.js';
 import { oneSpanTraces } from '../../helpers.js';
-import { Capture, recordingHost, startReceiver } from '../../receivers/otlp/helpers.js';
+import { Capture, recordingHost, startReceiver, startTlsReceiver } from '../../receivers/otlp/helpers.js';
 import { selfSignedCert } from '../../receivers/otlp/tls.js';
 
 /** One client span with every field set, its only attribute `attrBytes` bytes of text. */
@@ -149,11 +149,7 @@ describe('OTLP exporters over TLS', () => {
     const cert = selfSignedCert();
     if (!cert) return t.skip('openssl is not installed');
     const capture = new Capture();
-    const tls = { cert_file: cert.certFile, key_file: cert.keyFile };
-    const { receiver, grpcAddr, httpUrl } = await startReceiver(capture, (c) => {
-      c.http!.tls = tls;
-      c.grpc!.tls = tls;
-    });
+    const { receiver, grpcAddr, httpUrl } = await startTlsReceiver(capture, cert);
     const grpcConfig = createDefaultOtlpGrpcExporterConfig();
     grpcConfig.endpoint = grpcAddr;
     grpcConfig.tls.ca_file = cert.certFile;

@@ -15,7 +15,7 @@ import { otlpReceiverFactory } from '../../../../src/collector/receivers/otlp/fa
 import { exportServiceDefinition } from '../../../../src/collector/receivers/otlp/OtlpGrpcServer.js';
 import { countSpans, type TracesData } from '../../../../src/model/otlp.js';
 import { oneSpanTraces } from '../../helpers.js';
-import { Capture, request, startReceiver } from './helpers.js';
+import { Capture, request, startReceiver, startTlsReceiver } from './helpers.js';
 import { selfSignedCert } from './tls.js';
 
 const traceCodec = SIGNAL_CODECS.traces as SignalCodec<Signal>;
@@ -131,11 +131,7 @@ describe('otlp receiver over gRPC', () => {
     const cert = selfSignedCert();
     if (!cert) return t.skip('openssl is not installed');
     const capture = new Capture();
-    const tls = { cert_file: cert.certFile, key_file: cert.keyFile };
-    const { receiver, grpcAddr, httpUrl } = await startReceiver(capture, (c) => {
-      c.http!.tls = tls;
-      c.grpc!.tls = tls;
-    });
+    const { receiver, grpcAddr, httpUrl } = await startTlsReceiver(capture, cert);
     const client = grpcClient(grpcAddr, { creds: grpc.credentials.createSsl(cert.cert) });
     try {
       assert.match(httpUrl, /^https:/);

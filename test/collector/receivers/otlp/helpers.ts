@@ -68,6 +68,15 @@ export async function startReceiver(
   };
 }
 
+/** Starts a receiver whose HTTP and gRPC servers both present `cert` (from `selfSignedCert`). */
+export function startTlsReceiver(capture: Capture, cert: { certFile: string; keyFile: string }) {
+  const tls = { cert_file: cert.certFile, key_file: cert.keyFile };
+  return startReceiver(capture, (c) => {
+    c.http!.tls = tls;
+    c.grpc!.tls = tls;
+  });
+}
+
 /** A raw response. */
 export interface RawResponse {
   status: number;
