@@ -1,4 +1,4 @@
-/** Test helpers for the OTLP receiver: a recording host and consumer, and a raw HTTP client. */
+/** Test helpers for the OTLP receiver: a recording host, a consumer that can refuse, and a raw HTTP client. */
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Host } from '../../../../src/collector/component.js';
@@ -8,6 +8,7 @@ import {
 } from '../../../../src/collector/receivers/otlp/config.js';
 import { OtlpReceiver } from '../../../../src/collector/receivers/otlp/OtlpReceiver.js';
 import type { LogsData, MetricsData, TracesData } from '../../../../src/model/otlp.js';
+import { RecordingConsumer } from '../../helpers.js';
 
 /** A host whose telemetry sums counters by name. */
 export function recordingHost(): Host & { counters: Map<string, number>; fatal: Error[] } {
@@ -21,23 +22,24 @@ export function recordingHost(): Host & { counters: Map<string, number>; fatal: 
   };
 }
 
-/** Consumers that keep what they get, and can be told to refuse with an error. */
-export class Capture {
-  traces: TracesData[] = [];
-  logs: LogsData[] = [];
-  metrics: MetricsData[] = [];
+/** A {@link RecordingConsumer} that can be told to refuse every batch with an error. */
+export class Capture extends RecordingConsumer {
+  /** When set, every batch is refused with this error and not kept. */
   refuse: Error | undefined;
-  async consumeTraces(d: TracesData): Promise<void> {
+  /** Keeps a trace batch, or refuses it. */
+  override async consumeTraces(d: TracesData): Promise<void> {
     if (this.refuse) throw this.refuse;
-    this.traces.push(d);
+    return super.consumeTraces(d);
   }
-  async consumeLogs(d: LogsData): Promise<void> {
+  /** Keeps a log batch, or refuses it. */
+  override async consumeLogs(d: LogsData): Promise<void> {
     if (this.refuse) throw this.refuse;
-    this.logs.push(d);
+    return super.consumeLogs(d);
   }
-  async consumeMetrics(d: MetricsData): Promise<void> {
+  /** Keeps a metric batch, or refuses it. */
+  override async consumeMetrics(d: MetricsData): Promise<void> {
     if (this.refuse) throw this.refuse;
-    this.metrics.push(d);
+    return super.consumeMetrics(d);
   }
 }
 
