@@ -266,3 +266,42 @@ export function encodeScope(w: ProtoWriter, field: number, sc: InstrumentationSc
   }
   w.join(s);
 }
+
+/**
+ * Writes the `Resource* { resource 1, scope_* 2, schema_url 3 }` / `Scope* { scope 1, items 2,
+ * schema_url 3 }` envelope, which traces, logs and metrics share field for field; `item` writes
+ * one span, log record or metric including its own tag.
+ */
+export function encodeEnvelope<
+  R extends { resource: Resource; schemaUrl: string },
+  S extends { scope: InstrumentationScope; schemaUrl: string },
+  T,
+>(
+  w: ProtoWriter,
+  resources: readonly R[],
+  scopesOf: (r: R) => readonly S[],
+  itemsOf: (s: S) => readonly T[],
+  item: (w: ProtoWriter, t: T) => void,
+): void {
+  for (const rs of resources) {
+    w.tag(1, 2);
+    const a = w.fork();
+    encodeResource(w, 1, rs.resource);
+    for (const ss of scopesOf(rs)) {
+      w.tag(2, 2);
+      const b = w.fork();
+      encodeScope(w, 1, ss.scope);
+      for (const t of itemsOf(ss)) item(w, t);
+      if (ss.schemaUrl) {
+        w.tag(3, 2);
+        w.string(ss.schemaUrl);
+      }
+      w.join(b);
+    }
+    if (rs.schemaUrl) {
+      w.tag(3, 2);
+      w.string(rs.schemaUrl);
+    }
+    w.join(a);
+  }
+}

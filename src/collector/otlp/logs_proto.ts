@@ -16,9 +16,8 @@ import {
   emptyResource,
   emptyScope,
   encodeAnyValue,
+  encodeEnvelope,
   encodeKeyValues,
-  encodeResource,
-  encodeScope,
 } from './common_proto.js';
 import { decodeGuarded } from './OtlpDecodeError.js';
 import { ProtoReader } from './ProtoReader.js';
@@ -135,29 +134,14 @@ function decodeLogRecord(r: ProtoReader, end: number): LogRecord {
  */
 export function encodeLogsProto(data: LogsData, into?: ProtoWriter): Uint8Array {
   if (!into) return encodeWithScratch((w) => encodeLogsProto(data, w));
-  const w = into;
-  for (const rl of data.resourceLogs) {
-    w.tag(1, 2);
-    const a = w.fork();
-    encodeResource(w, 1, rl.resource);
-    for (const sl of rl.scopeLogs) {
-      w.tag(2, 2);
-      const b = w.fork();
-      encodeScope(w, 1, sl.scope);
-      for (const lr of sl.logRecords) encodeLogRecord(w, lr);
-      if (sl.schemaUrl) {
-        w.tag(3, 2);
-        w.string(sl.schemaUrl);
-      }
-      w.join(b);
-    }
-    if (rl.schemaUrl) {
-      w.tag(3, 2);
-      w.string(rl.schemaUrl);
-    }
-    w.join(a);
-  }
-  return w.finish();
+  encodeEnvelope(
+    into,
+    data.resourceLogs,
+    (r) => r.scopeLogs,
+    (s) => s.logRecords,
+    encodeLogRecord,
+  );
+  return into.finish();
 }
 
 function encodeLogRecord(w: ProtoWriter, lr: LogRecord): void {

@@ -12,7 +12,7 @@ import type {
   NumberDataPoint,
   SummaryDataPoint,
 } from '../../model/otlp.js';
-import { encodeKeyValues, encodeResource, encodeScope } from './common_proto.js';
+import { encodeEnvelope, encodeKeyValues } from './common_proto.js';
 import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
 
 /**
@@ -21,29 +21,14 @@ import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
  */
 export function encodeMetricsProto(data: MetricsData, into?: ProtoWriter): Uint8Array {
   if (!into) return encodeWithScratch((w) => encodeMetricsProto(data, w));
-  const w = into;
-  for (const rm of data.resourceMetrics) {
-    w.tag(1, 2);
-    const a = w.fork();
-    encodeResource(w, 1, rm.resource);
-    for (const sm of rm.scopeMetrics) {
-      w.tag(2, 2);
-      const b = w.fork();
-      encodeScope(w, 1, sm.scope);
-      for (const m of sm.metrics) encodeMetric(w, m);
-      if (sm.schemaUrl) {
-        w.tag(3, 2);
-        w.string(sm.schemaUrl);
-      }
-      w.join(b);
-    }
-    if (rm.schemaUrl) {
-      w.tag(3, 2);
-      w.string(rm.schemaUrl);
-    }
-    w.join(a);
-  }
-  return w.finish();
+  encodeEnvelope(
+    into,
+    data.resourceMetrics,
+    (r) => r.scopeMetrics,
+    (s) => s.metrics,
+    encodeMetric,
+  );
+  return into.finish();
 }
 
 function str(w: ProtoWriter, field: number, s: string): void {

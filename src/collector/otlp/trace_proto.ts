@@ -20,9 +20,8 @@ import {
   decodeScope,
   emptyResource,
   emptyScope,
+  encodeEnvelope,
   encodeKeyValues,
-  encodeResource,
-  encodeScope,
 } from './common_proto.js';
 import { decodeSpanEvent, rawEventAttributes } from './lazy_event.js';
 import { decodeGuarded } from './OtlpDecodeError.js';
@@ -205,29 +204,14 @@ function decodeLink(r: ProtoReader, end: number): SpanLink {
  */
 export function encodeTracesProto(data: TracesData, into?: ProtoWriter): Uint8Array {
   if (!into) return encodeWithScratch((w) => encodeTracesProto(data, w));
-  const w = into;
-  for (const rs of data.resourceSpans) {
-    w.tag(1, 2);
-    const a = w.fork();
-    encodeResource(w, 1, rs.resource);
-    for (const ss of rs.scopeSpans) {
-      w.tag(2, 2);
-      const b = w.fork();
-      encodeScope(w, 1, ss.scope);
-      for (const span of ss.spans) encodeSpan(w, span);
-      if (ss.schemaUrl) {
-        w.tag(3, 2);
-        w.string(ss.schemaUrl);
-      }
-      w.join(b);
-    }
-    if (rs.schemaUrl) {
-      w.tag(3, 2);
-      w.string(rs.schemaUrl);
-    }
-    w.join(a);
-  }
-  return w.finish();
+  encodeEnvelope(
+    into,
+    data.resourceSpans,
+    (r) => r.scopeSpans,
+    (s) => s.spans,
+    encodeSpan,
+  );
+  return into.finish();
 }
 
 function encodeSpan(w: ProtoWriter, s: Span): void {
