@@ -4,17 +4,14 @@
  * and none of them makes the pipeline fail.
  *
  * Significance: a pooled two-proportion z-test of the current null rate against the
- * reference's. Effect: an absolute difference floor, so a 1.0% → 1.2% change on 100 000
- * rows (significant) is not reported, while 1% → 5% is.
+ * reference's, exact (conditional binomial) when few nulls are expected. Effect: an
+ * absolute difference floor, so a 1.0% → 1.2% change on 100 000 rows (significant) is not
+ * reported, while 1% → 5% is.
  */
-import { binomialUpperTail } from '../stats/beta.js';
-import { twoProportionTest } from '../stats/proportions.js';
+import { rareEventProportionTest } from '../stats/proportions.js';
 import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
 import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf, totalCount } from './thresholds.js';
-
-/** Expected nulls in the window below which the exact test replaces the z-test. */
-const SMALL_EXPECTED = 10;
 
 /** Configuration of {@link createMissingRateDetector}; every field has a documented default. */
 export interface MissingRateConfig {
@@ -84,24 +81,16 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
         if (n < c.minCount || m < c.minCount) continue;
         const refRate = ref.nullCount / n;
         const rate = summary.nullCount / m;
-        const test = twoProportionTest(
+        // With few expected nulls the z-test alarms on one null in 20 rows; this test then
+        // switches to the exact conditional tail.
+        const test = rareEventProportionTest(
           ref.nullCount,
           n,
           summary.nullCount,
           m,
           c.direction === 'both' ? 'two-sided' : 'greater',
         );
-        // With few expected nulls the z-test's normal tail is far too small (one null in 20
-        // rows against a 0.6% reference gives p ≈ 0.005; the truth is ≈ 0.11), so rises are
-        // then judged by the exact conditional test: given all nulls of both sides, the
-        // window's share of them is binomial with its share of the rows (conservative).
-        const expected = ((ref.nullCount + summary.nullCount) * m) / (n + m);
-        const tail =
-          expected < SMALL_EXPECTED && test.difference > 0
-            ? binomialUpperTail(summary.nullCount, ref.nullCount + summary.nullCount, m / (n + m))
-            : undefined;
-        const pValue =
-          tail === undefined ? test.pValue : c.direction === 'both' ? Math.min(1, 2 * tail) : tail;
+        const pValue = test.pValue;
         const floor =
           reference.schema.get(feature)?.nullable === false ? c.nonNullableMinDifference : c.minDifference;
         const cal = calibratedThreshold(reference, 'missing_rate', feature, 'null_rate', c.calibrationK);

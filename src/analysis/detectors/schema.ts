@@ -12,7 +12,7 @@
  */
 import type { FeatureSummary, NumericSummary } from '../../summaries/index.js';
 import { binomialUpperTail } from '../stats/beta.js';
-import { twoProportionTest } from '../stats/proportions.js';
+import { rareEventProportionTest } from '../stats/proportions.js';
 import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
 import { fmt, severityOf, totalCount } from './thresholds.js';
@@ -152,7 +152,9 @@ function invalidRate(
   const n = totalCount(ref);
   const m = totalCount(cur);
   if (n === 0 || m < c.minCount) return undefined;
-  const test = twoProportionTest(invalidOf(ref), n, invalidOf(cur), m, 'greater');
+  // Invalid values are rare, so in a small window the z-test would alarm on a single one;
+  // the shared test switches to the exact conditional tail there (as missing_rate does).
+  const test = rareEventProportionTest(invalidOf(ref), n, invalidOf(cur), m, 'greater');
   const rate = invalidOf(cur) / m;
   const anomalous = test.difference >= c.invalidRateFloor && test.pValue < c.alpha;
   return {
@@ -167,7 +169,7 @@ function invalidRate(
     referenceCount: n,
     currentCount: m,
     message: `${feature}: ${fmt(rate * 100)}% invalid values (wrong type or infinite) vs ${fmt((invalidOf(ref) / n) * 100)}% in the reference`,
-    details: { referenceRate: invalidOf(ref) / n, difference: test.difference },
+    details: { referenceRate: invalidOf(ref) / n, difference: test.difference, exact: test.exact },
   };
 }
 

@@ -34,6 +34,9 @@ export {
   type Alternative,
   type Interval,
   type ProportionTest,
+  type RareEventProportionTest,
+  rareEventProportionTest,
+  SMALL_EXPECTED_EVENTS,
   twoProportionTest,
   wilsonInterval,
 } from './proportions.js';

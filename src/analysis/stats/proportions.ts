@@ -3,7 +3,11 @@
  * interval is used instead of the Wald interval because it stays inside [0, 1] and keeps
  * its coverage with a handful of trials, which is exactly when a naive bound would alarm.
  */
+import { binomialUpperTail } from './beta.js';
 import { normalSurvival, normalTwoSided } from './normal.js';
+
+/** Expected current-side events below which {@link rareEventProportionTest} uses the exact tail. */
+export const SMALL_EXPECTED_EVENTS = 10;
 
 /** A two-sided confidence interval. */
 export interface Interval {
@@ -64,4 +68,34 @@ export function twoProportionTest(
   const pValue =
     alternative === 'two-sided' ? normalTwoSided(z) : normalSurvival(alternative === 'greater' ? z : -z);
   return { difference, z, pValue };
+}
+
+/** Result of {@link rareEventProportionTest}: the z-test's fields plus which p-value was used. */
+export interface RareEventProportionTest extends ProportionTest {
+  /** Whether the p-value came from the exact conditional binomial tail instead of the normal one. */
+  exact: boolean;
+}
+
+/**
+ * {@link twoProportionTest} for rates of rare events (nulls, invalid values) in small windows.
+ * With few expected events in the current sample the normal tail is far too small (one event
+ * in 20 rows against a 0.6% reference gives p ≈ 0.005; the truth is ≈ 0.11), so a rise is
+ * then judged by the exact conditional test: given all events of both samples, the current
+ * sample's share of them is binomial with its share of the rows (conservative). A fall, and
+ * the `less` alternative, keep the z-test.
+ */
+export function rareEventProportionTest(
+  x1: number,
+  n1: number,
+  x2: number,
+  n2: number,
+  alternative: Alternative = 'two-sided',
+): RareEventProportionTest {
+  const test = twoProportionTest(x1, n1, x2, n2, alternative);
+  if (!(n1 > 0 && n2 > 0) || alternative === 'less' || !(test.difference > 0))
+    return { ...test, exact: false };
+  const expected = ((x1 + x2) * n2) / (n1 + n2);
+  if (!(expected < SMALL_EXPECTED_EVENTS)) return { ...test, exact: false };
+  const tail = binomialUpperTail(x2, x1 + x2, n2 / (n1 + n2));
+  return { ...test, pValue: alternative === 'two-sided' ? Math.min(1, 2 * tail) : tail, exact: true };
 }

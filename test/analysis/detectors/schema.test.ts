@@ -95,6 +95,36 @@ describe('schema', () => {
     assert.ok(Math.abs((invalid?.value ?? 0) - 0.1) < 1e-9);
   });
 
+  describe('invalid values against a rare reference rate', () => {
+    // 10 infinities in 2000 reference values: a 0.5% invalid rate.
+    const rare: unknown[] = normalSample(2000, 21, 40, 10);
+    for (let i = 0; i < 10; i++) rare[i * 200] = Number.POSITIVE_INFINITY;
+    const rareReference = referenceOf({ age: rare }, {}, {}, { schema: { age: 'numeric' } });
+    const windowWith = (invalid: number) => {
+      const values: unknown[] = normalSample(20, 22, 40, 10);
+      for (let i = 0; i < invalid; i++) values[i * 2] = Number.POSITIVE_INFINITY;
+      return windowOf({ age: values }, {}, {}, { schema: { age: 'numeric' } });
+    };
+
+    it('does not flag one invalid value in a 20-row window (chance ≈ 0.1, not ≈ 0.003)', () => {
+      const invalid = find(detector.detect(rareReference, windowWith(1)), 'age', 'invalid_rate');
+      assert.equal(invalid?.value, 0.05);
+      assert.equal(invalid?.anomalous, false, invalid?.message);
+      // Exact conditional tail: 1 − (1 − 20/2020)^11 ≈ 0.104.
+      assert.ok(
+        Math.abs((invalid?.pValue ?? 0) - (1 - (1 - 20 / 2020) ** 11)) < 1e-9,
+        String(invalid?.pValue),
+      );
+    });
+
+    it('still flags half of a 20-row window arriving invalid', () => {
+      const invalid = find(detector.detect(rareReference, windowWith(10)), 'age', 'invalid_rate');
+      assert.equal(invalid?.value, 0.5);
+      assert.equal(invalid?.anomalous, true, invalid?.message);
+      assert.equal(invalid?.severity, 'critical');
+    });
+  });
+
   it('does not call an all-null window a type change or throw on an empty one', () => {
     const candidates = detector.detect(
       reference,
