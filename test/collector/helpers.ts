@@ -25,6 +25,29 @@ export interface OneSpanOptions {
   scope?: InstrumentationScope;
 }
 
+/** A root internal `predict` span at 1–2 ns with nothing attached, every OTLP field filled in. */
+export function testSpan(fields: Partial<Span> = {}): Span {
+  return {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceState: '',
+    parentSpanId: '',
+    flags: 1,
+    name: 'predict',
+    kind: 1,
+    startTimeUnixNano: 1n,
+    endTimeUnixNano: 2n,
+    attributes: [],
+    droppedAttributesCount: 0,
+    events: [],
+    droppedEventsCount: 0,
+    links: [],
+    droppedLinksCount: 0,
+    status: { code: 0, message: '' },
+    ...fields,
+  };
+}
+
 /** A batch of one resource, one scope and one span, with every OTLP field filled in. */
 export function oneSpanTraces(options: OneSpanOptions = {}): TracesData {
   return {
@@ -36,27 +59,7 @@ export function oneSpanTraces(options: OneSpanOptions = {}): TracesData {
           {
             scope: options.scope ?? { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
             schemaUrl: '',
-            spans: [
-              {
-                traceId: '0af7651916cd43dd8448eb211c80319c',
-                spanId: 'b7ad6b7169203331',
-                traceState: '',
-                parentSpanId: '',
-                flags: 1,
-                name: 'predict',
-                kind: 1,
-                startTimeUnixNano: 1n,
-                endTimeUnixNano: 2n,
-                attributes: [],
-                droppedAttributesCount: 0,
-                events: [],
-                droppedEventsCount: 0,
-                links: [],
-                droppedLinksCount: 0,
-                status: { code: 0, message: '' },
-                ...options.span,
-              },
-            ],
+            spans: [testSpan(options.span)],
           },
         ],
       },

@@ -18,6 +18,7 @@ import {
   type Span,
   type TracesData,
 } from '../../../../src/model/otlp.js';
+import { testHost, testSpan } from '../../helpers.js';
 
 const scope = { name: 's', version: '', attributes: [], droppedAttributesCount: 0 };
 const resource = (service: string) => ({
@@ -26,24 +27,7 @@ const resource = (service: string) => ({
 });
 
 function span(i: number): Span {
-  return {
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    spanId: i.toString(16).padStart(16, '0'),
-    traceState: '',
-    parentSpanId: '',
-    flags: 1,
-    name: `s${i}`,
-    kind: 1,
-    startTimeUnixNano: 1n,
-    endTimeUnixNano: 2n,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: 0, message: '' },
-  };
+  return testSpan({ spanId: i.toString(16).padStart(16, '0'), name: `s${i}` });
 }
 
 /** A batch of `n` spans numbered from `from`, from one service. */
@@ -72,7 +56,6 @@ class Sink implements TracesConsumer, LogsConsumer, MetricsConsumer {
 }
 
 const labels = { processor: 'batch', pipeline: 'traces' };
-const host = (telemetry = new TelemetryRegistry()) => ({ telemetry, reportFatalError: () => undefined });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('batch processor', () => {
@@ -84,7 +67,7 @@ describe('batch processor', () => {
       sink,
       labels,
     );
-    await p.start(host());
+    await p.start(testHost());
     await p.consumeTraces(traces(2, 0));
     await p.consumeTraces(traces(2, 2, 'other'));
     assert.equal(sink.got.length, 0, 'nothing is sent below send_batch_size');
@@ -103,7 +86,7 @@ describe('batch processor', () => {
       sink,
       labels,
     );
-    await p.start(host());
+    await p.start(testHost());
     await p.consumeTraces(traces(10));
     assert.deepEqual(sink.got.map(countSpans), [4, 4]);
     await p.shutdown();
@@ -122,7 +105,7 @@ describe('batch processor', () => {
       sink,
       labels,
     );
-    await p.start(host());
+    await p.start(testHost());
     await p.consumeTraces(traces(3));
     assert.equal(sink.got.length, 0);
     for (let i = 0; i < 100 && sink.got.length === 0; i++) await sleep(10);
@@ -140,7 +123,7 @@ describe('batch processor', () => {
       sink,
       labels,
     );
-    await p.start(host(telemetry));
+    await p.start(testHost(telemetry));
     await p.consumeTraces(traces(3));
     assert.equal(telemetry.get('mlobs_processor_dropped_spans_total', labels), 3);
     await p.shutdown();
@@ -155,7 +138,7 @@ describe('batch processor', () => {
       sink,
       labels,
     );
-    await p.start(host());
+    await p.start(testHost());
     const input = traces(5);
     await p.consumeTraces(input);
     await p.shutdown();
