@@ -3,7 +3,7 @@
  * reference rows plus per-segment summaries for calibration) resolved by `StreamReference`,
  * the window is summarized with `summarize`, and `judgeWindow` (the function the Analyzer
  * calls when a window closes) runs the default detector set with Benjamini–Hochberg across
- * features. "Detected" means at least one finding.
+ * every detector and feature of the window. "Detected" means at least one finding.
  *
  * The naive variant reads the same judged candidates but ignores every effect-size floor and
  * calibrated threshold: a candidate counts when its BH-adjusted sketch p-value is ≤ the FDR
@@ -26,14 +26,14 @@ export interface MlobsVerdict {
   detected: boolean;
   /** At least one BH-significant candidate, floors ignored. */
   naive: boolean;
-  /** At least one finding had the Analyzer been configured with FDR {@link STRICT_FDR}. */
-  strict: boolean;
+  /** At least one finding had the Analyzer been configured with FDR {@link LENIENT_FDR}. */
+  lenient: boolean;
   /** `detector/statistic` of each finding. */
   fired: string[];
 }
 
-/** A stricter FDR shown beside the default, read off the same BH q-values (no second run). */
-export const STRICT_FDR = 0.01;
+/** The common FDR of 0.05, shown beside the default 0.01, read off the same BH q-values (no second run). */
+export const LENIENT_FDR = 0.05;
 
 const STREAM: StreamKey = { service: 'bench', pipeline: 'detection', component: 'features', model: '' };
 
@@ -78,12 +78,12 @@ export class MlobsJudge {
   private readonly reference: Reference;
 
   /**
-   * @param fdr Benjamini–Hochberg level (the Analyzer's default is 0.05).
+   * @param fdr Benjamini–Hochberg level (the Analyzer's default, 0.01).
    * @param config detector settings; the product defaults when empty.
    */
   constructor(
     profile: Profile,
-    private readonly fdr = 0.05,
+    private readonly fdr = 0.01,
     config: DetectorsConfig = {},
   ) {
     this.detectors = createDetectors(config);
@@ -119,14 +119,14 @@ export class MlobsJudge {
     const naive = j.candidates.some((c) =>
       c.adjustedPValue === undefined ? c.anomalous : c.adjustedPValue <= this.fdr,
     );
-    // BH q-values do not depend on the level, so the stricter verdict needs no second judgement.
-    const strict = j.candidates.some(
-      (c) => c.candidate.anomalous && (c.adjustedPValue === undefined || c.adjustedPValue <= STRICT_FDR),
+    // BH q-values do not depend on the level, so the lenient verdict needs no second judgement.
+    const lenient = j.candidates.some(
+      (c) => c.candidate.anomalous && (c.adjustedPValue === undefined || c.adjustedPValue <= LENIENT_FDR),
     );
     return {
       detected: j.findings.length > 0,
       naive,
-      strict,
+      lenient,
       fired: j.findings.map((f) => `${f.detector}/${f.statistic}`),
     };
   }

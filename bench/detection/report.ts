@@ -30,8 +30,10 @@ const LARGE = new Set(
     .filter((s) => s.large)
     .map((s) => s.id),
 );
-/** Shifts too small to matter, which the effect-size floors are meant to ignore. */
-const TRIVIAL = new Set(['noise_s0.1_d0.1', 'noise_s0.1_d0.5', 'noise_s0.1_d1', 'mean_0.05sd']);
+/** The issue's smallest shift: noise of 0.1 sd, mostly within a sketch bucket or under the effect floors. */
+const TRIVIAL = new Set(['noise_s0.1_d0.1', 'noise_s0.1_d0.5', 'noise_s0.1_d1']);
+/** Shifts this study adds to the issue's list (judged in the "why effect size" table only). */
+const EXTRA = new Set(['mean_0.05sd']);
 
 function f2(x: number): string {
   return x.toFixed(2);
@@ -47,7 +49,7 @@ function withCi(k: number, n: number, asPercent = false): string {
   return `${show(n > 0 ? k / n : 0)} [${show(ci.lower)}, ${show(ci.upper)}]`;
 }
 
-function sum(cells: readonly CellResult[], key: 'runs' | 'mlobs' | 'ks' | 'naive' | 'strict'): number {
+function sum(cells: readonly CellResult[], key: 'runs' | 'mlobs' | 'ks' | 'naive' | 'lenient'): number {
   return cells.reduce((s, c) => s + c[key], 0);
 }
 
@@ -74,7 +76,7 @@ export function goals(cells: readonly CellResult[], streams: readonly StreamResu
   const out: GoalVerdict[] = [];
   const none = cells.filter((c) => c.shift === 'none');
   const faBad: string[] = [];
-  const strictBad: string[] = [];
+  const lenientBad: string[] = [];
   let worstUpper = 0;
   for (const n of sizesOf(none)) {
     const at = none.filter((c) => c.n === n);
@@ -82,7 +84,7 @@ export function goals(cells: readonly CellResult[], streams: readonly StreamResu
     const runs = sum(at, 'runs');
     worstUpper = Math.max(worstUpper, wilsonInterval(k, runs).upper);
     if (k / runs > 0.01) faBad.push(`n=${fmtN(n)}: ${pct(k, runs)}`);
-    if (sum(at, 'strict') / runs > 0.01) strictBad.push(`n=${fmtN(n)}: ${pct(sum(at, 'strict'), runs)}`);
+    if (sum(at, 'lenient') / runs > 0.01) lenientBad.push(`n=${fmtN(n)}: ${pct(sum(at, 'lenient'), runs)}`);
   }
   out.push({
     goal: 'false-alarm rate ≤ 1% of windows at every n (pooled over datasets)',
@@ -90,32 +92,31 @@ export function goals(cells: readonly CellResult[], streams: readonly StreamResu
     detail:
       (faBad.length === 0 ? 'point estimate ≤ 1% at every n' : `above 1% at ${faBad.join('; ')}`) +
       `; largest Wilson upper bound ${(100 * worstUpper).toFixed(1)}% (the run count bounds what can be shown)` +
-      `; with FDR 0.01 instead of 0.05: ${strictBad.length === 0 ? '≤ 1% at every n' : `above 1% at ${strictBad.join('; ')}`}`,
+      `; with FDR 0.05 instead of 0.01: ${lenientBad.length === 0 ? '≤ 1% at every n' : `above 1% at ${lenientBad.join('; ')}`}`,
   });
-  const small = cells.filter((c) => c.shift !== 'none' && c.n <= 1000);
-  const behindAt = (key: 'mlobs' | 'strict') => small.filter((c) => c[key] / c.runs < c.ks / c.runs - 0.05);
+  // The issue's shifts; the +0.05 sd shift is this study's own addition, there to show the
+  // effect-size floor at work, and is judged in the "why effect size" table, not here.
+  const small = cells.filter((c) => c.shift !== 'none' && !EXTRA.has(c.shift) && c.n <= 1000);
+  const behindAt = (key: 'mlobs' | 'lenient') => small.filter((c) => c[key] / c.runs < c.ks / c.runs - 0.05);
   const behind = behindAt('mlobs');
-  // Below 20 finite values every drift/range test is skipped (minCount 20); the trivial shifts
-  // are exactly what the effect-size floors exist to ignore. What remains is a real gap.
-  const explained = (c: CellResult) => c.n <= 20 || TRIVIAL.has(c.shift);
-  const rest = behind.filter((c) => !explained(c));
+  const tiny = behind.filter((c) => TRIVIAL.has(c.shift));
+  const rest = behind.filter((c) => !TRIVIAL.has(c.shift));
   out.push({
     goal: 'power within 0.05 of exact KS at n ≤ 1000',
     met: behind.length === 0,
     detail:
       `${small.length - behind.length}/${small.length} (dataset, shift, n) cells within 0.05 or ahead ` +
-      `(at FDR 0.01: ${small.length - behindAt('strict').length}/${small.length}); ` +
-      `${behind.filter((c) => c.n <= 20).length} of the ${behind.length} behind are at n ≤ 20 (with the default minCount of 20 finite values no drift or range test runs there), ` +
-      `${behind.filter((c) => c.n > 20 && TRIVIAL.has(c.shift)).length} are trivial shifts (σ = 0.1 noise, +0.05 sd) that the effect floors ignore on purpose; ` +
-      `other cells behind: ${summarizeCells(rest)}. All behind: ${summarizeCells(behind)}`,
+      `(at FDR 0.05: ${small.length - behindAt('lenient').length}/${small.length}); ` +
+      `${tiny.length} of the ${behind.length} behind are σ = 0.1·sd noise, which mostly moves values within one sketch bucket or under the effect floors; ` +
+      `others behind: ${summarizeCells(rest)}. All behind: ${summarizeCells(behind)}`,
   });
   const big = cells.filter((c) => LARGE.has(c.shift) && c.n >= 100);
-  const weakAt = (key: 'mlobs' | 'strict') => big.filter((c) => c[key] / c.runs < 0.9);
+  const weakAt = (key: 'mlobs' | 'lenient') => big.filter((c) => c[key] / c.runs < 0.9);
   const weak = weakAt('mlobs');
   out.push({
     goal: 'power ≥ 0.9 for unit change, 50% nulls, renamed category, σ=10 noise at n ≥ 100',
     met: weak.length === 0,
-    detail: `${big.length - weak.length}/${big.length} cells ≥ 0.9 (at FDR 0.01: ${big.length - weakAt('strict').length}/${big.length}); below: ${summarizeCells(weak)}`,
+    detail: `${big.length - weak.length}/${big.length} cells ≥ 0.9 (at FDR 0.05: ${big.length - weakAt('lenient').length}/${big.length}); below: ${summarizeCells(weak)}`,
   });
   // A what-if run without streams has no stream goal to judge.
   if (streams.length === 0) return out;
@@ -150,7 +151,7 @@ function summarizeCells(cells: readonly CellResult[]): string {
 function faTable(cells: readonly CellResult[]): string[] {
   const none = cells.filter((c) => c.shift === 'none');
   const lines = [
-    '| n | windows | mlobs false alarms [Wilson 95%] | mlobs at FDR 0.01 | exact KS + Bonferroni | naive sketch p-values (BH, no effect floor) | worst dataset (mlobs) |',
+    '| n | windows | mlobs false alarms [Wilson 95%] | mlobs at FDR 0.05 | exact KS + Bonferroni | naive sketch p-values (BH, no effect floor) | worst dataset (mlobs) |',
     '|---:|---:|---|---|---|---|---|',
   ];
   for (const n of sizesOf(none)) {
@@ -158,7 +159,7 @@ function faTable(cells: readonly CellResult[]): string[] {
     const runs = sum(at, 'runs');
     const worst = [...at].sort((a, b) => b.mlobs / b.runs - a.mlobs / a.runs)[0];
     lines.push(
-      `| ${fmtN(n)} | ${runs} | ${withCi(sum(at, 'mlobs'), runs, true)} | ${pct(sum(at, 'strict'), runs)} | ${pct(sum(at, 'ks'), runs)} | ${pct(sum(at, 'naive'), runs)} | ${worst ? `${worst.dataset} ${pct(worst.mlobs, worst.runs)}` : ''} |`,
+      `| ${fmtN(n)} | ${runs} | ${withCi(sum(at, 'mlobs'), runs, true)} | ${pct(sum(at, 'lenient'), runs)} | ${pct(sum(at, 'ks'), runs)} | ${pct(sum(at, 'naive'), runs)} | ${worst ? `${worst.dataset} ${pct(worst.mlobs, worst.runs)}` : ''} |`,
     );
   }
   return lines;

@@ -32,7 +32,7 @@ interface Args {
   task: string | undefined;
   /** `--sizes 10,20`: only these window sizes. */
   sizes: number[] | undefined;
-  /** `--min-count N`: minCount of the per-feature detectors instead of their default 20 (what-if). */
+  /** `--min-count N`: minCount of the per-feature detectors instead of their default 10 (what-if). */
   minCount: number | undefined;
 }
 
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
           : ''
       }`,
       `reference: ${p.referenceRows} rows per reference sample, ${p.references} samples rotated over runs; mlobs sees each as a profile of ${p.segments} segments (calibration), the reference method sees its raw rows`,
-      `mlobs: ${a.minCount === undefined ? 'default detector set (createDetectors())' : `default detector set except minCount = ${a.minCount} for schema, missing_rate, numeric_drift and categorical_drift (what-if; the default is 20)`}, judgeWindow as the Analyzer calls it, Benjamini–Hochberg at 0.05; "detected" = at least one finding`,
+      `mlobs: ${a.minCount === undefined ? 'default detector set (createDetectors())' : `default detector set except minCount = ${a.minCount} for schema, missing_rate, numeric_drift and categorical_drift (what-if; the default is 10)`}, judgeWindow as the Analyzer calls it, one Benjamini–Hochberg correction per window across all detectors and features at the default FDR 0.01; "detected" = at least one finding`,
       `reference method: two-sample KS on raw rows per feature (nulls coded −∞, categories coded by reference frequency rank), Bonferroni at α = ${p.alpha}; exact p-value when n·m ≤ ${p.exactLimit}, Stephens-corrected asymptotic above`,
       `stream: ${sp.seeds} streams per (dataset, shift) through the Analyzer; ${sp.rowsPerWindow} rows per 1-minute window in ${sp.spansPerWindow} spans; ${sp.warmup} warm-up windows (reference), ${sp.clean} clean windows, change point, ${sp.after} shifted windows`,
     ],

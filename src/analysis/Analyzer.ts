@@ -39,7 +39,11 @@ export interface AnalyzerOptions {
   detectors: readonly Detector[];
   /** Where references come from (default: warm-up over the first 5 windows). */
   reference?: ReferenceOptions;
-  /** False-discovery rate for Benjamini–Hochberg across features (default 0.05). */
+  /**
+   * Benjamini–Hochberg false-discovery rate of each window's findings, across every detector and
+   * feature (default 0.01). On a stream that did not change it bounds the share of windows with
+   * any p-value-based finding.
+   */
   fdr?: number;
   /** Incident policy. */
   incidents?: IncidentOptions;
@@ -116,7 +120,7 @@ export class Analyzer {
   constructor(private readonly opts: AnalyzerOptions) {
     this.win = resolveWindowOptions(opts.window);
     this.limits = resolveLimits(opts.limits);
-    this.fdr = opts.fdr ?? 0.05;
+    this.fdr = opts.fdr ?? 0.01;
     if (!(this.fdr > 0 && this.fdr < 1)) throw new RangeError(`fdr: must be in (0, 1), got ${this.fdr}`);
     this.refOpts = resolveReferenceOptions(opts.reference);
     this.incidents = new IncidentManager(

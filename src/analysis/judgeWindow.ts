@@ -1,11 +1,19 @@
 /**
- * Runs the detectors on one closed window and stamps findings. Multiple-testing correction
- * is per detector per window across the features it tested: with hundreds of features,
- * raw p < alpha would otherwise raise false findings every window.
+ * Runs the detectors on one closed window and stamps findings.
+ *
+ * Multiple testing is corrected once per window, across every detector and feature: with
+ * dozens of features and several detectors, a per-test level (or one correction per
+ * detector) would raise false findings in a few windows out of a hundred even when nothing
+ * changed. Each hypothesis counts once: candidates of one detector and feature that name the
+ * same `test` (KS distance, PSI and Wasserstein all decided by the KS test of the same
+ * pair; Jensen–Shannon and chi-square by the same chi-square table) share one p-value and
+ * one Benjamini–Hochberg slot. When no stream has changed at all, every hypothesis is null,
+ * and BH at level `fdr` then bounds the chance that the window raises any p-value-based
+ * finding by `fdr` (for independent or positively dependent tests).
  */
 import type { Finding } from '../model/finding.js';
 import type { JudgedCandidate } from './AnalysisListener.js';
-import type { Detector, Reference } from './detectors/detector.js';
+import type { Candidate, Detector, Reference } from './detectors/detector.js';
 import { stableId } from './ids.js';
 import { streamIdOf } from './observation.js';
 import { benjaminiHochberg } from './stats/benjaminiHochberg.js';
@@ -19,6 +27,13 @@ export interface Judgement {
   findings: Finding[];
   /** Detectors that threw (their id and error). */
   errors: { detector: string; error: unknown }[];
+  /** Hypotheses in the window's correction (distinct detector/feature/test with a p-value). */
+  hypotheses: number;
+}
+
+/** The hypothesis a candidate's p-value belongs to, unique within a window. */
+function hypothesisKey(detector: string, c: Candidate): string {
+  return `${detector}\u0000${c.feature}\u0000${c.test ?? c.statistic}`;
 }
 
 /** Runs `detectors` against the reference; never throws. */
@@ -28,55 +43,63 @@ export function judgeWindow(
   window: ClosedWindow,
   fdr: number,
 ): Judgement {
-  const out: Judgement = { candidates: [], findings: [], errors: [] };
   const w = window.data;
-  const sid = streamIdOf(w.stream);
+  const all: { detector: string; c: Candidate }[] = [];
+  const errors: Judgement['errors'] = [];
   for (const d of detectors) {
-    let cands: ReturnType<Detector['detect']>;
     try {
-      cands = d.detect(reference, w);
+      for (const c of d.detect(reference, w)) all.push({ detector: d.id, c });
     } catch (error) {
-      out.errors.push({ detector: d.id, error });
-      continue;
+      errors.push({ detector: d.id, error });
     }
-    const tested = cands.map((c, i) => ({ c, i })).filter((x) => x.c.pValue !== undefined);
-    const bh = benjaminiHochberg(
-      tested.map((x) => x.c.pValue),
-      fdr,
-    );
-    const adjusted = new Map<number, { q: number; rejected: boolean }>();
-    tested.forEach((x, j) => {
-      adjusted.set(x.i, { q: bh.adjusted[j]!, rejected: bh.rejected[j]! });
-    });
-    cands.forEach((c, i) => {
-      const a = adjusted.get(i);
-      const anomalous = c.anomalous && (a === undefined || a.rejected);
-      out.candidates.push({ detector: d.id, candidate: c, adjustedPValue: a?.q, anomalous });
-      if (!anomalous) return;
-      const exemplarSpanIds = w.exemplarTraceIds.map((t) => window.exemplarSpans.get(t) ?? '');
-      out.findings.push({
-        id: stableId(d.id, sid, c.feature, c.statistic, w.startMs),
-        detector: d.id,
-        stream: w.stream,
-        feature: c.feature,
-        statistic: c.statistic,
-        value: c.value,
-        threshold: c.threshold,
-        ...(a ? { pValue: a.q } : {}),
-        effectSize: c.effectSize,
-        severity: c.severity,
-        windowStartMs: w.startMs,
-        windowEndMs: w.endMs,
-        referenceCount: c.referenceCount,
-        currentCount: c.currentCount,
-        exemplarTraceIds: [...w.exemplarTraceIds],
-        message: c.message,
-        details: {
-          ...c.details,
-          exemplarSpanIds,
-          ...(c.pValue !== undefined ? { rawPValue: c.pValue } : {}),
-        },
-      });
+  }
+  // One slot per hypothesis. Candidates sharing a test carry the same p-value by construction;
+  // should they ever differ, the largest is kept (the conservative choice).
+  const slots = new Map<string, number>();
+  const pValues: number[] = [];
+  for (const { detector, c } of all) {
+    if (c.pValue === undefined) continue;
+    const key = hypothesisKey(detector, c);
+    const slot = slots.get(key);
+    if (slot === undefined) {
+      slots.set(key, pValues.length);
+      pValues.push(c.pValue);
+    } else {
+      pValues[slot] = Math.max(pValues[slot] as number, c.pValue);
+    }
+  }
+  const bh = benjaminiHochberg(pValues, fdr);
+  const out: Judgement = { candidates: [], findings: [], errors, hypotheses: pValues.length };
+  const sid = streamIdOf(w.stream);
+  for (const { detector, c } of all) {
+    const slot = c.pValue === undefined ? undefined : slots.get(hypothesisKey(detector, c));
+    const q = slot === undefined ? undefined : (bh.adjusted[slot] as number);
+    const anomalous = c.anomalous && (slot === undefined || (bh.rejected[slot] as boolean));
+    out.candidates.push({ detector, candidate: c, adjustedPValue: q, anomalous });
+    if (!anomalous) continue;
+    const exemplarSpanIds = w.exemplarTraceIds.map((t) => window.exemplarSpans.get(t) ?? '');
+    out.findings.push({
+      id: stableId(detector, sid, c.feature, c.statistic, w.startMs),
+      detector,
+      stream: w.stream,
+      feature: c.feature,
+      statistic: c.statistic,
+      value: c.value,
+      threshold: c.threshold,
+      ...(q !== undefined ? { pValue: q } : {}),
+      effectSize: c.effectSize,
+      severity: c.severity,
+      windowStartMs: w.startMs,
+      windowEndMs: w.endMs,
+      referenceCount: c.referenceCount,
+      currentCount: c.currentCount,
+      exemplarTraceIds: [...w.exemplarTraceIds],
+      message: c.message,
+      details: {
+        ...c.details,
+        exemplarSpanIds,
+        ...(c.pValue !== undefined ? { rawPValue: c.pValue } : {}),
+      },
     });
   }
   return out;

@@ -13,7 +13,8 @@
  *
  * Statistics:
  * - `js`: Jensen–Shannon distance (base 2, in [0, 1]); significance from the chi-square test
- *   of homogeneity on the same table (p-value via the regularized incomplete gamma).
+ *   of homogeneity on the same table (p-value via the regularized incomplete gamma). `js` and
+ *   `chi2` share that test (`test: 'chi2'`) and count as one hypothesis per feature.
  * - `chi2` (opt-in): Pearson's X² with Cramér's V as its effect size.
  * - `new_categories`: share of current values in categories the reference did not have,
  *   with p = P(the reference saw ≤ topError of a category that common).
@@ -51,7 +52,11 @@ export interface CategoricalDriftConfig {
   newCategoryShare?: number;
   /** Reference share a category must have had for its disappearance to matter. Default 0.01. */
   vanishedCategoryShare?: number;
-  /** Fewest non-null values on each side. Default 20. */
+  /**
+   * Fewest non-null values on each side. Default 10: the chi-square test pools categories
+   * expected fewer than 5 times, so tiny windows test few cells but stay valid, and a renamed
+   * or new category is decided by its own exact binomial test at any size.
+   */
   minCount?: number;
   /** k of calibrated thresholds. Default 3. */
   calibrationK?: number;
@@ -70,7 +75,7 @@ export const CATEGORICAL_DRIFT_DEFAULTS: Readonly<ResolvedCategoricalDriftConfig
   maxCategories: 20,
   newCategoryShare: 0.01,
   vanishedCategoryShare: 0.01,
-  minCount: 20,
+  minCount: 10,
   calibrationK: DEFAULT_CALIBRATION_K,
 });
 
@@ -159,6 +164,7 @@ export function categoricalDriftCandidates(
         value: js,
         threshold,
         pValue: chi.pValue,
+        test: 'chi2',
         effectSize: js,
         anomalous,
         severity: severityOf(anomalous, js, config.jsCritical),
@@ -182,6 +188,7 @@ export function categoricalDriftCandidates(
         value: chi.statistic,
         threshold: chi.df,
         pValue: chi.pValue,
+        test: 'chi2',
         effectSize: v,
         anomalous,
         severity: severityOf(anomalous, v, 3 * config.cramersVFloor),

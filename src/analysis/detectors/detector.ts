@@ -105,6 +105,12 @@ export interface Candidate {
   threshold: number;
   /** Raw (uncorrected) p-value when the detector has one; the engine applies Benjamini–Hochberg. */
   pValue?: number;
+  /**
+   * The test that produced `pValue`, when several statistics of one feature are decided by the
+   * same test (KS distance, PSI and Wasserstein by the KS test): such candidates share one
+   * p-value and count as one hypothesis in the window's correction. Default: `statistic`.
+   */
+  test?: string;
   /** Effect size; the decision requires it to exceed the detector's floor. */
   effectSize: number;
   /** Whether the detector judges this an anomaly (before multiple-testing correction). */

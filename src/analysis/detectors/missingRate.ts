@@ -28,7 +28,7 @@ export interface MissingRateConfig {
   criticalDifference?: number;
   /** `increase` (default) judges only rises; `both` also flags falls (e.g. silent imputation upstream). */
   direction?: 'increase' | 'both';
-  /** Fewest values (null or not) on each side. Default 20. */
+  /** Fewest values (null or not) on each side. Default 10 (the rise is tested exactly when few nulls are expected). */
   minCount?: number;
   /** k of calibrated thresholds on the null rate. Default 3. */
   calibrationK?: number;
@@ -44,7 +44,7 @@ export const MISSING_RATE_DEFAULTS: Readonly<ResolvedMissingRateConfig> = Object
   nonNullableMinDifference: 0.005,
   criticalDifference: 0.2,
   direction: 'increase',
-  minCount: 20,
+  minCount: 10,
   calibrationK: DEFAULT_CALIBRATION_K,
 });
 

@@ -11,14 +11,19 @@
  *   the p-value computed from d is never smaller than the raw-data p-value.
  * - `psi`: population stability index on the reference's decile bins (snapped to bucket
  *   boundaries, so for sketches of equal accuracy the bin counts are exact, not estimated).
+ *   Its own chi-square p-value is reported in `details` but not decided on: with few values
+ *   per bin it is too small under no drift.
  * - `wasserstein`: W1 between the sketches divided by the reference's standard deviation
  *   (or IQR/1.349), i.e. "how many reference sds did the mass move". The sketch value can be
  *   off by at most the mean half bucket width of each side (`error`), in either direction,
  *   so the floor is raised by that error: again a miss, never a false alarm.
  *
- * Significance alone flags trivial shifts once windows are large, so every statistic must
- * also clear an effect-size floor (defaults below, justified there), and, when the
- * reference kept windows, exceed the reference's own window-to-window spread (mean + k·sd).
+ * One decision per feature: all three statistics take their significance from the KS test
+ * of the same pair (`test: 'ks'`), so they count as one hypothesis in the window's multiple-
+ * testing correction. Significance alone flags trivial shifts once windows are large, so each
+ * statistic must also clear its own effect-size floor (defaults below, justified there), and,
+ * when the reference kept windows, exceed the reference's own window-to-window spread
+ * (mean + k·sd); a finding names the statistic(s) that did.
  */
 import type { NumericSummary } from '../../summaries/index.js';
 import { ksCriticalDistance, ksPValue } from '../stats/kolmogorov.js';
@@ -58,7 +63,11 @@ export interface NumericDriftConfig {
   wassersteinCritical?: number;
   /** What W1 is divided by: reference `sd` or `iqr` (IQR/1.349, robust to outliers). Default `sd`. */
   wassersteinScale?: 'sd' | 'iqr';
-  /** Fewest values on each side for a comparison. Default 20. */
+  /**
+   * Fewest values on each side for a comparison. Default 10: from 10 values a KS distance of
+   * 0.6 already has p ≈ 5·10⁻⁴, so a wholesale change is decidable; the KS p-value is valid at
+   * any size (Stephens' small-sample form, computed from the sketches' lower-bound distance).
+   */
   minCount?: number;
   /** k of calibrated thresholds (mean + k·sd over reference windows). Default 3. */
   calibrationK?: number;
@@ -79,7 +88,7 @@ export const NUMERIC_DRIFT_DEFAULTS: Readonly<ResolvedNumericDriftConfig> = Obje
   wassersteinFloor: 0.25,
   wassersteinCritical: 0.75,
   wassersteinScale: 'sd',
-  minCount: 20,
+  minCount: 10,
   calibrationK: DEFAULT_CALIBRATION_K,
 });
 
@@ -168,6 +177,7 @@ export function numericDriftCandidates(
         value: ks.d,
         threshold,
         pValue: ksP,
+        test: 'ks',
         effectSize: ks.d,
         anomalous,
         severity: severityOf(anomalous, ks.d, config.ksCritical),
@@ -185,23 +195,25 @@ export function numericDriftCandidates(
       const cal = calibrated('psi');
       const threshold = Math.max(config.psiFloor, cal ?? 0);
       const anomalous =
-        psi.psi >= config.psiFloor && psi.pValue < config.alpha && (cal === undefined || psi.psi > cal);
+        psi.psi >= config.psiFloor && ksP < config.alpha && (cal === undefined || psi.psi > cal);
       out.push({
         ...base,
         statistic,
         value: psi.psi,
         threshold,
-        pValue: psi.pValue,
+        pValue: ksP,
+        test: 'ks',
         effectSize: psi.psi,
         anomalous,
         severity: severityOf(anomalous, psi.psi, config.psiCritical),
-        message: `${label}: PSI ${fmt(psi.psi)} over ${psi.bins} reference-quantile bins vs threshold ${fmt(threshold)}`,
+        message: `${label}: PSI ${fmt(psi.psi)} over ${psi.bins} reference-quantile bins vs threshold ${fmt(threshold)}, KS p = ${fmt(ksP)}`,
         details: {
           ...shared,
           bins: psi.bins,
           edges: psi.edges,
           referenceShares: psi.reference,
           currentShares: psi.current,
+          psiPValue: psi.pValue,
           calibrated: cal,
         },
       });
@@ -221,6 +233,7 @@ export function numericDriftCandidates(
         value,
         threshold,
         pValue: ksP,
+        test: 'ks',
         effectSize: value,
         anomalous,
         severity: severityOf(anomalous, value, config.wassersteinCritical),

@@ -31,7 +31,7 @@ export interface SchemaConfig {
   invalidRateCritical?: number;
   /** Whether a feature the reference never had is reported (severity info). Default true. */
   reportNewFeatures?: boolean;
-  /** Fewest values in the window for range and invalid-rate tests. Default 20. */
+  /** Fewest values in the window for range and invalid-rate tests. Default 10. */
   minCount?: number;
 }
 
@@ -46,7 +46,7 @@ export const SCHEMA_DEFAULTS: Readonly<ResolvedSchemaConfig> = Object.freeze({
   invalidRateFloor: 0.01,
   invalidRateCritical: 0.1,
   reportNewFeatures: true,
-  minCount: 20,
+  minCount: 10,
 });
 
 /** Applies defaults and validates; the error names the detector and the field. */

@@ -11,13 +11,13 @@ const ctx = shiftContext(table, reference);
 const profile = profileOf(reference, 10);
 const judge = new MlobsJudge(profile);
 
-function verdict(id: string, n: number, seed: number) {
+function verdict(id: string, n: number, seed: number, by = judge) {
   const s = allShifts().find((x) => x.id === id);
   assert.ok(s, id);
   const rng = new Random(seed);
   const w = table.sample(n, rng, s.accept?.(ctx, rng));
   s.apply?.(w, ctx, rng);
-  return judge.judge(w);
+  return by.judge(w);
 }
 
 describe('MlobsJudge', () => {
@@ -44,13 +44,17 @@ describe('MlobsJudge', () => {
     assert.equal(v.detected, false, v.fired.join());
   });
 
-  it('ignores a trivial 0.05 sd shift at n = 10 000 that significance alone can flag', () => {
+  it('ignores a trivial 0.05 sd shift at n = 100 000 that significance alone can flag', () => {
+    // With a 20 000-row reference, p-values alone (BH at 0.05) see a 0.05 sd shift in
+    // 100 000 rows; the effect floors never do.
+    const big = table.sample(20_000, new Random(1));
+    const lenient = new MlobsJudge(profileOf(big, 10), 0.05);
     let naive = 0;
-    for (let seed = 0; seed < 4; seed++) {
-      const v = verdict('mean_0.05sd', 10_000, 20 + seed);
+    for (let seed = 0; seed < 2; seed++) {
+      const v = verdict('mean_0.05sd', 100_000, 20 + seed, lenient);
       assert.equal(v.detected, false, v.fired.join());
       if (v.naive) naive++;
     }
-    assert.ok(naive >= 1, `naive flagged ${naive}/4`);
+    assert.ok(naive >= 1, `naive flagged ${naive}/2`);
   });
 });

@@ -37,7 +37,7 @@ export interface MlProcessorConfig {
   };
   /** Per-detector settings by id (`numeric_drift: { ks_floor: 0.15 }`, snake_case or camelCase); `false` turns one off. */
   detectors: Record<string, unknown>;
-  /** False-discovery rate across features (Benjamini–Hochberg). */
+  /** Benjamini–Hochberg false-discovery rate of a window's findings, across all detectors and features. */
   fdr: number;
   /** Incident policy. */
   incidents: {
@@ -84,7 +84,7 @@ export function createDefaultMlConfig(): MlProcessorConfig {
     idle_close: '1m',
     reference: { profile: null, warmup_windows: 5, trailing_windows: null },
     detectors: {},
-    fdr: 0.05,
+    fdr: 0.01,
     incidents: { open_after: 2, of_last: 3, resolve_after: 3, max_new_per_hour: 10, group_within: null },
     labels: { ttl: '168h', max_pending: 100_000 },
     storage: { type: 'sqlite', path: './.mlobs/state.db', synchronous: 'full' },

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Candidate, Detector, Reference, WindowData } from '../../src/analysis/detectors/detector.js';
+import { judgeWindow } from '../../src/analysis/judgeWindow.js';
+
+const reference: Reference = {
+  source: 'profile',
+  features: new Map(),
+  predictions: new Map(),
+  schema: new Map(),
+  calibration: new Map(),
+};
+
+const data: WindowData = {
+  stream: { service: 's', pipeline: 'p', component: 'c', model: '' },
+  startMs: 0,
+  endMs: 60_000,
+  runs: 1,
+  errorRuns: 0,
+  durationMs: undefined,
+  rows: 100,
+  features: new Map(),
+  predictions: new Map(),
+  outcomes: undefined,
+  modelTrainedAtMs: undefined,
+  inputLastWrittenMs: new Map(),
+  exemplarTraceIds: ['0af7651916cd43dd8448eb211c80319c'],
+};
+const window = { data, exemplarSpans: new Map([['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331']]) };
+
+function candidate(
+  feature: string,
+  statistic: string,
+  pValue: number | undefined,
+  extra: Partial<Candidate> = {},
+) {
+  return {
+    feature,
+    statistic,
+    value: 1,
+    threshold: 0.5,
+    pValue,
+    effectSize: 1,
+    anomalous: true,
+    severity: 'warning',
+    referenceCount: 1000,
+    currentCount: 100,
+    message: `${feature} ${statistic}`,
+    details: {},
+    ...extra,
+  } satisfies Candidate;
+}
+
+function detector(id: string, cands: Candidate[]): Detector {
+  return { id, detect: () => cands };
+}
+
+test('corrects once across every detector of the window, not per detector', () => {
+  // Alone, p = 0.004 passes BH at 0.01; among four hypotheses of two detectors it needs ≤ 0.0025.
+  const a = detector('a', [candidate('f1', 'x', 0.004)]);
+  const b = detector('b', [
+    candidate('f1', 'y', 0.5, { anomalous: false }),
+    candidate('f2', 'y', 0.6, { anomalous: false }),
+    candidate('f3', 'y', 0.7, { anomalous: false }),
+  ]);
+  const alone = judgeWindow([a], reference, window, 0.01);
+  assert.equal(alone.findings.length, 1);
+  const together = judgeWindow([a, b], reference, window, 0.01);
+  assert.equal(together.hypotheses, 4);
+  assert.equal(together.findings.length, 0);
+  const judged = together.candidates.find((c) => c.detector === 'a');
+  assert.ok(judged);
+  assert.ok(Math.abs((judged.adjustedPValue as number) - 0.016) < 1e-12);
+  assert.equal(judged.anomalous, false);
+});
+
+test('statistics decided by one test count as one hypothesis and share its adjusted p-value', () => {
+  const drift = detector('numeric_drift', [
+    candidate('f', 'ks', 0.0045, { test: 'ks' }),
+    candidate('f', 'psi', 0.0045, { test: 'ks' }),
+    candidate('f', 'wasserstein', 0.0045, { test: 'ks', anomalous: false }),
+    candidate('g', 'ks', 0.5, { test: 'ks', anomalous: false }),
+  ]);
+  const j = judgeWindow([drift], reference, window, 0.01);
+  assert.equal(j.hypotheses, 2);
+  assert.deepEqual(
+    j.findings.map((f) => f.statistic),
+    ['ks', 'psi'],
+  );
+  for (const f of j.findings) {
+    assert.ok(Math.abs((f.pValue as number) - 0.009) < 1e-12);
+    assert.equal(f.details.rawPValue, 0.0045);
+    assert.deepEqual(f.details.exemplarSpanIds, ['b7ad6b7169203331']);
+  }
+  // The same feature under another detector is another hypothesis.
+  const other = detector('prediction_drift', [candidate('f', 'ks', 0.0045, { test: 'ks' })]);
+  assert.equal(judgeWindow([drift, other], reference, window, 0.01).hypotheses, 3);
+});
+
+test('a shared test with differing p-values keeps the largest (conservative)', () => {
+  const d = detector('d', [
+    candidate('f', 'a', 0.001, { test: 't' }),
+    candidate('f', 'b', 0.02, { test: 't' }),
+  ]);
+  const j = judgeWindow([d], reference, window, 0.01);
+  assert.equal(j.hypotheses, 1);
+  assert.equal(j.findings.length, 0);
+  assert.deepEqual(
+    j.candidates.map((c) => c.adjustedPValue),
+    [0.02, 0.02],
+  );
+});
+
+test('candidates without a p-value keep their verdict; a throwing detector is reported, the rest still run', () => {
+  const schema = detector('schema', [candidate('f', 'type_changed', undefined)]);
+  const broken: Detector = {
+    id: 'broken',
+    detect() {
+      throw new Error('boom');
+    },
+  };
+  const j = judgeWindow([broken, schema], reference, window, 0.01);
+  assert.equal(j.errors.length, 1);
+  assert.equal(j.errors[0]?.detector, 'broken');
+  assert.equal(j.hypotheses, 0);
+  assert.deepEqual(
+    j.findings.map((f) => [f.detector, f.statistic, f.pValue]),
+    [['schema', 'type_changed', undefined]],
+  );
+});
