@@ -9,6 +9,12 @@
  * sure one, raised to one value when the exact window min or max is outside. Under no
  * change a fresh value falls outside the range of n reference values with probability
  * 2/(n+1) (exchangeability), which gives the binomial p-value.
+ *
+ * Constant: a numeric feature stuck at one value (a default filled in upstream, a frozen
+ * sensor) is in range and may sit at the median, where the drift tests need many values to
+ * see it. When every value of the window is equal (exact min = max), the chance of that under
+ * the reference is at most Σ_b π_b^m over the reference's sketch buckets (equal values share a
+ * bucket; π_b are the reference's exact bucket shares), which is the p-value.
  */
 import type { FeatureSummary, NumericSummary } from '../../summaries/index.js';
 import { binomialUpperTail } from '../stats/beta.js';
@@ -19,7 +25,7 @@ import { fmt, severityOf, totalCount } from './thresholds.js';
 
 /** Configuration of {@link createSchemaDetector}; every field has a documented default. */
 export interface SchemaConfig {
-  /** Raw significance level of the range and invalid-rate tests. Default 0.01. */
+  /** Raw significance level of the range, constant and invalid-rate tests. Default 0.01. */
   alpha?: number;
   /** Fraction of values outside the training range worth a finding. Default 0.01. */
   outOfRangeFloor?: number;
@@ -31,7 +37,7 @@ export interface SchemaConfig {
   invalidRateCritical?: number;
   /** Whether a feature the reference never had is reported (severity info). Default true. */
   reportNewFeatures?: boolean;
-  /** Fewest values in the window for range and invalid-rate tests. Default 10. */
+  /** Fewest values in the window for range, constant and invalid-rate tests. Default 10. */
   minCount?: number;
 }
 
@@ -173,7 +179,42 @@ function invalidRate(
   };
 }
 
-/** Type changes, missing and new features, range violations and invalid-value rises. */
+/** A window whose numeric values are all equal, judged by how improbable the reference makes that. */
+function stuckAtConstant(
+  feature: string,
+  ref: NumericSummary,
+  cur: NumericSummary,
+  c: ResolvedSchemaConfig,
+): Candidate | undefined {
+  const m = cur.count;
+  const n = ref.count;
+  if (m < c.minCount || n === 0 || cur.min !== cur.max) return undefined;
+  let pValue = 0;
+  let largest = 0;
+  for (const b of ref.sketch.buckets()) {
+    const share = b.count / n;
+    pValue += share ** m;
+    largest = Math.max(largest, share);
+  }
+  pValue = Math.min(1, pValue);
+  const anomalous = pValue < c.alpha;
+  return {
+    feature,
+    statistic: 'constant',
+    value: cur.min,
+    threshold: largest,
+    pValue,
+    effectSize: 1 - largest,
+    anomalous,
+    severity: anomalous ? 'critical' : 'info',
+    referenceCount: n,
+    currentCount: m,
+    message: `${feature}: all ${m} values equal ${fmt(cur.min)}; the reference's most common value range holds ${fmt(largest * 100)}% (p ≤ ${fmt(pValue)})`,
+    details: { constant: cur.min, referenceLargestBucketShare: largest },
+  };
+}
+
+/** Type changes, missing and new features, range violations, stuck values and invalid-value rises. */
 export function createSchemaDetector(config: SchemaConfig = {}): Detector {
   const c = resolveSchemaConfig(config);
   return {
@@ -217,6 +258,8 @@ export function createSchemaDetector(config: SchemaConfig = {}): Detector {
         if (summary.kind === 'numeric') {
           const range = outOfRange(feature, summary, schema, ref?.count ?? 0, c);
           if (range) out.push(range);
+          const stuck = ref?.kind === 'numeric' ? stuckAtConstant(feature, ref, summary, c) : undefined;
+          if (stuck) out.push(stuck);
         }
         if (ref !== undefined) {
           const invalid = invalidRate(feature, ref, summary, c);

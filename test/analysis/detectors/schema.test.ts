@@ -125,6 +125,34 @@ describe('schema', () => {
     });
   });
 
+  it('flags a feature stuck at one value, even at the median, from 10 values on', () => {
+    const stuck = find(
+      detector.detect(reference, windowOf({ age: Array(10).fill(40), city: ['paris'] })),
+      'age',
+      'constant',
+    );
+    assert.equal(stuck?.anomalous, true, stuck?.message);
+    assert.equal(stuck?.severity, 'critical');
+    assert.ok((stuck?.pValue ?? 1) < 1e-6, String(stuck?.pValue));
+    assert.equal(stuck?.value, 40);
+    // Nine values are below minCount; varied values are no candidate at all.
+    const few = detector.detect(reference, windowOf({ age: Array(9).fill(40), city: ['paris'] }));
+    assert.equal(find(few, 'age', 'constant'), undefined);
+    const varied = detector.detect(
+      reference,
+      windowOf({ age: normalSample(10, 8, 40, 10), city: ['paris'] }),
+    );
+    assert.equal(find(varied, 'age', 'constant'), undefined);
+  });
+
+  it('does not flag a constant window where the reference is (almost) constant too', () => {
+    const flags = Array.from({ length: 5000 }, (_, i) => (i % 50 === 0 ? 1 : 0));
+    const ref = referenceOf({ flag: flags });
+    const stuck = find(detector.detect(ref, windowOf({ flag: Array(20).fill(0) })), 'flag', 'constant');
+    assert.equal(stuck?.anomalous, false, stuck?.message);
+    assert.ok((stuck?.pValue ?? 0) > 0.5);
+  });
+
   it('does not call an all-null window a type change or throw on an empty one', () => {
     const candidates = detector.detect(
       reference,
