@@ -4,8 +4,13 @@
  * from the spans' events. With `OTEL_EXPORTER_OTLP_ENDPOINT` set (e.g. `http://localhost:4318`,
  * where `npm start` runs the mlobs collector) the spans are also exported over OTLP/HTTP.
  *
- * Options: `--batches N` runs the pipeline N times (default 1); `--drift` makes the last batch
- * drift (older customers, a broken income feed with nulls), so the collector has something to find.
+ * Options:
+ * - `--batches N` runs the pipeline N times (default 1);
+ * - `--drift` makes the last batch drift (older customers, a broken income feed with 30% nulls),
+ *   `--drift-from K` every batch from the K-th on, so the analysis has something to find;
+ * - `--interval MS` waits MS milliseconds between batches, so each batch lands in its own
+ *   analysis window (windows are by span end time);
+ * - `--quiet` prints one line per batch instead of the summary tables.
  * At the end, delayed labels for batch 1 are recorded by a `label` component, joined by batch id.
  */
 import { context, trace } from '@opentelemetry/api';
@@ -30,6 +35,7 @@ import {
 } from '../src/index.js';
 
 const CLASSES = ['churn', 'stay', 'upgrade'];
+const TRAINED_AT = new Date(Date.now() - 14 * 24 * 3600 * 1000).toISOString();
 const PLANS = ['free', 'basic', 'pro', 'team', 'enterprise'];
 
 /** Deterministic PRNG so every run shows the same numbers. */
@@ -102,7 +108,7 @@ async function runPipeline(batch: number, rows: number, drift: boolean): Promise
           name: 'churn-gbm',
           version: '14',
           framework: 'onnxruntime',
-          trainedAt: '2026-10-01T00:00:00Z',
+          trainedAt: TRAINED_AT, // two weeks ago: within the staleness detector's 30-day default
         },
         inputs: [features],
       },
@@ -218,13 +224,22 @@ function printSummaries(spans: readonly ReadableSpan[]): void {
   }
 }
 
+/** The value of `--name N` as a whole number of at least `min`, or `fallback` when absent. */
+function intOption(args: readonly string[], name: string, fallback: number, min: number): number {
+  const at = args.indexOf(name);
+  if (at < 0) return fallback;
+  const v = Number(args[at + 1]);
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`${name} must be a whole number ≥ ${min}, got ${args[at + 1]}`);
+  return v;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const batchesArg = args.indexOf('--batches');
-  const batches = batchesArg >= 0 ? Number(args[batchesArg + 1]) : 1;
-  if (!Number.isInteger(batches) || batches < 1)
-    throw new Error(`--batches must be a positive integer, got ${args[batchesArg + 1]}`);
-  const drift = args.includes('--drift');
+  const batches = intOption(args, '--batches', 1, 1);
+  const intervalMs = intOption(args, '--interval', 0, 0);
+  const driftFrom = intOption(args, '--drift-from', args.includes('--drift') ? batches : batches + 1, 1);
+  const quiet = args.includes('--quiet');
   const memory = new InMemorySpanExporter();
   const processors: SpanProcessor[] = [new SimpleSpanProcessor(memory)];
   const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
@@ -238,17 +253,28 @@ async function main(): Promise<void> {
   try {
     let first: Float64Array | undefined;
     for (let b = 1; b <= batches; b++) {
+      if (b > 1 && intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
       memory.reset();
-      const probabilities = await runPipeline(b, 2000, drift && b === batches);
+      const drifted = b >= driftFrom;
+      const probabilities = await runPipeline(b, 2000, drifted);
       first ??= probabilities;
-      console.log(`\nbatch ${b}${drift && b === batches ? ' (drifted)' : ''}`);
-      printSummaries(memory.getFinishedSpans().filter((s) => s.events.length > 0));
+      const spans = memory.getFinishedSpans();
+      if (quiet) {
+        console.log(
+          `batch ${b}${drifted ? ' (drifted)' : ''}: ${spans.length} spans at ${new Date().toISOString()}`,
+        );
+      } else {
+        console.log(`\nbatch ${b}${drifted ? ' (drifted)' : ''}`);
+        printSummaries(spans.filter((s) => s.events.length > 0));
+      }
     }
     if (first) {
       memory.reset();
       await recordFeedback(first);
-      console.log('\nlabels for batch 1 (delayed feedback)');
-      printSummaries(memory.getFinishedSpans());
+      if (!quiet) {
+        console.log('\nlabels for batch 1 (delayed feedback)');
+        printSummaries(memory.getFinishedSpans());
+      }
     }
   } finally {
     await provider.shutdown();

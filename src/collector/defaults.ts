@@ -1,7 +1,8 @@
 /**
  * The default collector config, used by `mlobs collector` when no `--config` is given.
  * It is the same as `collector-config/mlobs.yaml` (a test checks they agree), embedded so
- * the installed command works from any directory. It listens on 127.0.0.1 only.
+ * the installed command works from any directory. It listens on 127.0.0.1 only, runs the
+ * `ml` analysis on every signal and keeps its state in `./.mlobs/state.db`.
  */
 
 /** A fresh copy of the default config tree (as YAML would parse it, before validation). */
@@ -16,19 +17,21 @@ export function defaultConfig(): Record<string, unknown> {
       },
     },
     processors: {
+      ml: { window: '5m', reference: { warmup_windows: 5 }, storage: { path: './.mlobs/state.db' } },
       batch: { send_batch_size: 8192, timeout: '200ms' },
     },
     exporters: {
       debug: { verbosity: 'basic' },
       file: { path: './.mlobs/spans.jsonl', rotation: { max_megabytes: 100, max_backups: 5 } },
+      'file/logs': { path: './.mlobs/logs.jsonl', rotation: { max_megabytes: 100, max_backups: 5 } },
     },
     service: {
       telemetry: { endpoint: '127.0.0.1:8888' },
       shutdown_timeout: '10s',
       pipelines: {
-        traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['debug', 'file'] },
-        logs: { receivers: ['otlp'], processors: ['batch'], exporters: ['debug'] },
-        metrics: { receivers: ['otlp'], processors: ['batch'], exporters: ['debug'] },
+        traces: { receivers: ['otlp'], processors: ['ml', 'batch'], exporters: ['debug', 'file'] },
+        logs: { receivers: ['otlp'], processors: ['ml', 'batch'], exporters: ['debug', 'file/logs'] },
+        metrics: { receivers: ['otlp'], processors: ['ml', 'batch'], exporters: ['debug'] },
       },
     },
   };

@@ -40,4 +40,13 @@ describe('default collector config', () => {
       ['traces', 'logs', 'metrics'],
     );
   });
+
+  it('runs the ml analysis before batch in every pipeline, with its state in ./.mlobs/state.db', () => {
+    const { config } = validateConfig(defaultConfig());
+    assert.ok(config);
+    for (const p of config.service.pipelines) assert.deepEqual(p.processors, ['ml', 'batch'], p.id);
+    const ml = config.processors.ml?.config as { window: string; storage: { type: string; path: string } };
+    assert.equal(ml.window, '5m');
+    assert.deepEqual(ml.storage, { type: 'sqlite', path: './.mlobs/state.db', synchronous: 'full' });
+  });
 });

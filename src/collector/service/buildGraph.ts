@@ -25,7 +25,11 @@ export interface BuiltComponent {
 export interface BuiltGraph {
   /** Exporters: started first, stopped last. */
   exporters: BuiltComponent[];
-  /** Processors: last-in-pipeline first. */
+  /**
+   * Processors, the deepest stage of every pipeline first: stopping in reverse then stops the
+   * first stage of all pipelines before the second, so a processor shared by several pipelines
+   * (`ml`) can still hand its last output to the later stages of each of them.
+   */
   processors: BuiltComponent[];
   /** Receivers: started last, stopped first. */
   receivers: BuiltComponent[];
@@ -62,27 +66,31 @@ export function buildGraph(config: CollectorConfig, registry: ComponentRegistry)
   }
 
   const receiverTargets = new Map<string, Record<Signal, AnyConsumer[]>>();
+  const staged: { stage: number; built: BuiltComponent }[] = [];
   for (const p of config.service.pipelines) {
     const outs = p.exporters.map((id) =>
       requireMethod(exporters.get(id) as Component, p.signal, `exporter ${id}`),
     );
     let next: AnyConsumer = fanout(p.signal, outs);
-    const chain: BuiltComponent[] = [];
-    for (const id of [...p.processors].reverse()) {
+    for (let stage = p.processors.length - 1; stage >= 0; stage--) {
+      const id = p.processors[stage] as string;
       const entry = config.processors[id];
       if (!entry) throw new Error(`processor ${id} missing from a validated config`);
       const factory = registry.processors.get(entry.type) as ProcessorFactory<unknown>;
       const processor = factory.createProcessor({ id, pipeline: p.id }, entry.config, p.signal, next);
-      chain.push({ kind: 'processors', label: `${id}@${p.id}`, component: processor });
+      staged.push({ stage, built: { kind: 'processors', label: `${id}@${p.id}`, component: processor } });
       next = fanout(p.signal, [requireMethod(processor, p.signal, `processor ${id} in ${p.id}`)]);
     }
-    graph.processors.push(...chain);
     for (const id of p.receivers) {
       const targets = receiverTargets.get(id) ?? { traces: [], logs: [], metrics: [] };
       targets[p.signal].push(next);
       receiverTargets.set(id, targets);
     }
   }
+
+  // Stable sort: within a stage, pipelines keep their config order.
+  staged.sort((a, b) => b.stage - a.stage);
+  graph.processors.push(...staged.map((x) => x.built));
 
   for (const [id, targets] of receiverTargets) {
     const entry = config.receivers[id];

@@ -63,6 +63,36 @@ describe('Service', () => {
     ]);
   });
 
+  it('stops the first stage of every pipeline before the second (a shared processor can still hand on its last output)', async () => {
+    const tree = {
+      receivers: { fake: null, 'fake/logs': null },
+      processors: { tally: null, 'tally/b': null },
+      exporters: { sink: null },
+      service: {
+        telemetry: { endpoint: '127.0.0.1:0' },
+        pipelines: {
+          traces: { receivers: ['fake'], processors: ['tally', 'tally/b'], exporters: ['sink'] },
+          logs: { receivers: ['fake/logs'], processors: ['tally', 'tally/b'], exporters: ['sink'] },
+        },
+      },
+    };
+    const result = validateConfig(tree, fakeRegistry());
+    assert.deepEqual(result.problems, []);
+    const service = new Service(result.config as CollectorConfig, fakeRegistry(), quiet);
+    await service.start();
+    const started = journal.length;
+    await service.shutdown();
+    assert.deepEqual(
+      journal.slice(started).filter((l) => l.startsWith('stop processor')),
+      [
+        'stop processor tally@logs',
+        'stop processor tally@traces',
+        'stop processor tally/b@logs',
+        'stop processor tally/b@traces',
+      ],
+    );
+  });
+
   it('builds a receiver shared by two pipelines once and fans its data out to both', async () => {
     const service = new Service(config(), fakeRegistry(), quiet);
     await service.start();
