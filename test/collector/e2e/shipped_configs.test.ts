@@ -165,5 +165,19 @@ describe('shipped collector configs', { concurrency: true }, () => {
     const cleanDone = Date.parse(clean[1] as string);
     for (const f of findings)
       assert.ok(Date.parse(f['ml.finding.window.start'] as string) > cleanDone, JSON.stringify(f));
+    // Findings in 2 of 3 windows open an incident: an ml.incident span linked to the runs' traces.
+    type OtlpSpan = { name: string; links: unknown[]; attributes: { key: string; value: object }[] };
+    const incidents = lines(join(c.dir, '.mlobs/demo-spans.jsonl'))
+      .flatMap((r) =>
+        (r as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans.flatMap((rs) =>
+          rs.scopeSpans.flatMap((ss) => ss.spans),
+        ),
+      )
+      .filter((sp) => sp.name === 'ml.incident');
+    assert.ok(incidents.length > 0, 'no ml.incident span');
+    const last = incidents[incidents.length - 1] as OtlpSpan;
+    assert.ok(last.links.length > 0);
+    const title = last.attributes.find((a) => a.key === 'ml.incident.title')?.value;
+    assert.match(JSON.stringify(title), /income/);
   });
 });
