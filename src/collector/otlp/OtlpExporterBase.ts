@@ -9,6 +9,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { type Component, ConsumerError, type Host, type Signal } from '../component.js';
 import { recordItems } from '../service/selfMetrics.js';
+import { BufferPool } from './BufferPool.js';
 import { type EncodedParts, encodeWithinLimit } from './encodeWithinLimit.js';
 import { maxRequestBytes, type QueueSettings, type RetrySettings, retryPolicy } from './exporter_settings.js';
 import { RetrySender, type SendItem, type SendResult } from './RetrySender.js';
@@ -21,6 +22,10 @@ export abstract class OtlpExporterBase implements Component {
   private started = false;
   private stopped: Promise<void> | undefined;
   private readonly maxBytes: number;
+  /** Buffers for protobuf request bodies, reused once the sender is done with a request. */
+  private readonly bodies: BufferPool;
+  /** Encoded protobuf bytes per item of the last batch, to size fresh request buffers. */
+  private bytesPerItem = 0;
   private oversizeWarned = 0;
 
   constructor(
@@ -33,6 +38,8 @@ export abstract class OtlpExporterBase implements Component {
   ) {
     const q = settings.sending_queue;
     this.maxBytes = maxRequestBytes(q);
+    // Enough idle buffers for the senders' requests, but never more than 256 MiB.
+    this.bodies = new BufferPool(Math.min(256 * 1024 * 1024, (q.num_consumers + 1) * this.maxBytes));
     this.sender = new RetrySender({
       id,
       retry: retryPolicy(settings.retry_on_failure),
@@ -88,9 +95,14 @@ export abstract class OtlpExporterBase implements Component {
     if (count === 0) return;
     const encode = (d: unknown) =>
       this.json ? Buffer.from(codec.encodeJson(d as never)) : codec.encodeProto(d as never);
+    const streamed = this.json ? undefined : codec.encodeProtoWithinLimit;
     let encoded: EncodedParts;
     try {
-      encoded = encodeWithinLimit(signal, data, count, this.maxBytes, encode);
+      if (streamed) {
+        encoded = streamed(data as never, this.maxBytes, this.bodies, count * this.bytesPerItem);
+        const bytes = encoded.parts.reduce((n, p) => n + p.body.length, 0);
+        this.bytesPerItem = bytes / Math.max(1, count - encoded.oversized);
+      } else encoded = encodeWithinLimit(signal, data, count, this.maxBytes, encode);
     } catch (err) {
       // Only malformed data gets here (an id that is not hex): retrying cannot help.
       recordItems(this.sender.telemetry, 'exporter', 'send_failed', signal, count, { exporter: this.id });
@@ -98,8 +110,7 @@ export abstract class OtlpExporterBase implements Component {
       throw new ConsumerError(message, { permanent: true, rejected: count });
     }
     const { parts, oversized, largest } = encoded;
-    if (parts.length === 1 && oversized === 0)
-      return this.sender.submit({ signal, body: parts[0].body, count });
+    if (parts.length === 1 && oversized === 0) return this.sender.submit({ signal, ...parts[0] });
     // One after another: without a queue this keeps one request in flight, as for an unsplit batch.
     const failed: ConsumerError[] = [];
     let rejected = 0;

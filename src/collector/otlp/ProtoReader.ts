@@ -23,7 +23,14 @@ export class ProtoReader {
   /** Offset one past the last readable byte. */
   readonly end: number;
 
-  constructor(bytes: Uint8Array) {
+  /**
+   * `borrowed`: the caller reuses `bytes` once decoding returns, so what a decoder keeps of
+   * them must be copied rather than viewed (see lazy span event attributes).
+   */
+  constructor(
+    bytes: Uint8Array,
+    readonly borrowed = false,
+  ) {
     this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 0;
     this.end = this.buf.length;

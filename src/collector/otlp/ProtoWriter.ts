@@ -1,8 +1,10 @@
 /**
- * A growable protobuf writer. Nested messages are written in place: `fork()` reserves one
- * byte for the length and `join()` writes it, shifting the body right when the length needs
- * more than one varint byte. Output is canonical (minimal varints) without a sizing pass.
+ * A growable protobuf writer. Nested messages are written in place: `fork()` reserves room for
+ * the length (one byte unless the caller expects a longer body) and `join()` writes it,
+ * shifting the body when the length needs another number of varint bytes than reserved.
+ * Output is canonical (minimal varints) without a sizing pass.
  */
+import type { BufferPool } from './BufferPool.js';
 
 const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
@@ -16,8 +18,18 @@ export class ProtoWriter {
   private buf: Buffer;
   private pos = 0;
 
-  constructor(initialSize = 4096) {
-    this.buf = Buffer.allocUnsafe(initialSize);
+  /**
+   * With a `pool`, the buffer comes from it (an idle one of at least `initialSize`, or a fresh
+   * one of `expectedSize`) and growing trades it for a bigger one there; `growLimit` caps
+   * doubling (a writer that will stay under a known size does not double past it).
+   */
+  constructor(
+    initialSize = 4096,
+    private readonly pool?: BufferPool,
+    private readonly growLimit = 0,
+    expectedSize = initialSize,
+  ) {
+    this.buf = pool ? pool.take(initialSize, expectedSize) : Buffer.allocUnsafe(initialSize);
   }
 
   /** Empties the writer, keeping its buffer for reuse. */
@@ -33,6 +45,21 @@ export class ProtoWriter {
   /** Returns the bytes written so far (a view, valid until the writer is used again). */
   finish(): Uint8Array {
     return this.buf.subarray(0, this.pos);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** The whole buffer written into (it changes when the writer grows). */
+  get buffer(): Buffer {
+    return this.buf;
+  }
+
+  /** Moves the write position back to `pos` (at most the current length), dropping what follows. */
+  truncate(pos: number): void {
+    if (pos < this.pos) this.pos = pos;
   }
 
   /** Writes a field tag. */
@@ -172,42 +199,56 @@ export class ProtoWriter {
     this.pos = pos;
   }
 
-  /** Starts a length-delimited nested message; pass the result to {@link join}. */
-  fork(): number {
-    this.ensure(1);
-    this.pos++;
+  /**
+   * Starts a length-delimited nested message, reserving `lengthBytes` for its length (pass
+   * {@link varintSize} of the expected body size when it is likely 128 bytes or more); pass the
+   * result and the same `lengthBytes` to {@link join}.
+   */
+  fork(lengthBytes = 1): number {
+    this.ensure(lengthBytes);
+    this.pos += lengthBytes;
     return this.pos;
   }
 
-  /** Ends a nested message begun at `start`, writing its length prefix. */
-  join(start: number): void {
+  /**
+   * Ends a nested message begun at `start` with `lengthBytes` reserved, writing its length
+   * prefix; the body moves only when the length takes another number of bytes than reserved.
+   */
+  join(start: number, lengthBytes = 1): void {
     const len = this.pos - start;
-    if (len < 0x80) {
+    if (len < 0x80 && lengthBytes === 1) {
       this.buf[start - 1] = len;
       return;
     }
-    let extra = 0;
-    for (let v = len >>> 7; v > 0; v >>>= 7) extra++;
-    this.ensure(extra);
-    this.buf.copyWithin(start + extra, start, this.pos);
-    let pos = start - 1;
+    const shift = varintSize(len) - lengthBytes;
+    if (shift > 0) this.ensure(shift);
+    if (shift !== 0) this.buf.copyWithin(start + shift, start, this.pos);
+    let pos = start - lengthBytes;
     let v = len;
     while (v > 0x7f) {
       this.buf[pos++] = (v & 0x7f) | 0x80;
       v >>>= 7;
     }
     this.buf[pos] = v;
-    this.pos += extra;
+    this.pos += shift;
   }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
+    const need = this.pos + n;
     let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
+    while (size < need) size *= 2;
+    if (this.growLimit > 0 && need <= this.growLimit && size > this.growLimit) size = this.growLimit;
+    const next = this.pool ? this.pool.take(size) : Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
+    this.pool?.give(this.buf);
     this.buf = next;
   }
+}
+
+/** Bytes in the varint encoding of `v` (0 ≤ v < 2^35). */
+export function varintSize(v: number): number {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
 
 /** Parses a hex id into bytes; returns undefined when it is not even-length hex. */

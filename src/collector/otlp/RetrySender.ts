@@ -18,6 +18,11 @@ export interface SendItem {
   body: Uint8Array;
   /** Items in it (spans, log records, data points). */
   count: number;
+  /**
+   * Gives the body's buffer back to its pool. The sender calls it once when it is done with
+   * the item: delivered, failed for good, refused by a full queue, or dropped at shutdown.
+   */
+  release?: () => void;
 }
 
 /** What one attempt to send produced. */
@@ -64,14 +69,18 @@ export class RetrySender {
 
   /** Queues (or, without a queue, sends) one request. Rejects with a ConsumerError when refused. */
   async submit(item: SendItem): Promise<void> {
-    if (this.closed) throw new ConsumerError(`${this.opts.id} is shut down`, { permanent: false });
+    if (this.closed) {
+      done(item);
+      throw new ConsumerError(`${this.opts.id} is shut down`, { permanent: false });
+    }
     const q = this.opts.queue;
     if (!q) {
-      const err = await this.deliver(item);
+      const err = await this.deliver(item).finally(() => done(item));
       if (err) throw err;
       return;
     }
     if (this.queue.length >= q.size) {
+      done(item);
       this.telemetry.add(
         `mlobs_exporter_enqueue_failed_${itemName(item.signal)}_total`,
         item.count,
@@ -100,6 +109,7 @@ export class RetrySender {
     this.abort.abort();
     const left = this.queue.splice(0);
     for (const item of left) {
+      done(item);
       recordItems(this.telemetry, 'exporter', 'send_failed', item.signal, item.count, this.labels);
       this.warn('dropped at shutdown (queue not drained in time)', item.count, itemName(item.signal));
     }
@@ -112,6 +122,7 @@ export class RetrySender {
       const item = this.queue.shift()!;
       this.active++;
       this.deliver(item).finally(() => {
+        done(item);
         this.active--;
         if (this.queue.length > 0) this.pump();
         else if (this.active === 0) for (const resolve of this.idle.splice(0)) resolve();
@@ -185,6 +196,13 @@ export class RetrySender {
     this.pending.clear();
     diag.warn(`mlobs exporter ${this.opts.id}: ${parts.join('; ')}`);
   }
+}
+
+/** Releases an item's body once. */
+function done(item: SendItem): void {
+  const release = item.release;
+  item.release = undefined;
+  release?.();
 }
 
 function itemName(signal: Signal): string {

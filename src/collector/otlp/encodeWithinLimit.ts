@@ -1,13 +1,21 @@
 /**
  * Cuts a batch into export requests whose encoded size stays within a byte limit, so a
  * batch of large spans (summary events make 8,192 spans ~105 MB) is not refused whole by a
- * receiver's body limit. A request over the limit is cut into as many equal parts (by item
- * count, at least two) as it is times over the limit, so one re-encode usually suffices, and
- * each part still over is cut again. Splitting keeps each item's
- * resource and scope (see `splitBatch`). An item that alone exceeds the limit cannot be sent.
+ * receiver's body limit. Either way each item keeps its resource and scope, and an item that
+ * alone exceeds the limit cannot be sent.
+ *
+ * Protobuf traces and logs are written in one pass ({@link encodeEnvelopesWithinLimit}):
+ * item by item into pooled buffers, starting a new request when the next item would not fit.
+ * Anything else (metrics, JSON) goes through {@link encodeWithinLimit}: a request over the
+ * limit is cut into as many equal parts (by item count, at least two) as it is times over the
+ * limit, so one re-encode usually suffices, and each part still over is cut again (see `splitBatch`).
  */
+import type { InstrumentationScope, Resource } from '../../model/otlp.js';
 import type { Signal } from '../component.js';
 import { type AnyData, splitBatch } from '../processors/batch/splitBatch.js';
+import type { BufferPool } from './BufferPool.js';
+import { encodeResource, encodeScope } from './common_proto.js';
+import { ProtoWriter, varintSize } from './ProtoWriter.js';
 
 /** One encoded request and how many items it holds. */
 export interface EncodedPart {
@@ -15,6 +23,8 @@ export interface EncodedPart {
   body: Uint8Array;
   /** Items (spans, log records, data points) in it. */
   count: number;
+  /** Hands the body's pooled buffer back; call once when done with `body`. Absent when not pooled. */
+  release?: () => void;
 }
 
 /** The requests to send, and what could not be sent because a single item is over the limit. */
@@ -85,4 +95,200 @@ function estimateParts(
   const [head] = splitBatch(signal, data, SAMPLE);
   const estimate = (encode(head).length / SAMPLE) * count;
   return estimate <= maxBytes ? 1 : Math.ceil(estimate / (maxBytes * 0.9));
+}
+
+/** What {@link encodeEnvelopesWithinLimit} needs of a `Resource*` message. */
+interface ResourceGroup {
+  resource: Resource;
+  schemaUrl: string;
+}
+
+/** What {@link encodeEnvelopesWithinLimit} needs of a `Scope*` message. */
+interface ScopeGroup {
+  scope: InstrumentationScope;
+  schemaUrl: string;
+}
+
+/** Room a request may take past the limit while the item that does not fit is written. */
+const OVERSHOOT = 1024 * 1024;
+
+/**
+ * One request being written: `Resource* { resource 1, scope_* 2, schema_url 3 }` messages
+ * (field 1 of the request), each with `Scope* { scope 1, items 2, schema_url 3 }` messages.
+ * A group opens with its first item and can be rolled back with it. Group lengths reserve
+ * as many bytes as a request at the limit needs, so only groups far below it move on closing.
+ */
+class RequestWriter {
+  readonly w: ProtoWriter;
+  /** Items written and kept. */
+  count = 0;
+  private rs: ResourceGroup | undefined;
+  private rsMark = 0;
+  private rsStart = 0;
+  private ss: ScopeGroup | undefined;
+  private ssMark = 0;
+  private ssStart = 0;
+
+  constructor(
+    maxBytes: number,
+    private readonly reserve: number,
+    pool: BufferPool | undefined,
+    expectedBytes: number,
+  ) {
+    const limit = maxBytes + OVERSHOOT;
+    // An idle buffer smaller than expected would only be outgrown (copied) into another.
+    const size = Math.max(64 * 1024, Math.min(limit, expectedBytes));
+    this.w = new ProtoWriter(size, pool, limit);
+  }
+
+  /** Opens the groups of an item of `rs`/`ss` unless open; returns the position to roll back to. */
+  open(rs: ResourceGroup, ss: ScopeGroup): number {
+    const w = this.w;
+    const mark = w.length;
+    if (this.rs === undefined) {
+      this.rs = rs;
+      this.rsMark = mark;
+      w.tag(1, 2);
+      this.rsStart = w.fork(this.reserve);
+      encodeResource(w, 1, rs.resource);
+    }
+    if (this.ss === undefined) {
+      this.ss = ss;
+      this.ssMark = w.length;
+      w.tag(2, 2);
+      this.ssStart = w.fork(this.reserve);
+      encodeScope(w, 1, ss.scope);
+    }
+    return mark;
+  }
+
+  /** Drops everything from `mark` on, and the groups opened there. */
+  rollBack(mark: number): void {
+    this.w.truncate(mark);
+    if (this.ss !== undefined && this.ssMark >= mark) this.ss = undefined;
+    if (this.rs !== undefined && this.rsMark >= mark) this.rs = undefined;
+  }
+
+  /** Encoded size of the request if the open groups were closed now. */
+  closedSize(): number {
+    let end = this.w.length;
+    if (this.ss !== undefined) {
+      end += stringFieldSize(this.ss.schemaUrl);
+      end += varintSize(end - this.ssStart) - this.reserve;
+    }
+    if (this.rs !== undefined) {
+      end += stringFieldSize(this.rs.schemaUrl);
+      end += varintSize(end - this.rsStart) - this.reserve;
+    }
+    return end;
+  }
+
+  /** Closes the open scope group, if any. */
+  closeScope(): void {
+    if (this.ss === undefined) return;
+    if (this.ss.schemaUrl) {
+      this.w.tag(3, 2);
+      this.w.string(this.ss.schemaUrl);
+    }
+    this.w.join(this.ssStart, this.reserve);
+    this.ss = undefined;
+  }
+
+  /** Closes the open scope and resource groups, if any. */
+  closeResource(): void {
+    this.closeScope();
+    if (this.rs === undefined) return;
+    if (this.rs.schemaUrl) {
+      this.w.tag(3, 2);
+      this.w.string(this.rs.schemaUrl);
+    }
+    this.w.join(this.rsStart, this.reserve);
+    this.rs = undefined;
+  }
+}
+
+/** Bytes of a string field with a one-byte tag, or 0 when empty (not written). */
+function stringFieldSize(s: string): number {
+  if (!s) return 0;
+  const n = Buffer.byteLength(s, 'utf8');
+  return 1 + varintSize(n) + n;
+}
+
+/**
+ * Writes the `Resource*` / `Scope*` envelope shared by traces and logs (`item` writes one
+ * span or log record, tag included) straight into requests of at most `maxBytes`: when an
+ * item does not fit, the request is closed without it and a new one starts with it (its bytes
+ * are copied over, not encoded again). An item over the limit on its own is counted in
+ * `oversized`, with the size of the one-item request in `largest`. Bodies are written into
+ * buffers from `pool`; each part's `release` gives its buffer back. `expectedBytes`, the
+ * caller's guess of the whole encoded size, sizes fresh buffers so they need not grow.
+ */
+export function encodeEnvelopesWithinLimit<R extends ResourceGroup, S extends ScopeGroup, T>(
+  resources: readonly R[],
+  scopesOf: (r: R) => readonly S[],
+  itemsOf: (s: S) => readonly T[],
+  item: (w: ProtoWriter, t: T) => void,
+  maxBytes: number,
+  pool?: BufferPool,
+  expectedBytes = 0,
+): EncodedParts {
+  const out: EncodedParts = { parts: [], oversized: 0, largest: 0 };
+  const reserve = varintSize(maxBytes);
+  let written = 0;
+  const start = () => new RequestWriter(maxBytes, reserve, pool, Math.ceil((expectedBytes - written) * 1.1));
+  let req: RequestWriter | undefined;
+  const refuse = (size: number) => {
+    out.oversized++;
+    out.largest = Math.max(out.largest, size);
+  };
+  const emit = (r: RequestWriter) => {
+    r.closeResource();
+    const buffer = r.w.buffer;
+    if (r.count === 0) pool?.give(buffer);
+    else out.parts.push({ body: r.w.finish(), count: r.count, release: pool && (() => pool.give(buffer)) });
+    written += r.w.length;
+  };
+  try {
+    for (const rs of resources) {
+      for (const ss of scopesOf(rs)) {
+        for (const t of itemsOf(ss)) {
+          req ??= start();
+          const mark = req.open(rs, ss);
+          const itemStart = req.w.length;
+          item(req.w, t);
+          const size = req.closedSize();
+          if (size <= maxBytes) {
+            req.count++;
+            continue;
+          }
+          if (req.count === 0) {
+            refuse(size);
+            req.rollBack(mark);
+            continue;
+          }
+          // Start the next request with this item, then close this one without it.
+          const next = start();
+          next.open(rs, ss);
+          next.w.raw(req.w.buffer.subarray(itemStart, req.w.length));
+          req.rollBack(mark);
+          emit(req);
+          req = next;
+          const alone = req.closedSize();
+          if (alone <= maxBytes) req.count = 1;
+          else {
+            refuse(alone);
+            req.rollBack(0);
+          }
+        }
+        req?.closeScope();
+      }
+      req?.closeResource();
+    }
+    if (req) emit(req);
+  } catch (err) {
+    for (const p of out.parts) p.release?.();
+    if (req) pool?.give(req.w.buffer);
+    throw err;
+  }
+  return out;
 }

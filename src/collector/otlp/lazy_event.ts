@@ -11,7 +11,8 @@
  * enumerable accessor) so spreads, `structuredClone`, JSON and deep equality see an ordinary
  * `SpanEvent`. Any read counts as a possible mutation: from then on the decoded array is
  * what gets encoded. The view keeps the request buffer alive as long as the event lives,
- * which costs less than the decoded objects it stands in for.
+ * which costs less than the decoded objects it stands in for; a receiver that reuses its
+ * request buffers decodes with a borrowing reader, and each event keeps a copy instead.
  */
 import { diag } from '@opentelemetry/api';
 import type { KeyValue, SpanEvent } from '../../model/otlp.js';
@@ -102,7 +103,7 @@ export function decodeSpanEvent(r: ProtoReader, end: number): SpanEvent {
         r.skip(tag & 7);
     }
   }
-  if (first >= 0 && !split) return lazySpanEvent(timeUnixNano, name, dropped, r.buf.subarray(first, last));
+  if (first >= 0 && !split) return lazySpanEvent(timeUnixNano, name, dropped, keep(r, first, last));
   const attributes: KeyValue[] = [];
   if (split) {
     // Everything here was checked by the loop above.
@@ -114,6 +115,17 @@ export function decodeSpanEvent(r: ProtoReader, end: number): SpanEvent {
     }
   }
   return { timeUnixNano, name, attributes, droppedAttributesCount: dropped };
+}
+
+/**
+ * The bytes from `first` to `last` for keeping: a view of the request, or, when the request
+ * buffer is borrowed (reused after decoding), a copy in memory of its own.
+ */
+function keep(r: ProtoReader, first: number, last: number): Uint8Array {
+  if (!r.borrowed) return r.buf.subarray(first, last);
+  const out = Buffer.allocUnsafe(last - first);
+  r.buf.copy(out, 0, first, last);
+  return out;
 }
 
 /**

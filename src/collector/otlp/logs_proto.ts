@@ -144,7 +144,8 @@ export function encodeLogsProto(data: LogsData, into?: ProtoWriter): Uint8Array 
   return into.finish();
 }
 
-function encodeLogRecord(w: ProtoWriter, lr: LogRecord): void {
+/** Writes one log record as `ScopeLogs.log_records` (field 2), tag included. */
+export function encodeLogRecord(w: ProtoWriter, lr: LogRecord): void {
   w.tag(2, 2);
   const s = w.fork();
   if (lr.timeUnixNano) {

@@ -5,13 +5,15 @@
 import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { countDataPoints, countLogRecords, countSpans } from '../../model/otlp.js';
 import type { Signal } from '../component.js';
+import type { BufferPool } from './BufferPool.js';
+import { type EncodedParts, encodeEnvelopesWithinLimit } from './encodeWithinLimit.js';
 import { decodeLogsJson, encodeLogsJson } from './logs_json.js';
-import { decodeLogsProto, encodeLogsProto } from './logs_proto.js';
+import { decodeLogsProto, encodeLogRecord, encodeLogsProto } from './logs_proto.js';
 import { decodeMetricsJson, encodeMetricsJson } from './metrics_json.js';
 import { decodeMetricsProto } from './metrics_proto_decode.js';
 import { encodeMetricsProto } from './metrics_proto_encode.js';
 import { decodeTracesJson, encodeTracesJson } from './trace_json.js';
-import { decodeTracesProto, encodeTracesProto } from './trace_proto.js';
+import { decodeTracesProto, encodeSpan, encodeTracesProto } from './trace_proto.js';
 
 /** Payload type per signal. */
 export interface SignalData {
@@ -28,12 +30,25 @@ export interface SignalCodec<S extends Signal> {
   readonly httpPath: string;
   /** Full gRPC method path of the service's Export. */
   readonly grpcPath: string;
-  /** Decodes an `Export*ServiceRequest` in protobuf. */
-  decodeProto(bytes: Uint8Array): SignalData[S];
+  /**
+   * Decodes an `Export*ServiceRequest` in protobuf. With `borrowed`, nothing decoded refers to
+   * `bytes`, which the caller may then reuse; without, span events may keep views of it.
+   */
+  decodeProto(bytes: Uint8Array, borrowed?: boolean): SignalData[S];
   /** Decodes an `Export*ServiceRequest` in OTLP/JSON. */
   decodeJson(text: string): SignalData[S];
   /** Encodes an `Export*ServiceRequest` in protobuf. */
   encodeProto(data: SignalData[S]): Uint8Array;
+  /**
+   * Encodes protobuf requests of at most `maxBytes` each into buffers from `pool`, in one pass
+   * (see `encodeEnvelopesWithinLimit`); absent for metrics, which are cut with `encodeWithinLimit`.
+   */
+  encodeProtoWithinLimit?(
+    data: SignalData[S],
+    maxBytes: number,
+    pool?: BufferPool,
+    expectedBytes?: number,
+  ): EncodedParts;
   /** Encodes an `Export*ServiceRequest` in OTLP/JSON. */
   encodeJson(data: SignalData[S]): string;
   /** Counts the items (spans, log records, data points). */
@@ -49,6 +64,16 @@ export const SIGNAL_CODECS: { readonly [S in Signal]: SignalCodec<S> } = {
     decodeProto: decodeTracesProto,
     decodeJson: decodeTracesJson,
     encodeProto: (d) => encodeTracesProto(d),
+    encodeProtoWithinLimit: (d, maxBytes, pool, expectedBytes) =>
+      encodeEnvelopesWithinLimit(
+        d.resourceSpans,
+        (r) => r.scopeSpans,
+        (s) => s.spans,
+        encodeSpan,
+        maxBytes,
+        pool,
+        expectedBytes,
+      ),
     encodeJson: encodeTracesJson,
     count: countSpans,
   },
@@ -59,6 +84,16 @@ export const SIGNAL_CODECS: { readonly [S in Signal]: SignalCodec<S> } = {
     decodeProto: decodeLogsProto,
     decodeJson: decodeLogsJson,
     encodeProto: (d) => encodeLogsProto(d),
+    encodeProtoWithinLimit: (d, maxBytes, pool, expectedBytes) =>
+      encodeEnvelopesWithinLimit(
+        d.resourceLogs,
+        (r) => r.scopeLogs,
+        (s) => s.logRecords,
+        encodeLogRecord,
+        maxBytes,
+        pool,
+        expectedBytes,
+      ),
     encodeJson: encodeLogsJson,
     count: countLogRecords,
   },

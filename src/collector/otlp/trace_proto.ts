@@ -26,18 +26,19 @@ import {
 import { decodeSpanEvent, rawEventAttributes } from './lazy_event.js';
 import { decodeGuarded } from './OtlpDecodeError.js';
 import { ProtoReader } from './ProtoReader.js';
-import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
+import { encodeWithScratch, type ProtoWriter, varintSize } from './ProtoWriter.js';
 
 /**
  * Decodes an `ExportTraceServiceRequest`; throws `OtlpDecodeError` when malformed. Span event
- * attributes may stay views of `bytes`, so the caller must not reuse or modify `bytes` after.
+ * attributes may stay views of `bytes`, so the caller must not reuse or modify `bytes` after,
+ * unless it passes `borrowed` (the kept attribute bytes are then copied).
  */
-export function decodeTracesProto(bytes: Uint8Array): TracesData {
-  return decodeGuarded(() => decodeTracesProtoUnguarded(bytes));
+export function decodeTracesProto(bytes: Uint8Array, borrowed = false): TracesData {
+  return decodeGuarded(() => decodeTracesProtoUnguarded(bytes, borrowed));
 }
 
-function decodeTracesProtoUnguarded(bytes: Uint8Array): TracesData {
-  const r = new ProtoReader(bytes);
+function decodeTracesProtoUnguarded(bytes: Uint8Array, borrowed: boolean): TracesData {
+  const r = new ProtoReader(bytes, borrowed);
   const resourceSpans: ResourceSpans[] = [];
   while (r.pos < r.end) {
     const tag = r.uint32();
@@ -214,9 +215,17 @@ export function encodeTracesProto(data: TracesData, into?: ProtoWriter): Uint8Ar
   return into.finish();
 }
 
-function encodeSpan(w: ProtoWriter, s: Span): void {
+/**
+ * Length bytes reserved for the next span: as many as the previous span's length took, since
+ * spans in a batch tend to be alike in size; a wrong guess only costs moving that span's body.
+ */
+let spanLengthBytes = 1;
+
+/** Writes one span as `ScopeSpans.spans` (field 2), tag included. */
+export function encodeSpan(w: ProtoWriter, s: Span): void {
   w.tag(2, 2);
-  const start = w.fork();
+  const reserved = spanLengthBytes;
+  const start = w.fork(reserved);
   if (s.traceId) {
     w.tag(1, 2);
     w.hex(s.traceId);
@@ -250,19 +259,21 @@ function encodeSpan(w: ProtoWriter, s: Span): void {
   }
   for (const ev of s.events) {
     w.tag(11, 2);
-    const e = w.fork();
+    const raw = rawEventAttributes(ev);
+    // Kept attribute bytes give the event's size up front (time 9, name 2+, dropped up to 6 bytes).
+    const eventLengthBytes = raw ? varintSize(raw.length + ev.name.length + 12) : 1;
+    const e = w.fork(eventLengthBytes);
     w.tag(1, 1);
     w.fixed64(ev.timeUnixNano);
     w.tag(2, 2);
     w.string(ev.name);
-    const raw = rawEventAttributes(ev);
     if (raw) w.raw(raw);
     else encodeKeyValues(w, 3, ev.attributes);
     if (ev.droppedAttributesCount) {
       w.tag(4, 0);
       w.varint32(ev.droppedAttributesCount);
     }
-    w.join(e);
+    w.join(e, eventLengthBytes);
   }
   if (s.droppedEventsCount) {
     w.tag(12, 0);
@@ -315,5 +326,6 @@ function encodeSpan(w: ProtoWriter, s: Span): void {
     w.tag(16, 5);
     w.fixed32(s.flags);
   }
-  w.join(start);
+  spanLengthBytes = varintSize(w.length - start);
+  w.join(start, reserved);
 }

@@ -162,4 +162,43 @@ describe('RetrySender', () => {
       '3 queued dropped and 1 in flight aborted',
     );
   });
+
+  it('releases every body exactly once: delivered, failed for good, refused by a full queue, dropped at shutdown, after shutdown', async () => {
+    const released: string[] = [];
+    const tracked = (name: string): SendItem => ({ ...item(1), release: () => released.push(name) });
+    let gate: () => void = () => undefined;
+    const outcomes: Record<string, SendResult> = {
+      ok: { ok: true },
+      bad: { ok: false, retryable: false, message: '400' },
+    };
+    const inline = new RetrySender({
+      id: 'x',
+      retry: policy,
+      send: async (i) => outcomes[(i as SendItem & { name: string }).name],
+    });
+    await inline.submit({ ...tracked('inline ok'), name: 'ok' } as SendItem);
+    await assert.rejects(inline.submit({ ...tracked('inline bad'), name: 'bad' } as SendItem));
+    const queued = new RetrySender({
+      id: 'x',
+      retry: policy,
+      queue: { size: 1, consumers: 1 },
+      send: (_i, abort) =>
+        new Promise<SendResult>((resolve) => {
+          gate = () => resolve({ ok: true });
+          abort.addEventListener('abort', () => resolve({ ok: false, retryable: true, message: 'aborted' }));
+        }),
+    });
+    await queued.submit(tracked('in flight'));
+    await queued.submit(tracked('waiting'));
+    await assert.rejects(queued.submit(tracked('queue full')));
+    assert.deepEqual(released, ['inline ok', 'inline bad', 'queue full']);
+    gate();
+    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(released.slice(3), ['in flight']);
+    const stop = queued.shutdown(20);
+    await assert.rejects(queued.submit(tracked('after shutdown')));
+    await stop;
+    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(released.slice(3).sort(), ['after shutdown', 'in flight', 'waiting']);
+  });
 });

@@ -61,6 +61,15 @@ describe('lazy span event attributes', () => {
     assert.deepEqual(encodeTracesProto(decodeTracesProto(bodies[0])), bodies[0]);
   });
 
+  it('keeps copies, not views, of a borrowed request buffer, so the buffer can be reused', () => {
+    const { bodies } = buildRequests(1, 16, true);
+    const borrowed = Buffer.from(bodies[0]);
+    const data = decodeTracesProto(borrowed, true);
+    borrowed.fill(0);
+    assert.deepEqual(encodeTracesProto(data), bodies[0]);
+    assert.deepEqual(data, decodeTracesProto(bodies[0]));
+  });
+
   it('re-encodes reference SDK spans to the same bytes whether or not event attributes were read', async () => {
     const ref = ProtobufTraceSerializer.serializeRequest(await makeSdkSpans())!;
     const lazy = decodeTracesProto(ref);

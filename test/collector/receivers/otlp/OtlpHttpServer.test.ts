@@ -6,6 +6,7 @@ import {
   ProtobufLogsSerializer,
   ProtobufMetricsSerializer,
 } from '@opentelemetry/otlp-transformer';
+import { buildRequests } from '../../../../bench/collector/workload.js';
 import { ConsumerError } from '../../../../src/collector/component.js';
 import { decodeLogsProto } from '../../../../src/collector/otlp/logs_proto.js';
 import { decodeMetricsProto } from '../../../../src/collector/otlp/metrics_proto_decode.js';
@@ -75,6 +76,22 @@ describe('OTLP/HTTP receiver', () => {
     assert.equal(decodeExportResponse(res.body), undefined);
     assert.deepEqual(capture.traces.at(-1), sent);
     assert.ok((counters.get('mlobs_receiver_accepted_spans_total') ?? 0) >= 3);
+  });
+
+  it('reuses its body buffers without changing spans already handed on (summary events kept undecoded)', async () => {
+    // Each request is read into the buffer the one before it was read into.
+    const plain = buildRequests(2, 512, false).bodies;
+    const summary = buildRequests(1, 8, true).bodies[0];
+    assert.ok(summary.length < plain[0].length);
+    const bodies = [plain[0], summary, plain[1]];
+    const from = capture.traces.length;
+    for (const body of bodies) {
+      const res = await request(`${url}/v1/traces`, { headers: PB, body });
+      assert.equal(res.status, 200);
+    }
+    const got = capture.traces.slice(from);
+    assert.equal(got.length, 3);
+    for (const [i, d] of got.entries()) assert.deepEqual(encodeTracesProto(d), bodies[i], `request ${i}`);
   });
 
   it('accepts OTLP/JSON with snake_case names, string or number integers and unknown fields', async () => {
