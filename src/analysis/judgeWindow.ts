@@ -9,7 +9,9 @@
  * pair; Jensen–Shannon and chi-square by the same chi-square table) share one p-value and
  * one Benjamini–Hochberg slot. When no stream has changed at all, every hypothesis is null,
  * and BH at level `fdr` then bounds the chance that the window raises any p-value-based
- * finding by `fdr` (for independent or positively dependent tests).
+ * finding by `fdr` (for independent or positively dependent tests). Detectors may weight their
+ * hypotheses (`Detector.weight`); weights are normalized to mean 1 over the window, which keeps
+ * that bound (weighted BH, Genovese, Roeder & Wasserman 2006) and moves power between detectors.
  */
 import type { Finding } from '../model/finding.js';
 import type { JudgedCandidate } from './AnalysisListener.js';
@@ -44,11 +46,13 @@ export function judgeWindow(
   fdr: number,
 ): Judgement {
   const w = window.data;
-  const all: { detector: string; c: Candidate }[] = [];
+  const all: { detector: string; weight: number; c: Candidate }[] = [];
   const errors: Judgement['errors'] = [];
   for (const d of detectors) {
+    // A weight that is not a positive finite number counts as 1 (it cannot be normalized).
+    const weight = d.weight !== undefined && d.weight > 0 && Number.isFinite(d.weight) ? d.weight : 1;
     try {
-      for (const c of d.detect(reference, w)) all.push({ detector: d.id, c });
+      for (const c of d.detect(reference, w)) all.push({ detector: d.id, weight, c });
     } catch (error) {
       errors.push({ detector: d.id, error });
     }
@@ -57,18 +61,22 @@ export function judgeWindow(
   // should they ever differ, the largest is kept (the conservative choice).
   const slots = new Map<string, number>();
   const pValues: number[] = [];
-  for (const { detector, c } of all) {
+  const weights: number[] = [];
+  for (const { detector, weight, c } of all) {
     if (c.pValue === undefined) continue;
     const key = hypothesisKey(detector, c);
     const slot = slots.get(key);
     if (slot === undefined) {
       slots.set(key, pValues.length);
       pValues.push(c.pValue);
+      weights.push(weight);
     } else {
       pValues[slot] = Math.max(pValues[slot] as number, c.pValue);
     }
   }
-  const bh = benjaminiHochberg(pValues, fdr);
+  const meanWeight = weights.reduce((a, b) => a + b, 0) / Math.max(1, weights.length);
+  const weighted = pValues.map((p, i) => Math.min(1, (p * meanWeight) / (weights[i] as number)));
+  const bh = benjaminiHochberg(weighted, fdr);
   const out: Judgement = { candidates: [], findings: [], errors, hypotheses: pValues.length };
   const sid = streamIdOf(w.stream);
   for (const { detector, c } of all) {

@@ -128,3 +128,25 @@ test('candidates without a p-value keep their verdict; a throwing detector is re
     [['schema', 'type_changed', undefined]],
   );
 });
+
+test('weights move budget between detectors: mean 1 over the window, so the total stays fdr', () => {
+  // Two hypotheses at p = 0.008: unweighted, BH at 0.01 needs ≤ 0.01 for the larger rank → both pass.
+  const drift: Detector = { id: 'drift', detect: () => [candidate('f', 'ks', 0.008)] };
+  const quality: Detector = {
+    id: 'quality',
+    weight: 0.25,
+    detect: () => [candidate('f', 'null_rate', 0.008)],
+  };
+  const j = judgeWindow([drift, quality], reference, window, 0.01);
+  // Weights 1 and 0.25 normalize to 1.6 and 0.4: p/w = 0.005 and 0.02.
+  const q = new Map(j.candidates.map((c) => [c.detector, c.adjustedPValue]));
+  assert.ok(Math.abs((q.get('drift') as number) - 0.01) < 1e-12, String(q.get('drift')));
+  assert.ok(Math.abs((q.get('quality') as number) - 0.02) < 1e-12, String(q.get('quality')));
+  assert.deepEqual(
+    j.findings.map((f) => f.detector),
+    ['drift'],
+  );
+  // A weight that is not a positive number counts as 1.
+  const odd: Detector = { id: 'odd', weight: Number.NaN, detect: () => [candidate('g', 'x', 0.004)] };
+  assert.equal(judgeWindow([odd], reference, window, 0.01).findings.length, 1);
+});

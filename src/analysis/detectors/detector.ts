@@ -131,6 +131,14 @@ export interface Candidate {
 export interface Detector {
   /** Stable id used in findings and config (`numeric_drift`). */
   readonly id: string;
+  /**
+   * Relative share of the window's false-alarm budget per hypothesis of this detector (default
+   * 1). The window's correction is a weighted Benjamini–Hochberg (weights normalized to mean 1
+   * over the window's hypotheses), so the bound on false findings holds whatever the weights;
+   * they only move power between detectors. Data-quality detectors whose breaks are gross
+   * (p-values of 10⁻⁶ and below) give budget to the drift detectors, whose shifts are subtle.
+   */
+  readonly weight?: number;
   /** Judges the current window against the reference. Never throws on odd data. */
   detect(reference: Reference, current: WindowData): Candidate[];
 }

@@ -11,7 +11,14 @@
 import { rareEventProportionTest } from '../stats/proportions.js';
 import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
-import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf, totalCount } from './thresholds.js';
+import {
+  calibratedThreshold,
+  DATA_QUALITY_WEIGHT,
+  DEFAULT_CALIBRATION_K,
+  fmt,
+  severityOf,
+  totalCount,
+} from './thresholds.js';
 
 /** Configuration of {@link createMissingRateDetector}; every field has a documented default. */
 export interface MissingRateConfig {
@@ -71,6 +78,7 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
   const c = resolveMissingRateConfig(config);
   return {
     id: 'missing_rate',
+    weight: DATA_QUALITY_WEIGHT,
     detect(reference: Reference, current: WindowData): Candidate[] {
       const out: Candidate[] = [];
       for (const [feature, summary] of current.features) {

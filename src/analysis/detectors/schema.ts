@@ -21,7 +21,7 @@ import { binomialUpperTail } from '../stats/beta.js';
 import { rareEventProportionTest } from '../stats/proportions.js';
 import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
-import { fmt, severityOf, totalCount } from './thresholds.js';
+import { DATA_QUALITY_WEIGHT, fmt, severityOf, totalCount } from './thresholds.js';
 
 /** Configuration of {@link createSchemaDetector}; every field has a documented default. */
 export interface SchemaConfig {
@@ -37,7 +37,12 @@ export interface SchemaConfig {
   invalidRateCritical?: number;
   /** Whether a feature the reference never had is reported (severity info). Default true. */
   reportNewFeatures?: boolean;
-  /** Fewest values in the window for range, constant and invalid-rate tests. Default 10. */
+  /**
+   * Fewest values in the window for range, constant and invalid-rate tests. Default 5: their
+   * p-values are exact at any size, and a break is decisive early (5 values all outside the
+   * range of 10 000 reference values: p ≈ 10⁻¹⁹), so a window of 10 rows with a null or two is
+   * still judged.
+   */
   minCount?: number;
 }
 
@@ -52,7 +57,7 @@ export const SCHEMA_DEFAULTS: Readonly<ResolvedSchemaConfig> = Object.freeze({
   invalidRateFloor: 0.01,
   invalidRateCritical: 0.1,
   reportNewFeatures: true,
-  minCount: 10,
+  minCount: 5,
 });
 
 /** Applies defaults and validates; the error names the detector and the field. */
@@ -219,6 +224,7 @@ export function createSchemaDetector(config: SchemaConfig = {}): Detector {
   const c = resolveSchemaConfig(config);
   return {
     id: 'schema',
+    weight: DATA_QUALITY_WEIGHT,
     detect(reference: Reference, current: WindowData): Candidate[] {
       const out: Candidate[] = [];
       // A window without any summaries (spans that record none) says nothing about features.

@@ -58,3 +58,11 @@ export function fmt(x: number): string {
   if (!Number.isFinite(x) || x === 0) return String(x);
   return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
 }
+
+/**
+ * Weight of the data-quality detectors' hypotheses (schema, missing_rate) in the window's
+ * weighted correction, relative to the drift detectors' 1. Their breaks (a unit change, half
+ * the values null, a stuck feature) come with p-values of 10⁻⁶ and below, which a quarter of
+ * the budget still passes; the drift detectors' subtle shifts get the rest.
+ */
+export const DATA_QUALITY_WEIGHT = 0.25;
