@@ -15,6 +15,13 @@ import { maxRequestBytes, type QueueSettings, type RetrySettings, retryPolicy } 
 import { RetrySender, type SendItem, type SendResult } from './RetrySender.js';
 import { SIGNAL_CODECS } from './signals.js';
 
+/**
+ * Buffers for protobuf request bodies, shared by every OTLP exporter in the process (so one
+ * that starts late, or one of several, finds them warm), each given back once its sender is
+ * done with the request. 256 MiB idle at most: fourteen requests at the default 16 MiB limit.
+ */
+const REQUEST_BODIES = new BufferPool(256 * 1024 * 1024);
+
 /** Base of the OTLP exporters. */
 export abstract class OtlpExporterBase implements Component {
   /** The queue and retry loop. */
@@ -22,8 +29,6 @@ export abstract class OtlpExporterBase implements Component {
   private started = false;
   private stopped: Promise<void> | undefined;
   private readonly maxBytes: number;
-  /** Buffers for protobuf request bodies, reused once the sender is done with a request. */
-  private readonly bodies: BufferPool;
   /** Encoded protobuf bytes per item of the last batch, to size fresh request buffers. */
   private bytesPerItem = 0;
   private oversizeWarned = 0;
@@ -38,8 +43,6 @@ export abstract class OtlpExporterBase implements Component {
   ) {
     const q = settings.sending_queue;
     this.maxBytes = maxRequestBytes(q);
-    // Enough idle buffers for the senders' requests, but never more than 256 MiB.
-    this.bodies = new BufferPool(Math.min(256 * 1024 * 1024, (q.num_consumers + 1) * this.maxBytes));
     this.sender = new RetrySender({
       id,
       retry: retryPolicy(settings.retry_on_failure),
@@ -99,7 +102,7 @@ export abstract class OtlpExporterBase implements Component {
     let encoded: EncodedParts;
     try {
       if (streamed) {
-        encoded = streamed(data as never, this.maxBytes, this.bodies, count * this.bytesPerItem);
+        encoded = streamed(data as never, this.maxBytes, REQUEST_BODIES, count * this.bytesPerItem);
         const bytes = encoded.parts.reduce((n, p) => n + p.body.length, 0);
         this.bytesPerItem = bytes / Math.max(1, count - encoded.oversized);
       } else encoded = encodeWithinLimit(signal, data, count, this.maxBytes, encode);

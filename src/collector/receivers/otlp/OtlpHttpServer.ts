@@ -57,6 +57,13 @@ const CODE = {
 
 class TooLarge extends Error {}
 
+/**
+ * Buffers that bodies with a Content-Length are read into, shared by the process's OTLP/HTTP
+ * servers and reused once a body is decoded (what the decoders keep is copied out): filling
+ * fresh multi-megabyte buffers costs more in page faults than decoding them. 128 MiB idle at most.
+ */
+const REQUEST_BODIES = new BufferPool(128 * 1024 * 1024);
+
 /** One OTLP/HTTP server. */
 export class OtlpHttpServer {
   private server: http.Server | undefined;
@@ -65,15 +72,8 @@ export class OtlpHttpServer {
     { codec: SignalCodec<Signal>; sink: (data: unknown) => Promise<void> }
   >();
   private readonly labels: Record<string, string>;
-  /**
-   * Buffers that bodies with a Content-Length are read into, reused once decoded (what the
-   * decoders keep is copied out): filling fresh multi-megabyte buffers costs more in page
-   * faults than decoding them.
-   */
-  private readonly bodies: BufferPool;
 
   constructor(private readonly opts: OtlpHttpServerOptions) {
-    this.bodies = new BufferPool(Math.min(128 * 1024 * 1024, 4 * opts.maxBodyBytes));
     for (const [signal, sink] of Object.entries(opts.sinks) as [Signal, (d: unknown) => Promise<void>][]) {
       const codec = SIGNAL_CODECS[signal] as SignalCodec<Signal>;
       this.routes.set(codec.httpPath, { codec, sink });
@@ -185,16 +185,16 @@ export class OtlpHttpServer {
     let body: Buffer;
     // The pooled buffer the body was read into, if any; it goes back to the pool once decoded.
     let pooled: Buffer | undefined =
-      declared > 0 && declared <= limit ? this.bodies.take(declared) : undefined;
+      declared > 0 && declared <= limit ? REQUEST_BODIES.take(declared) : undefined;
     try {
       body = await readBody(req, limit, pooled);
       if (encoding === 'gzip' || encoding === 'deflate') {
         body = await inflate(body, encoding, limit);
-        if (pooled) this.bodies.give(pooled);
+        if (pooled) REQUEST_BODIES.give(pooled);
         pooled = undefined;
       }
     } catch (err) {
-      if (pooled) this.bodies.give(pooled);
+      if (pooled) REQUEST_BODIES.give(pooled);
       if (err instanceof TooLarge)
         return this.fail(
           req,
@@ -223,7 +223,7 @@ export class OtlpHttpServer {
         return this.fail(req, res, json, 400, CODE.INVALID_ARGUMENT, err.message);
       throw err;
     } finally {
-      if (pooled) this.bodies.give(pooled);
+      if (pooled) REQUEST_BODIES.give(pooled);
     }
     const count = route.codec.count(data as never);
     const outcome = await consumeBatch(
