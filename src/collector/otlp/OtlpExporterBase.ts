@@ -10,7 +10,7 @@ import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { type Component, ConsumerError, type Host, type Signal } from '../component.js';
 import { recordItems } from '../service/selfMetrics.js';
 import { BufferPool } from './BufferPool.js';
-import { type EncodedParts, encodeWithinLimit } from './encodeWithinLimit.js';
+import { type EncodedPart, type EncodedParts, encodeWithinLimit } from './encodeWithinLimit.js';
 import { maxRequestBytes, type QueueSettings, type RetrySettings, retryPolicy } from './exporter_settings.js';
 import { RetrySender, type SendItem, type SendResult } from './RetrySender.js';
 import { SIGNAL_CODECS } from './signals.js';
@@ -29,8 +29,6 @@ export abstract class OtlpExporterBase implements Component {
   private started = false;
   private stopped: Promise<void> | undefined;
   private readonly maxBytes: number;
-  /** Encoded protobuf bytes per item of the last batch, to size fresh request buffers. */
-  private bytesPerItem = 0;
   private oversizeWarned = 0;
 
   constructor(
@@ -101,11 +99,9 @@ export abstract class OtlpExporterBase implements Component {
     const streamed = this.json ? undefined : codec.encodeProtoWithinLimit;
     let encoded: EncodedParts;
     try {
-      if (streamed) {
-        encoded = streamed(data as never, this.maxBytes, REQUEST_BODIES, count * this.bytesPerItem);
-        const bytes = encoded.parts.reduce((n, p) => n + p.body.length, 0);
-        this.bytesPerItem = bytes / Math.max(1, count - encoded.oversized);
-      } else encoded = encodeWithinLimit(signal, data, count, this.maxBytes, encode);
+      encoded = streamed
+        ? streamed(data as never, this.maxBytes, REQUEST_BODIES)
+        : encodeWithinLimit(signal, data, count, this.maxBytes, encode);
     } catch (err) {
       // Only malformed data gets here (an id that is not hex): retrying cannot help.
       recordItems(this.sender.telemetry, 'exporter', 'send_failed', signal, count, { exporter: this.id });
@@ -113,13 +109,13 @@ export abstract class OtlpExporterBase implements Component {
       throw new ConsumerError(message, { permanent: true, rejected: count });
     }
     const { parts, oversized, largest } = encoded;
-    if (parts.length === 1 && oversized === 0) return this.sender.submit({ signal, ...parts[0] });
+    if (parts.length === 1 && oversized === 0) return this.sender.submit(sendItem(signal, parts[0]));
     // One after another: without a queue this keeps one request in flight, as for an unsplit batch.
     const failed: ConsumerError[] = [];
     let rejected = 0;
     for (const p of parts) {
       try {
-        await this.sender.submit({ signal, ...p });
+        await this.sender.submit(sendItem(signal, p));
       } catch (err) {
         failed.push(err as ConsumerError);
         rejected += p.count;
@@ -147,4 +143,17 @@ export abstract class OtlpExporterBase implements Component {
       rejected,
     });
   }
+}
+
+/** The sender's view of an encoded part; `body` is read (and segments joined) only if asked for. */
+function sendItem(signal: Signal, p: EncodedPart): SendItem {
+  return {
+    signal,
+    count: p.count,
+    segments: p.segments,
+    release: p.release,
+    get body() {
+      return p.body;
+    },
+  };
 }

@@ -13,28 +13,47 @@ for (let i = 0; i < 6; i++) {
   HEX_VALUE[65 + i] = 10 + i;
 }
 
-/** Writes protobuf wire-format values into one growing buffer. */
+/** A block of bytes a writer refers to instead of copying, and where it goes. */
+interface Referenced {
+  /** Offset in the writer's own buffer the block goes before. */
+  at: number;
+  /** Bytes of all blocks before this one. */
+  before: number;
+  /** The block. */
+  data: Uint8Array;
+}
+
+/**
+ * Writes protobuf wire-format values into one growing buffer. A writer made with
+ * `referenceMin` keeps large verbatim blocks ({@link external}) as references rather than
+ * copies: its output is then a list of pieces ({@link segments}), and positions come in two
+ * kinds, offsets in its own buffer (`fork`, `length`) and sizes of the whole output (`size`).
+ */
 export class ProtoWriter {
   private buf: Buffer;
   private pos = 0;
+  private blocks: Referenced[] = [];
+  private blockBytes = 0;
 
   /**
-   * With a `pool`, the buffer comes from it (an idle one of at least `initialSize`, or a fresh
-   * one of `expectedSize`) and growing trades it for a bigger one there; `growLimit` caps
-   * doubling (a writer that will stay under a known size does not double past it).
+   * With a `pool`, the buffer comes from it and growing trades it for a bigger one there;
+   * `growLimit` caps doubling (a writer that will stay under a known size does not double past it).
    */
   constructor(
     initialSize = 4096,
     private readonly pool?: BufferPool,
     private readonly growLimit = 0,
-    expectedSize = initialSize,
+    /** Blocks of at least this many bytes passed to {@link external} are referenced; 0 = never. */
+    private readonly referenceMin = 0,
   ) {
-    this.buf = pool ? pool.take(initialSize, expectedSize) : Buffer.allocUnsafe(initialSize);
+    this.buf = pool ? pool.take(initialSize) : Buffer.allocUnsafe(initialSize);
   }
 
   /** Empties the writer, keeping its buffer for reuse. */
   reset(): void {
     this.pos = 0;
+    this.blocks = [];
+    this.blockBytes = 0;
   }
 
   /** Bytes of buffer currently held. */
@@ -42,24 +61,77 @@ export class ProtoWriter {
     return this.buf.length;
   }
 
-  /** Returns the bytes written so far (a view, valid until the writer is used again). */
+  /**
+   * Returns the bytes written so far: a view, valid until the writer is used again, or, when
+   * blocks are referenced, a fresh copy of all pieces.
+   */
   finish(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    if (this.blocks.length === 0) return this.buf.subarray(0, this.pos);
+    return Buffer.concat(this.segments(), this.size);
   }
 
-  /** Bytes written so far. */
+  /** The output so far as consecutive pieces: views of the own buffer and referenced blocks. */
+  segments(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let own = 0;
+    for (const b of this.blocks) {
+      if (b.at > own) out.push(this.buf.subarray(own, b.at));
+      out.push(b.data);
+      own = b.at;
+    }
+    if (this.pos > own || out.length === 0) out.push(this.buf.subarray(own, this.pos));
+    return out;
+  }
+
+  /** Bytes written to the own buffer so far (referenced blocks not counted). */
   get length(): number {
     return this.pos;
+  }
+
+  /** Size of the output so far, referenced blocks included. */
+  get size(): number {
+    return this.pos + this.blockBytes;
+  }
+
+  /** Output bytes from own offset `start` (a {@link fork} result) to the end. */
+  bytesSince(start: number): number {
+    const blocks = this.blocks;
+    // Blocks are in order of `at`: find the first at or after `start`.
+    let lo = 0;
+    let hi = blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (blocks[mid].at < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.pos - start + (lo < blocks.length ? this.blockBytes - blocks[lo].before : 0);
+  }
+
+  /** Drops the output from `size` (an earlier {@link size}) on, referenced blocks included. */
+  truncateSize(size: number): void {
+    const blocks = this.blocks;
+    while (blocks.length > 0 && blocks[blocks.length - 1].at + blocks[blocks.length - 1].before >= size)
+      this.blockBytes -= (blocks.pop() as Referenced).data.length;
+    this.pos = size - this.blockBytes;
+  }
+
+  /** Writes the output from `size` (an earlier {@link size}) to the end into `into`, blocks as blocks. */
+  copyTail(size: number, into: ProtoWriter): void {
+    const blocks = this.blocks;
+    let i = blocks.length;
+    while (i > 0 && blocks[i - 1].at + blocks[i - 1].before >= size) i--;
+    let own = size - (i > 0 ? blocks[i - 1].before + blocks[i - 1].data.length : 0);
+    for (; i < blocks.length; i++) {
+      into.raw(this.buf.subarray(own, blocks[i].at));
+      into.external(blocks[i].data);
+      own = blocks[i].at;
+    }
+    into.raw(this.buf.subarray(own, this.pos));
   }
 
   /** The whole buffer written into (it changes when the writer grows). */
   get buffer(): Buffer {
     return this.buf;
-  }
-
-  /** Moves the write position back to `pos` (at most the current length), dropping what follows. */
-  truncate(pos: number): void {
-    if (pos < this.pos) this.pos = pos;
   }
 
   /** Writes a field tag. */
@@ -173,6 +245,20 @@ export class ProtoWriter {
     this.pos += b.length;
   }
 
+  /**
+   * Writes already-encoded fields verbatim (no tag, no length), by reference when the writer
+   * was made with a `referenceMin` the block reaches: the block must then stay unchanged
+   * while the writer's output is in use.
+   */
+  external(b: Uint8Array): void {
+    if (this.referenceMin === 0 || b.length < this.referenceMin) {
+      this.raw(b);
+      return;
+    }
+    this.blocks.push({ at: this.pos, before: this.blockBytes, data: b });
+    this.blockBytes += b.length;
+  }
+
   /** Writes already-encoded fields verbatim (no tag, no length). */
   raw(b: Uint8Array): void {
     this.ensure(b.length);
@@ -215,14 +301,20 @@ export class ProtoWriter {
    * prefix; the body moves only when the length takes another number of bytes than reserved.
    */
   join(start: number, lengthBytes = 1): void {
-    const len = this.pos - start;
+    const blocks = this.blocks;
+    const referenced = blocks.length > 0 && blocks[blocks.length - 1].at >= start;
+    const len = referenced ? this.bytesSince(start) : this.pos - start;
     if (len < 0x80 && lengthBytes === 1) {
       this.buf[start - 1] = len;
       return;
     }
     const shift = varintSize(len) - lengthBytes;
     if (shift > 0) this.ensure(shift);
-    if (shift !== 0) this.buf.copyWithin(start + shift, start, this.pos);
+    if (shift !== 0) {
+      this.buf.copyWithin(start + shift, start, this.pos);
+      if (referenced)
+        for (let i = blocks.length - 1; i >= 0 && blocks[i].at >= start; i--) blocks[i].at += shift;
+    }
     let pos = start - lengthBytes;
     let v = len;
     while (v > 0x7f) {

@@ -15,7 +15,9 @@ export interface SendItem {
   /** The signal of the body. */
   signal: Signal;
   /** Encoded `Export*ServiceRequest`. */
-  body: Uint8Array;
+  readonly body: Uint8Array;
+  /** The same bytes as consecutive pieces, for transports that can write them without joining. */
+  segments?: readonly Uint8Array[];
   /** Items in it (spans, log records, data points). */
   count: number;
   /**

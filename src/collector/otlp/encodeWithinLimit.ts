@@ -19,11 +19,18 @@ import { ProtoWriter, varintSize } from './ProtoWriter.js';
 
 /** One encoded request and how many items it holds. */
 export interface EncodedPart {
-  /** The encoded request. */
-  body: Uint8Array;
+  /** The encoded request (joined from `segments` on first read when there are several). */
+  readonly body: Uint8Array;
+  /** Its size in bytes (known without joining segments). */
+  size: number;
   /** Items (spans, log records, data points) in it. */
   count: number;
-  /** Hands the body's pooled buffer back; call once when done with `body`. Absent when not pooled. */
+  /**
+   * The request as consecutive pieces, when it refers to large verbatim blocks (kept span
+   * event attributes) instead of copying them; a transport that can write pieces sends these.
+   */
+  segments?: readonly Uint8Array[];
+  /** Hands the body's pooled buffers back; call once when done with the part. Absent when not pooled. */
   release?: () => void;
 }
 
@@ -48,7 +55,7 @@ export function encodeWithinLimit(
   const out: EncodedParts = { parts: [], oversized: 0, largest: 0 };
   const visit = (d: AnyData, n: number, body: Uint8Array): void => {
     if (body.length <= maxBytes) {
-      out.parts.push({ body, count: n });
+      out.parts.push({ body, size: body.length, count: n });
       return;
     }
     if (n <= 1) {
@@ -112,6 +119,45 @@ interface ScopeGroup {
 /** Room a request may take past the limit while the item that does not fit is written. */
 const OVERSHOOT = 1024 * 1024;
 
+/** Verbatim blocks (kept span event attributes) of this size or more are referenced, not copied. */
+const REFERENCE_MIN = 2048;
+
+/** A request written with references: its own buffer plus the blocks, joined only if asked. */
+class SegmentedPart implements EncodedPart {
+  private joined: Buffer | undefined;
+  readonly release: (() => void) | undefined;
+
+  constructor(
+    readonly segments: readonly Uint8Array[],
+    readonly size: number,
+    readonly count: number,
+    own: Buffer,
+    private readonly pool: BufferPool | undefined,
+  ) {
+    this.release = pool
+      ? () => {
+          pool.give(own);
+          if (this.joined) pool.give(this.joined);
+          this.joined = undefined;
+        }
+      : undefined;
+  }
+
+  get body(): Uint8Array {
+    if (this.segments.length === 1) return this.segments[0];
+    if (!this.joined) {
+      const joined = this.pool ? this.pool.take(this.size) : Buffer.allocUnsafe(this.size);
+      let at = 0;
+      for (const s of this.segments) {
+        joined.set(s, at);
+        at += s.length;
+      }
+      this.joined = joined;
+    }
+    return this.joined.subarray(0, this.size);
+  }
+}
+
 /**
  * One request being written: `Resource* { resource 1, scope_* 2, schema_url 3 }` messages
  * (field 1 of the request), each with `Scope* { scope 1, items 2, schema_url 3 }` messages.
@@ -138,13 +184,13 @@ class RequestWriter {
     const limit = maxBytes + OVERSHOOT;
     // An idle buffer smaller than expected would only be outgrown (copied) into another.
     const size = Math.max(64 * 1024, Math.min(limit, expectedBytes));
-    this.w = new ProtoWriter(size, pool, limit);
+    this.w = new ProtoWriter(size, pool, limit, REFERENCE_MIN);
   }
 
-  /** Opens the groups of an item of `rs`/`ss` unless open; returns the position to roll back to. */
+  /** Opens the groups of an item of `rs`/`ss` unless open; returns the size to roll back to. */
   open(rs: ResourceGroup, ss: ScopeGroup): number {
     const w = this.w;
-    const mark = w.length;
+    const mark = w.size;
     if (this.rs === undefined) {
       this.rs = rs;
       this.rsMark = mark;
@@ -154,7 +200,7 @@ class RequestWriter {
     }
     if (this.ss === undefined) {
       this.ss = ss;
-      this.ssMark = w.length;
+      this.ssMark = w.size;
       w.tag(2, 2);
       this.ssStart = w.fork(this.reserve);
       encodeScope(w, 1, ss.scope);
@@ -162,25 +208,26 @@ class RequestWriter {
     return mark;
   }
 
-  /** Drops everything from `mark` on, and the groups opened there. */
+  /** Drops everything from `mark` (a size) on, and the groups opened there. */
   rollBack(mark: number): void {
-    this.w.truncate(mark);
+    this.w.truncateSize(mark);
     if (this.ss !== undefined && this.ssMark >= mark) this.ss = undefined;
     if (this.rs !== undefined && this.rsMark >= mark) this.rs = undefined;
   }
 
   /** Encoded size of the request if the open groups were closed now. */
   closedSize(): number {
-    let end = this.w.length;
+    // What closing adds: trailing schema_url fields and length bytes beyond those reserved.
+    let extra = 0;
     if (this.ss !== undefined) {
-      end += stringFieldSize(this.ss.schemaUrl);
-      end += varintSize(end - this.ssStart) - this.reserve;
+      extra += stringFieldSize(this.ss.schemaUrl);
+      extra += varintSize(this.w.bytesSince(this.ssStart) + extra) - this.reserve;
     }
     if (this.rs !== undefined) {
-      end += stringFieldSize(this.rs.schemaUrl);
-      end += varintSize(end - this.rsStart) - this.reserve;
+      extra += stringFieldSize(this.rs.schemaUrl);
+      extra += varintSize(this.w.bytesSince(this.rsStart) + extra) - this.reserve;
     }
-    return end;
+    return this.w.size + extra;
   }
 
   /** Closes the open scope group, if any. */
@@ -214,14 +261,18 @@ function stringFieldSize(s: string): number {
   return 1 + varintSize(n) + n;
 }
 
+/** Own-buffer bytes per item of the last batch written (referenced blocks not counted). */
+let bufferBytesPerItem = 0;
+
 /**
  * Writes the `Resource*` / `Scope*` envelope shared by traces and logs (`item` writes one
  * span or log record, tag included) straight into requests of at most `maxBytes`: when an
  * item does not fit, the request is closed without it and a new one starts with it (its bytes
  * are copied over, not encoded again). An item over the limit on its own is counted in
  * `oversized`, with the size of the one-item request in `largest`. Bodies are written into
- * buffers from `pool`; each part's `release` gives its buffer back. `expectedBytes`, the
- * caller's guess of the whole encoded size, sizes fresh buffers so they need not grow.
+ * buffers from `pool`, sized from the last batch so they need not grow; large verbatim blocks
+ * (kept span event attributes) are referenced, not copied, so a part may come as `segments`.
+ * Each part's `release` gives its buffers back.
  */
 export function encodeEnvelopesWithinLimit<R extends ResourceGroup, S extends ScopeGroup, T>(
   resources: readonly R[],
@@ -230,10 +281,12 @@ export function encodeEnvelopesWithinLimit<R extends ResourceGroup, S extends Sc
   item: (w: ProtoWriter, t: T) => void,
   maxBytes: number,
   pool?: BufferPool,
-  expectedBytes = 0,
 ): EncodedParts {
   const out: EncodedParts = { parts: [], oversized: 0, largest: 0 };
   const reserve = varintSize(maxBytes);
+  let items = 0;
+  for (const rs of resources) for (const ss of scopesOf(rs)) items += itemsOf(ss).length;
+  const expectedBytes = items * bufferBytesPerItem;
   let written = 0;
   const start = () => new RequestWriter(maxBytes, reserve, pool, Math.ceil((expectedBytes - written) * 1.1));
   let req: RequestWriter | undefined;
@@ -243,9 +296,8 @@ export function encodeEnvelopesWithinLimit<R extends ResourceGroup, S extends Sc
   };
   const emit = (r: RequestWriter) => {
     r.closeResource();
-    const buffer = r.w.buffer;
-    if (r.count === 0) pool?.give(buffer);
-    else out.parts.push({ body: r.w.finish(), count: r.count, release: pool && (() => pool.give(buffer)) });
+    if (r.count === 0) pool?.give(r.w.buffer);
+    else out.parts.push(new SegmentedPart(r.w.segments(), r.w.size, r.count, r.w.buffer, pool));
     written += r.w.length;
   };
   try {
@@ -254,7 +306,7 @@ export function encodeEnvelopesWithinLimit<R extends ResourceGroup, S extends Sc
         for (const t of itemsOf(ss)) {
           req ??= start();
           const mark = req.open(rs, ss);
-          const itemStart = req.w.length;
+          const itemStart = req.w.size;
           item(req.w, t);
           const size = req.closedSize();
           if (size <= maxBytes) {
@@ -269,7 +321,7 @@ export function encodeEnvelopesWithinLimit<R extends ResourceGroup, S extends Sc
           // Start the next request with this item, then close this one without it.
           const next = start();
           next.open(rs, ss);
-          next.w.raw(req.w.buffer.subarray(itemStart, req.w.length));
+          req.w.copyTail(itemStart, next.w);
           req.rollBack(mark);
           emit(req);
           req = next;
@@ -285,6 +337,7 @@ export function encodeEnvelopesWithinLimit<R extends ResourceGroup, S extends Sc
       req?.closeResource();
     }
     if (req) emit(req);
+    if (items > 0) bufferBytesPerItem = written / items;
   } catch (err) {
     for (const p of out.parts) p.release?.();
     if (req) pool?.give(req.w.buffer);

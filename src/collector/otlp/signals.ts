@@ -43,12 +43,7 @@ export interface SignalCodec<S extends Signal> {
    * Encodes protobuf requests of at most `maxBytes` each into buffers from `pool`, in one pass
    * (see `encodeEnvelopesWithinLimit`); absent for metrics, which are cut with `encodeWithinLimit`.
    */
-  encodeProtoWithinLimit?(
-    data: SignalData[S],
-    maxBytes: number,
-    pool?: BufferPool,
-    expectedBytes?: number,
-  ): EncodedParts;
+  encodeProtoWithinLimit?(data: SignalData[S], maxBytes: number, pool?: BufferPool): EncodedParts;
   /** Encodes an `Export*ServiceRequest` in OTLP/JSON. */
   encodeJson(data: SignalData[S]): string;
   /** Counts the items (spans, log records, data points). */
@@ -64,7 +59,7 @@ export const SIGNAL_CODECS: { readonly [S in Signal]: SignalCodec<S> } = {
     decodeProto: decodeTracesProto,
     decodeJson: decodeTracesJson,
     encodeProto: (d) => encodeTracesProto(d),
-    encodeProtoWithinLimit: (d, maxBytes, pool, expectedBytes) =>
+    encodeProtoWithinLimit: (d, maxBytes, pool) =>
       encodeEnvelopesWithinLimit(
         d.resourceSpans,
         (r) => r.scopeSpans,
@@ -72,7 +67,6 @@ export const SIGNAL_CODECS: { readonly [S in Signal]: SignalCodec<S> } = {
         encodeSpan,
         maxBytes,
         pool,
-        expectedBytes,
       ),
     encodeJson: encodeTracesJson,
     count: countSpans,
@@ -84,7 +78,7 @@ export const SIGNAL_CODECS: { readonly [S in Signal]: SignalCodec<S> } = {
     decodeProto: decodeLogsProto,
     decodeJson: decodeLogsJson,
     encodeProto: (d) => encodeLogsProto(d),
-    encodeProtoWithinLimit: (d, maxBytes, pool, expectedBytes) =>
+    encodeProtoWithinLimit: (d, maxBytes, pool) =>
       encodeEnvelopesWithinLimit(
         d.resourceLogs,
         (r) => r.scopeLogs,
@@ -92,7 +86,6 @@ export const SIGNAL_CODECS: { readonly [S in Signal]: SignalCodec<S> } = {
         encodeLogRecord,
         maxBytes,
         pool,
-        expectedBytes,
       ),
     encodeJson: encodeLogsJson,
     count: countLogRecords,

@@ -267,7 +267,7 @@ export function encodeSpan(w: ProtoWriter, s: Span): void {
     w.fixed64(ev.timeUnixNano);
     w.tag(2, 2);
     w.string(ev.name);
-    if (raw) w.raw(raw);
+    if (raw) w.external(raw);
     else encodeKeyValues(w, 3, ev.attributes);
     if (ev.droppedAttributesCount) {
       w.tag(4, 0);

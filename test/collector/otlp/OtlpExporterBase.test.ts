@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { buildRequests } from '../../../bench/collector/workload.js';
 import { ConsumerError } from '../../../src/collector/component.js';
 import {
   createDefaultOtlpGrpcExporterConfig,
@@ -12,8 +13,8 @@ import {
 } from '../../../src/collector/exporters/otlp_http/config.js';
 import { otlpHttpExporterFactory } from '../../../src/collector/exporters/otlp_http/factory.js';
 import type { Exporter } from '../../../src/collector/factory.js';
-import { encodeTracesProto } from '../../../src/collector/otlp/trace_proto.js';
-import type { TracesData } from '../../../src/model/otlp.js';
+import { decodeTracesProto, encodeTracesProto } from '../../../src/collector/otlp/trace_proto.js';
+import type { Span, TracesData } from '../../../src/model/otlp.js';
 import { Capture, recordingHost, startReceiver } from '../receivers/otlp/helpers.js';
 import { paddedTraces } from './padded_fixtures.js';
 
@@ -21,6 +22,15 @@ const LIMIT = 16 * 1024;
 
 function names(d: TracesData): string[] {
   return d.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)));
+}
+
+/** A request holding just `span`, to compare spans byte for byte whatever requests carried them. */
+function oneSpan(span: Span): TracesData {
+  const scope = { name: '', version: '', attributes: [], droppedAttributesCount: 0 };
+  const resource = { attributes: [], droppedAttributesCount: 0 };
+  return {
+    resourceSpans: [{ resource, schemaUrl: '', scopeSpans: [{ scope, schemaUrl: '', spans: [span] }] }],
+  };
 }
 
 /** Receivers that refuse anything over LIMIT, as a real one refuses over its body limit. */
@@ -89,6 +99,25 @@ for (const protocol of ['http', 'grpc'] as const) {
         for (const got of capture.traces) assert.ok(encodeTracesProto(got).length <= LIMIT);
         assert.deepEqual(capture.traces.flatMap(names), names(data));
         assert.equal(host.counters.get('mlobs_exporter_sent_spans_total'), 120);
+      });
+    });
+
+    it('delivers spans with kept summary event attributes (sent as pieces over HTTP) byte for byte', async () => {
+      await withTightPair(protocol, async ({ capture, exp, host }) => {
+        // ~12.8 kB of kept event attributes per span, referenced rather than copied into requests.
+        const { bodies } = buildRequests(2, 12, true);
+        const data = { resourceSpans: bodies.flatMap((b) => decodeTracesProto(b).resourceSpans) };
+        const spans = (d: TracesData[]) =>
+          d.flatMap((t) => t.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+        const expected = spans([data]).map((s) => encodeTracesProto(oneSpan(s)));
+        await exp.consumeTraces!(data);
+        assert.ok(capture.traces.length >= 2, `${capture.traces.length} requests`);
+        for (const got of capture.traces) assert.ok(encodeTracesProto(got).length <= LIMIT);
+        assert.deepEqual(
+          spans(capture.traces).map((s) => encodeTracesProto(oneSpan(s))),
+          expected,
+        );
+        assert.equal(host.counters.get('mlobs_exporter_sent_spans_total'), 24);
       });
     });
 

@@ -48,14 +48,51 @@ describe('ProtoWriter', () => {
     for (let i = 0; i < 3000; i++) assert.equal(r.fixed32(), i);
   });
 
-  it('truncates back to an earlier position', () => {
+  it('truncates back to an earlier size', () => {
     const w = new ProtoWriter(16);
     w.varint32(1);
-    const mark = w.length;
+    const mark = w.size;
     w.string('dropped');
-    w.truncate(mark);
+    w.truncateSize(mark);
     w.varint32(2);
     assert.deepEqual([...w.finish()], [1, 2]);
+  });
+
+  it('refers to large verbatim blocks instead of copying them, with the same output bytes', () => {
+    const block = (n: number, v: number) => new Uint8Array(n).fill(v);
+    const write = (w: ProtoWriter) => {
+      w.tag(1, 2);
+      const outer = w.fork();
+      w.tag(2, 2);
+      const inner = w.fork(2);
+      w.varint32(5);
+      w.external(block(3000, 7));
+      w.external(block(10, 8));
+      w.join(inner, 2);
+      w.external(block(200_000, 9));
+      w.varint32(6);
+      w.join(outer);
+    };
+    const plain = new ProtoWriter(16);
+    write(plain);
+    const referencing = new ProtoWriter(16, undefined, 0, 1024);
+    write(referencing);
+    assert.equal(referencing.size, plain.length);
+    assert.ok(referencing.length < 1000, `own bytes ${referencing.length}`);
+    const segments = referencing.segments();
+    assert.equal(segments.length, 5);
+    assert.deepEqual(Buffer.concat(segments), Buffer.from(plain.finish()));
+    assert.deepEqual(Buffer.from(referencing.finish()), Buffer.from(plain.finish()));
+    // Rolling back and moving a tail keep blocks as blocks.
+    const mark = referencing.size;
+    referencing.external(block(4000, 1));
+    referencing.varint32(300);
+    const moved = new ProtoWriter(16, undefined, 0, 1024);
+    referencing.copyTail(mark, moved);
+    assert.equal(moved.segments().length, 2);
+    assert.equal(moved.size, 4002);
+    referencing.truncateSize(mark);
+    assert.deepEqual(Buffer.from(referencing.finish()), Buffer.from(plain.finish()));
   });
 });
 

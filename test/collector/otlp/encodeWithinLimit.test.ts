@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { buildRequests } from '../../../bench/collector/workload.js';
 import { BufferPool } from '../../../src/collector/otlp/BufferPool.js';
 import { type EncodedParts, encodeWithinLimit } from '../../../src/collector/otlp/encodeWithinLimit.js';
 import { encodeLogsProto } from '../../../src/collector/otlp/logs_proto.js';
@@ -245,6 +246,30 @@ describe('encodeEnvelopesWithinLimit (protobuf traces and logs in one pass)', ()
       ),
       { numRuns: 80 },
     );
+  });
+
+  it('refers to kept summary event attributes instead of copying them, and the pieces join to canonical requests', () => {
+    const { bodies } = buildRequests(3, 20, true);
+    const data: TracesData = { resourceSpans: bodies.flatMap((b) => decodeTracesProto(b).resourceSpans) };
+    const pool = new BufferPool(64 * 1024 * 1024);
+    const limit = 100_000;
+    const out = stream(data, limit, pool);
+    assert.ok(out.parts.length >= 6);
+    for (const p of out.parts) {
+      assert.ok(p.segments && p.segments.length > p.count, 'pieces, not one copy');
+      assert.equal(p.size, Buffer.concat(p.segments).length);
+      assert.ok(p.size <= limit);
+      assert.deepEqual(Buffer.from(p.body), Buffer.concat(p.segments));
+      assert.deepEqual(Buffer.from(p.body), Buffer.from(encode(decodeTracesProto(p.body))));
+    }
+    const spans = (d: TracesData[]) =>
+      d.flatMap((t) => t.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+    assert.deepEqual(spans(out.parts.map((p) => decodeTracesProto(p.body))), spans([data]));
+    assert.equal(
+      out.parts.reduce((n, p) => n + p.count, 0),
+      60,
+    );
+    for (const p of out.parts) p.release!();
   });
 
   it('writes into pooled buffers and gives each back once through release', () => {

@@ -53,11 +53,16 @@ export class OtlpHttpExporter extends OtlpExporterBase {
 
   protected async attempt(item: SendItem, abort: AbortSignal): Promise<SendResult> {
     const json = this.config.encoding === 'json';
-    const body = this.config.compression === 'gzip' ? await gzip(item.body) : item.body;
+    const gzipped = this.config.compression === 'gzip';
+    // Uncompressed bodies in pieces are written piece by piece (one writev), never joined.
+    const pieces = gzipped ? undefined : item.segments;
+    const body = gzipped ? await gzip(item.body) : pieces ? undefined : item.body;
+    let length = body?.length ?? 0;
+    if (pieces) for (const p of pieces) length += p.length;
     const headers: Record<string, string> = {
       ...this.config.headers,
       'Content-Type': json ? 'application/json' : 'application/x-protobuf',
-      'Content-Length': String(body.length),
+      'Content-Length': String(length),
     };
     if (this.config.compression === 'gzip') headers['Content-Encoding'] = 'gzip';
     const url = new URL(SIGNAL_CODECS[item.signal].httpPath.slice(1), withSlash(this.base));
@@ -82,7 +87,12 @@ export class OtlpHttpExporter extends OtlpExporterBase {
         );
         req.on('timeout', () => req.destroy(new Error(`no response within ${this.timeoutMs} ms`)));
         req.on('error', resolve);
-        req.end(body);
+        if (pieces) {
+          req.cork();
+          for (const p of pieces) req.write(p);
+          req.uncork();
+          req.end();
+        } else req.end(body);
       },
     );
     if (res instanceof Error) return { ok: false, retryable: true, message: res.message };
