@@ -9,6 +9,7 @@ import * as https from 'node:https';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { parseDuration } from '../../config/values.js';
+import { BufferPool } from '../../otlp/BufferPool.js';
 import { OtlpExporterBase } from '../../otlp/OtlpExporterBase.js';
 import type { SendItem, SendResult } from '../../otlp/RetrySender.js';
 import { decodeExportResponse, decodeRpcStatus, exportResponseFromJson } from '../../otlp/responses.js';
@@ -17,6 +18,28 @@ import type { OtlpHttpExporterConfig } from './config.js';
 
 const gzip = promisify(zlib.gzip);
 const RETRYABLE = new Set([429, 502, 503, 504]);
+
+/** Buffers that a body in pieces is joined into for compression, reused once compressed. */
+const TO_COMPRESS = new BufferPool(64 * 1024 * 1024);
+
+/** Gzips a request; a body in pieces is joined into a pooled buffer held only while compressing. */
+async function compress(item: SendItem): Promise<Buffer> {
+  const pieces = item.segments;
+  if (!pieces || pieces.length === 1) return gzip(pieces ? pieces[0] : item.body);
+  let size = 0;
+  for (const p of pieces) size += p.length;
+  const joined = TO_COMPRESS.take(size);
+  let at = 0;
+  for (const p of pieces) {
+    joined.set(p, at);
+    at += p.length;
+  }
+  try {
+    return await gzip(joined.subarray(0, size));
+  } finally {
+    TO_COMPRESS.give(joined);
+  }
+}
 
 /** Exports OTLP over HTTP. */
 export class OtlpHttpExporter extends OtlpExporterBase {
@@ -56,7 +79,7 @@ export class OtlpHttpExporter extends OtlpExporterBase {
     const gzipped = this.config.compression === 'gzip';
     // Uncompressed bodies in pieces are written piece by piece (one writev), never joined.
     const pieces = gzipped ? undefined : item.segments;
-    const body = gzipped ? await gzip(item.body) : pieces ? undefined : item.body;
+    const body = gzipped ? await compress(item) : pieces ? undefined : item.body;
     let length = body?.length ?? 0;
     if (pieces) for (const p of pieces) length += p.length;
     const headers: Record<string, string> = {

@@ -6,6 +6,7 @@ import * as zlib from 'node:zlib';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { buildRequests } from '../../../../bench/collector/workload.js';
 import { ConsumerError } from '../../../../src/collector/component.js';
 import {
   createDefaultOtlpHttpExporterConfig,
@@ -84,6 +85,26 @@ describe('otlp_http exporter', () => {
     } finally {
       await exp.shutdown();
       await server.close();
+    }
+  });
+
+  it('sends kept summary event attributes byte for byte, gzip or not (pieces joined or written as they are)', async () => {
+    const body = buildRequests(1, 6, true).bodies[0];
+    for (const compression of ['gzip', 'none'] as const) {
+      const server = await scriptedServer([]);
+      const exp = exporter(server.url, (c) => {
+        c.compression = compression;
+      });
+      await exp.start(recordingHost());
+      try {
+        await exp.consumeTraces(decodeTracesProto(body));
+        const [req] = server.got;
+        assert.equal(req.headers['content-length'], String(req.body.length));
+        assert.deepEqual(compression === 'gzip' ? zlib.gunzipSync(req.body) : req.body, Buffer.from(body));
+      } finally {
+        await exp.shutdown();
+        await server.close();
+      }
     }
   });
 
