@@ -70,6 +70,26 @@ describe('lazy span event attributes', () => {
     assert.deepEqual(data, decodeTracesProto(bodies[0]));
   });
 
+  it('keeps copies of large and small attribute blocks alike (own buffer past half a slab, shared slab below)', () => {
+    const body = requestWithEvent((w) => {
+      stringAttr(w, 'big', 'x'.repeat(40_000));
+    });
+    const small = requestWithEvent((w) => {
+      stringAttr(w, 'small', 'y'.repeat(300));
+    });
+    const decoded = [body, small, body, small].map((b) => {
+      const borrowed = Buffer.from(b);
+      const d = decodeTracesProto(borrowed, true);
+      borrowed.fill(0);
+      return d;
+    });
+    assert.deepEqual(
+      decoded.map((d) => Buffer.from(encodeTracesProto(d))),
+      [body, small, body, small].map((b) => Buffer.from(encodeTracesProto(decodeTracesProto(b)))),
+    );
+    assert.equal(firstEvent(decoded[0]).attributes[0].value.stringValue?.length, 40_000);
+  });
+
   it('re-encodes reference SDK spans to the same bytes whether or not event attributes were read', async () => {
     const ref = ProtobufTraceSerializer.serializeRequest(await makeSdkSpans())!;
     const lazy = decodeTracesProto(ref);
