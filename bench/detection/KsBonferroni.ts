@@ -19,6 +19,8 @@ export interface KsVerdict {
   minP: number;
   /** The feature with the smallest p-value. */
   feature: string;
+  /** Features tested (the Bonferroni divisor), so the verdict can be read at another level. */
+  tests: number;
 }
 
 function numericCodes(col: Float64Array): Float64Array {
@@ -75,7 +77,7 @@ export class KsBonferroni {
     for (const [f, ref] of this.numeric) test(f, ref, numericCodes(window.numeric[f] as Float64Array));
     for (const [f, ref] of this.categorical)
       test(f, ref.codes, this.codes(window.categorical[f] as (string | null)[], ref.rank));
-    return { detected: minP < this.alpha / k, minP, feature };
+    return { detected: minP < this.alpha / k, minP, feature, tests: k };
   }
 
   private codes(col: readonly (string | null)[], rank: ReadonlyMap<string, number>): Float64Array {

@@ -5,7 +5,19 @@ import { alignTables, goals, renderReport } from '../../../bench/detection/repor
 import type { StreamResult } from '../../../bench/detection/streamExperiment.js';
 
 function cell(shift: string, n: number, runs: number, mlobs: number, ks: number): CellResult {
-  return { dataset: 'd', shift, n, runs, mlobs, ks, naive: ks, lenient: mlobs, fired: {}, ms: 1 };
+  return {
+    dataset: 'd',
+    shift,
+    n,
+    runs,
+    mlobs,
+    ks,
+    ksMatched: ks,
+    naive: ks,
+    lenient: mlobs,
+    fired: {},
+    ms: 1,
+  };
 }
 
 const stream = (delays: number[]): StreamResult => ({
@@ -80,6 +92,9 @@ describe('detection report breakdown', () => {
     assert.match(g?.detail ?? '', /1 of the 2 behind are σ = 0\.1·sd noise/);
     assert.match(g?.detail ?? '', /others behind: d\/rename at n=500/);
     assert.doesNotMatch(g?.detail ?? '', /mean_0\.05sd/);
+    // At the matched level (exact KS at α = 0.01) the cells are compared with ksMatched.
+    const matched = goals([{ ...cell('knockout', 100, 20, 8, 14), ksMatched: 9 }], [])[1];
+    assert.match(matched?.detail ?? '', /^0\/1 .*the same 1% false-alarm budget: 1\/1, behind: none/);
   });
 });
 
