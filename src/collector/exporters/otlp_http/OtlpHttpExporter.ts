@@ -1,6 +1,6 @@
 /**
- * The `otlp_http` exporter: POSTs encoded requests to `<endpoint>/v1/<signal>` over a
- * keep-alive agent. Retryable answers are OTLP's (429, 502, 503, 504) and network errors;
+ * The `otlp_http` exporter: POSTs encoded requests to `<endpoint>/v1/<signal>` (or the
+ * signal's own `traces_endpoint` / `logs_endpoint` / `metrics_endpoint`) over keep-alive agents. Retryable answers are OTLP's (429, 502, 503, 504) and network errors;
  * `Retry-After` (seconds or an HTTP date) sets the next wait when it is longer than the back-off.
  */
 import { readFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import type { Signal } from '../../component.js';
 import { parseDuration } from '../../config/values.js';
 import { BufferPool } from '../../otlp/BufferPool.js';
 import { OtlpExporterBase } from '../../otlp/OtlpExporterBase.js';
@@ -41,37 +42,60 @@ async function compress(item: SendItem): Promise<Buffer> {
   }
 }
 
+/**
+ * Where each signal goes: its own `<signal>_endpoint` as given, else `<endpoint>/v1/<signal>`.
+ * Throws, naming the exporter and the signal, when a signal it is built for has neither.
+ */
+export function signalUrls(
+  id: string,
+  config: OtlpHttpExporterConfig,
+  signals: readonly Signal[],
+): Partial<Record<Signal, URL>> {
+  const out: Partial<Record<Signal, URL>> = {};
+  for (const signal of ['traces', 'logs', 'metrics'] as const) {
+    const own = config[`${signal}_endpoint`];
+    if (own !== null) out[signal] = new URL(own);
+    else if (config.endpoint !== '')
+      out[signal] = new URL(SIGNAL_CODECS[signal].httpPath.slice(1), withSlash(new URL(config.endpoint)));
+    else if (signals.includes(signal))
+      throw new Error(`${id}: no endpoint for ${signal}; set endpoint or ${signal}_endpoint`);
+  }
+  return out;
+}
+
 /** Exports OTLP over HTTP. */
 export class OtlpHttpExporter extends OtlpExporterBase {
-  private agent: http.Agent | undefined;
-  private readonly base: URL;
+  private agents: { http?: http.Agent; https?: https.Agent } = {};
+  private readonly urls: Partial<Record<Signal, URL>>;
   private readonly timeoutMs: number;
 
   constructor(
     id: string,
     private readonly config: OtlpHttpExporterConfig,
+    signals: readonly Signal[] = ['traces', 'logs', 'metrics'],
   ) {
     const timeout = parseDuration(config.timeout).value ?? 10_000;
     super(id, config, timeout, config.encoding === 'json');
     this.timeoutMs = timeout;
-    this.base = new URL(config.endpoint);
+    this.urls = signalUrls(id, config, signals);
   }
 
   protected async open(): Promise<void> {
-    const secure = this.base.protocol === 'https:';
     const options = { keepAlive: true, maxSockets: this.config.sending_queue.num_consumers + 1 };
-    this.agent = secure
-      ? new https.Agent({
-          ...options,
-          ca: this.config.tls.ca_file ? readFileSync(this.config.tls.ca_file) : undefined,
-          rejectUnauthorized: !this.config.tls.insecure_skip_verify,
-        })
-      : new http.Agent(options);
+    const protocols = new Set(Object.values(this.urls).map((u) => u.protocol));
+    if (protocols.has('http:')) this.agents.http = new http.Agent(options);
+    if (protocols.has('https:'))
+      this.agents.https = new https.Agent({
+        ...options,
+        ca: this.config.tls.ca_file ? readFileSync(this.config.tls.ca_file) : undefined,
+        rejectUnauthorized: !this.config.tls.insecure_skip_verify,
+      });
   }
 
   protected async close(): Promise<void> {
-    this.agent?.destroy();
-    this.agent = undefined;
+    this.agents.http?.destroy();
+    this.agents.https?.destroy();
+    this.agents = {};
   }
 
   protected async attempt(item: SendItem, abort: AbortSignal): Promise<SendResult> {
@@ -88,13 +112,16 @@ export class OtlpHttpExporter extends OtlpExporterBase {
       'Content-Length': String(length),
     };
     if (this.config.compression === 'gzip') headers['Content-Encoding'] = 'gzip';
-    const url = new URL(SIGNAL_CODECS[item.signal].httpPath.slice(1), withSlash(this.base));
-    const mod = url.protocol === 'https:' ? https : http;
+    const url = this.urls[item.signal];
+    if (url === undefined) return { ok: false, retryable: false, message: `no endpoint for ${item.signal}` };
+    const secure = url.protocol === 'https:';
+    const mod = secure ? https : http;
+    const agent = secure ? this.agents.https : this.agents.http;
     const res = await new Promise<{ status: number; retryAfter?: string; body: Buffer } | Error>(
       (resolve) => {
         const req = mod.request(
           url,
-          { method: 'POST', headers, agent: this.agent, signal: abort, timeout: this.timeoutMs },
+          { method: 'POST', headers, agent, signal: abort, timeout: this.timeoutMs },
           (r) => {
             const chunks: Buffer[] = [];
             r.on('data', (c: Buffer) => chunks.push(c));

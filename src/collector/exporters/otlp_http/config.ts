@@ -10,8 +10,14 @@ import {
 
 /** The `otlp_http` exporter config. */
 export interface OtlpHttpExporterConfig {
-  /** Base URL, `http://host:4318` or `https://…` (required). */
+  /** Base URL, `http://host:4318` or `https://…`; `/v1/traces` etc. are appended. Required unless per-signal endpoints cover every signal sent. */
   endpoint: string;
+  /** Full URL for spans, used as is instead of `<endpoint>/v1/traces` (as the Collector's `traces_endpoint`). */
+  traces_endpoint: string | null;
+  /** Full URL for log records instead of `<endpoint>/v1/logs`. */
+  logs_endpoint: string | null;
+  /** Full URL for metrics instead of `<endpoint>/v1/metrics`. */
+  metrics_endpoint: string | null;
   /** `gzip` or `none`. */
   compression: string;
   /** `proto` or `json`. */
@@ -32,6 +38,9 @@ export interface OtlpHttpExporterConfig {
 export function createDefaultOtlpHttpExporterConfig(): OtlpHttpExporterConfig {
   return {
     endpoint: '',
+    traces_endpoint: null,
+    logs_endpoint: null,
+    metrics_endpoint: null,
     compression: 'gzip',
     encoding: 'proto',
     timeout: '10s',
@@ -42,20 +51,34 @@ export function createDefaultOtlpHttpExporterConfig(): OtlpHttpExporterConfig {
   };
 }
 
-/** Checks the endpoint URL, enums, timeout, headers and the shared blocks. */
-export function validateOtlpHttpExporterConfig(c: OtlpHttpExporterConfig): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+/** The per-signal endpoint keys, in config order. */
+export const SIGNAL_ENDPOINT_KEYS = ['traces_endpoint', 'logs_endpoint', 'metrics_endpoint'] as const;
+
+/** The problem with one endpoint URL, or undefined when it is an http(s) URL. */
+function urlProblem(path: string, value: unknown, example: string): ConfigProblem | undefined {
   let url: URL | undefined;
   try {
-    url = new URL(c.endpoint);
+    url = new URL(String(value));
   } catch {
-    problems.push({
-      path: 'endpoint',
-      message: `must be a URL such as "http://127.0.0.1:4318", got "${c.endpoint}"`,
-    });
+    return { path, message: `must be a URL such as "${example}", got ${JSON.stringify(value)}` };
   }
-  if (url && url.protocol !== 'http:' && url.protocol !== 'https:')
-    problems.push({ path: 'endpoint', message: `must start with http:// or https://, got "${c.endpoint}"` });
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { path, message: `must start with http:// or https://, got ${JSON.stringify(value)}` };
+  return undefined;
+}
+
+/** Checks the endpoint URLs, enums, timeout, headers and the shared blocks. */
+export function validateOtlpHttpExporterConfig(c: OtlpHttpExporterConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const perSignal = SIGNAL_ENDPOINT_KEYS.filter((k) => c[k] !== null);
+  if (c.endpoint !== '' || perSignal.length === 0) {
+    const p = urlProblem('endpoint', c.endpoint, 'http://127.0.0.1:4318');
+    if (p) problems.push(p);
+  }
+  for (const k of perSignal) {
+    const p = urlProblem(k, c[k], `http://127.0.0.1:4318/v1/${k.slice(0, -'_endpoint'.length)}`);
+    if (p) problems.push(p);
+  }
   if (c.compression !== 'gzip' && c.compression !== 'none')
     problems.push({ path: 'compression', message: `must be "gzip" or "none", got "${c.compression}"` });
   if (c.encoding !== 'proto' && c.encoding !== 'json')

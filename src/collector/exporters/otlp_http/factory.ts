@@ -13,5 +13,5 @@ export const otlpHttpExporterFactory: ExporterFactory<OtlpHttpExporterConfig> = 
   signals: ['traces', 'logs', 'metrics'],
   createDefaultConfig: createDefaultOtlpHttpExporterConfig,
   validate: validateOtlpHttpExporterConfig,
-  createExporter: (settings, config) => new OtlpHttpExporter(settings.id, config),
+  createExporter: (settings, config, signals) => new OtlpHttpExporter(settings.id, config, signals),
 };

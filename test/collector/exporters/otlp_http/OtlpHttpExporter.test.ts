@@ -207,6 +207,88 @@ describe('otlp_http exporter', () => {
   });
 });
 
+describe('otlp_http exporter per-signal endpoints', () => {
+  it('sends a signal to its own <signal>_endpoint as given, the others to <endpoint>/v1/<signal>', async () => {
+    const server = await scriptedServer([]);
+    const c = createDefaultOtlpHttpExporterConfig();
+    c.endpoint = `${server.url}/base`;
+    c.traces_endpoint = `${server.url}/tempo/api/traces`;
+    c.compression = 'none';
+    c.sending_queue.enabled = false;
+    assert.deepEqual(validateOtlpHttpExporterConfig(c), []);
+    const exp = otlpHttpExporterFactory.createExporter({ id: 'otlp_http', pipeline: '' }, c, [
+      'traces',
+      'logs',
+    ]);
+    await exp.start(recordingHost());
+    try {
+      await exp.consumeTraces?.(data);
+      await exp.consumeLogs?.({
+        resourceLogs: [
+          {
+            resource: data.resourceSpans[0].resource,
+            scopeLogs: [
+              {
+                scope: onlyScope.scope,
+                logRecords: [
+                  {
+                    timeUnixNano: 1n,
+                    observedTimeUnixNano: 1n,
+                    severityNumber: 9,
+                    severityText: 'INFO',
+                    body: { stringValue: 'hello' },
+                    attributes: [],
+                    droppedAttributesCount: 0,
+                    flags: 0,
+                    traceId: '',
+                    spanId: '',
+                    eventName: '',
+                  },
+                ],
+                schemaUrl: '',
+              },
+            ],
+            schemaUrl: '',
+          },
+        ],
+      });
+      assert.deepEqual(
+        server.got.map((g) => g.url),
+        ['/tempo/api/traces', '/base/v1/logs'],
+      );
+      assert.deepEqual(decodeTracesProto(server.got[0].body), data);
+    } finally {
+      await exp.shutdown();
+      await server.close();
+    }
+  });
+
+  it('needs endpoint only for signals without their own; a missing one is named at build time', () => {
+    const c = createDefaultOtlpHttpExporterConfig();
+    c.traces_endpoint = 'http://127.0.0.1:4318/v1/traces';
+    assert.deepEqual(validateOtlpHttpExporterConfig(c), []);
+    const only = otlpHttpExporterFactory.createExporter({ id: 'otlp_http/t', pipeline: '' }, c, ['traces']);
+    assert.ok(only);
+    assert.throws(
+      () =>
+        otlpHttpExporterFactory.createExporter({ id: 'otlp_http/t', pipeline: '' }, c, ['traces', 'logs']),
+      /otlp_http\/t: no endpoint for logs; set endpoint or logs_endpoint/,
+    );
+    c.logs_endpoint = 'grpc://x';
+    c.metrics_endpoint = 'not a url';
+    assert.deepEqual(
+      validateOtlpHttpExporterConfig(c).map((p) => p.path),
+      ['logs_endpoint', 'metrics_endpoint'],
+    );
+    // Without any endpoint at all, `endpoint` is the one asked for.
+    const none = createDefaultOtlpHttpExporterConfig();
+    assert.deepEqual(
+      validateOtlpHttpExporterConfig(none).map((p) => p.path),
+      ['endpoint'],
+    );
+  });
+});
+
 describe('otlp_http exporter with malformed data', () => {
   it('refuses a batch whose ids are not hex with a permanent error instead of throwing', async () => {
     const server = await scriptedServer([]);
