@@ -46,6 +46,11 @@ export interface FactoryBase<C> {
   createDefaultConfig(): C;
   /** Checks a decoded config; paths are relative to the component (`protocols::http`). */
   validate(config: C): ConfigProblem[];
+  /**
+   * Why `config` cannot serve `signal` in a pipeline (a per-signal setting it lacks), or
+   * undefined when it can. Checked for each pipeline that lists the component.
+   */
+  checkSignal?(config: C, signal: Signal): string | undefined;
 }
 
 /** Builds receivers. A receiver used by several pipelines is built once and fans out. */

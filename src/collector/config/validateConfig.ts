@@ -205,6 +205,11 @@ function validatePipeline(
         });
         return;
       }
+      const why = factory.checkSignal?.(component.config, signal);
+      if (why !== undefined) {
+        problems.push({ path: refPath, message: `${SINGULAR[kind]} "${ref}" ${why}` });
+        return;
+      }
       out[kind].push(ref);
     });
   }

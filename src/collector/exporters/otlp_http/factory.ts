@@ -13,5 +13,9 @@ export const otlpHttpExporterFactory: ExporterFactory<OtlpHttpExporterConfig> = 
   signals: ['traces', 'logs', 'metrics'],
   createDefaultConfig: createDefaultOtlpHttpExporterConfig,
   validate: validateOtlpHttpExporterConfig,
+  checkSignal: (config, signal) =>
+    config.endpoint === '' && config[`${signal}_endpoint`] === null
+      ? `has no endpoint for ${signal} (set endpoint or ${signal}_endpoint)`
+      : undefined,
   createExporter: (settings, config, signals) => new OtlpHttpExporter(settings.id, config, signals),
 };

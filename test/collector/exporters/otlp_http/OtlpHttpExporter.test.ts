@@ -17,6 +17,7 @@ import {
   OtlpHttpExporter,
   parseRetryAfter,
 } from '../../../../src/collector/exporters/otlp_http/OtlpHttpExporter.js';
+import { validateConfig } from '../../../../src/collector/index.js';
 import type { SendItem } from '../../../../src/collector/otlp/RetrySender.js';
 import { encodeExportResponse, encodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
 import { decodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
@@ -280,6 +281,24 @@ describe('otlp_http exporter per-signal endpoints', () => {
       validateOtlpHttpExporterConfig(c).map((p) => p.path),
       ['logs_endpoint', 'metrics_endpoint'],
     );
+    // `mlobs validate` names the pipeline that needs an endpoint the exporter lacks.
+    const tree = {
+      receivers: { otlp: { protocols: { http: { endpoint: '127.0.0.1:0' } } } },
+      exporters: { otlp_http: { traces_endpoint: 'http://127.0.0.1:4318/v1/traces' } },
+      service: {
+        telemetry: { endpoint: '127.0.0.1:0' },
+        pipelines: {
+          traces: { receivers: ['otlp'], exporters: ['otlp_http'] },
+          logs: { receivers: ['otlp'], exporters: ['otlp_http'] },
+        },
+      },
+    };
+    assert.deepEqual(validateConfig(tree).problems, [
+      {
+        path: 'service::pipelines::logs::exporters::0',
+        message: 'exporter "otlp_http" has no endpoint for logs (set endpoint or logs_endpoint)',
+      },
+    ]);
     // Without any endpoint at all, `endpoint` is the one asked for.
     const none = createDefaultOtlpHttpExporterConfig();
     assert.deepEqual(
