@@ -9,6 +9,7 @@ import { TelemetryRegistry } from '../../src/collector/service/TelemetryRegistry
 import type {
   InstrumentationScope,
   KeyValue,
+  LogRecord,
   LogsData,
   MetricsData,
   Span,
@@ -60,6 +61,43 @@ export function oneSpanTraces(options: OneSpanOptions = {}): TracesData {
             scope: options.scope ?? { name: 's', version: '', attributes: [], droppedAttributesCount: 0 },
             schemaUrl: '',
             spans: [testSpan(options.span)],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** An INFO log record at 1 ns with an empty body and nothing attached, every OTLP field filled in. */
+export function testLogRecord(fields: Partial<LogRecord> = {}): LogRecord {
+  return {
+    timeUnixNano: 1n,
+    observedTimeUnixNano: 0n,
+    severityNumber: 9,
+    severityText: '',
+    body: { stringValue: '' },
+    attributes: [],
+    droppedAttributesCount: 0,
+    flags: 0,
+    traceId: '',
+    spanId: '',
+    eventName: '',
+    ...fields,
+  };
+}
+
+/** A batch of `records` under one empty resource and one scope named `scope`. */
+export function logsOf(records: LogRecord[], scope = 'l'): LogsData {
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: [], droppedAttributesCount: 0 },
+        schemaUrl: '',
+        scopeLogs: [
+          {
+            scope: { name: scope, version: '', attributes: [], droppedAttributesCount: 0 },
+            schemaUrl: '',
+            logRecords: records,
           },
         ],
       },

@@ -9,6 +9,7 @@ import { SIGNAL_CODECS } from '../../../src/collector/otlp/signals.js';
 import { decodeTracesProto, encodeTracesProto } from '../../../src/collector/otlp/trace_proto.js';
 import type { AnyData } from '../../../src/collector/processors/batch/splitBatch.js';
 import type { LogsData, ResourceSpans, TracesData } from '../../../src/model/otlp.js';
+import { logsOf, testLogRecord } from '../helpers.js';
 import { paddedTraces } from './padded_fixtures.js';
 
 /** Every span name with its resource's service and its scope, in order. */
@@ -21,6 +22,15 @@ function flat(d: TracesData): string[] {
 }
 
 const encode = (d: AnyData) => encodeTracesProto(d as TracesData);
+
+/** Ten log records of ~900 bytes each (bodies "0....", "1....", ...). */
+function tenLogRecords(): LogsData {
+  return logsOf(
+    Array.from({ length: 10 }, (_, i) =>
+      testLogRecord({ timeUnixNano: BigInt(i), body: { stringValue: `${i}`.padEnd(900, '.') } }),
+    ),
+  );
+}
 
 describe('encodeWithinLimit', () => {
   it('keeps a batch within the limit as one request', () => {
@@ -86,33 +96,7 @@ describe('encodeWithinLimit', () => {
   });
 
   it('splits log batches the same way', () => {
-    const logs: LogsData = {
-      resourceLogs: [
-        {
-          resource: { attributes: [], droppedAttributesCount: 0 },
-          schemaUrl: '',
-          scopeLogs: [
-            {
-              scope: { name: 'l', version: '', attributes: [], droppedAttributesCount: 0 },
-              schemaUrl: '',
-              logRecords: Array.from({ length: 10 }, (_, i) => ({
-                timeUnixNano: BigInt(i),
-                observedTimeUnixNano: 0n,
-                severityNumber: 9,
-                severityText: '',
-                body: { stringValue: `${i}`.padEnd(900, '.') },
-                attributes: [],
-                droppedAttributesCount: 0,
-                flags: 0,
-                traceId: '',
-                spanId: '',
-                eventName: '',
-              })),
-            },
-          ],
-        },
-      ],
-    };
+    const logs = tenLogRecords();
     const out = encodeWithinLimit('logs', logs, 10, 2048, (d) => encodeLogsProto(d as LogsData));
     assert.ok(out.parts.length >= 5);
     for (const p of out.parts) assert.ok(p.body.length <= 2048);
@@ -289,34 +273,8 @@ describe('encodeEnvelopesWithinLimit (protobuf traces and logs in one pass)', ()
     assert.ok(pool.idleSize < idle, 'the second pass reused idle buffers');
   });
 
-  it('splits log batches the same way', () => {
-    const logs: LogsData = {
-      resourceLogs: [
-        {
-          resource: { attributes: [], droppedAttributesCount: 0 },
-          schemaUrl: '',
-          scopeLogs: [
-            {
-              scope: { name: 'l', version: '', attributes: [], droppedAttributesCount: 0 },
-              schemaUrl: '',
-              logRecords: Array.from({ length: 10 }, (_, i) => ({
-                timeUnixNano: BigInt(i),
-                observedTimeUnixNano: 0n,
-                severityNumber: 9,
-                severityText: '',
-                body: { stringValue: `${i}`.padEnd(900, '.') },
-                attributes: [],
-                droppedAttributesCount: 0,
-                flags: 0,
-                traceId: '',
-                spanId: '',
-                eventName: '',
-              })),
-            },
-          ],
-        },
-      ],
-    };
+  it('splits log batches the same way in one pass', () => {
+    const logs = tenLogRecords();
     const out = SIGNAL_CODECS.logs.encodeProtoWithinLimit!(logs, 2048);
     assert.equal(out.parts.length, 5);
     for (const p of out.parts) assert.ok(p.body.length <= 2048);

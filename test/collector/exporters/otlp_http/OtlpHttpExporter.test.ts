@@ -22,7 +22,7 @@ import type { SendItem } from '../../../../src/collector/otlp/RetrySender.js';
 import { encodeExportResponse, encodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
 import { decodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
 import type { TracesData } from '../../../../src/model/otlp.js';
-import { oneSpanTraces } from '../../helpers.js';
+import { logsOf, oneSpanTraces, testLogRecord } from '../../helpers.js';
 import { Capture, recordingHost, startReceiver } from '../../receivers/otlp/helpers.js';
 
 /** Two spans, `a` and `b`, in one scope. */
@@ -224,35 +224,7 @@ describe('otlp_http exporter per-signal endpoints', () => {
     await exp.start(recordingHost());
     try {
       await exp.consumeTraces?.(data);
-      await exp.consumeLogs?.({
-        resourceLogs: [
-          {
-            resource: data.resourceSpans[0].resource,
-            scopeLogs: [
-              {
-                scope: onlyScope.scope,
-                logRecords: [
-                  {
-                    timeUnixNano: 1n,
-                    observedTimeUnixNano: 1n,
-                    severityNumber: 9,
-                    severityText: 'INFO',
-                    body: { stringValue: 'hello' },
-                    attributes: [],
-                    droppedAttributesCount: 0,
-                    flags: 0,
-                    traceId: '',
-                    spanId: '',
-                    eventName: '',
-                  },
-                ],
-                schemaUrl: '',
-              },
-            ],
-            schemaUrl: '',
-          },
-        ],
-      });
+      await exp.consumeLogs?.(logsOf([testLogRecord({ body: { stringValue: 'hello' } })]));
       assert.deepEqual(
         server.got.map((g) => g.url),
         ['/tempo/api/traces', '/base/v1/logs'],
