@@ -14,6 +14,7 @@
  * that bound (weighted BH, Genovese, Roeder & Wasserman 2006) and moves power between detectors.
  */
 import type { Finding } from '../model/finding.js';
+import { serializeFeatureBase64 } from '../summaries/index.js';
 import type { JudgedCandidate } from './AnalysisListener.js';
 import type { Candidate, Detector, Reference } from './detectors/detector.js';
 import { stableId } from './ids.js';
@@ -36,6 +37,14 @@ export interface Judgement {
 /** The hypothesis a candidate's p-value belongs to, unique within a window. */
 function hypothesisKey(detector: string, c: Candidate): string {
   return `${detector}\u0000${c.feature}\u0000${c.test ?? c.statistic}`;
+}
+
+/** The compared summaries in a finding's form (serialized once per finding; findings are rare). */
+function summariesOf(c: Candidate): Pick<Finding, 'referenceSummary' | 'currentSummary'> {
+  const out: Pick<Finding, 'referenceSummary' | 'currentSummary'> = {};
+  if (c.compared?.reference) out.referenceSummary = serializeFeatureBase64(c.compared.reference);
+  if (c.compared?.current) out.currentSummary = serializeFeatureBase64(c.compared.current);
+  return out;
 }
 
 /** Runs `detectors` against the reference; never throws. */
@@ -102,6 +111,7 @@ export function judgeWindow(
       referenceCount: c.referenceCount,
       currentCount: c.currentCount,
       exemplarTraceIds: [...w.exemplarTraceIds],
+      ...summariesOf(c),
       message: c.message,
       details: {
         ...c.details,

@@ -51,6 +51,13 @@ export interface Finding {
   currentCount: number;
   /** Up to a few trace ids of spans that contributed to the current window. */
   exemplarTraceIds: string[];
+  /**
+   * The reference summary the detector compared, base64 of the summaries' versioned binary form
+   * (`deserializeFeatureBase64` reads it); absent for stream-level findings.
+   */
+  referenceSummary?: string;
+  /** The current window's summary the detector compared, in the same form. */
+  currentSummary?: string;
   /** Human-readable one-line explanation. */
   message: string;
   /** Detector-specific extras (reference and current summary projections, categories, ...). */

@@ -95,6 +95,12 @@ export const ATTR_ML_FINDING_REFERENCE_COUNT = 'ml.finding.reference.count' as c
 /** Number of values in the current window. */
 export const ATTR_ML_FINDING_CURRENT_COUNT = 'ml.finding.current.count' as const;
 
+/** The reference summary of the feature the detector compared, base64 of the summaries' versioned, checksummed binary form. */
+export const ATTR_ML_FINDING_REFERENCE_SUMMARY = 'ml.finding.reference.summary' as const;
+
+/** The current window's summary of the feature the detector compared, in the same form as `ml.finding.reference.summary`. */
+export const ATTR_ML_FINDING_CURRENT_SUMMARY = 'ml.finding.current.summary' as const;
+
 /** A few trace ids of component runs that contributed to the current window. */
 export const ATTR_ML_FINDING_EXEMPLAR_TRACE_IDS = 'ml.finding.exemplar_trace_ids' as const;
 

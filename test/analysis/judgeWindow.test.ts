@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Candidate, Detector, Reference, WindowData } from '../../src/analysis/detectors/detector.js';
+import { createDetectors } from '../../src/analysis/detectors/index.js';
 import { judgeWindow } from '../../src/analysis/judgeWindow.js';
+import { findingAttributes } from '../../src/analysis/output/telemetryAttributes.js';
+import {
+  ATTR_ML_FINDING_CURRENT_SUMMARY,
+  ATTR_ML_FINDING_REFERENCE_SUMMARY,
+} from '../../src/semconv/index.js';
+import { deserializeFeatureBase64 } from '../../src/summaries/index.js';
+import { referenceOf, windowOf } from './detectors/fixtures.js';
+import { normalSample } from './stats/random.js';
 
 const reference: Reference = {
   source: 'profile',
@@ -149,4 +158,35 @@ test('weights move budget between detectors: mean 1 over the window, so the tota
   // A weight that is not a positive number counts as 1.
   const odd: Detector = { id: 'odd', weight: Number.NaN, detect: () => [candidate('g', 'x', 0.004)] };
   assert.equal(judgeWindow([odd], reference, window, 0.01).findings.length, 1);
+});
+
+test('a finding about a feature carries both summaries it compared; its log record carries them too', () => {
+  const ages = (n: number, seed: number, shift: number) => normalSample(n, seed, 40 + shift, 10);
+  const ref = referenceOf({ age: ages(5000, 1, 0), plan: Array(5000).fill('pro') });
+  const win = windowOf({ age: ages(500, 2, 15), plan: Array(500).fill('pro') });
+  const j = judgeWindow(createDetectors(), ref, { data: win, exemplarSpans: new Map() }, 0.01);
+  const ks = j.findings.find((f) => f.detector === 'numeric_drift' && f.statistic === 'ks');
+  assert.ok(ks, j.findings.map((f) => `${f.detector}/${f.statistic}`).join());
+  const reference = deserializeFeatureBase64(ks.referenceSummary as string);
+  const current = deserializeFeatureBase64(ks.currentSummary as string);
+  assert.equal(reference.kind, 'numeric');
+  assert.equal(reference.count, 5000);
+  assert.equal(current.count, 500);
+  assert.equal(
+    reference.kind === 'numeric' && current.kind === 'numeric' && current.mean > reference.mean,
+    true,
+  );
+  const attrs = findingAttributes(ks);
+  assert.equal(attrs[ATTR_ML_FINDING_REFERENCE_SUMMARY], ks.referenceSummary);
+  assert.equal(attrs[ATTR_ML_FINDING_CURRENT_SUMMARY], ks.currentSummary);
+  // A stream-level finding compares no feature summaries.
+  const stale = judgeWindow(
+    createDetectors(),
+    ref,
+    { data: { ...win, modelTrainedAtMs: win.endMs - 90 * 24 * 3600 * 1000 }, exemplarSpans: new Map() },
+    0.01,
+  ).findings.find((f) => f.detector === 'staleness');
+  assert.ok(stale);
+  assert.equal(stale.referenceSummary, undefined);
+  assert.equal(ATTR_ML_FINDING_REFERENCE_SUMMARY in findingAttributes(stale), false);
 });

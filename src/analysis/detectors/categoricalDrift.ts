@@ -144,7 +144,7 @@ export function categoricalDriftCandidates(
   ];
   const r = table(refTop, refError, categories, n);
   const c = table(curTop, curError, categories, m);
-  const base = { feature, referenceCount: n, currentCount: m };
+  const base = { feature, referenceCount: n, currentCount: m, compared: { reference, current } };
   const sides: Sides = { refTop, refError, n, curTop, curError, m };
   const out: Candidate[] = [];
   const chi = chiSquareHomogeneity(r, c);
@@ -204,7 +204,7 @@ export function categoricalDriftCandidates(
   return out;
 }
 
-type Base = { feature: string; referenceCount: number; currentCount: number };
+type Base = Pick<Candidate, 'feature' | 'referenceCount' | 'currentCount' | 'compared'>;
 
 /** Both sides' top lists with their Misra–Gries error bounds and non-null counts. */
 interface Sides {

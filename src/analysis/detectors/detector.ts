@@ -125,6 +125,8 @@ export interface Candidate {
   message: string;
   /** Detector-specific extras. */
   details: Record<string, unknown>;
+  /** The two summaries compared, when the candidate is about one feature; findings carry them. */
+  compared?: { reference?: FeatureSummary; current?: FeatureSummary };
 }
 
 /** One detector: pure, stateless, one file each under `src/analysis/detectors/`. */

@@ -120,6 +120,7 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
           currentCount: m,
           message: `${feature}: ${fmt(rate * 100)}% null vs ${fmt(refRate * 100)}% in the reference (p = ${fmt(pValue)})`,
           details: { referenceRate: refRate, difference: test.difference, z: test.z, calibrated: cal },
+          compared: { reference: ref, current: summary },
         });
       }
       return out;

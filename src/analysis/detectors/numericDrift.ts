@@ -159,7 +159,7 @@ export function numericDriftCandidates(
   const curBuckets = current.sketch.buckets();
   const ks = binnedKs(refBuckets, curBuckets);
   const ksP = ksPValue(ks.d, ks.n, ks.m);
-  const base = { feature, referenceCount: n, currentCount: m };
+  const base = { feature, referenceCount: n, currentCount: m, compared: { reference, current } };
   const label = view === 'value' ? feature : `${feature} (${view})`;
   const shared = { view, referenceMean: reference.mean, currentMean: current.mean };
   const calibrated = (statistic: string): number | undefined =>

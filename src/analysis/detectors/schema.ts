@@ -261,16 +261,14 @@ export function createSchemaDetector(config: SchemaConfig = {}): Detector {
           continue;
         }
         const ref = reference.features.get(feature);
+        const compared = { reference: ref, current: summary };
+        const found: (Candidate | undefined)[] = [];
         if (summary.kind === 'numeric') {
-          const range = outOfRange(feature, summary, schema, ref?.count ?? 0, c);
-          if (range) out.push(range);
-          const stuck = ref?.kind === 'numeric' ? stuckAtConstant(feature, ref, summary, c) : undefined;
-          if (stuck) out.push(stuck);
+          found.push(outOfRange(feature, summary, schema, ref?.count ?? 0, c));
+          found.push(ref?.kind === 'numeric' ? stuckAtConstant(feature, ref, summary, c) : undefined);
         }
-        if (ref !== undefined) {
-          const invalid = invalidRate(feature, ref, summary, c);
-          if (invalid) out.push(invalid);
-        }
+        if (ref !== undefined) found.push(invalidRate(feature, ref, summary, c));
+        for (const cand of found) if (cand) out.push({ ...cand, compared });
       }
       if (c.reportNewFeatures) {
         for (const [feature, summary] of current.features) {

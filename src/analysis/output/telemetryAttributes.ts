@@ -7,6 +7,7 @@ import type { Finding, Incident } from '../../model/finding.js';
 import {
   ATTR_ML_COMPONENT_NAME,
   ATTR_ML_FINDING_CURRENT_COUNT,
+  ATTR_ML_FINDING_CURRENT_SUMMARY,
   ATTR_ML_FINDING_DETECTOR,
   ATTR_ML_FINDING_EFFECT_SIZE,
   ATTR_ML_FINDING_EXEMPLAR_TRACE_IDS,
@@ -14,6 +15,7 @@ import {
   ATTR_ML_FINDING_ID,
   ATTR_ML_FINDING_P_VALUE,
   ATTR_ML_FINDING_REFERENCE_COUNT,
+  ATTR_ML_FINDING_REFERENCE_SUMMARY,
   ATTR_ML_FINDING_SEVERITY,
   ATTR_ML_FINDING_STATISTIC,
   ATTR_ML_FINDING_THRESHOLD,
@@ -54,6 +56,8 @@ export function findingAttributes(f: Finding): Record<string, TelemetryValue> {
     [ATTR_ML_COMPONENT_NAME]: f.stream.component,
   };
   if (f.stream.model !== '') out[ATTR_ML_MODEL_NAME] = f.stream.model;
+  if (f.referenceSummary !== undefined) out[ATTR_ML_FINDING_REFERENCE_SUMMARY] = f.referenceSummary;
+  if (f.currentSummary !== undefined) out[ATTR_ML_FINDING_CURRENT_SUMMARY] = f.currentSummary;
   const nums: [string, number | undefined][] = [
     [ATTR_ML_FINDING_VALUE, f.value],
     [ATTR_ML_FINDING_THRESHOLD, f.threshold],
