@@ -68,6 +68,8 @@ const AGREED_ATTRIBUTES = [
   'ml.finding.window.end',
   'ml.finding.reference.count',
   'ml.finding.current.count',
+  'ml.finding.reference.summary',
+  'ml.finding.current.summary',
   'ml.finding.exemplar_trace_ids',
   'ml.incident.id',
   'ml.incident.status',
