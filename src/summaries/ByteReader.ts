@@ -8,6 +8,11 @@ export class ByteReader {
   private readonly view: DataView;
   /** Offset of the next byte to read. */
   pos: number;
+  /**
+   * Summary format version of the payload being read (set by `deserializeFeature`); decoders
+   * read fields a version added only from payloads of that version on. Default: the current one.
+   */
+  formatVersion = Number.POSITIVE_INFINITY;
 
   /**
    * @param bytes the buffer to read.

@@ -32,6 +32,11 @@ export class NumericSummary {
   invalidCount = 0;
   /** ±Infinity. */
   infiniteCount = 0;
+  /**
+   * Finite values that are whole numbers (a precision change upstream shows as this share
+   * falling); undefined for a summary decoded from format version 1, which did not count them.
+   */
+  integerCount: number | undefined = 0;
   private lo = Number.POSITIVE_INFINITY;
   private hi = Number.NEGATIVE_INFINITY;
   private mu = 0;
@@ -101,6 +106,7 @@ export class NumericSummary {
     let n = 0;
     let nulls = 0;
     let inf = 0;
+    let ints = 0;
     let sum = 0;
     let lo = this.lo;
     let hi = this.hi;
@@ -112,12 +118,14 @@ export class NumericSummary {
         continue;
       }
       n++;
+      if (x === Math.floor(x)) ints++;
       sum += x;
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
     this.nullCount += nulls;
     this.infiniteCount += inf;
+    if (this.integerCount !== undefined) this.integerCount += ints;
     if (n === 0) return;
     this.lo = lo;
     this.hi = hi;
@@ -225,6 +233,10 @@ export class NumericSummary {
     out.nullCount = this.nullCount + other.nullCount;
     out.invalidCount = this.invalidCount + other.invalidCount;
     out.infiniteCount = this.infiniteCount + other.infiniteCount;
+    out.integerCount =
+      this.integerCount === undefined || other.integerCount === undefined
+        ? undefined
+        : this.integerCount + other.integerCount;
     out.lo = Math.min(this.lo, other.lo);
     out.hi = Math.max(this.hi, other.hi);
     out.count = this.count;
@@ -245,6 +257,9 @@ export class NumericSummary {
     w.f64(this.mu);
     w.f64(this.m2);
     this.sketch.encode(w);
+    // Since format version 2: the whole-number count, or count + 1 (impossible as a count) for
+    // "unknown", which a summary decoded from version 1 writes.
+    w.varint(this.integerCount ?? this.count + 1);
   }
 
   /** Reads a summary written by `encode`, rejecting impossible combinations. */
@@ -259,6 +274,14 @@ export class NumericSummary {
     s.mu = r.f64('numeric mean');
     s.m2 = r.f64('numeric m2');
     s.sketch = QuantileSketch.decode(r);
+    if (r.formatVersion >= 2) {
+      const ints = r.varint('numeric integer count');
+      if (ints > s.count + 1)
+        throw new SummaryDecodeError(`impossible counts: ${ints} whole numbers among ${s.count} values`);
+      s.integerCount = ints === s.count + 1 ? undefined : ints;
+    } else {
+      s.integerCount = undefined;
+    }
     if (s.sketch.count !== s.count) {
       throw new SummaryDecodeError(
         `impossible counts: numeric count ${s.count} but sketch holds ${s.sketch.count}`,

@@ -17,8 +17,13 @@ import { VectorSummary } from './VectorSummary.js';
  * before the payload is parsed.
  */
 const MAGIC = [0x4d, 0x4c, 0x53];
-/** Current wire-format version. */
-export const SUMMARY_FORMAT_VERSION = 1;
+/**
+ * Current wire-format version. Version 2 adds, at the end of each numeric payload, how many
+ * finite values were whole numbers; version 1 payloads still decode (that count unknown).
+ */
+export const SUMMARY_FORMAT_VERSION = 2;
+/** Oldest version this build reads. */
+const OLDEST_READABLE_VERSION = 1;
 const KIND_TAGS: Record<FeatureKind, number> = { numeric: 1, categorical: 2, text: 3, vector: 4 };
 const TAG_KINDS: FeatureKind[] = ['numeric', 'numeric', 'categorical', 'text', 'vector'];
 
@@ -47,9 +52,9 @@ export function deserializeFeature(bytes: Uint8Array): FeatureSummary {
       throw new SummaryDecodeError(`bad magic at byte ${i}: not an mlobs summary`);
   }
   const version = r.u8('version');
-  if (version !== SUMMARY_FORMAT_VERSION) {
+  if (version < OLDEST_READABLE_VERSION || version > SUMMARY_FORMAT_VERSION) {
     throw new SummaryDecodeError(
-      `unsupported summary format version ${version} (this build reads ${SUMMARY_FORMAT_VERSION})`,
+      `unsupported summary format version ${version} (this build reads ${OLDEST_READABLE_VERSION} to ${SUMMARY_FORMAT_VERSION})`,
     );
   }
   const tag = r.u8('kind tag');
@@ -75,6 +80,7 @@ export function deserializeFeature(bytes: Uint8Array): FeatureSummary {
     );
   }
   const body = new ByteReader(bytes, start, end);
+  body.formatVersion = version;
   const kind = TAG_KINDS[tag];
   let summary: FeatureSummary;
   if (kind === 'numeric') summary = NumericSummary.decode(body);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { crc32 } from '../../src/summaries/crc32.js';
 import {
   deserializeFeature,
   deserializeFeatureBase64,
@@ -72,6 +73,30 @@ describe('feature serialization', () => {
     const bytes = serializeFeature(sample().features.get('n')!);
     bytes[3] = 9;
     assert.match(decodeError(bytes), /unsupported summary format version 9/);
+  });
+
+  it('counts whole numbers (format 2), merges them, and still reads format 1 with the count unknown', () => {
+    const s = summarize({
+      x: [1, 2.5, 3, -4, 0.1, null, Number.NaN, Number.POSITIVE_INFINITY, 1e300],
+    }).features.get('x') as NumericSummary;
+    assert.equal(s.count, 6);
+    assert.equal(s.integerCount, 4); // 1, 3, -4, 1e300
+    const back = deserializeFeature(serializeFeature(s)) as NumericSummary;
+    assert.equal(back.integerCount, 4);
+    assert.equal(s.merge(back).integerCount, 8);
+    // The same summary as format 1 wrote it: no trailing whole-number count, version byte 1.
+    const v2 = serializeFeature(s);
+    const payloadLength = v2[5] as number; // one-byte varint for this small payload
+    const payload = v2.subarray(6, 6 + payloadLength - 1);
+    const head = new Uint8Array([...v2.subarray(0, 3), 1, v2[4] as number, payload.length, ...payload]);
+    const crc = crc32(head);
+    const v1 = new Uint8Array([...head, crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24]);
+    const old = deserializeFeature(v1) as NumericSummary;
+    assert.equal(old.count, 6);
+    assert.equal(old.integerCount, undefined);
+    assert.equal(old.merge(s).integerCount, undefined);
+    // Unknown survives a round trip through format 2.
+    assert.equal((deserializeFeature(serializeFeature(old)) as NumericSummary).integerCount, undefined);
   });
 
   it('says where truncated input ends', () => {

@@ -10,6 +10,11 @@
  * change a fresh value falls outside the range of n reference values with probability
  * 2/(n+1) (exchangeability), which gives the binomial p-value.
  *
+ * Fractional rate: a feature that was whole-numbered in the reference (ages, counts, cents)
+ * starts arriving with fractions, as when an upstream job averages or converts units. Judged
+ * only for features that were at least `wholeNumberShare` whole numbers in the reference, with
+ * the same exact rare-event test as the invalid rate; it needs summaries of format version 2.
+ *
  * Constant: a numeric feature stuck at one value (a default filled in upstream, a frozen
  * sensor) is in range and may sit at the median, where the drift tests need many values to
  * see it. When every value of the window is equal (exact min = max), the chance of that under
@@ -35,6 +40,12 @@ export interface SchemaConfig {
   invalidRateFloor?: number;
   /** Invalid-rate increase from which a finding is critical. Default 0.1. */
   invalidRateCritical?: number;
+  /** Share of whole numbers from which a reference feature counts as whole-numbered. Default 0.99. */
+  wholeNumberShare?: number;
+  /** Smallest rise (absolute) in the share of fractional values worth a finding. Default 0.01. */
+  fractionalRateFloor?: number;
+  /** Fractional-share rise from which a finding is critical. Default 0.5. */
+  fractionalRateCritical?: number;
   /** Whether a feature the reference never had is reported (severity info). Default true. */
   reportNewFeatures?: boolean;
   /**
@@ -56,6 +67,9 @@ export const SCHEMA_DEFAULTS: Readonly<ResolvedSchemaConfig> = Object.freeze({
   outOfRangeCritical: 0.1,
   invalidRateFloor: 0.01,
   invalidRateCritical: 0.1,
+  wholeNumberShare: 0.99,
+  fractionalRateFloor: 0.01,
+  fractionalRateCritical: 0.5,
   reportNewFeatures: true,
   minCount: 5,
 });
@@ -69,6 +83,9 @@ export function resolveSchemaConfig(config: SchemaConfig = {}, path = 'schema'):
     'outOfRangeCritical',
     'invalidRateFloor',
     'invalidRateCritical',
+    'wholeNumberShare',
+    'fractionalRateFloor',
+    'fractionalRateCritical',
   ] as const) {
     requireShare(path, key, c[key]);
   }
@@ -184,6 +201,38 @@ function invalidRate(
   };
 }
 
+/** A rise of fractional values in a feature the reference had as whole numbers. */
+function fractionalRate(
+  feature: string,
+  ref: NumericSummary,
+  cur: NumericSummary,
+  c: ResolvedSchemaConfig,
+): Candidate | undefined {
+  const n = ref.count;
+  const m = cur.count;
+  if (ref.integerCount === undefined || cur.integerCount === undefined) return undefined;
+  if (n === 0 || m < c.minCount || ref.integerCount < c.wholeNumberShare * n) return undefined;
+  const refFractional = n - ref.integerCount;
+  const curFractional = m - cur.integerCount;
+  const test = rareEventProportionTest(refFractional, n, curFractional, m, 'greater');
+  const rate = curFractional / m;
+  const anomalous = test.difference >= c.fractionalRateFloor && test.pValue < c.alpha;
+  return {
+    feature,
+    statistic: 'fractional_rate',
+    value: rate,
+    threshold: refFractional / n + c.fractionalRateFloor,
+    pValue: test.pValue,
+    effectSize: test.difference,
+    anomalous,
+    severity: severityOf(anomalous, test.difference, c.fractionalRateCritical),
+    referenceCount: n,
+    currentCount: m,
+    message: `${feature}: ${fmt(rate * 100)}% of values have fractions vs ${fmt((refFractional / n) * 100)}% in the reference (whole numbers there)`,
+    details: { referenceRate: refFractional / n, difference: test.difference, exact: test.exact },
+  };
+}
+
 /** A window whose numeric values are all equal, judged by how improbable the reference makes that. */
 function stuckAtConstant(
   feature: string,
@@ -266,6 +315,7 @@ export function createSchemaDetector(config: SchemaConfig = {}): Detector {
         if (summary.kind === 'numeric') {
           found.push(outOfRange(feature, summary, schema, ref?.count ?? 0, c));
           found.push(ref?.kind === 'numeric' ? stuckAtConstant(feature, ref, summary, c) : undefined);
+          found.push(ref?.kind === 'numeric' ? fractionalRate(feature, ref, summary, c) : undefined);
         }
         if (ref !== undefined) found.push(invalidRate(feature, ref, summary, c));
         for (const cand of found) if (cand) out.push({ ...cand, compared });

@@ -153,6 +153,25 @@ describe('schema', () => {
     assert.ok((stuck?.pValue ?? 0) > 0.5);
   });
 
+  it('flags fractions arriving in a feature the reference had as whole numbers (a precision change)', () => {
+    const whole = normalSample(5000, 11, 40, 10).map((x) => Math.round(x));
+    const ref = referenceOf({ age: whole });
+    const averaged = normalSample(200, 12, 40, 10).map((x) => Math.round(x) + 0.5);
+    const frac = find(detector.detect(ref, windowOf({ age: averaged })), 'age', 'fractional_rate');
+    assert.equal(frac?.anomalous, true, frac?.message);
+    assert.equal(frac?.severity, 'critical');
+    assert.equal(frac?.value, 1);
+    // Whole numbers again: no finding; a continuous reference is not judged at all.
+    const same = find(
+      detector.detect(ref, windowOf({ age: normalSample(200, 13, 40, 10).map((x) => Math.round(x)) })),
+      'age',
+      'fractional_rate',
+    );
+    assert.equal(same?.anomalous, false, same?.message);
+    const continuous = detector.detect(reference, windowOf({ age: averaged, city: ['paris'] }));
+    assert.equal(find(continuous, 'age', 'fractional_rate'), undefined);
+  });
+
   it('does not call an all-null window a type change or throw on an empty one', () => {
     const candidates = detector.detect(
       reference,
