@@ -171,6 +171,45 @@ function outOfRange(
   };
 }
 
+/** Events (invalid values, fractional values) counted on both sides, with what a rise needs. */
+interface RateRise {
+  statistic: string;
+  referenceEvents: number;
+  n: number;
+  currentEvents: number;
+  m: number;
+  floor: number;
+  critical: number;
+  /** Describes the rates (current, reference) in the finding's message. */
+  describe: (rate: string, referenceRate: string) => string;
+}
+
+/**
+ * A rise in the share of rare events. Such events are rare, so in a small window the z-test
+ * would alarm on a single one; the shared test switches to the exact conditional tail there
+ * (as missing_rate does).
+ */
+function rateRise(feature: string, r: RateRise, alpha: number): Candidate {
+  const test = rareEventProportionTest(r.referenceEvents, r.n, r.currentEvents, r.m, 'greater');
+  const rate = r.currentEvents / r.m;
+  const referenceRate = r.referenceEvents / r.n;
+  const anomalous = test.difference >= r.floor && test.pValue < alpha;
+  return {
+    feature,
+    statistic: r.statistic,
+    value: rate,
+    threshold: referenceRate + r.floor,
+    pValue: test.pValue,
+    effectSize: test.difference,
+    anomalous,
+    severity: severityOf(anomalous, test.difference, r.critical),
+    referenceCount: r.n,
+    currentCount: r.m,
+    message: `${feature}: ${r.describe(fmt(rate * 100), fmt(referenceRate * 100))}`,
+    details: { referenceRate, difference: test.difference, exact: test.exact },
+  };
+}
+
 function invalidRate(
   feature: string,
   ref: FeatureSummary,
@@ -180,25 +219,20 @@ function invalidRate(
   const n = totalCount(ref);
   const m = totalCount(cur);
   if (n === 0 || m < c.minCount) return undefined;
-  // Invalid values are rare, so in a small window the z-test would alarm on a single one;
-  // the shared test switches to the exact conditional tail there (as missing_rate does).
-  const test = rareEventProportionTest(invalidOf(ref), n, invalidOf(cur), m, 'greater');
-  const rate = invalidOf(cur) / m;
-  const anomalous = test.difference >= c.invalidRateFloor && test.pValue < c.alpha;
-  return {
+  return rateRise(
     feature,
-    statistic: 'invalid_rate',
-    value: rate,
-    threshold: invalidOf(ref) / n + c.invalidRateFloor,
-    pValue: test.pValue,
-    effectSize: test.difference,
-    anomalous,
-    severity: severityOf(anomalous, test.difference, c.invalidRateCritical),
-    referenceCount: n,
-    currentCount: m,
-    message: `${feature}: ${fmt(rate * 100)}% invalid values (wrong type or infinite) vs ${fmt((invalidOf(ref) / n) * 100)}% in the reference`,
-    details: { referenceRate: invalidOf(ref) / n, difference: test.difference, exact: test.exact },
-  };
+    {
+      statistic: 'invalid_rate',
+      referenceEvents: invalidOf(ref),
+      n,
+      currentEvents: invalidOf(cur),
+      m,
+      floor: c.invalidRateFloor,
+      critical: c.invalidRateCritical,
+      describe: (rate, was) => `${rate}% invalid values (wrong type or infinite) vs ${was}% in the reference`,
+    },
+    c.alpha,
+  );
 }
 
 /** A rise of fractional values in a feature the reference had as whole numbers. */
@@ -212,25 +246,21 @@ function fractionalRate(
   const m = cur.count;
   if (ref.integerCount === undefined || cur.integerCount === undefined) return undefined;
   if (n === 0 || m < c.minCount || ref.integerCount < c.wholeNumberShare * n) return undefined;
-  const refFractional = n - ref.integerCount;
-  const curFractional = m - cur.integerCount;
-  const test = rareEventProportionTest(refFractional, n, curFractional, m, 'greater');
-  const rate = curFractional / m;
-  const anomalous = test.difference >= c.fractionalRateFloor && test.pValue < c.alpha;
-  return {
+  return rateRise(
     feature,
-    statistic: 'fractional_rate',
-    value: rate,
-    threshold: refFractional / n + c.fractionalRateFloor,
-    pValue: test.pValue,
-    effectSize: test.difference,
-    anomalous,
-    severity: severityOf(anomalous, test.difference, c.fractionalRateCritical),
-    referenceCount: n,
-    currentCount: m,
-    message: `${feature}: ${fmt(rate * 100)}% of values have fractions vs ${fmt((refFractional / n) * 100)}% in the reference (whole numbers there)`,
-    details: { referenceRate: refFractional / n, difference: test.difference, exact: test.exact },
-  };
+    {
+      statistic: 'fractional_rate',
+      referenceEvents: n - ref.integerCount,
+      n,
+      currentEvents: m - cur.integerCount,
+      m,
+      floor: c.fractionalRateFloor,
+      critical: c.fractionalRateCritical,
+      describe: (rate, was) =>
+        `${rate}% of values have fractions vs ${was}% in the reference (whole numbers there)`,
+    },
+    c.alpha,
+  );
 }
 
 /** A window whose numeric values are all equal, judged by how improbable the reference makes that. */
