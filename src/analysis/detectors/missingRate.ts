@@ -112,7 +112,9 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
           statistic: 'null_rate',
           value: rate,
           threshold,
-          pValue,
+          // No null on either side: the exact conditional test cannot reject whatever the level
+          // (its smallest attainable p-value is 1), so it is no hypothesis (Tarone 1990).
+          ...(ref.nullCount + summary.nullCount > 0 ? { pValue } : {}),
           effectSize: effect,
           anomalous,
           severity: severityOf(anomalous, effect, c.criticalDifference),

@@ -199,7 +199,9 @@ function rateRise(feature: string, r: RateRise, alpha: number): Candidate {
     statistic: r.statistic,
     value: rate,
     threshold: referenceRate + r.floor,
-    pValue: test.pValue,
+    // With no event on either side the exact conditional test cannot reject whatever the level
+    // (its smallest attainable p-value is 1), so it is no hypothesis (Tarone 1990).
+    ...(r.referenceEvents + r.currentEvents > 0 ? { pValue: test.pValue } : {}),
     effectSize: test.difference,
     anomalous,
     severity: severityOf(anomalous, test.difference, r.critical),

@@ -49,6 +49,22 @@ describe('missing_rate', () => {
     assert.equal(c?.anomalous, true, c?.message);
   });
 
+  it('makes no hypothesis when neither side has a null (no test could reject), one as soon as a side has', () => {
+    const full = Array.from({ length: 1000 }, (_, i) => i);
+    const none = createMissingRateDetector().detect(
+      referenceOf({ x: full }),
+      windowOf({ x: full.slice(0, 100) }),
+    );
+    assert.equal(none.length, 1);
+    assert.equal(none[0]?.pValue, undefined);
+    assert.equal(none[0]?.anomalous, false);
+    const one = createMissingRateDetector().detect(
+      referenceOf({ x: full }),
+      windowOf({ x: [null, ...full.slice(0, 99)] }),
+    );
+    assert.equal(typeof one[0]?.pValue, 'number');
+  });
+
   it('stays silent on the same null rate', () => {
     const [c] = detector.detect(reference, windowOf({ x: withNulls(2000, 0.01, 3) }));
     assert.equal(c?.anomalous, false, c?.message);

@@ -172,6 +172,17 @@ describe('schema', () => {
     assert.equal(find(continuous, 'age', 'fractional_rate'), undefined);
   });
 
+  it('makes no invalid-rate or fractional-rate hypothesis when neither side has such a value', () => {
+    const whole = Array.from({ length: 1000 }, (_, i) => i % 50);
+    const cands = detector.detect(referenceOf({ n: whole }), windowOf({ n: whole.slice(0, 100) }));
+    for (const statistic of ['invalid_rate', 'fractional_rate']) {
+      const c = find(cands, 'n', statistic);
+      assert.ok(c, statistic);
+      assert.equal(c.pValue, undefined, statistic);
+      assert.equal(c.anomalous, false, statistic);
+    }
+  });
+
   it('does not call an all-null window a type change or throw on an empty one', () => {
     const candidates = detector.detect(
       reference,
