@@ -15,7 +15,7 @@ import { OtlpExporterBase } from '../../otlp/OtlpExporterBase.js';
 import type { SendItem, SendResult } from '../../otlp/RetrySender.js';
 import { decodeExportResponse, decodeRpcStatus, exportResponseFromJson } from '../../otlp/responses.js';
 import { SIGNAL_CODECS } from '../../otlp/signals.js';
-import type { OtlpHttpExporterConfig } from './config.js';
+import { hasEndpointFor, type OtlpHttpExporterConfig } from './config.js';
 
 const gzip = promisify(zlib.gzip);
 const RETRYABLE = new Set([429, 502, 503, 504]);
@@ -53,12 +53,16 @@ export function signalUrls(
 ): Partial<Record<Signal, URL>> {
   const out: Partial<Record<Signal, URL>> = {};
   for (const signal of ['traces', 'logs', 'metrics'] as const) {
+    if (!hasEndpointFor(config, signal)) {
+      if (signals.includes(signal))
+        throw new Error(`${id}: no endpoint for ${signal}; set endpoint or ${signal}_endpoint`);
+      continue;
+    }
     const own = config[`${signal}_endpoint`];
-    if (own !== null) out[signal] = new URL(own);
-    else if (config.endpoint !== '')
-      out[signal] = new URL(SIGNAL_CODECS[signal].httpPath.slice(1), withSlash(new URL(config.endpoint)));
-    else if (signals.includes(signal))
-      throw new Error(`${id}: no endpoint for ${signal}; set endpoint or ${signal}_endpoint`);
+    out[signal] =
+      own !== null
+        ? new URL(own)
+        : new URL(SIGNAL_CODECS[signal].httpPath.slice(1), withSlash(new URL(config.endpoint)));
   }
   return out;
 }

@@ -54,6 +54,11 @@ export function createDefaultOtlpHttpExporterConfig(): OtlpHttpExporterConfig {
 /** The per-signal endpoint keys, in config order. */
 export const SIGNAL_ENDPOINT_KEYS = ['traces_endpoint', 'logs_endpoint', 'metrics_endpoint'] as const;
 
+/** Whether `signal` has somewhere to go: its own `<signal>_endpoint`, or the base `endpoint`. */
+export function hasEndpointFor(c: OtlpHttpExporterConfig, signal: 'traces' | 'logs' | 'metrics'): boolean {
+  return c[`${signal}_endpoint`] !== null || c.endpoint !== '';
+}
+
 /** The problem with one endpoint URL, or undefined when it is an http(s) URL. */
 function urlProblem(path: string, value: unknown, example: string): ConfigProblem | undefined {
   let url: URL | undefined;

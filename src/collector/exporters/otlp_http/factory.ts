@@ -2,6 +2,7 @@
 import type { ExporterFactory } from '../../factory.js';
 import {
   createDefaultOtlpHttpExporterConfig,
+  hasEndpointFor,
   type OtlpHttpExporterConfig,
   validateOtlpHttpExporterConfig,
 } from './config.js';
@@ -14,8 +15,8 @@ export const otlpHttpExporterFactory: ExporterFactory<OtlpHttpExporterConfig> = 
   createDefaultConfig: createDefaultOtlpHttpExporterConfig,
   validate: validateOtlpHttpExporterConfig,
   checkSignal: (config, signal) =>
-    config.endpoint === '' && config[`${signal}_endpoint`] === null
-      ? `has no endpoint for ${signal} (set endpoint or ${signal}_endpoint)`
-      : undefined,
+    hasEndpointFor(config, signal)
+      ? undefined
+      : `has no endpoint for ${signal} (set endpoint or ${signal}_endpoint)`,
   createExporter: (settings, config, signals) => new OtlpHttpExporter(settings.id, config, signals),
 };
