@@ -55,7 +55,7 @@ export function judgeWindow(
   fdr: number,
 ): Judgement {
   const w = window.data;
-  const all: { detector: string; weight: number; c: Candidate }[] = [];
+  const all: { detector: string; weight: number; c: Candidate; slot?: number }[] = [];
   const errors: Judgement['errors'] = [];
   for (const d of detectors) {
     // A weight that is not a positive finite number counts as 1 (it cannot be normalized).
@@ -71,15 +71,18 @@ export function judgeWindow(
   const slots = new Map<string, number>();
   const pValues: number[] = [];
   const weights: number[] = [];
-  for (const { detector, weight, c } of all) {
+  for (const entry of all) {
+    const { detector, weight, c } = entry;
     if (c.pValue === undefined) continue;
     const key = hypothesisKey(detector, c);
     const slot = slots.get(key);
     if (slot === undefined) {
+      entry.slot = pValues.length;
       slots.set(key, pValues.length);
       pValues.push(c.pValue);
       weights.push(weight);
     } else {
+      entry.slot = slot;
       pValues[slot] = Math.max(pValues[slot] as number, c.pValue);
     }
   }
@@ -88,8 +91,7 @@ export function judgeWindow(
   const bh = benjaminiHochberg(weighted, fdr);
   const out: Judgement = { candidates: [], findings: [], errors, hypotheses: pValues.length };
   const sid = streamIdOf(w.stream);
-  for (const { detector, c } of all) {
-    const slot = c.pValue === undefined ? undefined : slots.get(hypothesisKey(detector, c));
+  for (const { detector, c, slot } of all) {
     const q = slot === undefined ? undefined : (bh.adjusted[slot] as number);
     const anomalous = c.anomalous && (slot === undefined || (bh.rejected[slot] as boolean));
     out.candidates.push({ detector, candidate: c, adjustedPValue: q, anomalous });
