@@ -7,7 +7,7 @@
 import type { DetectorsConfig } from '../../src/analysis/detectors/index.js';
 import type { Dataset } from './dataset.js';
 import { KsBonferroni } from './KsBonferroni.js';
-import { MlobsJudge, profileOf } from './MlobsJudge.js';
+import { FDR_LEVELS, MlobsJudge, profileOf } from './MlobsJudge.js';
 import { Random, seedOf } from './Random.js';
 import { allShifts, type ShiftContext, shiftContext } from './shifts.js';
 
@@ -58,6 +58,8 @@ export interface CellResult {
   naive: number;
   /** Windows where mlobs with FDR 0.05 instead of the default 0.01 made a finding. */
   lenient: number;
+  /** Per level of `FDR_LEVELS`: windows where mlobs with that FDR made a finding. */
+  atLevels: number[];
   /** How often each `detector/statistic` produced a finding. */
   fired: Record<string, number>;
   /** Wall time of the cell, ms. */
@@ -97,6 +99,7 @@ export function runDataset(dataset: Dataset, plan: Plan, onCell?: (c: CellResult
         ksMatched: 0,
         naive: 0,
         lenient: 0,
+        atLevels: FDR_LEVELS.map(() => 0),
         fired: {},
         ms: 0,
       };
@@ -109,6 +112,9 @@ export function runDataset(dataset: Dataset, plan: Plan, onCell?: (c: CellResult
         if (m.detected) cell.mlobs++;
         if (m.naive) cell.naive++;
         if (m.lenient) cell.lenient++;
+        m.atLevels.forEach((hit, i) => {
+          if (hit) cell.atLevels[i] = (cell.atLevels[i] ?? 0) + 1;
+        });
         for (const key of new Set(m.fired)) cell.fired[key] = (cell.fired[key] ?? 0) + 1;
         const ks = side.ks.judge(window);
         if (ks.detected) cell.ks++;

@@ -5,6 +5,7 @@
  */
 import { wilsonInterval } from '../../src/analysis/stats/proportions.js';
 import { type CellResult, MATCHED_KS_ALPHA } from './cellExperiment.js';
+import { FDR_LEVELS } from './MlobsJudge.js';
 import { allShifts } from './shifts.js';
 import type { StreamResult } from './streamExperiment.js';
 
@@ -191,6 +192,36 @@ function powerTable(cells: readonly CellResult[], dataset: string | undefined): 
 
 const SMALL_EFFECTS = ['none', 'mean_0.05sd', 'noise_s0.1_d0.1', 'noise_s0.1_d1', 'noise_s1_d0.1'];
 
+/**
+ * The error budget: one row per FDR level (read off the same q-values), with the false-alarm
+ * rate at its worst n and the power comparison of the goals. It shows whether any level meets
+ * both the false-alarm goal and "within 0.05 of exact KS at α = 0.05".
+ */
+function budgetTable(cells: readonly CellResult[]): string[] {
+  const none = cells.filter((c) => c.shift === 'none');
+  const small = cells.filter((c) => c.shift !== 'none' && !EXTRA.has(c.shift) && c.n <= 1000);
+  const lines = [
+    '| FDR | largest false-alarm rate (n) | n with false alarms above 1% | cells within 0.05 of exact KS (α = 0.05), n ≤ 1000 | cells behind |',
+    '|---:|---|---|---:|---|',
+  ];
+  FDR_LEVELS.forEach((level, i) => {
+    let worst = { rate: 0, n: 0 };
+    const over: string[] = [];
+    for (const n of sizesOf(none)) {
+      const at = none.filter((c) => c.n === n);
+      const runs = sum(at, 'runs');
+      const k = at.reduce((s, c) => s + (c.atLevels[i] ?? 0), 0);
+      if (k / runs > worst.rate) worst = { rate: k / runs, n };
+      if (k / runs > 0.01) over.push(`${fmtN(n)} (${pct(k, runs)})`);
+    }
+    const behind = small.filter((c) => (c.atLevels[i] ?? 0) / c.runs < c.ks / c.runs - 0.05);
+    lines.push(
+      `| ${level}${level === FDR_LEVELS[0] ? ' (default)' : ''} | ${(100 * worst.rate).toFixed(1)}%${worst.n ? ` (${fmtN(worst.n)})` : ''} | ${over.join(', ') || 'none'} | ${small.length - behind.length}/${small.length} | ${behind.map((c) => `${c.dataset}/${c.shift} ${fmtN(c.n)}`).join(', ') || 'none'} |`,
+    );
+  });
+  return lines;
+}
+
 function largeNTable(cells: readonly CellResult[]): string[] {
   const sizes = sizesOf(cells).filter((n) => n >= 1000);
   const lines = ['| shift | n | mlobs | exact KS | naive sketch p-values |', '|---|---:|---:|---:|---:|'];
@@ -322,6 +353,12 @@ export function renderReport(input: ReportInput): string {
     'Which statistics fired on unshifted windows:',
     '',
     ...firedTable(cells),
+    '',
+    '## The error budget: false alarms against power',
+    '',
+    "The Analyzer's FDR level is the one knob between the two goals. Each row reads the same judged windows at another level. A level meets both goals when its largest false-alarm rate is at most 1% and every cell is within 0.05 of exact KS.",
+    '',
+    ...budgetTable(cells),
     '',
     '## Why mlobs pairs significance with effect size',
     '',

@@ -15,6 +15,7 @@ function cell(shift: string, n: number, runs: number, mlobs: number, ks: number)
     ksMatched: ks,
     naive: ks,
     lenient: mlobs,
+    atLevels: [mlobs, mlobs, mlobs, mlobs, mlobs, mlobs],
     fired: {},
     ms: 1,
   };
@@ -95,6 +96,29 @@ describe('detection report breakdown', () => {
     // At the matched level (exact KS at α = 0.01) the cells are compared with ksMatched.
     const matched = goals([{ ...cell('knockout', 100, 20, 8, 14), ksMatched: 9 }], [])[1];
     assert.match(matched?.detail ?? '', /^0\/1 .*the same 1% false-alarm budget: 1\/1, behind: none/);
+  });
+});
+
+describe('error budget table', () => {
+  it('reads each FDR level: false alarms at the worst n and the cells behind exact KS', () => {
+    const md = renderReport({
+      command: 'npm run bench:detection',
+      planLines: ['plan'],
+      datasets: [{ name: 'd', description: 'test table' }],
+      cells: [
+        { ...cell('none', 100, 200, 1, 4), atLevels: [1, 1, 2, 2, 3, 6] },
+        { ...cell('none', 20, 200, 0, 4), atLevels: [0, 0, 0, 1, 1, 3] },
+        { ...cell('knockout', 100, 20, 6, 10), atLevels: [6, 6, 7, 8, 9, 10] },
+      ],
+      streams: [],
+      seconds: 1,
+    });
+    const rows = md.split('\n').filter((l) => /^\| +0\.0[1-5]/.test(l));
+    assert.equal(rows.length, 6, md);
+    // Level 0.01: 0.5% at n = 100, knockout 0.30 vs KS 0.50 is behind.
+    assert.match(rows[0] ?? '', /0\.01 \(default\) \| 0\.5% \(100\) +\| none +\| +0\/1 \| d\/knockout 100/);
+    // Level 0.05: 3.0% at n = 100 and 1.5% at n = 20 are over 1%; the knockout cell catches up.
+    assert.match(rows[5] ?? '', /0\.05 \| 3\.0% \(100\) +\| 20 \(1\.5%\), 100 \(3\.0%\) +\| +1\/1 \| none/);
   });
 });
 
