@@ -2,7 +2,8 @@
  * The detection benchmark: `npm run bench:detection` (full) or `npm run bench:detection --
  * --quick`. Prints the Markdown report and writes it to bench/detection/results.md.
  * Options: `--quick` (smaller plan), `--jobs N` (worker processes, default 2), `--out FILE`, and for
- * what-if runs of the window study only: `--sizes 10,20` and `--min-count N` (detectors' minCount).
+ * what-if runs of the window study only: `--sizes 10,20`, `--min-count N` (detectors' minCount) and
+ * `--unshifted-runs N` (unshifted windows per cell, default 100).
  * Work is split into one task per dataset and experiment, each run in a child process; every
  * run's seed comes from its cell coordinates, so the split never changes a number.
  */
@@ -34,6 +35,8 @@ interface Args {
   sizes: number[] | undefined;
   /** `--min-count N`: minCount of the per-feature detectors instead of their default 10 (what-if). */
   minCount: number | undefined;
+  /** `--unshifted-runs N`: unshifted windows per cell instead of 100 (a finer false-alarm estimate). */
+  unshiftedRuns: number | undefined;
 }
 
 function args(): Args {
@@ -52,6 +55,7 @@ function args(): Args {
     task: value('--task'),
     sizes: list('--sizes', value('--sizes')),
     minCount: optionalInt('--min-count', value('--min-count')),
+    unshiftedRuns: optionalInt('--unshifted-runs', value('--unshifted-runs')),
   };
 }
 
@@ -85,7 +89,7 @@ function plan(a: Args): Plan {
             categorical_drift: { minCount: m },
           },
         }),
-    unshiftedRuns: () => (quick ? 30 : 100),
+    unshiftedRuns: () => a.unshiftedRuns ?? (quick ? 30 : 100),
     // The n = 100 000 cells cost ~0.3–0.7 s a window on this 2-core machine (mostly sorting
     // for the raw-row KS); 10 shifted windows there keep the full run near 10 minutes.
     shiftedRuns: (n) => (quick ? 10 : n >= 100_000 ? 10 : 20),
@@ -134,6 +138,7 @@ function forwarded(a: Args): string[] {
     ...(a.quick ? ['--quick'] : []),
     ...(a.sizes ? ['--sizes', a.sizes.join(',')] : []),
     ...(a.minCount !== undefined ? ['--min-count', String(a.minCount)] : []),
+    ...(a.unshiftedRuns !== undefined ? ['--unshifted-runs', String(a.unshiftedRuns)] : []),
   ];
 }
 
@@ -172,8 +177,8 @@ async function main(): Promise<void> {
   const ds = datasets(a.quick);
   const tasks: Task[] = [
     ...ds.map((d) => ({ kind: 'cells' as const, dataset: d.name })),
-    // What-if runs (other sizes or minCount) change only the window study.
-    ...(a.sizes || a.minCount !== undefined
+    // What-if runs (other sizes, minCount or unshifted runs) change only the window study.
+    ...(a.sizes || a.minCount !== undefined || a.unshiftedRuns !== undefined
       ? []
       : ds.map((d) => ({ kind: 'stream' as const, dataset: d.name }))),
   ];
