@@ -10,9 +10,12 @@
  *   `--drift-from K` every batch from the K-th on, so the analysis has something to find;
  * - `--interval MS` waits MS milliseconds between batches, so each batch lands in its own
  *   analysis window (windows are by span end time);
- * - `--quiet` prints one line per batch instead of the summary tables.
+ * - `--quiet` prints one line per batch instead of the summary tables;
+ * - `--training-csv FILE` writes 5000 undrifted customers (the `load` component's columns) as a
+ *   CSV and exits: training data for `mlobs profile FILE --out profile.json`.
  * At the end, delayed labels for batch 1 are recorded by a `label` component, joined by batch id.
  */
+import { writeFileSync } from 'node:fs';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -70,6 +73,34 @@ function loadCustomers(rand: () => number, rows: number, drift: boolean): Custom
     c.feedback.push(rand() < 0.4 ? null : words[Math.floor(rand() * words.length)]);
   }
   return c;
+}
+
+/** One CSV field (RFC 4180): empty for null, quoted when it holds a comma, quote or newline. */
+function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  const text = String(v);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Writes undrifted customers, as the `load` component sees them, to `path` as CSV. */
+function writeTrainingCsv(path: string, rows: number): void {
+  const c = loadCustomers(seeded(7), rows, false);
+  const lines = ['age,income,plan,feedback'];
+  for (let i = 0; i < rows; i++) {
+    const age = c.age[i] ?? null;
+    lines.push(
+      [
+        age === null ? null : Number(age.toFixed(1)),
+        c.income[i] ?? null,
+        c.plan[i] ?? null,
+        c.feedback[i] ?? null,
+      ]
+        .map(csvField)
+        .join(','),
+    );
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  console.log(`wrote ${rows} training rows to ${path}`);
 }
 
 async function runPipeline(batch: number, rows: number, drift: boolean): Promise<Float64Array> {
@@ -236,6 +267,13 @@ function intOption(args: readonly string[], name: string, fallback: number, min:
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const csvAt = args.indexOf('--training-csv');
+  if (csvAt >= 0) {
+    const path = args[csvAt + 1];
+    if (!path || path.startsWith('--')) throw new Error('--training-csv: give the file to write');
+    writeTrainingCsv(path, 5000);
+    return;
+  }
   const batches = intOption(args, '--batches', 1, 1);
   const intervalMs = intOption(args, '--interval', 0, 0);
   const driftFrom = intOption(args, '--drift-from', args.includes('--drift') ? batches : batches + 1, 1);
