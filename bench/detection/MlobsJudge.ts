@@ -26,8 +26,6 @@ export interface MlobsVerdict {
   detected: boolean;
   /** At least one BH-significant candidate, floors ignored. */
   naive: boolean;
-  /** At least one finding had the Analyzer been configured with FDR {@link LENIENT_FDR}. */
-  lenient: boolean;
   /** `detector/statistic` of each finding. */
   fired: string[];
   /** Per level of {@link FDR_LEVELS}: at least one finding had the Analyzer used that FDR. */
@@ -37,8 +35,8 @@ export interface MlobsVerdict {
 /** The common FDR of 0.05, shown beside the default 0.01, read off the same BH q-values (no second run). */
 export const LENIENT_FDR = 0.05;
 
-/** FDR levels the error-budget table reads off the same q-values: false alarms against power. */
-export const FDR_LEVELS = [0.01, 0.015, 0.02, 0.025, 0.03, 0.05] as const;
+/** FDR levels read off the same q-values (the error-budget table); the first is the default, the last {@link LENIENT_FDR}. */
+export const FDR_LEVELS = [0.01, 0.015, 0.02, 0.025, 0.03, LENIENT_FDR] as const;
 
 const STREAM: StreamKey = { service: 'bench', pipeline: 'detection', component: 'features', model: '' };
 
@@ -124,16 +122,14 @@ export class MlobsJudge {
     const naive = j.candidates.some((c) =>
       c.adjustedPValue === undefined ? c.anomalous : c.adjustedPValue <= this.fdr,
     );
-    // BH q-values do not depend on the level, so the lenient verdict needs no second judgement.
+    // BH q-values do not depend on the level, so the other levels need no second judgement.
     const findsAt = (level: number) =>
       j.candidates.some(
         (c) => c.candidate.anomalous && (c.adjustedPValue === undefined || c.adjustedPValue <= level),
       );
-    const lenient = findsAt(LENIENT_FDR);
     return {
       detected: j.findings.length > 0,
       naive,
-      lenient,
       fired: j.findings.map((f) => `${f.detector}/${f.statistic}`),
       atLevels: FDR_LEVELS.map(findsAt),
     };

@@ -14,7 +14,6 @@ function cell(shift: string, n: number, runs: number, mlobs: number, ks: number)
     ks,
     ksMatched: ks,
     naive: ks,
-    lenient: mlobs,
     atLevels: [mlobs, mlobs, mlobs, mlobs, mlobs, mlobs],
     fired: {},
     ms: 1,
