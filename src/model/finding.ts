@@ -87,7 +87,7 @@ export interface Incident {
   resolvedAtMs?: number;
   /** When a finding last joined it. */
   lastFindingAtMs: number;
-  /** Components involved. */
+  /** Components involved, the most likely root cause first (see `causes`). */
   components: string[];
   /** Features involved. */
   features: string[];
@@ -95,4 +95,56 @@ export interface Incident {
   findings: Finding[];
   /** Number of findings that joined it (may exceed `findings.length`). */
   findingCount: number;
+  /**
+   * Candidate root causes, most likely first, recomputed whenever findings join; empty until
+   * the diagnosis has something to say. `components` lists the same components in this order.
+   */
+  causes: Cause[];
+}
+
+/** What kind of thing broke, as the diagnosis names it. Mirrors `ml.incident.root_cause.kind`. */
+export type CauseKind =
+  | 'data'
+  | 'model'
+  | 'staleness'
+  | 'schedule'
+  | 'errors'
+  | 'latency'
+  | 'volume'
+  | 'labels';
+
+/** The evidence behind a {@link Cause}. */
+export interface CauseEvidence {
+  /** Findings of the blamed component that support it. */
+  findingIds: string[];
+  /** Features that moved at the blamed component. */
+  features: string[];
+  /** Traces that contain a run of the blamed component during the anomaly. */
+  exemplarTraceIds: string[];
+  /** The blamed component's span in each of `exemplarTraceIds` ('' when unknown), for span links. */
+  exemplarSpanIds: string[];
+  /** Components from the cause to the farthest symptom it explains, cause first. */
+  path: string[];
+  /** When the cause's anomaly started (start of its first anomalous window), ms since the epoch. */
+  onsetMs: number;
+  /** Share of the incident's anomalous components this cause explains (itself included), [0, 1]. */
+  explains: number;
+}
+
+/** One candidate root cause of an incident. */
+export interface Cause {
+  /** `ml.component.name` of the component blamed. */
+  component: string;
+  /** Its `service.name`. */
+  service: string;
+  /** Its `ml.pipeline.name`, '' when absent. */
+  pipeline: string;
+  /** What kind of thing broke there. */
+  kind: CauseKind;
+  /** Confidence in [0, 1]; causes are sorted by it, highest first. */
+  score: number;
+  /** One sentence a person can act on. */
+  explanation: string;
+  /** Why the diagnosis thinks so. */
+  evidence: CauseEvidence;
 }

@@ -145,8 +145,44 @@ export const ATTR_ML_INCIDENT_FINDING_COUNT = 'ml.incident.finding_count' as con
 /** Features involved in the incident. */
 export const ATTR_ML_INCIDENT_FEATURES = 'ml.incident.features' as const;
 
-/** Components involved, the suspected origin first. */
+/** Components involved, ranked by the diagnosis (the most likely root cause first). */
 export const ATTR_ML_INCIDENT_COMPONENTS = 'ml.incident.components' as const;
+
+/** The component the diagnosis ranks first as the incident's root cause. */
+export const ATTR_ML_INCIDENT_ROOT_CAUSE_COMPONENT = 'ml.incident.root_cause.component' as const;
+
+/** What kind of thing broke at the root-cause component. */
+export const ATTR_ML_INCIDENT_ROOT_CAUSE_KIND = 'ml.incident.root_cause.kind' as const;
+
+/** `ml.incident.root_cause.kind` value `data`: The component started emitting different data (drift, nulls, schema break). */
+export const ML_INCIDENT_ROOT_CAUSE_KIND_VALUE_DATA = 'data' as const;
+
+/** `ml.incident.root_cause.kind` value `model`: The model changed (a new version) or its predictions moved on unchanged inputs. */
+export const ML_INCIDENT_ROOT_CAUSE_KIND_VALUE_MODEL = 'model' as const;
+
+/** `ml.incident.root_cause.kind` value `staleness`: Data the component writes stopped being refreshed, or its model is too old. */
+export const ML_INCIDENT_ROOT_CAUSE_KIND_VALUE_STALENESS = 'staleness' as const;
+
+/** `ml.incident.root_cause.kind` value `schedule`: A scheduled job did not run when it usually does. */
+export const ML_INCIDENT_ROOT_CAUSE_KIND_VALUE_SCHEDULE = 'schedule' as const;
+
+/** `ml.incident.root_cause.kind` value `errors`: The component's runs started failing. */
+export const ML_INCIDENT_ROOT_CAUSE_KIND_VALUE_ERRORS = 'errors' as const;
+
+/** `ml.incident.root_cause.kind` value `latency`: The component's runs became slower. */
+export const ML_INCIDENT_ROOT_CAUSE_KIND_VALUE_LATENCY = 'latency' as const;
+
+/** `ml.incident.root_cause.kind` value `volume`: The component's runs or rows fell or rose sharply. */
+export const ML_INCIDENT_ROOT_CAUSE_KIND_VALUE_VOLUME = 'volume' as const;
+
+/** `ml.incident.root_cause.kind` value `labels`: The delayed labels changed (label or concept shift), not the inputs. */
+export const ML_INCIDENT_ROOT_CAUSE_KIND_VALUE_LABELS = 'labels' as const;
+
+/** The diagnosis' confidence in the root cause, in [0, 1]. */
+export const ATTR_ML_INCIDENT_ROOT_CAUSE_SCORE = 'ml.incident.root_cause.score' as const;
+
+/** One sentence a person can act on, naming the cause, what moved and when. */
+export const ATTR_ML_INCIDENT_ROOT_CAUSE_EXPLANATION = 'ml.incident.root_cause.explanation' as const;
 
 // registry.ml.io: What a component run read and wrote, for provenance across traces.
 

@@ -52,6 +52,7 @@ const incident: Incident = {
   features: ['tenure'],
   findings: [finding],
   findingCount: 1,
+  causes: [],
 };
 
 async function metricPoints(reader: TestReader): Promise<Map<string, DataPoint<unknown>[]>> {

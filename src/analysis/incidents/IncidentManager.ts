@@ -163,6 +163,7 @@ export class IncidentManager {
       mine.add(k.key);
     }
     for (const o of s.open) {
+      o.incident.causes ??= []; // stored before the diagnosis existed
       const st: OpenState = { incident: o.incident, keys: new Set(o.keys) };
       this.open.set(o.incident.id, st);
       for (const k of o.keys) this.byKey.set(k, st);
@@ -235,6 +236,7 @@ export class IncidentManager {
       features: [],
       findings: [],
       findingCount: 0,
+      causes: [],
     };
     const s: OpenState = { incident, keys: new Set() };
     this.open.set(incident.id, s);

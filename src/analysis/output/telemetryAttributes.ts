@@ -28,6 +28,10 @@ import {
   ATTR_ML_INCIDENT_ID,
   ATTR_ML_INCIDENT_OPENED_AT,
   ATTR_ML_INCIDENT_RESOLVED_AT,
+  ATTR_ML_INCIDENT_ROOT_CAUSE_COMPONENT,
+  ATTR_ML_INCIDENT_ROOT_CAUSE_EXPLANATION,
+  ATTR_ML_INCIDENT_ROOT_CAUSE_KIND,
+  ATTR_ML_INCIDENT_ROOT_CAUSE_SCORE,
   ATTR_ML_INCIDENT_SEVERITY,
   ATTR_ML_INCIDENT_STATUS,
   ATTR_ML_INCIDENT_TITLE,
@@ -82,16 +86,37 @@ export function incidentAttributes(i: Incident): Record<string, TelemetryValue> 
     [ATTR_ML_PIPELINE_NAME]: i.pipeline,
   };
   if (i.resolvedAtMs !== undefined) out[ATTR_ML_INCIDENT_RESOLVED_AT] = formatTimestamp(i.resolvedAtMs);
+  const root = i.causes[0];
+  if (root !== undefined) {
+    out[ATTR_ML_INCIDENT_ROOT_CAUSE_COMPONENT] = root.component;
+    out[ATTR_ML_INCIDENT_ROOT_CAUSE_KIND] = root.kind;
+    out[ATTR_ML_INCIDENT_ROOT_CAUSE_SCORE] = root.score;
+    out[ATTR_ML_INCIDENT_ROOT_CAUSE_EXPLANATION] = root.explanation;
+  }
   return out;
 }
 
-/** Exemplar (trace id, span id) pairs of an incident's findings, newest findings first, deduplicated. */
+/**
+ * Exemplar (trace id, span id) pairs of an incident: first the runs of its root cause (so a
+ * trace viewer leads from the incident to the faulty run; `findingId` is then ''), then its
+ * findings' exemplars, newest findings first, deduplicated by trace.
+ */
 export function incidentExemplars(
   i: Incident,
   max: number,
 ): { traceId: string; spanId: string; findingId: string }[] {
   const out: { traceId: string; spanId: string; findingId: string }[] = [];
   const seen = new Set<string>();
+  const root = i.causes[0];
+  if (root !== undefined) {
+    const ev = root.evidence;
+    ev.exemplarTraceIds.forEach((traceId, j) => {
+      const spanId = ev.exemplarSpanIds[j] ?? '';
+      if (out.length >= max || seen.has(traceId) || spanId === '') return;
+      seen.add(traceId);
+      out.push({ traceId, spanId, findingId: ev.findingIds[0] ?? '' });
+    });
+  }
   for (let k = i.findings.length - 1; k >= 0 && out.length < max; k--) {
     const f = i.findings[k]!;
     const spans = Array.isArray(f.details.exemplarSpanIds) ? (f.details.exemplarSpanIds as unknown[]) : [];

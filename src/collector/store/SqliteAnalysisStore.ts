@@ -127,7 +127,10 @@ export class SqliteAnalysisStore implements AnalysisStore {
 
   incidents(status?: Incident['status']): Incident[] {
     const rows = this.stmt.allIncidents.all() as { status: string; body: string }[];
-    return rows.filter((r) => status === undefined || r.status === status).map((r) => JSON.parse(r.body));
+    // Incidents stored before the diagnosis existed have no causes.
+    return rows
+      .filter((r) => status === undefined || r.status === status)
+      .map((r) => ({ causes: [], ...JSON.parse(r.body) }) as Incident);
   }
 
   close(): void {

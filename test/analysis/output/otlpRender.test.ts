@@ -63,6 +63,7 @@ const incident: Incident = {
   features: ['monthly_spend'],
   findings: [finding],
   findingCount: 3,
+  causes: [],
 };
 
 describe('OTLP rendering', () => {
