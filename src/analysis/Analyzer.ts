@@ -6,11 +6,12 @@
  * on streams, features per stream, exemplars, remembered outputs and the label store;
  * whatever a cap drops is counted in {@link AnalyzerStats}.
  */
-import type { Finding, Incident } from '../model/finding.js';
+import type { Cause, Finding, Incident } from '../model/finding.js';
 import type { SpanRecord } from '../model/span-record.js';
 import type { AnalysisListener, WindowReport } from './AnalysisListener.js';
 import { type AnalyzerLimits, AnalyzerStats, resolveLimits } from './AnalyzerStats.js';
 import type { Detector, WindowData } from './detectors/detector.js';
+import { diagnose } from './diagnosis/diagnose.js';
 import { IncidentManager, type IncidentManagerState } from './incidents/IncidentManager.js';
 import { type IncidentOptions, resolveIncidentOptions } from './incidents/IncidentOptions.js';
 import { judgeWindow } from './judgeWindow.js';
@@ -22,6 +23,8 @@ import {
   resolveReferenceOptions,
   StreamReference,
 } from './reference/StreamReference.js';
+import { TopologyLearner, type TopologyOptions } from './topology/TopologyLearner.js';
+import type { TopologyState } from './topology/types.js';
 import {
   type ClosedWindow,
   type ResolvedWindowOptions,
@@ -51,6 +54,8 @@ export interface AnalyzerOptions {
   limits?: AnalyzerLimits;
   /** Delayed-label join. */
   labels?: LabelOptions;
+  /** How the component graph is learned (waits, forgetting, caps) for the diagnosis. */
+  topology?: TopologyOptions;
   /** Receives findings, incidents and window reports. */
   listener?: AnalysisListener;
   /**
@@ -96,6 +101,8 @@ export interface AnalyzerState {
   incidents: IncidentManagerState;
   /** Numeric counters of {@link AnalyzerStats}. */
   stats: Record<string, number>;
+  /** The learned component graph (absent in state saved before the diagnosis existed). */
+  topology?: TopologyState;
 }
 
 /** The analysis engine. */
@@ -108,6 +115,9 @@ export class Analyzer {
   private readonly lastWritten = new Map<string, number>();
   private readonly incidents: IncidentManager;
   private readonly labels: LabelJoin;
+  /** The component graph, learned from every component run, for the diagnosis. */
+  readonly topology: TopologyLearner;
+  private topologyAdvancedTo = Number.NEGATIVE_INFINITY;
   private readonly fdr: number;
   private readonly refOpts: ResolvedReferenceOptions;
   private watermark = Number.NEGATIVE_INFINITY;
@@ -123,10 +133,12 @@ export class Analyzer {
     this.fdr = opts.fdr ?? 0.01;
     if (!(this.fdr > 0 && this.fdr < 1)) throw new RangeError(`fdr: must be in (0, 1), got ${this.fdr}`);
     this.refOpts = resolveReferenceOptions(opts.reference);
+    this.topology = new TopologyLearner(opts.topology);
     this.incidents = new IncidentManager(
       resolveIncidentOptions(opts.incidents, this.win.stepMs),
       this.win.stepMs,
       (change, incident) => this.call('onIncident', (l) => l.onIncident?.(change, incident)),
+      (incident) => this.diagnose(incident),
     );
     this.labels = new LabelJoin(opts.labels, this.stats);
   }
@@ -197,6 +209,7 @@ export class Analyzer {
       streams,
       incidents: this.incidents.snapshot(),
       stats,
+      topology: this.topology.snapshot(),
     };
   }
 
@@ -213,6 +226,7 @@ export class Analyzer {
       st.reference.restorePool(s.referencePool);
     }
     this.incidents.restore(state.incidents);
+    if (state.topology !== undefined) this.topology.restore(state.topology);
     const stats = this.stats as unknown as Record<string, number>;
     for (const [k, v] of Object.entries(state.stats)) if (typeof stats[k] === 'number') stats[k] = v;
     this.touched.clear();
@@ -240,6 +254,22 @@ export class Analyzer {
     }
     for (const out of obs.outputs) this.rememberWrite(out, obs.endMs);
     if (obs.stream) {
+      this.topology.observe({
+        key: obs.stream,
+        kind: obs.componentKind,
+        model: obs.stream.model,
+        modelVersion: obs.modelVersion,
+        traceId: obs.traceId,
+        spanId: obs.spanId,
+        parentSpanId: obs.parentSpanId,
+        startMs: obs.startMs,
+        endMs: obs.endMs,
+        error: obs.error,
+        features: [...(obs.features?.features.keys() ?? []), ...(obs.predictions?.features.keys() ?? [])],
+        inputs: obs.inputs,
+        outputs: obs.outputs,
+        links: obs.links,
+      });
       const st = this.stream(obs.stream);
       if (st === undefined) this.stats.droppedStreamSpans++;
       else {
@@ -250,11 +280,17 @@ export class Analyzer {
         this.labels.remember(obs.stream, obs.predictionSamples, obs.endMs);
       }
     }
-    if (hasLabels)
+    if (hasLabels) {
+      const predictors = new Map<string, Finding['stream']>();
       this.labels.join(obs.labelSamples, obs.endMs, (stream) => {
-        this.touched.add(streamIdOf(stream));
+        const id = streamIdOf(stream);
+        this.touched.add(id);
+        predictors.set(id, stream);
         return this.stream(stream)?.windows.paneFor(obs.endMs, this.watermark);
       });
+      if (obs.stream)
+        for (const p of predictors.values()) this.topology.labelsJoined(obs.stream, p, obs.endMs);
+    }
     this.moveWatermark(obs.endMs - this.win.allowedLatenessMs);
   }
 
@@ -262,6 +298,11 @@ export class Analyzer {
     if (!(to > this.watermark)) return;
     this.watermark = to;
     this.labels.expire(to);
+    // Assembling traces and expiring waits scans what is held: a few times per window is enough.
+    if (to - this.topologyAdvancedTo >= Math.min(this.win.stepMs / 4, 10_000)) {
+      this.topologyAdvancedTo = to;
+      this.topology.advance(to);
+    }
     // Windows end on step boundaries, so nothing can close until the watermark crosses one.
     const step = Math.floor(to / this.win.stepMs);
     if (step === this.checkedStep) return;
@@ -308,6 +349,22 @@ export class Analyzer {
     }
     this.call('onWindow', (l) => l.onWindow?.(report));
     st.reference.offer(w.data);
+  }
+
+  /** Ranks an incident's causes over the graph learned so far; a failure is counted, not thrown. */
+  private diagnose(incident: Incident): Cause[] {
+    // Traces whose siblings are still being assembled would miss their sequence edges.
+    this.topology.advance(this.watermark);
+    this.topologyAdvancedTo = this.watermark;
+    const d = diagnose({
+      findings: incident.findings,
+      graph: this.topology.graph,
+      nowMs: this.watermark,
+      windowMs: this.win.stepMs,
+    });
+    if (!d.failed) return d.result;
+    this.stats.diagnosisErrors++;
+    return incident.causes;
   }
 
   private stream(key: Finding['stream']): StreamState | undefined {

@@ -49,6 +49,8 @@ export class AnalyzerStats {
   detectorErrors = 0;
   /** Listener calls that threw. */
   listenerErrors = 0;
+  /** Incidents whose diagnosis failed (they keep their previous causes). */
+  diagnosisErrors = 0;
   /** Windows closed. */
   windowsClosed = 0;
   /** Findings made. */

@@ -7,6 +7,7 @@ import type { StreamKey } from '../model/finding.js';
 import type { SpanRecord, SpanRecordEvent } from '../model/span-record.js';
 import {
   ATTR_ML_BATCH_ROWS,
+  ATTR_ML_COMPONENT_KIND,
   ATTR_ML_COMPONENT_NAME,
   ATTR_ML_IO_INPUTS,
   ATTR_ML_IO_OUTPUTS,
@@ -17,6 +18,7 @@ import {
   ATTR_ML_LABEL_VALUES,
   ATTR_ML_MODEL_NAME,
   ATTR_ML_MODEL_TRAINED_AT,
+  ATTR_ML_MODEL_VERSION,
   ATTR_ML_PIPELINE_NAME,
   ATTR_ML_PREDICTION_CLASS,
   ATTR_ML_PREDICTION_CLASSES,
@@ -67,6 +69,16 @@ export interface Observation {
   traceId: string;
   /** The span itself, for exemplar links. */
   spanId: string;
+  /** Parent span id, '' for a root (topology). */
+  parentSpanId: string;
+  /** Start time, ms since the epoch. */
+  startMs: number;
+  /** Span links (topology: a run linked to the run that wrote its input). */
+  links: { traceId: string; spanId: string }[];
+  /** `ml.component.kind`, '' when absent. */
+  componentKind: string;
+  /** `ml.model.version`, undefined when absent. */
+  modelVersion: string | undefined;
   /** End time, ms since the epoch: the time windows use. */
   endMs: number;
   /** Duration in ms (never negative). */
@@ -107,6 +119,12 @@ function decodeKind(events: SpanRecordEvent[], name: string, errors: string[]): 
     errors.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   }
+}
+
+/** A string attribute, or a number one as text (`ml.model.version` = 7). */
+function attrScalarString(a: SpanRecord['attributes'], key: string): string | undefined {
+  const v = a[key];
+  return typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 }
 
 function task(s: string | undefined): 'classification' | 'regression' | undefined {
@@ -193,6 +211,11 @@ export function extractObservation(span: SpanRecord): Observation {
     stream,
     traceId: span.traceId,
     spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    startMs: span.startMs,
+    links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
+    componentKind: attrString(a, ATTR_ML_COMPONENT_KIND) ?? '',
+    modelVersion: attrScalarString(a, ATTR_ML_MODEL_VERSION),
     endMs: span.endMs,
     durationMs: Math.max(0, span.endMs - span.startMs),
     error: span.status === 'error',

@@ -122,7 +122,7 @@ export class NullRateTestDetector implements Detector {
 }
 
 /** A column of `n` numbers of which a share `nullShare` (deterministically spread) is null. */
-export function withNulls(values: number[], nullShare: number): (number | null)[] {
+export function withNulls<T>(values: T[], nullShare: number): (T | null)[] {
   const every = nullShare > 0 ? 1 / nullShare : Number.POSITIVE_INFINITY;
   let next = every / 2;
   return values.map((v, i) => {

@@ -8,7 +8,7 @@
  * at a time were processed, so one quiet stream cannot resolve an incident another stream
  * is still feeding in the same round), and new incidents are rate-limited per hour.
  */
-import type { Finding, Incident, Severity, StreamKey } from '../../model/finding.js';
+import type { Cause, Finding, Incident, Severity, StreamKey } from '../../model/finding.js';
 import { stableId } from '../ids.js';
 import { streamIdOf } from '../observation.js';
 import type { ResolvedIncidentOptions } from './IncidentOptions.js';
@@ -25,17 +25,29 @@ interface KeyState {
   history: (Finding | undefined)[];
 }
 
+/** How one stream that feeds an open incident has behaved since its last finding. */
+interface StreamQuiet {
+  /** Windows of this stream judged without a finding of the incident since its last one. */
+  quiet: number;
+  /** End of the stream's latest judged window. */
+  lastEndMs: number;
+  /** Time between its two latest judged windows (0 until two). */
+  gapMs: number;
+}
+
 interface OpenState {
   incident: Incident;
   keys: Set<string>;
+  /** Per stream id: quiet windows, so a stream whose windows close late cannot be outvoted. */
+  streams: Map<string, StreamQuiet>;
 }
 
 /** Everything an IncidentManager remembers, as plain data (for durable state). */
 export interface IncidentManagerState {
   /** Hysteresis history per key: the finding of each of the last n windows, or null. */
   keys: { key: string; streamId: string; history: (Finding | null)[] }[];
-  /** Open incidents with the keys that feed them. */
-  open: { incident: Incident; keys: string[] }[];
+  /** Open incidents with the keys that feed them and their streams' quiet windows. */
+  open: { incident: Incident; keys: string[]; streams?: [string, StreamQuiet][] }[];
   /** Open times inside the last hour (rate limit). */
   opens: number[];
   /** Sequence for incident ids. */
@@ -59,10 +71,15 @@ export class IncidentManager {
   private readonly opens: number[] = [];
   private seq = 0;
 
+  /**
+   * @param diagnose ranks an incident's causes; called whenever findings join an incident, so
+   *   a cause that looked right early is replaced when more evidence arrives.
+   */
   constructor(
     private readonly opts: ResolvedIncidentOptions,
     private readonly windowStepMs: number,
     private readonly emit: (change: IncidentChange, incident: Incident) => void,
+    private readonly diagnose?: (incident: Incident) => Cause[],
   ) {}
 
   /** Open incidents, oldest first. */
@@ -84,13 +101,16 @@ export class IncidentManager {
       else fired.set(k, [f]);
     }
     this.advanceHistory(sid, fired);
+    this.countQuiet(sid, windowEndMs, fired);
     const opened: OpenState[] = [];
     const updated = new Set<OpenState>();
+    const touched = new Set<OpenState>();
     for (const [key, fs] of fired) {
       const f = worst(fs);
       const existing = this.byKey.get(key);
       if (existing) {
-        if (this.join(existing, key, fs)) updated.add(existing);
+        touched.add(existing);
+        if (this.join(existing, key, fs, windowEndMs)) updated.add(existing);
         continue;
       }
       const st = this.keys.get(key);
@@ -98,7 +118,8 @@ export class IncidentManager {
       if (earlier.length + 1 < this.opts.openAfter && f.severity !== 'critical') continue;
       const group = this.groupFor(f, windowEndMs);
       if (group) {
-        this.join(group, key, [...earlier, ...fs]);
+        this.join(group, key, [...earlier, ...fs], windowEndMs);
+        touched.add(group);
         if (!opened.includes(group)) updated.add(group);
         continue;
       }
@@ -107,9 +128,11 @@ export class IncidentManager {
         continue;
       }
       const s = this.create(f, windowEndMs);
-      this.join(s, key, [...earlier, ...fs]);
+      this.join(s, key, [...earlier, ...fs], windowEndMs);
+      touched.add(s);
       opened.push(s);
     }
+    for (const s of touched) if (this.rediagnose(s.incident) && !opened.includes(s)) updated.add(s);
     for (const s of opened) this.emit('opened', s.incident);
     for (const s of updated) if (!opened.includes(s)) this.emit('updated', s.incident);
   }
@@ -120,9 +143,19 @@ export class IncidentManager {
    * altogether still resolves while other streams keep time moving.
    */
   tick(nowMs: number): void {
+    const r = this.opts.resolveAfterWindows;
     for (const [id, s] of this.open) {
       const quietWindows = Math.floor((nowMs - s.incident.lastFindingAtMs) / this.windowStepMs);
-      if (quietWindows < this.opts.resolveAfterWindows) continue;
+      if (quietWindows < r) continue;
+      // Every stream feeding the incident must have judged r windows without a finding, unless
+      // it stopped sending (silent for r windows and three of its usual gaps): a stream whose
+      // runs are late or straddle windows cannot be outvoted by streams whose windows close first.
+      let waiting = false;
+      for (const q of s.streams.values()) {
+        const silent = nowMs - q.lastEndMs;
+        if (q.quiet < r && !(silent >= r * this.windowStepMs && silent >= 3 * q.gapMs)) waiting = true;
+      }
+      if (waiting) continue;
       s.incident.status = 'resolved';
       s.incident.resolvedAtMs = nowMs;
       this.open.delete(id);
@@ -139,7 +172,11 @@ export class IncidentManager {
         streamId: st.streamId,
         history: st.history.map((f) => f ?? null),
       })),
-      open: [...this.open.values()].map((s) => ({ incident: s.incident, keys: [...s.keys] })),
+      open: [...this.open.values()].map((s) => ({
+        incident: s.incident,
+        keys: [...s.keys],
+        streams: [...s.streams].map(([k, q]) => [k, { ...q }] as [string, StreamQuiet]),
+      })),
       opens: [...this.opens],
       seq: this.seq,
       suppressedByRate: this.suppressedByRate,
@@ -164,7 +201,11 @@ export class IncidentManager {
     }
     for (const o of s.open) {
       o.incident.causes ??= []; // stored before the diagnosis existed
-      const st: OpenState = { incident: o.incident, keys: new Set(o.keys) };
+      const st: OpenState = {
+        incident: o.incident,
+        keys: new Set(o.keys),
+        streams: new Map((o.streams ?? []).map(([k, q]) => [k, { ...q }])),
+      };
       this.open.set(o.incident.id, st);
       for (const k of o.keys) this.byKey.set(k, st);
     }
@@ -238,21 +279,24 @@ export class IncidentManager {
       findingCount: 0,
       causes: [],
     };
-    const s: OpenState = { incident, keys: new Set() };
+    const s: OpenState = { incident, keys: new Set(), streams: new Map() };
     this.open.set(incident.id, s);
     return s;
   }
 
   /** Adds findings to an incident; returns whether anything people see changed. */
-  private join(s: OpenState, key: string, findings: Finding[]): boolean {
+  private join(s: OpenState, key: string, findings: Finding[], windowEndMs: number): boolean {
     const i = s.incident;
     let changed = !s.keys.has(key);
     s.keys.add(key);
     this.byKey.set(key, s);
+    const sid = this.keys.get(key)?.streamId;
+    if (sid !== undefined && !s.streams.has(sid))
+      s.streams.set(sid, { quiet: 0, lastEndMs: windowEndMs, gapMs: 0 });
     for (const f of findings) {
       if (i.findings.some((x) => x.id === f.id)) continue;
       i.findings.push(f);
-      if (i.findings.length > this.opts.maxFindingsPerIncident) i.findings.shift();
+      if (i.findings.length > this.opts.maxFindingsPerIncident) dropOne(i.findings);
       i.findingCount++;
       i.lastFindingAtMs = Math.max(i.lastFindingAtMs, f.windowEndMs);
       if (RANK[f.severity] > RANK[i.severity]) {
@@ -262,9 +306,59 @@ export class IncidentManager {
       if (!i.components.includes(f.stream.component)) i.components.push(f.stream.component);
       if (f.feature !== '' && !i.features.includes(f.feature)) i.features.push(f.feature);
     }
+    i.components.sort();
+    i.features.sort();
     i.title = titleOf(i);
     return changed;
   }
+
+  /** Per stream of each open incident it feeds: one more judged window, quiet or not. */
+  private countQuiet(sid: string, windowEndMs: number, fired: Map<string, Finding[]>): void {
+    for (const s of this.open.values()) {
+      const q = s.streams.get(sid);
+      if (q === undefined) continue;
+      let hit = false;
+      for (const k of fired.keys()) if (s.keys.has(k)) hit = true;
+      q.quiet = hit ? 0 : q.quiet + 1;
+      if (windowEndMs > q.lastEndMs) {
+        q.gapMs = windowEndMs - q.lastEndMs;
+        q.lastEndMs = windowEndMs;
+      }
+    }
+  }
+
+  /**
+   * Ranks the incident's causes again; `components` becomes the ranked components followed by
+   * the others in name order. Returns whether the root cause changed (people should hear of it).
+   */
+  private rediagnose(i: Incident): boolean {
+    if (this.diagnose === undefined) return false;
+    const before = i.causes[0];
+    i.causes = this.diagnose(i);
+    const ranked = i.causes.map((c) => c.component);
+    const rest = [...i.components].filter((c) => !ranked.includes(c)).sort();
+    i.components = [...new Set(ranked), ...rest];
+    i.title = titleOf(i);
+    const after = i.causes[0];
+    return before?.component !== after?.component || before?.kind !== after?.kind;
+  }
+}
+
+/**
+ * Drops one finding from a full list: the oldest that is not the first of its key, so each
+ * key keeps its onset (which the diagnosis orders causes by) and the list its newest findings.
+ */
+function dropOne(findings: Finding[]): void {
+  const seen = new Set<string>();
+  for (let k = 0; k < findings.length; k++) {
+    const key = keyOf(findings[k]!);
+    if (seen.has(key)) {
+      findings.splice(k, 1);
+      return;
+    }
+    seen.add(key);
+  }
+  findings.shift();
 }
 
 function worst(fs: readonly Finding[]): Finding {
@@ -277,7 +371,7 @@ function keyOf(f: Finding): string {
 
 function titleOf(i: Incident): string {
   const where = i.pipeline !== '' ? i.pipeline : i.service;
-  const detectors = [...new Set(i.findings.map((f) => f.detector))].join(', ');
+  const detectors = [...new Set(i.findings.map((f) => f.detector))].sort().join(', ');
   const what = i.features.length > 0 ? i.features.slice(0, 3).join(', ') : 'stream-level';
   const more = i.features.length > 3 ? ` and ${i.features.length - 3} more` : '';
   return `${detectors} in ${where}: ${what}${more} (${i.components.join(', ')})`;

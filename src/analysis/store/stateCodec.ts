@@ -214,5 +214,6 @@ export function decodeState(stored: StoredState): AnalyzerState | undefined {
     incidents: g.incidents,
     stats: g.stats,
     streams,
+    ...(g.topology !== undefined ? { topology: g.topology } : {}),
   };
 }

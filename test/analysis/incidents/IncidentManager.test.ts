@@ -120,7 +120,8 @@ describe('IncidentManager', () => {
     );
     const i = m.openIncidents();
     assert.equal(i.length, 1);
-    assert.deepEqual(i[0]!.features, ['x', 'prediction']);
+    // Name order, not the order findings arrived in (without a diagnosis there is no ranking).
+    assert.deepEqual(i[0]!.features, ['prediction', 'x']);
     assert.deepEqual(i[0]!.components, ['featurize', 'score']);
   });
 
