@@ -4,8 +4,15 @@
  */
 import type { Command } from './Command.js';
 import { collectorCommand } from './commands/collector.js';
+import { diagnoseCommand, incidentsCommand } from './commands/incidents.js';
 import { profileCommand } from './commands/profile.js';
 import { validateCommand } from './commands/validate.js';
 
 /** Every subcommand, in the order `mlobs --help` lists them. */
-export const commands: readonly Command[] = [collectorCommand, validateCommand, profileCommand];
+export const commands: readonly Command[] = [
+  collectorCommand,
+  validateCommand,
+  profileCommand,
+  incidentsCommand,
+  diagnoseCommand,
+];

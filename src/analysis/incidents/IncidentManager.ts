@@ -29,9 +29,13 @@ interface KeyState {
 interface StreamQuiet {
   /** Windows of this stream judged without a finding of the incident since its last one. */
   quiet: number;
+}
+
+/** When a stream's windows were last judged, and how far apart they usually are. */
+interface StreamTimes {
   /** End of the stream's latest judged window. */
   lastEndMs: number;
-  /** Time between its two latest judged windows (0 until two). */
+  /** Smoothed time between its judged windows (0 until two). */
   gapMs: number;
 }
 
@@ -56,6 +60,8 @@ export interface IncidentManagerState {
   suppressedByRate: number;
   /** Counter, see {@link IncidentManager.droppedKeys}. */
   droppedKeys: number;
+  /** When each stream was last judged and its usual gap (absent in older state). */
+  streamTimes?: [string, StreamTimes][];
 }
 
 /** Incident bookkeeping; pure and synchronous, driven by window closes. */
@@ -69,6 +75,7 @@ export class IncidentManager {
   private readonly open = new Map<string, OpenState>();
   private readonly byKey = new Map<string, OpenState>();
   private readonly opens: number[] = [];
+  private readonly streamTimes = new Map<string, StreamTimes>();
   private seq = 0;
 
   /**
@@ -110,7 +117,7 @@ export class IncidentManager {
       const existing = this.byKey.get(key);
       if (existing) {
         touched.add(existing);
-        if (this.join(existing, key, fs, windowEndMs)) updated.add(existing);
+        if (this.join(existing, key, fs)) updated.add(existing);
         continue;
       }
       const st = this.keys.get(key);
@@ -118,7 +125,7 @@ export class IncidentManager {
       if (earlier.length + 1 < this.opts.openAfter && f.severity !== 'critical') continue;
       const group = this.groupFor(f, windowEndMs);
       if (group) {
-        this.join(group, key, [...earlier, ...fs], windowEndMs);
+        this.join(group, key, [...earlier, ...fs]);
         touched.add(group);
         if (!opened.includes(group)) updated.add(group);
         continue;
@@ -128,7 +135,7 @@ export class IncidentManager {
         continue;
       }
       const s = this.create(f, windowEndMs);
-      this.join(s, key, [...earlier, ...fs], windowEndMs);
+      this.join(s, key, [...earlier, ...fs]);
       touched.add(s);
       opened.push(s);
     }
@@ -151,9 +158,11 @@ export class IncidentManager {
       // it stopped sending (silent for r windows and three of its usual gaps): a stream whose
       // runs are late or straddle windows cannot be outvoted by streams whose windows close first.
       let waiting = false;
-      for (const q of s.streams.values()) {
-        const silent = nowMs - q.lastEndMs;
-        if (q.quiet < r && !(silent >= r * this.windowStepMs && silent >= 3 * q.gapMs)) waiting = true;
+      for (const [sid, q] of s.streams) {
+        const t = this.streamTimes.get(sid);
+        const silent = t === undefined ? Number.POSITIVE_INFINITY : nowMs - t.lastEndMs;
+        const gap = t?.gapMs ?? 0;
+        if (q.quiet < r && !(silent >= r * this.windowStepMs && silent >= 3 * gap)) waiting = true;
       }
       if (waiting) continue;
       s.incident.status = 'resolved';
@@ -181,6 +190,7 @@ export class IncidentManager {
       seq: this.seq,
       suppressedByRate: this.suppressedByRate,
       droppedKeys: this.droppedKeys,
+      streamTimes: [...this.streamTimes].map(([k, t]) => [k, { ...t }] as [string, StreamTimes]),
     };
   }
 
@@ -213,6 +223,8 @@ export class IncidentManager {
     this.seq = s.seq;
     this.suppressedByRate = s.suppressedByRate;
     this.droppedKeys = s.droppedKeys;
+    this.streamTimes.clear();
+    for (const [k, t] of s.streamTimes ?? []) this.streamTimes.set(k, { ...t });
   }
 
   private advanceHistory(sid: string, fired: Map<string, Finding[]>): void {
@@ -285,14 +297,13 @@ export class IncidentManager {
   }
 
   /** Adds findings to an incident; returns whether anything people see changed. */
-  private join(s: OpenState, key: string, findings: Finding[], windowEndMs: number): boolean {
+  private join(s: OpenState, key: string, findings: Finding[]): boolean {
     const i = s.incident;
     let changed = !s.keys.has(key);
     s.keys.add(key);
     this.byKey.set(key, s);
     const sid = this.keys.get(key)?.streamId;
-    if (sid !== undefined && !s.streams.has(sid))
-      s.streams.set(sid, { quiet: 0, lastEndMs: windowEndMs, gapMs: 0 });
+    if (sid !== undefined && !s.streams.has(sid)) s.streams.set(sid, { quiet: 0 });
     for (const f of findings) {
       if (i.findings.some((x) => x.id === f.id)) continue;
       i.findings.push(f);
@@ -312,18 +323,25 @@ export class IncidentManager {
     return changed;
   }
 
-  /** Per stream of each open incident it feeds: one more judged window, quiet or not. */
+  /** One more judged window of a stream: its timing, and quiet or not for each incident it feeds. */
   private countQuiet(sid: string, windowEndMs: number, fired: Map<string, Finding[]>): void {
+    const t = this.streamTimes.get(sid);
+    if (t === undefined) {
+      this.streamTimes.set(sid, { lastEndMs: windowEndMs, gapMs: 0 });
+      // Bounded like the keys: a stream the Analyzer no longer sends is forgotten first.
+      if (this.streamTimes.size > this.opts.maxKeys)
+        this.streamTimes.delete(this.streamTimes.keys().next().value as string);
+    } else if (windowEndMs > t.lastEndMs) {
+      const gap = windowEndMs - t.lastEndMs;
+      t.gapMs = t.gapMs === 0 ? gap : Math.max(gap, 0.7 * t.gapMs + 0.3 * gap);
+      t.lastEndMs = windowEndMs;
+    }
     for (const s of this.open.values()) {
       const q = s.streams.get(sid);
       if (q === undefined) continue;
       let hit = false;
       for (const k of fired.keys()) if (s.keys.has(k)) hit = true;
       q.quiet = hit ? 0 : q.quiet + 1;
-      if (windowEndMs > q.lastEndMs) {
-        q.gapMs = windowEndMs - q.lastEndMs;
-        q.lastEndMs = windowEndMs;
-      }
     }
   }
 
@@ -372,7 +390,10 @@ function keyOf(f: Finding): string {
 function titleOf(i: Incident): string {
   const where = i.pipeline !== '' ? i.pipeline : i.service;
   const detectors = [...new Set(i.findings.map((f) => f.detector))].sort().join(', ');
-  const what = i.features.length > 0 ? i.features.slice(0, 3).join(', ') : 'stream-level';
-  const more = i.features.length > 3 ? ` and ${i.features.length - 3} more` : '';
+  // The features that moved at the root cause first: they are where to look.
+  const lead = (i.causes[0]?.evidence.features ?? []).filter((f) => i.features.includes(f));
+  const features = [...lead, ...i.features.filter((f) => !lead.includes(f))];
+  const what = features.length > 0 ? features.slice(0, 3).join(', ') : 'stream-level';
+  const more = features.length > 3 ? ` and ${features.length - 3} more` : '';
   return `${detectors} in ${where}: ${what}${more} (${i.components.join(', ')})`;
 }

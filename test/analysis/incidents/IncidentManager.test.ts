@@ -219,4 +219,40 @@ describe('IncidentManager', () => {
   it('rejects openAfter larger than ofLast, naming the option', () => {
     assert.throws(() => resolveIncidentOptions({ openAfter: 4, ofLast: 3 }, STEP), /incidents\.openAfter/);
   });
+  it('keeps one incident for a persistent fault in a stream that is judged only every few windows', () => {
+    // score runs once every 4 windows (a batch job) and fails each time; featurize runs every
+    // window and is clean, so time alone says "quiet for 3 windows" between score's runs.
+    const { events, win } = setup();
+    for (let w = 0; w < 24; w++) {
+      if (w % 4 === 0) win(score, w, ['prediction']);
+      win(featurize, w);
+    }
+    assert.deepEqual(
+      events.filter(([c]) => c !== 'updated').map(([c]) => c),
+      ['opened'],
+    );
+    // The fault ends: three clean runs of score resolve it.
+    for (let w = 24; w < 40; w++) {
+      if (w % 4 === 0) win(score, w);
+      win(featurize, w);
+    }
+    assert.deepEqual(
+      events.filter(([c]) => c !== 'updated').map(([c]) => c),
+      ['opened', 'resolved'],
+    );
+    assert.equal(events.at(-1)![1].resolvedAtMs, T0 + 33 * STEP);
+  });
+
+  it('resolves once a stream that fed the incident stops sending altogether', () => {
+    const { events, win } = setup();
+    for (let w = 0; w < 4; w++) win(score, w, ['prediction']);
+    // score goes silent (its windows never close again); featurize keeps time moving.
+    for (let w = 4; w < 12; w++) win(featurize, w);
+    assert.deepEqual(
+      events.filter(([c]) => c !== 'updated').map(([c]) => c),
+      ['opened', 'resolved'],
+    );
+    // Silent for 3 windows and for 3 of its usual 1-window gaps.
+    assert.equal(events.at(-1)![1].resolvedAtMs, T0 + 7 * STEP);
+  });
 });

@@ -166,18 +166,34 @@ describe('shipped collector configs', { concurrency: true }, () => {
     for (const f of findings)
       assert.ok(Date.parse(f['ml.finding.window.start'] as string) > cleanDone, JSON.stringify(f));
     // Findings in 2 of 3 windows open an incident: an ml.incident span linked to the runs' traces.
-    type OtlpSpan = { name: string; links: unknown[]; attributes: { key: string; value: object }[] };
-    const incidents = lines(join(c.dir, '.mlobs/demo-spans.jsonl'))
-      .flatMap((r) =>
-        (r as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans.flatMap((rs) =>
-          rs.scopeSpans.flatMap((ss) => ss.spans),
-        ),
-      )
-      .filter((sp) => sp.name === 'ml.incident');
+    type OtlpSpan = {
+      name: string;
+      traceId: string;
+      spanId: string;
+      links: { traceId: string; spanId: string }[];
+      attributes: { key: string; value: object }[];
+    };
+    const spans = lines(join(c.dir, '.mlobs/demo-spans.jsonl')).flatMap((r) =>
+      (r as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans.flatMap((rs) =>
+        rs.scopeSpans.flatMap((ss) => ss.spans),
+      ),
+    );
+    const incidents = spans.filter((sp) => sp.name === 'ml.incident');
     assert.ok(incidents.length > 0, 'no ml.incident span');
     const last = incidents[incidents.length - 1] as OtlpSpan;
     assert.ok(last.links.length > 0);
-    const title = last.attributes.find((a) => a.key === 'ml.incident.title')?.value;
-    assert.match(JSON.stringify(title), /income/);
+    const attr = (key: string) => Object.values(last.attributes.find((a) => a.key === key)?.value ?? {})[0];
+    assert.match(String(attr('ml.incident.title')), /income/);
+    // The example's fault starts in `load` (the source): diagnosed as the root cause, upstream of
+    // featurize and predict, and the incident's first link leads to a run of it.
+    assert.equal(attr('ml.incident.root_cause.component'), 'load', JSON.stringify(last.attributes));
+    assert.equal(attr('ml.incident.root_cause.kind'), 'data');
+    const loadRuns = new Set(
+      spans.filter((sp) => sp.name === 'load').map((sp) => `${sp.traceId}/${sp.spanId}`),
+    );
+    assert.ok(
+      loadRuns.has(`${last.links[0]!.traceId}/${last.links[0]!.spanId}`),
+      JSON.stringify(last.links[0]),
+    );
   });
 });

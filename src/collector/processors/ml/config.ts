@@ -59,6 +59,23 @@ export interface MlProcessorConfig {
     /** Predictions waiting at most (oldest evicted first). */
     max_pending: number;
   };
+  /** How the component graph is learned from traces, for the diagnosis of incidents. */
+  topology: {
+    /** How long after its latest span a trace is held to order its sibling runs. */
+    trace_wait: string;
+    /** How long a run waits for its parent span, a link target or the writer of its input. */
+    orphan_ttl: string;
+    /** Edges not seen for this long are forgotten. */
+    edge_ttl: string;
+    /** Components tracked at most. */
+    max_nodes: number;
+    /** Edges tracked at most. */
+    max_edges: number;
+    /** `ml.io` references whose writer is remembered at most. */
+    max_writers: number;
+    /** Runs held at most while their trace is assembled or they wait. */
+    max_pending_runs: number;
+  };
   /** Where state is kept. */
   storage: {
     /** `sqlite` (durable, default) or `memory` (lost on restart). */
@@ -87,6 +104,15 @@ export function createDefaultMlConfig(): MlProcessorConfig {
     fdr: 0.01,
     incidents: { open_after: 2, of_last: 3, resolve_after: 3, max_new_per_hour: 10, group_within: null },
     labels: { ttl: '168h', max_pending: 100_000 },
+    topology: {
+      trace_wait: '30s',
+      orphan_ttl: '10m',
+      edge_ttl: '168h',
+      max_nodes: 1000,
+      max_edges: 10_000,
+      max_writers: 10_000,
+      max_pending_runs: 20_000,
+    },
     storage: { type: 'sqlite', path: './.mlobs/state.db', synchronous: 'full' },
     metrics: { interval: '10s' },
   };
@@ -213,6 +239,16 @@ export function resolveMlConfig(c: MlProcessorConfig): { settings: MlSettings; p
       : duration(i.group_within, 'incidents::group_within', problems, { value: 0, strict: false });
   const ttlMs = duration(c.labels.ttl, 'labels::ttl', problems, { value: 0, strict: true });
   const maxPending = int(c.labels.max_pending, 'labels::max_pending', 1, problems);
+  const t = c.topology;
+  const topology = {
+    traceWaitMs: duration(t.trace_wait, 'topology::trace_wait', problems, { value: 0, strict: false }),
+    orphanTtlMs: duration(t.orphan_ttl, 'topology::orphan_ttl', problems, { value: 0, strict: false }),
+    edgeTtlMs: duration(t.edge_ttl, 'topology::edge_ttl', problems, { value: 0, strict: true }),
+    maxNodes: int(t.max_nodes, 'topology::max_nodes', 1, problems),
+    maxEdges: int(t.max_edges, 'topology::max_edges', 1, problems),
+    maxWriters: int(t.max_writers, 'topology::max_writers', 1, problems),
+    maxPendingRuns: int(t.max_pending_runs, 'topology::max_pending_runs', 1, problems),
+  };
   const s = c.storage;
   if (s.type !== 'sqlite' && s.type !== 'memory')
     problems.push({
@@ -247,6 +283,7 @@ export function resolveMlConfig(c: MlProcessorConfig): { settings: MlSettings; p
       ...(groupWithinMs === undefined ? {} : { groupWithinMs }),
     },
     labels: { ttlMs },
+    topology,
   };
   if (problems.length === 0) {
     // The core's own checks are the authority; anything they still refuse is reported here.

@@ -306,6 +306,15 @@ describe('ml processor', () => {
       maxNewPerHour: 20,
       groupWithinMs: 600_000,
     });
+    assert.deepEqual(settings.analyzer.topology, {
+      traceWaitMs: 60_000,
+      orphanTtlMs: 900_000,
+      edgeTtlMs: 72 * 3_600_000,
+      maxNodes: 500,
+      maxEdges: 5000,
+      maxWriters: 2000,
+      maxPendingRuns: 10_000,
+    });
     assert.equal(
       settings.analyzer.detectors.some((d) => d.id === 'latency'),
       false,
@@ -338,6 +347,7 @@ describe('ml processor', () => {
         detectors: { numeric_drif: {} },
         incidents: { open_after: 5, of_last: 3 },
         storage: { type: 'redis' },
+        topology: { edge_ttl: '0s', max_nodes: 0 },
       }),
     );
     const paths = problems.map((p) => p.path).sort();
@@ -347,6 +357,8 @@ describe('ml processor', () => {
       'reference::profile',
       'reference::warmup_windows',
       'storage::type',
+      'topology::edge_ttl',
+      'topology::max_nodes',
       'window',
     ]);
     assert.match(problems.find((p) => p.path === 'detectors')!.message, /numeric_drif/);

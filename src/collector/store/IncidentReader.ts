@@ -1,0 +1,68 @@
+/**
+ * Reads the incidents of a collector's state database without writing to it, so
+ * `mlobs incidents` and `mlobs diagnose` can look while the collector runs (SQLite WAL lets one
+ * writer and many readers share the file).
+ */
+import Database from 'better-sqlite3';
+import { ErrorCodes, MlobsError } from '../../errors.js';
+import type { Incident } from '../../model/finding.js';
+
+/** Read-only access to the incidents of a state database. */
+export class IncidentReader {
+  private readonly db: Database.Database;
+
+  /** Opens `path` read-only; throws MLOBS_ERR_STORE naming the path when it cannot. */
+  constructor(readonly path: string) {
+    try {
+      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 5000');
+      this.db.prepare('SELECT 1 FROM incidents LIMIT 1').all();
+    } catch (err) {
+      throw new MlobsError(
+        ErrorCodes.MLOBS_ERR_STORE,
+        `cannot read incidents from ${path}: ${(err as Error).message}` +
+          ' (is it the state.db of an mlobs collector with an ml processor storage path?)',
+        { cause: err },
+      );
+    }
+  }
+
+  /** Incidents, oldest opened first, optionally only open or resolved ones. */
+  incidents(status?: Incident['status']): Incident[] {
+    const rows = this.db.prepare('SELECT status, body FROM incidents ORDER BY opened_at_ms, id').all() as {
+      status: string;
+      body: string;
+    }[];
+    return rows.filter((r) => status === undefined || r.status === status).map((r) => parseIncident(r.body));
+  }
+
+  /**
+   * The incident with this id, or the only one whose id starts with it (ids are long; people
+   * type prefixes). Undefined when none matches; throws when a prefix matches several.
+   */
+  incident(idOrPrefix: string): Incident | undefined {
+    const exact = this.db.prepare('SELECT body FROM incidents WHERE id = ?').get(idOrPrefix) as
+      | { body: string }
+      | undefined;
+    if (exact !== undefined) return parseIncident(exact.body);
+    const rows = this.db
+      .prepare('SELECT id, body FROM incidents WHERE substr(id, 1, length(?)) = ? ORDER BY id LIMIT 6')
+      .all(idOrPrefix, idOrPrefix) as { id: string; body: string }[];
+    if (rows.length > 1)
+      throw new MlobsError(
+        ErrorCodes.MLOBS_ERR_CLI_USAGE,
+        `incident id '${idOrPrefix}' is ambiguous: ${rows.map((r) => r.id).join(', ')}${rows.length > 5 ? ', …' : ''}`,
+      );
+    return rows[0] === undefined ? undefined : parseIncident(rows[0].body);
+  }
+
+  /** Closes the file. */
+  close(): void {
+    this.db.close();
+  }
+}
+
+function parseIncident(body: string): Incident {
+  // Incidents stored before the diagnosis existed have no causes.
+  return { causes: [], ...JSON.parse(body) } as Incident;
+}
