@@ -84,6 +84,8 @@ export class ComponentGraph {
   private readonly in = new Map<string, Set<string>>();
   // Insertion order = write order (re-inserted on every write), so the oldest goes first.
   private readonly writers = new Map<string, WriterSeen>();
+  /** `features` of each node as a set, for membership tests on the per-span path. */
+  private readonly featureSets = new Map<string, Set<string>>();
 
   constructor(private readonly limits: GraphLimits) {}
 
@@ -127,9 +129,18 @@ export class ComponentGraph {
     n.runs++;
     if (r.error) n.errorRuns++;
     if (r.modelVersion !== undefined) this.addVersion(n, r.modelVersion, r.endMs);
-    for (const f of r.features) {
-      if (n.features.length >= this.limits.maxFeaturesPerNode) break;
-      if (!n.features.includes(f)) n.features.push(f);
+    if (n.features.length < this.limits.maxFeaturesPerNode) {
+      let known = this.featureSets.get(id);
+      if (known === undefined) {
+        known = new Set(n.features);
+        this.featureSets.set(id, known);
+      }
+      for (const f of r.features) {
+        if (n.features.length >= this.limits.maxFeaturesPerNode) break;
+        if (known.has(f)) continue;
+        known.add(f);
+        n.features.push(f);
+      }
     }
     if (r.traceId !== '') {
       n.recentRuns.push({ traceId: r.traceId, spanId: r.spanId, endMs: r.endMs });
@@ -221,6 +232,7 @@ export class ComponentGraph {
       if (n.lastRunMs >= before || (this.out.get(id)?.size ?? 0) > 0 || (this.in.get(id)?.size ?? 0) > 0)
         continue;
       this.nodes.delete(id);
+      this.featureSets.delete(id);
       this.out.delete(id);
       this.in.delete(id);
       this.stats.expiredNodes++;
@@ -244,6 +256,7 @@ export class ComponentGraph {
     this.out.clear();
     this.in.clear();
     this.writers.clear();
+    this.featureSets.clear();
     for (const n of s.nodes) this.nodes.set(n.id, structuredClone(n));
     for (const e of s.edges) {
       const id = edgeIdOf(e.from, e.to, e.kind);

@@ -272,8 +272,12 @@ export class MlCore {
 
   private statsNow(): Record<string, number> {
     const out: Record<string, number> = {};
-    const stats = this.durable?.analyzer.stats;
-    if (stats) for (const [k, v] of Object.entries(stats)) if (typeof v === 'number') out[k] = v;
+    const a = this.durable?.analyzer;
+    if (a === undefined) return out;
+    for (const [k, v] of Object.entries(a.stats)) if (typeof v === 'number') out[k] = v;
+    // The component graph's counters (orphan spans, unresolved reads, caps that bound).
+    for (const [k, v] of Object.entries({ ...a.topology.stats, ...a.topology.graph.stats }))
+      out[`topology${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
     return out;
   }
 
