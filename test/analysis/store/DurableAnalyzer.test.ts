@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { InMemoryAnalysisStore } from '../../../src/analysis/store/InMemoryAnalysisStore.js';
 import { decodeState } from '../../../src/analysis/store/stateCodec.js';
 import { MlobsError } from '../../../src/errors.js';
-import { run, straightRun } from './scenario.js';
+import { ATTR_ML_IO_INPUTS, ATTR_ML_IO_OUTPUTS } from '../../../src/semconv/index.js';
+import { componentSpan } from '../fixtures.js';
+import { durable, MIN, recorder, run, straightRun } from './scenario.js';
 
 describe('DurableAnalyzer on the in-memory store', () => {
   it('reports the same findings, incidents and label joins when rebuilt from the store every few batches', () => {
@@ -34,5 +36,28 @@ describe('DurableAnalyzer on the in-memory store', () => {
       () => decodeState({ global: JSON.stringify({ v: 99 }), streams: new Map() }),
       (e: unknown) => e instanceof MlobsError && /format version 99/.test(e.message),
     );
+  });
+  it('keeps the learned component graph across a restart', () => {
+    const store = new InMemoryAnalysisStore();
+    const first = durable(store, recorder().listener);
+    const t0 = Date.UTC(2026, 0, 1);
+    first.apply((a) => {
+      a.ingest(
+        componentSpan({ endMs: t0, component: 'etl', attributes: { [ATTR_ML_IO_OUTPUTS]: ['table:x'] } }),
+      );
+      a.ingest(
+        componentSpan({
+          endMs: t0 + MIN,
+          component: 'load',
+          attributes: { [ATTR_ML_IO_INPUTS]: ['table:x'] },
+        }),
+      );
+    });
+    const edges = (d: ReturnType<typeof durable>) =>
+      [...d.analyzer.topology.graph.allEdges()].map((e) => `${e.kind} ${e.from} ${e.to} ${e.count}`);
+    assert.equal(edges(first).length, 1);
+    const restarted = durable(store, recorder().listener);
+    assert.deepEqual(edges(restarted), edges(first));
+    assert.equal(restarted.analyzer.topology.stats.runs, 2);
   });
 });
