@@ -2,6 +2,7 @@
  * Dispatches `mlobs <command> [args]` through the command table. Usage errors exit 2,
  * as most Unix tools do, so scripts can tell them from a failed command (1).
  */
+import { MLOBS_VERSION } from '../sdk/version.js';
 import type { CliIO, Command } from './Command.js';
 import { commands as defaultCommands } from './commands.js';
 
@@ -14,7 +15,7 @@ export function mainUsage(commands: readonly Command[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run "mlobs <command> --help" for the options of a command.',
+    'Run "mlobs <command> --help" for the options of a command, "mlobs --version" for the version.',
   ].join('\n');
 }
 
@@ -25,6 +26,10 @@ export async function runCli(
   commands: readonly Command[] = defaultCommands,
 ): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`mlobs ${MLOBS_VERSION}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
     if (topic) io.stdout(`${topic.usage}\n`);

@@ -223,3 +223,16 @@ function safeRead(file: string): string {
     return '';
   }
 }
+
+describe('mlobs --version', () => {
+  it('prints the package version', async () => {
+    const version = (
+      JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string }
+    ).version;
+    for (const arg of ['--version', '-v']) {
+      const io = memoryIO();
+      assert.equal(await runCli([arg], io), 0);
+      assert.equal(io.out.join(''), `mlobs ${version}\n`);
+    }
+  });
+});
