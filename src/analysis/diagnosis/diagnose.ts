@@ -54,8 +54,11 @@ export interface Candidate {
   /** Its own symptom, when it has findings. */
   symptom: Symptom | undefined;
   onsetMs: number;
-  /** Symptoms it explains for certain, whatever the graph says (a stale table's readers). */
-  forced: Set<string>;
+  /**
+   * Symptoms it explains whatever the graph says (a stale table's readers, a predictor whose
+   * labels it recorded), with how plausible that is.
+   */
+  forced: Map<string, number>;
   /** Facts for the explanation. */
   note: Record<string, string | number>;
 }
@@ -143,18 +146,48 @@ function candidatesOf(symptoms: Symptom[], input: DiagnosisInput): Candidate[] {
   for (const s of symptoms) {
     const node = graph.node(s.node);
     const change = versionChange(node, s.onsetMs, windowMs);
-    const kind = s.kind === 'data' && change !== undefined ? 'model' : s.kind;
+    // A new model version explains moved outputs and lost accuracy alike.
+    const kind = (s.kind === 'data' || s.kind === 'labels') && change !== undefined ? 'model' : s.kind;
     const note: Candidate['note'] = {};
     if (change !== undefined) Object.assign(note, change);
+    // Failures are known run by run: the first failure, not the first significant window, is
+    // when they started (an error-rate test may need several windows of evidence).
+    const firstError = s.kinds.has('errors') ? firstErrorNear(node, s.onsetMs, windowMs) : undefined;
     out.set(s.node, {
       node: s.node,
       key: s.key,
       kind,
       symptom: s,
-      onsetMs: s.onsetMs,
-      forced: new Set(),
+      onsetMs: Math.min(s.onsetMs, firstError ?? s.onsetMs),
+      forced: new Map(),
       note,
     });
+  }
+  // Components upstream of a symptom whose runs started failing around its onset, with or
+  // without a finding of their own: failed runs pass no rows on, so what follows shows gaps.
+  for (const s of symptoms) {
+    if (s.kinds.size === 1 && s.kinds.has('latency')) continue;
+    for (const a of ancestorsOf(graph, s.node)) {
+      const node = graph.node(a);
+      const first = firstErrorNear(node, s.onsetMs, windowMs);
+      if (node === undefined || first === undefined || !failingMoreThanUsual(node, s.onsetMs, windowMs))
+        continue;
+      const c = out.get(a);
+      if (c === undefined)
+        out.set(a, {
+          node: a,
+          key: node.key,
+          kind: 'errors',
+          symptom: undefined,
+          onsetMs: first,
+          forced: new Map(),
+          note: { failures: node.recentErrors.filter((t) => t >= first).length },
+        });
+      else {
+        c.onsetMs = Math.min(c.onsetMs, first);
+        if (c.kind === 'volume' || c.kind === 'data') c.kind = 'errors';
+      }
+    }
   }
   for (const s of symptoms) {
     // A table found stale points at whoever should have rewritten it.
@@ -169,18 +202,20 @@ function candidatesOf(symptoms: Symptom[], input: DiagnosisInput): Candidate[] {
         kind: overdue ? ('schedule' as const) : ('staleness' as const),
         symptom: undefined,
         onsetMs: Math.min(s.onsetMs, w.lastWriteMs + (writer.meanIntervalMs || 0)),
-        forced: new Set<string>(),
+        forced: new Map<string, number>(),
         note: {},
       };
-      c.forced.add(s.node);
+      c.forced.set(s.node, 1);
       c.note.ref = ref;
       c.note.lastWriteMs = w.lastWriteMs;
       if (writer.meanIntervalMs > 0) c.note.intervalMs = writer.meanIntervalMs;
       c.note.reader = s.key.component;
       out.set(w.node, c);
     }
-    // Accuracy that fell while nothing upstream moved points at the labels themselves.
-    if (s.kinds.size === 1 && s.kinds.has('labels')) {
+    // Accuracy that fell while the predictions did not move, on the same model, points at the
+    // labels themselves (label or concept shift).
+    const predictionsMoved = s.findings.some((f) => f.detector === 'prediction_drift');
+    if (s.kinds.has('labels') && !predictionsMoved && out.get(s.node)?.kind !== 'model') {
       for (const e of graph.inEdges(s.node)) {
         if (e.kind !== 'labels') continue;
         const labeller = graph.node(e.from);
@@ -191,16 +226,57 @@ function candidatesOf(symptoms: Symptom[], input: DiagnosisInput): Candidate[] {
           kind: 'labels' as const,
           symptom: undefined,
           onsetMs: s.onsetMs,
-          forced: new Set<string>(),
+          forced: new Map<string, number>(),
           note: {},
         };
-        c.forced.add(s.node);
+        // Other anomalies of the predictor (its inputs) the labels do not explain as surely.
+        c.forced.set(s.node, s.kinds.size === 1 ? 1 : 0.6);
         c.note.predictor = s.key.component;
         out.set(e.from, c);
       }
     }
   }
   return [...out.values()];
+}
+
+/** The first failed run of a component from two windows before `onsetMs` to one after, if any. */
+function firstErrorNear(node: GraphNode | undefined, onsetMs: number, windowMs: number): number | undefined {
+  if (node === undefined) return undefined;
+  for (const t of node.recentErrors) if (t >= onsetMs - 2 * windowMs && t <= onsetMs + windowMs) return t;
+  return undefined;
+}
+
+/**
+ * Whether a component failed around `onsetMs` (two windows before to one after) clearly more
+ * often than it usually does: at least once, and more than three times what its long-run error
+ * rate predicts for that many runs, so a component that always fails now and then is not blamed.
+ */
+function failingMoreThanUsual(node: GraphNode, onsetMs: number, windowMs: number): boolean {
+  const from = onsetMs - 2 * windowMs;
+  const to = onsetMs + windowMs;
+  const recent = node.recentErrors.filter((t) => t >= from && t <= to).length;
+  if (recent === 0) return false;
+  // The usual rate is the one before `from`: failures since then are what is being judged.
+  const per = node.meanIntervalMs > 0 ? node.meanIntervalMs : windowMs;
+  const runsThen = (to - from) / per;
+  const errorsBefore = node.errorRuns - node.recentErrors.filter((t) => t >= from).length;
+  const runsBefore = node.runs - Math.max(0, node.lastRunMs - from) / per;
+  const usualRate = Math.max(0, errorsBefore) / Math.max(1, runsBefore);
+  return recent > 3 * usualRate * runsThen;
+}
+
+/** Every component from which `node` can be reached (io, links, containment, sibling order). */
+function ancestorsOf(graph: ComponentGraph, node: string): string[] {
+  const seen = new Set([node]);
+  const queue = [node];
+  for (let i = 0; i < queue.length; i++)
+    for (const e of graph.inEdges(queue[i]!)) {
+      if (e.kind === 'labels' || seen.has(e.from)) continue;
+      seen.add(e.from);
+      queue.push(e.from);
+    }
+  seen.delete(node);
+  return [...seen].sort();
 }
 
 /** A model version first seen around the anomaly's onset, after another version. */
@@ -251,7 +327,8 @@ function reachFrom(graph: ComponentGraph, from: string): Reach {
 /** How plausible it is, in [0, 1], that candidate u explains symptom v (see the file comment). */
 function plausibility(u: Candidate, v: Symptom, r: Reach, graph: ComponentGraph, windowMs: number): number {
   if (u.node === v.node) return 0;
-  if (u.forced.has(v.node)) return 1;
+  const forced = u.forced.get(v.node);
+  if (forced !== undefined) return forced;
   const base = r.strong.has(v.node) ? 1 : r.any.has(v.node) ? 0.7 : 0;
   if (base === 0) return 0;
   if (!kindsFit(u.kind, v)) return 0;
@@ -273,7 +350,8 @@ function plausibility(u: Candidate, v: Symptom, r: Reach, graph: ComponentGraph,
 
 /** Whether an anomaly of kind `k` upstream can show up as symptom `v`. */
 function kindsFit(k: CauseKind, v: Symptom): boolean {
-  if (k === 'latency') return v.kinds.has('latency');
+  // A slow stage makes its parent slow and pushes the runs after it into later windows.
+  if (k === 'latency') return v.kinds.has('latency') || v.kinds.has('volume');
   if (v.kinds.size === 1 && v.kinds.has('latency')) return false;
   return true;
 }

@@ -60,8 +60,10 @@ export function explain(c: Candidate, downstream: readonly Symptom[], graph: Com
       return `${who} switched model version ${c.note.from ?? '?'} → ${c.note.to ?? '?'} at ${clock(
         Number(c.note.atMs),
       )} and its outputs moved${withDetail}${rest}`;
-    case 'errors':
-      return `${who} started failing at ${at}${withDetail}${rest}`;
+    case 'errors': {
+      const failed = typeof c.note.failures === 'number' ? ` (${c.note.failures} failed runs since)` : '';
+      return `${who} started failing at ${at}${withDetail || failed}${rest}`;
+    }
     case 'latency':
       return `${who} became slower at ${at}${withDetail}${rest}`;
     case 'volume':

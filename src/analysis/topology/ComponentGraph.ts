@@ -39,6 +39,7 @@ export interface GraphStats {
 }
 
 const RECENT_RUNS = 8;
+const RECENT_ERRORS = 16;
 const MAX_VERSIONS = 8;
 const MAX_EDGE_REFS = 8;
 /** Weight of the newest run in the moving averages of duration and interval. */
@@ -112,6 +113,7 @@ export class ComponentGraph {
         lastRunMs: r.startMs,
         meanIntervalMs: 0,
         recentRuns: [],
+        recentErrors: [],
       };
       this.nodes.set(id, n);
     }
@@ -127,7 +129,12 @@ export class ComponentGraph {
     n.firstRunMs = Math.min(n.firstRunMs, r.startMs);
     n.lastRunMs = Math.max(n.lastRunMs, r.startMs);
     n.runs++;
-    if (r.error) n.errorRuns++;
+    if (r.error) {
+      n.errorRuns++;
+      n.recentErrors.push(r.endMs);
+      n.recentErrors.sort((a, b) => a - b);
+      if (n.recentErrors.length > RECENT_ERRORS) n.recentErrors.shift();
+    }
     if (r.modelVersion !== undefined) this.addVersion(n, r.modelVersion, r.endMs);
     if (n.features.length < this.limits.maxFeaturesPerNode) {
       let known = this.featureSets.get(id);
@@ -257,7 +264,9 @@ export class ComponentGraph {
     this.in.clear();
     this.writers.clear();
     this.featureSets.clear();
-    for (const n of s.nodes) this.nodes.set(n.id, structuredClone(n));
+    // Graphs saved before `recentErrors` existed lack it.
+    for (const n of s.nodes)
+      this.nodes.set(n.id, { ...structuredClone(n), recentErrors: n.recentErrors ?? [] });
     for (const e of s.edges) {
       const id = edgeIdOf(e.from, e.to, e.kind);
       this.edges.set(id, structuredClone(e));

@@ -65,6 +65,11 @@ export interface GraphNode {
   meanIntervalMs: number;
   /** A few recent runs (trace id, span id, end), newest last, for exemplar links. */
   recentRuns: { traceId: string; spanId: string; endMs: number }[];
+  /**
+   * End times of its latest failed runs, oldest first (at most 16): when failures started, even
+   * before an error-rate finding was significant, and for components with no finding at all.
+   */
+  recentErrors: number[];
 }
 
 /** A directed connection between two components, counted. */

@@ -225,4 +225,60 @@ describe('diagnose', () => {
       ['a', 'b'],
     );
   });
+  it('blames a stage whose runs started failing for the gaps after it, even before its error rate is significant', () => {
+    const t = graphOf(CHAIN);
+    // featurize fails from the fault on; its failed runs pass no rows on to predict.
+    for (let k = 0; k < 3; k++)
+      for (const r of runsOf(
+        `trace bad-${k} @${FAULT / MIN + k * 5}\n  pipeline error\n    load f=x,y\n    featurize error`,
+      ))
+        t.observe(r);
+    t.advance(FAULT + 20 * MIN);
+    const causes = rank(t, [finding('predict', 'volume', '', { statistic: 'rows', windows: 0 })]);
+    assert.equal(causes[0]!.component, 'featurize');
+    assert.equal(causes[0]!.kind, 'errors');
+    assert.match(
+      causes[0]!.explanation,
+      /featurize started failing at .* \(3 failed runs since\); predict moved downstream/,
+    );
+  });
+
+  it('does not blame a component that fails now and then as it always did', () => {
+    const t = new TopologyLearner({ traceWaitMs: 0 });
+    // flaky fails one run in ten, before and after the fault; load feeds predict.
+    for (let k = 0; k < 100; k++)
+      for (const r of runsOf(
+        `trace r${k} @${FAULT / MIN - 60 + k}\n  pipeline\n    flaky${k % 10 === 0 ? ' error' : ''}\n    predict f=x,class`,
+      ))
+        t.observe(r);
+    t.advance(FAULT + 40 * MIN);
+    const causes = rank(t, [finding('predict', 'prediction_drift', 'class', { windows: 0 })]);
+    assert.equal(causes[0]!.component, 'predict');
+    assert.ok(!causes.some((c) => c.component === 'flaky'), JSON.stringify(causes.map((c) => c.component)));
+  });
+
+  it('names a model swap, not the labels, when accuracy fell after a new model version', () => {
+    const t = graphOf(CHAIN.replace('predict in=', 'predict v=7 in='));
+    for (const r of runsOf(`trace fb @${FAULT / MIN - 1}\n  feedback`)) t.observe(r);
+    t.labelsJoined(
+      { service: 'svc', pipeline: 'p', component: 'feedback' },
+      { service: 'svc', pipeline: 'p', component: 'predict' },
+      FAULT,
+    );
+    for (const r of runsOf(`trace swap @${FAULT / MIN + 1}\n  pipeline\n    predict v=8 f=y,z,class`))
+      t.observe(r);
+    t.advance(FAULT + 2 * MIN);
+    const causes = rank(t, [finding('predict', 'performance', '', { statistic: 'accuracy', windows: 0 })]);
+    assert.equal(causes[0]!.component, 'predict');
+    assert.equal(causes[0]!.kind, 'model');
+  });
+
+  it('blames a slow stage for the runs after it that fell into later windows', () => {
+    const t = graphOf(CHAIN);
+    const causes = rank(t, [
+      finding('predict', 'volume', '', { statistic: 'rows', windows: 0 }),
+      finding('featurize', 'latency', '', { statistic: 'p95', windows: 0 }),
+    ]);
+    assert.equal(causes[0]!.component, 'featurize');
+  });
 });
