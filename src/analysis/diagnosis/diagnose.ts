@@ -330,6 +330,17 @@ function plausibility(u: Candidate, v: Symptom, r: Reach, graph: ComponentGraph,
   const forced = u.forced.get(v.node);
   if (forced !== undefined) return forced;
   const base = r.strong.has(v.node) ? 1 : r.any.has(v.node) ? 0.7 : 0;
+  // A run that takes much longer holds up the runs scheduled after it, upstream ones of the
+  // next pipeline run included: fewer of them land in the windows that follow.
+  if (
+    u.kind === 'latency' &&
+    v.kinds.size === 1 &&
+    v.kinds.has('volume') &&
+    v.onsetMs >= u.onsetMs &&
+    u.key.service === v.key.service &&
+    u.key.pipeline === v.key.pipeline
+  )
+    return Math.max(base, 0.6);
   if (base === 0) return 0;
   if (!kindsFit(u.kind, v)) return 0;
   const lag = u.onsetMs - v.onsetMs;

@@ -273,11 +273,14 @@ describe('diagnose', () => {
     assert.equal(causes[0]!.kind, 'model');
   });
 
-  it('blames a slow stage for the runs after it that fell into later windows', () => {
+  it('blames a slow stage for the runs it held up, downstream and in the next pipeline run', () => {
     const t = graphOf(CHAIN);
     const causes = rank(t, [
       finding('predict', 'volume', '', { statistic: 'rows', windows: 0 }),
       finding('featurize', 'latency', '', { statistic: 'p95', windows: 0 }),
+      finding('featurize', 'volume', '', { statistic: 'rows', windows: 0 }),
+      // load runs first in the next pipeline run, which started late.
+      finding('load', 'volume', '', { statistic: 'rows', windows: 1, severity: 'critical' }),
     ]);
     assert.equal(causes[0]!.component, 'featurize');
   });
