@@ -7,6 +7,9 @@ import type { Finding, Incident, StreamKey } from '../model/finding.js';
 import type { Candidate, Reference } from './detectors/detector.js';
 import type { IncidentChange } from './incidents/IncidentManager.js';
 
+/** Classes per prediction output reported in {@link WindowReport.predictionShares}; the rest are left out. */
+export const MAX_REPORTED_CLASSES = 20;
+
 /** One detector verdict of a window, after multiple-testing correction. */
 export interface JudgedCandidate {
   /** Detector id. */
@@ -37,6 +40,13 @@ export interface WindowReport {
   candidates: JudgedCandidate[];
   /** Share of null values per feature in the window. */
   missingRates: Map<string, number>;
+  /**
+   * The prediction mix: per categorical prediction output, the share of each of its most
+   * frequent classes (at most {@link MAX_REPORTED_CLASSES}); absent when nothing was predicted.
+   */
+  predictionShares?: Map<string, Map<string, number>>;
+  /** Mean of each numeric prediction output (scores, regression values) in the window. */
+  predictionMeans?: Map<string, number>;
   /** The findings stamped from the anomalous candidates. */
   findings: Finding[];
 }

@@ -8,7 +8,7 @@
  */
 import type { Cause, Finding, Incident } from '../model/finding.js';
 import type { SpanRecord } from '../model/span-record.js';
-import type { AnalysisListener, WindowReport } from './AnalysisListener.js';
+import { type AnalysisListener, MAX_REPORTED_CLASSES, type WindowReport } from './AnalysisListener.js';
 import { type AnalyzerLimits, AnalyzerStats, resolveLimits } from './AnalyzerStats.js';
 import type { Detector, WindowData } from './detectors/detector.js';
 import { diagnose } from './diagnosis/diagnose.js';
@@ -336,6 +336,7 @@ export class Analyzer {
       referenceSource: ref?.source,
       candidates: [],
       missingRates: missingRates(w),
+      ...predictionMix(w),
       findings: [],
     };
     if (ref) {
@@ -408,6 +409,20 @@ export class Analyzer {
       this.stats.listenerError(what, err);
     }
   }
+}
+
+/** Shares of the most frequent classes of categorical outputs, and means of numeric ones. */
+function predictionMix(w: ClosedWindow): Pick<WindowReport, 'predictionShares' | 'predictionMeans'> {
+  const shares = new Map<string, Map<string, number>>();
+  const means = new Map<string, number>();
+  for (const [name, s] of w.data.predictions) {
+    if (s.kind === 'categorical' && s.count > 0) {
+      const classes = new Map<string, number>();
+      for (const t of s.top().slice(0, MAX_REPORTED_CLASSES)) classes.set(t.value, t.count / s.count);
+      shares.set(name, classes);
+    } else if (s.kind === 'numeric' && s.count > 0 && Number.isFinite(s.mean)) means.set(name, s.mean);
+  }
+  return { predictionShares: shares, predictionMeans: means };
 }
 
 function missingRates(w: ClosedWindow): Map<string, number> {

@@ -184,6 +184,18 @@ export const ATTR_ML_INCIDENT_ROOT_CAUSE_SCORE = 'ml.incident.root_cause.score' 
 /** One sentence a person can act on, naming the cause, what moved and when. */
 export const ATTR_ML_INCIDENT_ROOT_CAUSE_EXPLANATION = 'ml.incident.root_cause.explanation' as const;
 
+/** The state change an `ml.incident` log record reports. */
+export const ATTR_ML_INCIDENT_CHANGE = 'ml.incident.change' as const;
+
+/** `ml.incident.change` value `opened`: The incident was opened by this state change. */
+export const ML_INCIDENT_CHANGE_VALUE_OPENED = 'opened' as const;
+
+/** `ml.incident.change` value `updated`: The incident changed while open (severity, findings, components). */
+export const ML_INCIDENT_CHANGE_VALUE_UPDATED = 'updated' as const;
+
+/** `ml.incident.change` value `resolved`: The incident was resolved by this state change. */
+export const ML_INCIDENT_CHANGE_VALUE_RESOLVED = 'resolved' as const;
+
 // registry.ml.io: What a component run read and wrote, for provenance across traces.
 
 /** References to the datasets, tables, files or endpoints the run read. */
@@ -404,7 +416,7 @@ export const EVENT_ML_LABELS = 'ml.labels' as const;
 /** A finding, emitted by the processor as a log record with this event name. */
 export const EVENT_ML_FINDING = 'ml.finding' as const;
 
-/** An incident opened or resolved, emitted by the processor as a log record with this event name. */
+/** An incident opened, changed or resolved, emitted by the processor as a log record with this event name (one per state change). */
 export const EVENT_ML_INCIDENT = 'ml.incident' as const;
 
 /** A reaction policy acted on an incident; a log record, and an event on the incident span. */

@@ -1,8 +1,12 @@
 /**
  * An {@link AnalysisListener} that reports through the OpenTelemetry API: incidents as
- * `ml.incident` spans (via a Tracer), findings as `ml.finding` log records (via an
- * `@opentelemetry/api-logs` Logger, if given) and numbers as metrics (via a Meter). The
- * core only returns data; this is where it becomes telemetry.
+ * `ml.incident` spans (via a Tracer), findings and incident state changes as `ml.finding`
+ * and `ml.incident` log records (via an `@opentelemetry/api-logs` Logger, if given) and
+ * numbers as metrics (via a Meter). The core only returns data; this is where it becomes
+ * telemetry.
+ *
+ * Metric names follow the OpenTelemetry semantic-convention style (dotted namespaces,
+ * UCUM units, no `_total`); a Prometheus exporter adds the suffixes. See {@link METRICS}.
  */
 import {
   type Attributes,
@@ -30,11 +34,43 @@ import {
   ATTR_ML_FINDING_ID,
   ATTR_ML_FINDING_SEVERITY,
   ATTR_ML_FINDING_STATISTIC,
+  ATTR_ML_INCIDENT_CHANGE,
+  ATTR_ML_INCIDENT_SEVERITY,
   ATTR_ML_MODEL_NAME,
   ATTR_ML_PIPELINE_NAME,
+  ATTR_ML_PREDICTION_CLASS,
+  ATTR_ML_REACTION_ACTION,
+  ATTR_ML_REACTION_STATUS,
   EVENT_ML_FINDING,
   EVENT_ML_INCIDENT,
 } from '../semconv/index.js';
+
+/**
+ * The metrics mlobs' analysis records, by instrument name. The Prometheus names (after the
+ * OpenTelemetry-to-Prometheus rules) are in the comments; dashboards and rules use those.
+ */
+export const METRICS = {
+  /** Gauge: a detector statistic per feature (`mlobs_detector_statistic`). */
+  statistic: 'mlobs.detector.statistic',
+  /** Gauge: the threshold it was compared with (`mlobs_detector_threshold`). */
+  threshold: 'mlobs.detector.threshold',
+  /** Gauge, unit 1: share of nulls per feature (`mlobs_feature_missing_rate_ratio`). */
+  missingRate: 'mlobs.feature.missing_rate',
+  /** Gauge, unit 1: share of each predicted class (`mlobs_prediction_share_ratio`). */
+  predictionShare: 'mlobs.prediction.share',
+  /** Gauge: mean of a numeric prediction output (`mlobs_prediction_mean`). */
+  predictionMean: 'mlobs.prediction.mean',
+  /** Gauge: model performance from joined labels, per metric (`mlobs_model_performance`). */
+  performance: 'mlobs.model.performance',
+  /** Counter: findings (`mlobs_findings_total`). */
+  findings: 'mlobs.findings',
+  /** UpDownCounter: incidents open, by pipeline and severity (`mlobs_incidents_open`). */
+  incidentsOpen: 'mlobs.incidents.open',
+  /** Counter: windows judged against a reference (`mlobs_windows_judged_total`). */
+  windowsJudged: 'mlobs.windows.judged',
+  /** Counter: reactions by `ml.reaction.action` and `ml.reaction.status` (`mlobs_reactions_total`). */
+  reactions: 'mlobs.reactions',
+} as const;
 
 /** The member of an `@opentelemetry/api-logs` Logger used here (structural: no hard dependency). */
 export interface LogEmitter {
@@ -71,8 +107,13 @@ interface Instruments {
   statistic: ReturnType<Meter['createGauge']>;
   threshold: ReturnType<Meter['createGauge']>;
   missing: ReturnType<Meter['createGauge']>;
+  share: ReturnType<Meter['createGauge']>;
+  mean: ReturnType<Meter['createGauge']>;
+  performance: ReturnType<Meter['createGauge']>;
   open: ReturnType<Meter['createUpDownCounter']>;
   findings: ReturnType<Meter['createCounter']>;
+  windows: ReturnType<Meter['createCounter']>;
+  reactions: ReturnType<Meter['createCounter']>;
 }
 
 /** Incidents whose opening span context is remembered, so later spans join its trace. */
@@ -87,6 +128,8 @@ function streamAttributes(s: StreamKey): Attributes {
 /** Turns analysis output into OTel spans, log records and metrics. */
 export class OtelOutput implements AnalysisListener {
   private readonly incidentSpans = new Map<string, SpanContext>();
+  /** Severity each open incident is counted under in `mlobs.incidents.open`. */
+  private readonly openSeverity = new Map<string, { pipeline: string; severity: string }>();
   private instruments: Instruments | undefined;
 
   constructor(private readonly opts: OtelOutputOptions) {}
@@ -96,18 +139,42 @@ export class OtelOutput implements AnalysisListener {
     if (this.instruments !== undefined || this.opts.meter === undefined) return this.instruments;
     const m = typeof this.opts.meter === 'function' ? this.opts.meter() : this.opts.meter;
     this.instruments = {
-      statistic: m.createGauge('mlobs.detector.statistic', {
+      statistic: m.createGauge(METRICS.statistic, {
         description: 'Latest value of a detector statistic per feature and window',
       }),
-      threshold: m.createGauge('mlobs.detector.threshold', {
+      threshold: m.createGauge(METRICS.threshold, {
         description: 'Threshold the detector statistic was compared with',
       }),
-      missing: m.createGauge('mlobs.feature.missing_rate', {
+      missing: m.createGauge(METRICS.missingRate, {
         description: 'Share of null values of a feature in the latest window',
         unit: '1',
       }),
-      open: m.createUpDownCounter('mlobs.incidents.open', { description: 'Incidents currently open' }),
-      findings: m.createCounter('mlobs.findings', { description: 'Findings made by the detectors' }),
+      share: m.createGauge(METRICS.predictionShare, {
+        description: 'Share of each predicted class in the latest window (most frequent classes)',
+        unit: '1',
+      }),
+      mean: m.createGauge(METRICS.predictionMean, {
+        description: 'Mean of a numeric prediction output in the latest window',
+      }),
+      performance: m.createGauge(METRICS.performance, {
+        description: 'Model performance from joined labels in the latest window, per metric',
+      }),
+      open: m.createUpDownCounter(METRICS.incidentsOpen, {
+        description: 'Incidents currently open, by severity',
+        unit: '{incident}',
+      }),
+      findings: m.createCounter(METRICS.findings, {
+        description: 'Findings made by the detectors',
+        unit: '{finding}',
+      }),
+      windows: m.createCounter(METRICS.windowsJudged, {
+        description: 'Windows closed and judged against a reference',
+        unit: '{window}',
+      }),
+      reactions: m.createCounter(METRICS.reactions, {
+        description: 'Reactions taken on incidents, by action and status',
+        unit: '{reaction}',
+      }),
     };
     return this.instruments;
   }
@@ -129,6 +196,30 @@ export class OtelOutput implements AnalysisListener {
     }
     for (const [feature, rate] of r.missingRates)
       m.missing.record(rate, { ...base, [ATTR_ML_FINDING_FEATURE]: feature });
+    for (const [output, classes] of r.predictionShares ?? [])
+      for (const [cls, share] of classes)
+        m.share.record(share, {
+          ...base,
+          [ATTR_ML_FINDING_FEATURE]: output,
+          [ATTR_ML_PREDICTION_CLASS]: cls,
+        });
+    for (const [output, mean] of r.predictionMeans ?? [])
+      m.mean.record(mean, { ...base, [ATTR_ML_FINDING_FEATURE]: output });
+    for (const j of r.candidates)
+      if (j.detector === 'performance' && Number.isFinite(j.candidate.value))
+        m.performance.record(j.candidate.value, {
+          ...base,
+          [ATTR_ML_FINDING_STATISTIC]: j.candidate.statistic,
+        });
+    if (r.referenceSource !== undefined) m.windows.add(1, base);
+  }
+
+  /**
+   * Counts one reaction in `mlobs.reactions` (the reaction policies call it for every
+   * `ml.reaction` they emit, so the counter and the records agree).
+   */
+  onReaction(action: string, status: string): void {
+    this.metrics?.reactions.add(1, { [ATTR_ML_REACTION_ACTION]: action, [ATTR_ML_REACTION_STATUS]: status });
   }
 
   onFinding(f: Finding): void {
@@ -150,8 +241,21 @@ export class OtelOutput implements AnalysisListener {
   }
 
   onIncident(change: IncidentChange, i: Incident): void {
-    if (change === 'opened') this.metrics?.open.add(1, { [ATTR_ML_PIPELINE_NAME]: i.pipeline });
-    if (change === 'resolved') this.metrics?.open.add(-1, { [ATTR_ML_PIPELINE_NAME]: i.pipeline });
+    this.countOpen(change, i);
+    const l = this.opts.logger;
+    (typeof l === 'function' ? l() : l)?.emit({
+      eventName: EVENT_ML_INCIDENT,
+      timestamp:
+        change === 'resolved'
+          ? (i.resolvedAtMs ?? i.lastFindingAtMs)
+          : change === 'opened'
+            ? i.openedAtMs
+            : i.lastFindingAtMs,
+      severityNumber: change === 'resolved' ? 9 : severityNumber(i.severity),
+      severityText: change === 'resolved' ? 'INFO' : i.severity.toUpperCase(),
+      body: `incident ${change}: ${i.title}`,
+      attributes: { ...incidentAttributes(i), [ATTR_ML_INCIDENT_CHANGE]: change },
+    });
     const t = this.opts.tracer;
     if (!t) return;
     const tracer = typeof t === 'function' ? t() : t;
@@ -174,5 +278,20 @@ export class OtelOutput implements AnalysisListener {
       if (this.incidentSpans.size > MAX_REMEMBERED_INCIDENTS)
         this.incidentSpans.delete(this.incidentSpans.keys().next().value as string);
     } else if (change === 'resolved') this.incidentSpans.delete(i.id);
+  }
+
+  /** Keeps `mlobs.incidents.open` per severity: an incident whose severity changes moves. */
+  private countOpen(change: IncidentChange, i: Incident): void {
+    const m = this.metrics;
+    if (!m) return;
+    const was = this.openSeverity.get(i.id);
+    if (was) {
+      if (change !== 'resolved' && was.severity === i.severity) return;
+      m.open.add(-1, { [ATTR_ML_PIPELINE_NAME]: was.pipeline, [ATTR_ML_INCIDENT_SEVERITY]: was.severity });
+      this.openSeverity.delete(i.id);
+    }
+    if (change === 'resolved' || i.status !== 'open') return;
+    m.open.add(1, { [ATTR_ML_PIPELINE_NAME]: i.pipeline, [ATTR_ML_INCIDENT_SEVERITY]: i.severity });
+    this.openSeverity.set(i.id, { pipeline: i.pipeline, severity: i.severity });
   }
 }

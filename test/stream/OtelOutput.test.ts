@@ -9,8 +9,14 @@ import type { Finding, Incident } from '../../src/model/finding.js';
 import {
   ATTR_ML_FINDING_FEATURE,
   ATTR_ML_FINDING_STATISTIC,
+  ATTR_ML_INCIDENT_CHANGE,
+  ATTR_ML_INCIDENT_SEVERITY,
   ATTR_ML_INCIDENT_STATUS,
+  ATTR_ML_PREDICTION_CLASS,
+  ATTR_ML_REACTION_ACTION,
+  ATTR_ML_REACTION_STATUS,
   EVENT_ML_FINDING,
+  EVENT_ML_INCIDENT,
 } from '../../src/semconv/index.js';
 import { OtelOutput } from '../../src/stream/OtelOutput.js';
 
@@ -63,6 +69,20 @@ async function metricPoints(reader: TestReader): Promise<Map<string, DataPoint<u
   return out;
 }
 
+function report0(): WindowReport {
+  return {
+    stream,
+    startMs: T0,
+    endMs: T0 + 60_000,
+    runs: 1,
+    rows: 1,
+    referenceSource: 'warmup',
+    candidates: [],
+    missingRates: new Map(),
+    findings: [],
+  };
+}
+
 describe('OtelOutput', () => {
   it('records statistic, threshold, missing rate, findings and open incidents as metrics', async () => {
     const reader = new TestReader();
@@ -101,6 +121,93 @@ describe('OtelOutput', () => {
     out.onIncident('resolved', { ...incident, status: 'resolved', resolvedAtMs: T0 + 240_000 });
     assert.equal((await metricPoints(reader)).get('mlobs.incidents.open')![0]!.value, 0);
     await meterProvider.shutdown();
+  });
+
+  it('records the prediction mix, performance, windows judged, open incidents by severity and reactions', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const out = new OtelOutput({ meter: meterProvider.getMeter('mlobs') });
+    out.onWindow({
+      stream,
+      startMs: T0,
+      endMs: T0 + 60_000,
+      runs: 2,
+      rows: 10,
+      referenceSource: 'warmup',
+      candidates: [
+        {
+          detector: 'performance',
+          adjustedPValue: 0.5,
+          anomalous: false,
+          candidate: { ...finding, statistic: 'accuracy', value: 0.83, anomalous: false },
+        },
+      ],
+      missingRates: new Map(),
+      predictionShares: new Map([
+        [
+          'class',
+          new Map([
+            ['churn', 0.7],
+            ['stay', 0.3],
+          ]),
+        ],
+      ]),
+      predictionMeans: new Map([['score', 0.42]]),
+      findings: [],
+    });
+    // A window while the reference is still being gathered is not counted as judged.
+    out.onWindow({ ...report0(), referenceSource: undefined });
+    out.onIncident('opened', incident);
+    out.onIncident('updated', { ...incident, severity: 'critical' });
+    out.onReaction('fallback', 'succeeded');
+    const points = await metricPoints(reader);
+    const share = new Map(
+      points.get('mlobs.prediction.share')!.map((p) => [p.attributes[ATTR_ML_PREDICTION_CLASS], p.value]),
+    );
+    assert.deepEqual([...share].sort(), [
+      ['churn', 0.7],
+      ['stay', 0.3],
+    ]);
+    assert.equal(points.get('mlobs.prediction.mean')![0]!.value, 0.42);
+    const perf = points.get('mlobs.model.performance')![0]!;
+    assert.equal(perf.value, 0.83);
+    assert.equal(perf.attributes[ATTR_ML_FINDING_STATISTIC], 'accuracy');
+    assert.equal(points.get('mlobs.windows.judged')![0]!.value, 1);
+    // The incident moved from warning to critical: one open incident, counted as critical.
+    const open = new Map(
+      points.get('mlobs.incidents.open')!.map((p) => [p.attributes[ATTR_ML_INCIDENT_SEVERITY], p.value]),
+    );
+    assert.equal(open.get('critical'), 1);
+    assert.equal(open.get('warning'), 0);
+    const reaction = points.get('mlobs.reactions')![0]!;
+    assert.equal(reaction.value, 1);
+    assert.equal(reaction.attributes[ATTR_ML_REACTION_ACTION], 'fallback');
+    assert.equal(reaction.attributes[ATTR_ML_REACTION_STATUS], 'succeeded');
+    await meterProvider.shutdown();
+  });
+
+  it('emits each incident state change as an ml.incident log record', async () => {
+    const exporter = new InMemoryLogRecordExporter();
+    const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    const out = new OtelOutput({ logger: loggerProvider.getLogger('mlobs') });
+    out.onIncident('opened', incident);
+    out.onIncident('resolved', { ...incident, status: 'resolved', resolvedAtMs: T0 + 240_000 });
+    await loggerProvider.forceFlush();
+    const records = exporter.getFinishedLogRecords();
+    assert.deepEqual(
+      records.map((r) => [
+        r.eventName,
+        r.attributes[ATTR_ML_INCIDENT_CHANGE],
+        r.attributes[ATTR_ML_INCIDENT_STATUS],
+      ]),
+      [
+        [EVENT_ML_INCIDENT, 'opened', 'open'],
+        [EVENT_ML_INCIDENT, 'resolved', 'resolved'],
+      ],
+    );
+    assert.equal(records[0]!.severityText, 'WARNING');
+    assert.equal(records[1]!.hrTime[0], (T0 + 240_000) / 1000);
+    await loggerProvider.shutdown();
   });
 
   it('emits each finding as an ml.finding log record', async () => {

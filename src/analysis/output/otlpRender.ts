@@ -1,13 +1,20 @@
 /**
- * Renders incidents as `ml.incident` spans and findings as `ml.finding` log records in the
- * plain OTLP model, so the collector can forward them to Jaeger, Tempo or Loki next to the
- * spans they explain. Incident spans link to exemplar traces of their findings.
+ * Renders incidents as `ml.incident` spans and log records (one record per state change)
+ * and findings as `ml.finding` log records in the plain OTLP model, so the collector can
+ * forward them to Jaeger, Tempo or Loki next to the spans they explain. Incident spans link
+ * to exemplar traces of their findings; an incident's log record points at its span.
  */
 import type { Finding, Incident } from '../../model/finding.js';
 import type { AnyValue, KeyValue, LogRecord, LogsData, Span, TracesData } from '../../model/otlp.js';
 import { SpanKind, StatusCode } from '../../model/otlp.js';
-import { ATTR_ML_FINDING_ID, EVENT_ML_FINDING, EVENT_ML_INCIDENT } from '../../semconv/index.js';
+import {
+  ATTR_ML_FINDING_ID,
+  ATTR_ML_INCIDENT_CHANGE,
+  EVENT_ML_FINDING,
+  EVENT_ML_INCIDENT,
+} from '../../semconv/index.js';
 import { stableId, stableId128 } from '../ids.js';
+import type { IncidentChange } from '../incidents/IncidentManager.js';
 import {
   findingAttributes,
   incidentAttributes,
@@ -44,8 +51,8 @@ function nanos(ms: number): bigint {
 export function incidentToSpan(i: Incident): Span {
   const end = Math.max(i.openedAtMs, i.resolvedAtMs ?? i.lastFindingAtMs);
   return {
-    traceId: stableId128('incident', i.id),
-    spanId: stableId('incident-span', i.id, i.status, i.findingCount),
+    traceId: incidentTraceId(i),
+    spanId: incidentSpanId(i),
     traceState: '',
     parentSpanId: '',
     flags: 1,
@@ -70,6 +77,50 @@ export function incidentToSpan(i: Incident): Span {
       i.status === 'open'
         ? { code: StatusCode.ERROR, message: i.title }
         : { code: StatusCode.OK, message: '' },
+  };
+}
+
+function incidentTraceId(i: Incident): string {
+  return stableId128('incident', i.id);
+}
+
+function incidentSpanId(i: Incident): string {
+  return stableId('incident-span', i.id, i.status, i.findingCount);
+}
+
+/** One incident state change, as the Analyzer reports it. */
+export interface IncidentUpdate {
+  /** What happened to the incident. */
+  change: IncidentChange;
+  /** The incident's state right after the change. */
+  incident: Incident;
+}
+
+/**
+ * The `ml.incident` log record of one state change: the incident's attributes plus
+ * `ml.incident.change`, timed at the change and correlated with the incident span of the
+ * same state (so Loki links to Tempo), for backends that see logs but not traces.
+ */
+export function incidentToLogRecord(change: IncidentChange, i: Incident): LogRecord {
+  const at =
+    change === 'resolved'
+      ? (i.resolvedAtMs ?? i.lastFindingAtMs)
+      : change === 'opened'
+        ? i.openedAtMs
+        : i.lastFindingAtMs;
+  const t = nanos(at);
+  return {
+    timeUnixNano: t,
+    observedTimeUnixNano: t,
+    severityNumber: change === 'resolved' ? 9 : severityNumber(i.severity),
+    severityText: change === 'resolved' ? 'INFO' : i.severity.toUpperCase(),
+    body: { stringValue: `incident ${change}: ${i.title}` },
+    attributes: toKeyValues({ ...incidentAttributes(i), [ATTR_ML_INCIDENT_CHANGE]: change }),
+    droppedAttributesCount: 0,
+    flags: 1,
+    traceId: incidentTraceId(i),
+    spanId: incidentSpanId(i),
+    eventName: EVENT_ML_INCIDENT,
   };
 }
 
@@ -109,16 +160,24 @@ export function incidentsToTracesData(
   };
 }
 
-/** Finding log records as one OTLP logs batch under the given resource attributes. */
+/**
+ * Finding log records, then the `ml.incident` records of the incident changes they caused,
+ * as one OTLP logs batch under the given resource attributes.
+ */
 export function findingsToLogsData(
   findings: readonly Finding[],
   resource: Record<string, TelemetryValue>,
+  incidents: readonly IncidentUpdate[] = [],
 ): LogsData {
+  const logRecords = [
+    ...findings.map(findingToLogRecord),
+    ...incidents.map((u) => incidentToLogRecord(u.change, u.incident)),
+  ];
   return {
     resourceLogs: [
       {
         resource: { attributes: toKeyValues(resource), droppedAttributesCount: 0 },
-        scopeLogs: [{ scope: SCOPE, logRecords: findings.map(findingToLogRecord), schemaUrl: '' }],
+        scopeLogs: [{ scope: SCOPE, logRecords, schemaUrl: '' }],
         schemaUrl: '',
       },
     ],

@@ -3,14 +3,18 @@
  * Collector's shared components: one durable Analyzer, one state store and one
  * MeterProvider, fed by every pipeline that lists the id (traces for component runs and
  * labels, logs for labels as log records) and emitting into every pipeline it is in
- * (incident spans into traces, finding log records into logs, statistics into metrics).
+ * (incident spans into traces, finding and incident log records into logs, statistics into metrics).
  * It opens on the first instance's start and closes after the last instance's shutdown.
  */
 import { diag } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { AnalysisListener } from '../../../analysis/AnalysisListener.js';
-import { findingsToLogsData, incidentsToTracesData } from '../../../analysis/output/otlpRender.js';
+import {
+  findingsToLogsData,
+  type IncidentUpdate,
+  incidentsToTracesData,
+} from '../../../analysis/output/otlpRender.js';
 import type { AnalysisStore } from '../../../analysis/store/AnalysisStore.js';
 import { DurableAnalyzer } from '../../../analysis/store/DurableAnalyzer.js';
 import { InMemoryAnalysisStore } from '../../../analysis/store/InMemoryAnalysisStore.js';
@@ -44,6 +48,18 @@ export interface MlOutput {
   incidents: Incident[];
   /** Findings made. */
   findings: Finding[];
+  /** Every incident state change, in order (one `ml.incident` log record each). */
+  changes: IncidentUpdate[];
+}
+
+/** Output with nothing in it. */
+export function emptyOutput(): MlOutput {
+  return { incidents: [], findings: [], changes: [] };
+}
+
+/** Whether an output carries anything for the logs pipelines. */
+export function hasLogs(out: MlOutput): boolean {
+  return out.findings.length > 0 || out.changes.length > 0;
 }
 
 interface Sinks {
@@ -58,7 +74,7 @@ export class MlCore {
   private store: AnalysisStore | undefined;
   private meterProvider: MeterProvider | undefined;
   private readonly sinks: Sinks = { traces: [], logs: [], metrics: [] };
-  private pending: MlOutput = { incidents: [], findings: [] };
+  private pending: MlOutput = emptyOutput();
   private users = 0;
   private timer: NodeJS.Timeout | undefined;
   private telemetry: Telemetry = noopTelemetry;
@@ -143,7 +159,7 @@ export class MlCore {
    * persisted. Throws a retryable ConsumerError if the state could not be saved.
    */
   analyze(records: readonly SpanRecord[]): MlOutput {
-    if (records.length === 0) return { incidents: [], findings: [] };
+    if (records.length === 0) return emptyOutput();
     const out = this.run((a) => {
       for (const r of records) a.ingest(r);
     });
@@ -179,9 +195,9 @@ export class MlCore {
     if (skip !== 'traces' && out.incidents.length > 0)
       for (const t of this.sinks.traces.slice(0, 1))
         sends.push(t.consumeTraces(incidentsToTracesData(out.incidents, MLOBS_RESOURCE)));
-    if (skip !== 'logs' && out.findings.length > 0)
+    if (skip !== 'logs' && hasLogs(out))
       for (const l of this.sinks.logs.slice(0, 1))
-        sends.push(l.consumeLogs(findingsToLogsData(out.findings, MLOBS_RESOURCE)));
+        sends.push(l.consumeLogs(findingsToLogsData(out.findings, MLOBS_RESOURCE, out.changes)));
     for (const r of await Promise.allSettled(sends))
       if (r.status === 'rejected') {
         this.telemetry.add('mlobs_ml_output_dropped_total', 1, { processor: this.id });
@@ -215,6 +231,7 @@ export class MlCore {
       onIncident: (c, i) => {
         output.onIncident(c, i);
         this.pending.incidents.push(i);
+        this.pending.changes.push({ change: c, incident: i });
       },
     };
     this.durable = new DurableAnalyzer({ ...this.settings.analyzer, listener }, this.store);
@@ -255,7 +272,7 @@ export class MlCore {
   private run(f: Parameters<DurableAnalyzer['apply']>[0]): MlOutput | undefined {
     const d = this.durable;
     if (d === undefined) return undefined;
-    this.pending = { incidents: [], findings: [] };
+    this.pending = emptyOutput();
     try {
       d.apply(f);
     } catch (err) {
@@ -266,7 +283,7 @@ export class MlCore {
       this.countStats();
     }
     const out = this.pending;
-    this.pending = { incidents: [], findings: [] };
+    this.pending = emptyOutput();
     return out;
   }
 

@@ -3,7 +3,7 @@
  * to the shared analysis, the batch is persisted, then forwarded unchanged with the
  * `ml.incident` spans it caused appended (as one more ResourceSpans with
  * `service.name=mlobs`). Logs: label log records join predictions; the batch is forwarded
- * with the `ml.finding` log records appended. Output of the other signal goes to the other
+ * with the `ml.finding` and `ml.incident` log records appended. Output of the other signal goes to the other
  * pipelines the processor is in; a pipeline it is not in never sees it (it is still in the
  * state store). Metrics: passed through; the statistics arrive on their own interval.
  *
@@ -27,7 +27,7 @@ import type {
   TracesConsumer,
 } from '../../component.js';
 import { labelRecordsFromLogs } from './fromOtlpLogs.js';
-import { MLOBS_RESOURCE, type MlCore } from './MlCore.js';
+import { emptyOutput, hasLogs, MLOBS_RESOURCE, type MlCore } from './MlCore.js';
 
 type Next = TracesConsumer & LogsConsumer & MetricsConsumer;
 
@@ -87,22 +87,19 @@ export class MlProcessor implements Component, TracesConsumer, LogsConsumer, Met
     await this.core.dispatch(out, 'traces');
   }
 
-  /** Joins labels carried by log records, then forwards the logs with the findings made. */
+  /** Joins labels carried by log records, then forwards the logs with the findings and incident changes made. */
   async consumeLogs(data: LogsData): Promise<void> {
     const records = labelRecordsFromLogs(data);
     const out =
-      records.length === 0
-        ? { incidents: [], findings: [] }
-        : this.core.analyzeOnce(recordsKey(records), () => records);
-    const forward =
-      out.findings.length === 0
-        ? data
-        : {
-            resourceLogs: [
-              ...data.resourceLogs,
-              ...findingsToLogsData(out.findings, MLOBS_RESOURCE).resourceLogs,
-            ],
-          };
+      records.length === 0 ? emptyOutput() : this.core.analyzeOnce(recordsKey(records), () => records);
+    const forward = !hasLogs(out)
+      ? data
+      : {
+          resourceLogs: [
+            ...data.resourceLogs,
+            ...findingsToLogsData(out.findings, MLOBS_RESOURCE, out.changes).resourceLogs,
+          ],
+        };
     await this.next.consumeLogs(forward);
     await this.core.dispatch(out, 'logs');
   }

@@ -18,6 +18,7 @@ import type { MlProcessor } from '../../../../src/collector/processors/ml/MlProc
 import type { LogsData, MetricsData, TracesData } from '../../../../src/model/otlp.js';
 import {
   ATTR_ML_FINDING_FEATURE,
+  ATTR_ML_INCIDENT_CHANGE,
   ATTR_ML_INCIDENT_FEATURES,
   ATTR_ML_LABEL_CLASS,
   ATTR_ML_PREDICTION_ID,
@@ -109,10 +110,20 @@ describe('ml processor', () => {
     assert.ok(features?.some((v) => v.stringValue === 'monthly_spend'));
     const traceIds = new Set(spans.map((s) => s.spanContext().traceId));
     assert.ok(incidents[0]!.links.length > 0 && incidents[0]!.links.every((l) => traceIds.has(l.traceId)));
-    const findings = sinks.logs.logs.flatMap((l) =>
+    const records = sinks.logs.logs.flatMap((l) =>
       l.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)),
     );
-    assert.ok(findings.length > 0 && findings.every((r) => r.eventName === EVENT_ML_FINDING));
+    const findings = records.filter((r) => r.eventName === EVENT_ML_FINDING);
+    assert.ok(findings.length > 0);
+    // Every incident state change is also an ml.incident log record, pointing at its span's trace.
+    const changes = records.filter((r) => r.eventName === EVENT_ML_INCIDENT);
+    assert.equal(findings.length + changes.length, records.length);
+    const opened = changes.find((r) =>
+      r.attributes.some((a) => a.key === ATTR_ML_INCIDENT_CHANGE && a.value.stringValue === 'opened'),
+    );
+    assert.ok(opened, 'an ml.incident record for the opening');
+    assert.equal(opened.traceId, incidents[0]!.traceId);
+    assert.equal(opened.spanId, incidents[0]!.spanId, 'the record of the opening names the opening span');
     assert.ok(
       findings.some((r) =>
         r.attributes.some(
