@@ -1,10 +1,15 @@
 /**
- * In-memory counters behind `Host.telemetry`, rendered as Prometheus text at `/metrics`.
+ * In-memory counters behind `Host.telemetry`, read as OTLP metrics ({@link TelemetryRegistry.collect})
+ * and rendered at `/metrics` through the same Prometheus serializer as the `prometheus`
+ * exporter (`../prometheus/`), which also serves them next to the analysis series.
  * `add` is on the hot path of every batch, so it never throws: a bad name or value is
  * dropped and reported once with `diag.warn`.
  */
 import { diag } from '@opentelemetry/api';
+import type { Metric, MetricsData } from '../../model/otlp.js';
 import type { Telemetry } from '../component.js';
+import { renderFamilies } from '../prometheus/exposition.js';
+import { familiesOf } from '../prometheus/SeriesStore.js';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -20,6 +25,7 @@ export class TelemetryRegistry implements Telemetry {
   private readonly help = new Map<string, string>();
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
   private warned = false;
+  private readonly startedAt = BigInt(Date.now()) * 1_000_000n;
 
   /** Adds `value` to counter `name` for these labels; ignores (and warns once about) bad input. */
   add(name: string, value: number, labels: Record<string, string>): void {
@@ -59,27 +65,65 @@ export class TelemetryRegistry implements Telemetry {
     this.gauges.set(name, { help, read });
   }
 
-  /** Renders every counter and gauge in the Prometheus text exposition format 0.0.4. */
-  render(): string {
-    const lines: string[] = [];
-    for (const name of [...this.counters.keys()].sort()) {
-      lines.push(`# HELP ${name} ${escapeHelp(this.help.get(name) ?? defaultHelp(name))}`);
-      lines.push(`# TYPE ${name} counter`);
-      const family = this.counters.get(name) as Map<string, Series>;
-      for (const key of [...family.keys()].sort()) {
-        const series = family.get(key) as Series;
-        lines.push(`${name}${renderLabels(series.labels)} ${series.value}`);
-      }
+  /** Every counter (a cumulative monotonic sum) and gauge as one OTLP metrics batch, read now. */
+  collect(): MetricsData {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const metrics: Metric[] = [];
+    for (const [name, family] of this.counters) {
+      metrics.push({
+        name,
+        description: this.help.get(name) ?? defaultHelp(name),
+        unit: '',
+        metadata: [],
+        sum: {
+          aggregationTemporality: 2,
+          isMonotonic: true,
+          dataPoints: [...family.values()].map((s) => ({
+            attributes: Object.entries(s.labels).map(([key, v]) => ({ key, value: { stringValue: v } })),
+            startTimeUnixNano: this.startedAt,
+            timeUnixNano: now,
+            asDouble: s.value,
+            exemplars: [],
+            flags: 0,
+          })),
+        },
+      });
     }
-    for (const name of [...this.gauges.keys()].sort()) {
-      const gauge = this.gauges.get(name) as { help: string; read: () => number };
-      lines.push(
-        `# HELP ${name} ${escapeHelp(gauge.help)}`,
-        `# TYPE ${name} gauge`,
-        `${name} ${gauge.read()}`,
-      );
+    for (const [name, g] of this.gauges) {
+      metrics.push({
+        name,
+        description: g.help,
+        unit: '',
+        metadata: [],
+        gauge: {
+          dataPoints: [
+            {
+              attributes: [],
+              startTimeUnixNano: 0n,
+              timeUnixNano: now,
+              asDouble: g.read(),
+              exemplars: [],
+              flags: 0,
+            },
+          ],
+        },
+      });
     }
-    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    const scope = { name: '', version: '', attributes: [], droppedAttributesCount: 0 };
+    return {
+      resourceMetrics: [
+        {
+          resource: { attributes: [], droppedAttributesCount: 0 },
+          scopeMetrics: [{ scope, metrics, schemaUrl: '' }],
+          schemaUrl: '',
+        },
+      ],
+    };
+  }
+
+  /** Renders every counter and gauge in the Prometheus text format 0.0.4, or OpenMetrics. */
+  render(format: 'text' | 'openmetrics' = 'text'): string {
+    return renderFamilies(familiesOf(this.collect(), { resourceAndScope: false }), format);
   }
 
   private warnOnce(message: string): void {
@@ -95,20 +139,6 @@ function labelKey(labels: Record<string, string>): string {
       .sort()
       .map((k) => [k, labels[k]]),
   );
-}
-
-function renderLabels(labels: Record<string, string>): string {
-  const keys = Object.keys(labels).sort();
-  if (keys.length === 0) return '';
-  return `{${keys.map((k) => `${k}="${escapeLabel(String(labels[k]))}"`).join(',')}}`;
-}
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function escapeHelp(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 function defaultHelp(name: string): string {

@@ -1,5 +1,5 @@
 /**
- * The self-telemetry HTTP endpoint: `/metrics` (Prometheus text), `/healthz` (the
+ * The self-telemetry HTTP endpoint: `/metrics` (Prometheus text, OpenMetrics when asked), `/healthz` (the
  * process is up) and `/readyz` (every component started and not shutting down), so an
  * orchestrator can route traffic only to a collector that will accept it.
  */
@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Endpoint } from '../config/values.js';
+import { negotiate, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../prometheus/exposition.js';
 import type { TelemetryRegistry } from './TelemetryRegistry.js';
 
 /** Serves the registry and the health and readiness probes. */
@@ -59,9 +60,12 @@ export class TelemetryServer {
       return;
     }
     if (path === '/metrics') {
+      const format = negotiate(req.headers.accept);
       res
-        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
-        .end(this.registry.render());
+        .writeHead(200, {
+          'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+        })
+        .end(this.registry.render(format));
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
     } else if (path === '/readyz') {
