@@ -50,6 +50,8 @@ export interface Host {
 export interface Telemetry {
   /** Adds `value` to the counter `name` for these labels. */
   add(name: string, value: number, labels: Record<string, string>): void;
+  /** Every counter and gauge as OTLP metrics, read now (the `prometheus` exporter serves them). */
+  collect?(): MetricsData;
 }
 
 /**

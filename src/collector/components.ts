@@ -8,6 +8,7 @@ import { debugExporterFactory } from './exporters/debug/factory.js';
 import { fileExporterFactory } from './exporters/file/factory.js';
 import { otlpGrpcExporterFactory } from './exporters/otlp_grpc/factory.js';
 import { otlpHttpExporterFactory } from './exporters/otlp_http/factory.js';
+import { prometheusExporterFactory } from './exporters/prometheus/factory.js';
 import type { ExporterFactory, FactoryBase, ProcessorFactory, ReceiverFactory } from './factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { memoryLimiterProcessorFactory } from './processors/memory_limiter/factory.js';
@@ -48,6 +49,7 @@ export function defaultComponents(extra: ComponentLists = {}): ComponentRegistry
       fileExporterFactory,
       otlpHttpExporterFactory,
       otlpGrpcExporterFactory,
+      prometheusExporterFactory,
       ...(extra.exporters ?? []),
     ],
   });

@@ -1,0 +1,132 @@
+/**
+ * The `prometheus` exporter: a pull endpoint. Metrics pipelines push OTLP points into a
+ * {@link SeriesStore}; a scrape of `/metrics` renders the series (text 0.0.4, or OpenMetrics
+ * when `Accept` asks for it) and, with `self_telemetry`, the collector's own counters, all
+ * through the one serializer in `src/collector/prometheus/`. The `ml` processor's analysis
+ * statistics reach it as ordinary OTLP metrics in the pipeline.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ErrorCodes, MlobsError } from '../../../errors.js';
+import { countDataPoints, type MetricsData } from '../../../model/otlp.js';
+import type { Component, Host, MetricsConsumer, Telemetry } from '../../component.js';
+import type { Endpoint } from '../../config/values.js';
+import {
+  type Family,
+  negotiate,
+  OPENMETRICS_CONTENT_TYPE,
+  renderFamilies,
+  TEXT_CONTENT_TYPE,
+} from '../../prometheus/exposition.js';
+import { familiesOf, SeriesStore, type SeriesStoreOptions } from '../../prometheus/SeriesStore.js';
+import { noopTelemetry, recordItems } from '../../service/selfMetrics.js';
+
+/** Resolved settings of one prometheus exporter. */
+export interface PrometheusExporterSettings {
+  /** Component id, for telemetry and messages. */
+  id: string;
+  /** Where to listen. */
+  endpoint: Endpoint;
+  /** How points become series. */
+  store: Omit<SeriesStoreOptions, 'onOverflow' | 'onDropped' | 'now'>;
+  /** Also serve the collector's own counters. */
+  selfTelemetry: boolean;
+}
+
+/** Self-telemetry counter: points folded into a metric's overflow series. */
+export const OVERFLOW_COUNTER = 'mlobs_exporter_prometheus_overflow_points_total';
+/** Self-telemetry counter: points that cannot be exposed, by reason. */
+export const DROPPED_COUNTER = 'mlobs_exporter_prometheus_dropped_points_total';
+
+/** Serves what the metrics pipelines bring, for Prometheus to scrape. */
+export class PrometheusExporter implements Component, MetricsConsumer {
+  private server: Server | undefined;
+  private telemetry: Telemetry = noopTelemetry;
+  private readonly store: SeriesStore;
+  private bound: Endpoint | undefined;
+
+  constructor(private readonly settings: PrometheusExporterSettings) {
+    const labels = { exporter: settings.id };
+    this.store = new SeriesStore({
+      ...settings.store,
+      onOverflow: (metric) => this.telemetry.add(OVERFLOW_COUNTER, 1, { ...labels, metric }),
+      onDropped: (reason, n) => this.telemetry.add(DROPPED_COUNTER, n, { ...labels, reason }),
+    });
+  }
+
+  /** The address actually bound (the real port when 0 was configured); undefined before start. */
+  get address(): Endpoint | undefined {
+    return this.bound;
+  }
+
+  /** Listens on the endpoint. */
+  async start(host: Host): Promise<void> {
+    this.telemetry = host.telemetry;
+    const server = createServer((req, res) => this.handle(req, res));
+    const { host: h, port } = this.settings.endpoint;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) =>
+        reject(
+          new MlobsError(
+            ErrorCodes.MLOBS_ERR_COMPONENT_START,
+            `exporters::${this.settings.id}::endpoint: cannot listen on ${h}:${port}: ${err.message}`,
+            { cause: err },
+          ),
+        ),
+      );
+      server.listen(port, h || undefined, () => resolve());
+    });
+    this.server = server;
+    const a = server.address() as AddressInfo;
+    this.bound = { host: a.address, port: a.port };
+  }
+
+  /** Stops listening; safe without start and twice. */
+  async shutdown(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /** Folds the points into the series; never refuses (a scrape endpoint has nothing to retry). */
+  async consumeMetrics(data: MetricsData): Promise<void> {
+    this.store.consume(data);
+    recordItems(this.telemetry, 'exporter', 'sent', 'metrics', countDataPoints(data), {
+      exporter: this.settings.id,
+    });
+  }
+
+  /** The page a scrape gets now, in the given format. */
+  render(format: 'text' | 'openmetrics'): string {
+    const families: Family[] = this.store.collect();
+    const self = this.telemetry.collect?.();
+    if (this.settings.selfTelemetry && self)
+      families.push(
+        ...familiesOf(self, { resourceAndScope: false, constLabels: this.settings.store.constLabels }),
+      );
+    families.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return renderFamilies(families, format);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found; try /metrics\n');
+      return;
+    }
+    const format = negotiate(req.headers.accept);
+    res
+      .writeHead(200, {
+        'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+      })
+      .end(this.render(format));
+  }
+}
