@@ -84,6 +84,7 @@ const AGREED_ATTRIBUTES = [
   'ml.incident.root_cause.kind',
   'ml.incident.root_cause.score',
   'ml.incident.root_cause.explanation',
+  'ml.incident.change',
   'ml.reaction.action',
   'ml.reaction.policy',
   'ml.reaction.status',
@@ -97,6 +98,7 @@ const AGREED_ENUMS: Record<string, string[]> = {
   'ml.finding.severity': ['info', 'warning', 'critical'],
   'ml.incident.status': ['open', 'resolved'],
   'ml.incident.severity': ['info', 'warning', 'critical'],
+  'ml.incident.change': ['opened', 'updated', 'resolved'],
   'ml.reaction.action': ['alert', 'fallback', 'rollback', 'retrain', 'quarantine'],
   'ml.reaction.status': ['triggered', 'succeeded', 'failed', 'suppressed'],
 };
