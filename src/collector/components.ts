@@ -4,11 +4,13 @@
  * {@link defaultComponents}.
  */
 import type { ComponentRegistry } from './config/types.js';
+import { alertmanagerExporterFactory } from './exporters/alertmanager/factory.js';
 import { debugExporterFactory } from './exporters/debug/factory.js';
 import { fileExporterFactory } from './exporters/file/factory.js';
 import { otlpGrpcExporterFactory } from './exporters/otlp_grpc/factory.js';
 import { otlpHttpExporterFactory } from './exporters/otlp_http/factory.js';
 import { prometheusExporterFactory } from './exporters/prometheus/factory.js';
+import { webhookExporterFactory } from './exporters/webhook/factory.js';
 import type { ExporterFactory, FactoryBase, ProcessorFactory, ReceiverFactory } from './factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { memoryLimiterProcessorFactory } from './processors/memory_limiter/factory.js';
@@ -50,6 +52,8 @@ export function defaultComponents(extra: ComponentLists = {}): ComponentRegistry
       otlpHttpExporterFactory,
       otlpGrpcExporterFactory,
       prometheusExporterFactory,
+      alertmanagerExporterFactory,
+      webhookExporterFactory,
       ...(extra.exporters ?? []),
     ],
   });

@@ -86,6 +86,9 @@ export function incidentAttributes(i: Incident): Record<string, TelemetryValue> 
     [ATTR_ML_PIPELINE_NAME]: i.pipeline,
   };
   if (i.resolvedAtMs !== undefined) out[ATTR_ML_INCIDENT_RESOLVED_AT] = formatTimestamp(i.resolvedAtMs);
+  // The model its findings name (an alert's `model` label); the newest finding that names one.
+  const model = [...i.findings].reverse().find((f) => f.stream.model !== '')?.stream.model;
+  if (model !== undefined) out[ATTR_ML_MODEL_NAME] = model;
   const root = i.causes[0];
   if (root !== undefined) {
     out[ATTR_ML_INCIDENT_ROOT_CAUSE_COMPONENT] = root.component;
