@@ -71,14 +71,7 @@ export function validateWebhookExporterConfig(c: WebhookExporterConfig): ConfigP
         message: `must be one of ${WEBHOOK_EVENTS.join(', ')}, got ${show(e)}`,
       });
   });
-  const t = parseDuration(c.timeout);
-  if (t.error === undefined && t.value <= 0)
-    problems.push({ path: 'timeout', message: 'must be more than 0' });
-  problems.push(
-    ...validateTimeoutAndHeaders(c.timeout, c.headers).filter(
-      (p) => p.path !== 'timeout' || t.error !== undefined,
-    ),
-  );
+  problems.push(...validateTimeoutAndHeaders(c.timeout, c.headers));
   problems.push(
     ...validateSendingSettings(c.retry_on_failure, {
       ...defaultQueueSettings(),
