@@ -97,6 +97,7 @@ const withCause: Incident = {
         findingIds: [],
         features: ['income'],
         exemplarTraceIds: [],
+        exemplarSpanIds: [],
         path: ['featurize', 'predict'],
         onsetMs: T0,
         explains: 1,
