@@ -11,7 +11,7 @@
  * posted once with `endsAt` at its resolution. When an open incident's labels change (its
  * severity rises, a root cause is found) the alert under the old labels is ended at once, so
  * one incident never shows as two firing alerts. Requests go through one ordered queue with
- * retries and back-off; failures are counted by reason and never refuse the logs pipeline
+ * retries and back-off; failures are counted and never refuse the logs pipeline
  * (the next re-send repairs a lost one).
  */
 import type { LogRecord, LogsData } from '../../../model/otlp.js';
@@ -74,7 +74,10 @@ export interface PostableAlert {
   generatorURL?: string;
 }
 
-/** Self-telemetry counter: requests Alertmanager answered badly or not at all, by reason. */
+/**
+ * Self-telemetry counter: requests Alertmanager answered badly or not at all. It exists at 0
+ * from the start, so Prometheus' `increase()` sees the first failure too.
+ */
 export const FAILED_REQUESTS = 'mlobs_exporter_failed_requests_total';
 
 /** Alerts for the incidents in the logs pipeline. */
@@ -94,11 +97,8 @@ export class AlertmanagerExporter implements Component, LogsConsumer {
       queue: { size: 1000, consumers: 1 },
       send: async (item, abort) => {
         const r = await postJson(s.url, item.body, s.headers, s.timeoutMs, abort);
-        if (!r.ok)
-          this.telemetry.add(FAILED_REQUESTS, 1, {
-            exporter: s.id,
-            reason: r.status === 0 ? 'network' : String(r.status),
-          });
+        // The reason (status or network error) is in the sender's warning; the counter stays one series.
+        if (!r.ok) this.telemetry.add(FAILED_REQUESTS, 1, { exporter: s.id });
         return r;
       },
     });
@@ -113,6 +113,7 @@ export class AlertmanagerExporter implements Component, LogsConsumer {
   async start(host: Host): Promise<void> {
     this.telemetry = host.telemetry;
     this.sender.telemetry = host.telemetry;
+    this.telemetry.add(FAILED_REQUESTS, 0, { exporter: this.s.id });
     this.timer = setInterval(() => this.resend(), this.s.resendMs);
     this.timer.unref();
   }

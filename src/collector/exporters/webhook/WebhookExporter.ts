@@ -56,7 +56,10 @@ export const WEBHOOK_HEADERS = {
   delivery: 'X-Mlobs-Delivery',
 } as const;
 
-/** Self-telemetry counter: delivery attempts that failed, by URL and reason. */
+/**
+ * Self-telemetry counter: delivery attempts that failed, per URL (the reason is in the sender's
+ * warning). Each URL's series exists at 0 from the start, so `increase()` sees the first failure.
+ */
 export const FAILED_DELIVERIES = 'mlobs_exporter_failed_requests_total';
 
 /** `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. */
@@ -119,12 +122,7 @@ export class WebhookExporter implements Component, LogsConsumer {
             };
             if (s.secret !== '') headers[WEBHOOK_HEADERS.signature] = signWebhook(s.secret, ts, item.body);
             const r = await postJson(url, item.body, headers, s.timeoutMs, abort);
-            if (!r.ok)
-              this.telemetry.add(FAILED_DELIVERIES, 1, {
-                exporter: s.id,
-                url: url.origin + url.pathname,
-                reason: r.status === 0 ? 'network' : String(r.status),
-              });
+            if (!r.ok) this.telemetry.add(FAILED_DELIVERIES, 1, { exporter: s.id, url: urlLabel(url) });
             return r;
           },
         }),
@@ -135,6 +133,8 @@ export class WebhookExporter implements Component, LogsConsumer {
   async start(host: Host): Promise<void> {
     this.telemetry = host.telemetry;
     for (const sender of this.senders) sender.telemetry = host.telemetry;
+    for (const url of this.s.urls)
+      this.telemetry.add(FAILED_DELIVERIES, 0, { exporter: this.s.id, url: urlLabel(url) });
   }
 
   /** Drains every queue within the timeout (what is left is counted as failed). */
@@ -161,6 +161,11 @@ export class WebhookExporter implements Component, LogsConsumer {
         }
     }
   }
+}
+
+/** A URL without its query (which may carry a token) for labels. */
+function urlLabel(url: URL): string {
+  return url.origin + url.pathname;
 }
 
 function payload(id: string, r: LogRecord, resource: Record<string, unknown>): Record<string, unknown> {
