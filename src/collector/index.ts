@@ -33,6 +33,12 @@ export type { CollectorConfig, ComponentRegistry, PipelineConfig, ServiceConfig 
 export type { ValidationResult } from './config/validateConfig.js';
 export { type Endpoint, parseByteSize, parseDuration, parseEndpoint } from './config/values.js';
 export { defaultConfig } from './defaults.js';
+export type { PostableAlert } from './exporters/alertmanager/AlertmanagerExporter.js';
+export {
+  signWebhook,
+  verifyWebhookSignature,
+  WEBHOOK_HEADERS,
+} from './exporters/webhook/WebhookExporter.js';
 export type {
   ConfigProblem,
   CreateSettings,
@@ -40,6 +46,8 @@ export type {
   ProcessorFactory,
   ReceiverFactory,
 } from './factory.js';
+export { type Family, negotiate, renderFamilies } from './prometheus/exposition.js';
+export { SeriesStore, type SeriesStoreOptions } from './prometheus/SeriesStore.js';
 export { Service, type ServiceOptions } from './service/Service.js';
 export { counterName, countItems, recordItems } from './service/selfMetrics.js';
 
