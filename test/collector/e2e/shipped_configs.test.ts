@@ -141,10 +141,16 @@ describe('shipped collector configs', { concurrency: true }, () => {
     const findings = lines(join(c.dir, '.mlobs/demo-findings.jsonl')).flatMap((r) =>
       (
         r as {
-          resourceLogs: { scopeLogs: { logRecords: { attributes: { key: string; value: object }[] }[] }[] }[];
+          resourceLogs: {
+            scopeLogs: {
+              logRecords: { eventName: string; attributes: { key: string; value: object }[] }[];
+            }[];
+          }[];
         }
       ).resourceLogs
         .flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))
+        // The file also holds the ml.incident records of the incident's state changes.
+        .filter((rec) => rec.eventName === 'ml.finding')
         .map((rec) => Object.fromEntries(rec.attributes.map((a) => [a.key, Object.values(a.value)[0]]))),
     );
     const seen = new Set(
