@@ -12,11 +12,17 @@
  * finding by `fdr` (for independent or positively dependent tests). Detectors may weight their
  * hypotheses (`Detector.weight`); weights are normalized to mean 1 over the window, which keeps
  * that bound (weighted BH, Genovese, Roeder & Wasserman 2006) and moves power between detectors.
+ *
+ * One finding per detector, feature and window: when several statistics of one feature fire
+ * (KS, PSI and Wasserstein of one numeric feature), the finding takes the decisive one (highest
+ * severity, then furthest past its threshold) as its statistic and lists all of them in
+ * `statistics`, so a person reads one record per broken feature, not three.
  */
-import type { Finding } from '../model/finding.js';
+import type { Finding, FindingStatistic, Severity } from '../model/finding.js';
 import { serializeFeatureBase64 } from '../summaries/index.js';
 import type { JudgedCandidate } from './AnalysisListener.js';
 import type { Candidate, Detector, Reference } from './detectors/detector.js';
+import { fmt } from './detectors/thresholds.js';
 import { stableId } from './ids.js';
 import { streamIdOf } from './observation.js';
 import { benjaminiHochberg } from './stats/benjaminiHochberg.js';
@@ -45,6 +51,29 @@ function summariesOf(c: Candidate): Pick<Finding, 'referenceSummary' | 'currentS
   if (c.compared?.reference) out.referenceSummary = serializeFeatureBase64(c.compared.reference);
   if (c.compared?.current) out.currentSummary = serializeFeatureBase64(c.compared.current);
   return out;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** How far past its threshold a candidate is (value / threshold; the value itself without a threshold). */
+function margin(c: Candidate): number {
+  return c.threshold > 0 && Number.isFinite(c.threshold) ? c.value / c.threshold : c.value;
+}
+
+/** The decisive candidate of one detector and feature: the most severe, then the furthest past its threshold. */
+function decisive<T extends { c: Candidate }>(cs: readonly T[]): T {
+  return cs.reduce((best, x) => {
+    const a = SEVERITY_RANK[x.c.severity] - SEVERITY_RANK[best.c.severity];
+    return a > 0 || (a === 0 && margin(x.c) > margin(best.c)) ? x : best;
+  });
+}
+
+/**
+ * A p-value as a finding carries it: never exactly 0 (the smallest double instead), so it stays a
+ * floating-point number on every wire and the message can say "p < 1e-300".
+ */
+function findingPValue(q: number): number {
+  return q > 0 ? q : Number.MIN_VALUE;
 }
 
 /** Runs `detectors` against the reference; never throws. */
@@ -91,21 +120,40 @@ export function judgeWindow(
   const bh = benjaminiHochberg(weighted, fdr);
   const out: Judgement = { candidates: [], findings: [], errors, hypotheses: pValues.length };
   const sid = streamIdOf(w.stream);
+  const fired = new Map<string, { detector: string; c: Candidate; q: number | undefined }[]>();
   for (const { detector, c, slot } of all) {
     const q = slot === undefined ? undefined : (bh.adjusted[slot] as number);
     const anomalous = c.anomalous && (slot === undefined || (bh.rejected[slot] as boolean));
     out.candidates.push({ detector, candidate: c, adjustedPValue: q, anomalous });
     if (!anomalous) continue;
-    const exemplarSpanIds = w.exemplarTraceIds.map((t) => window.exemplarSpans.get(t) ?? '');
+    const key = `${detector}\u0000${c.feature}`;
+    const list = fired.get(key);
+    if (list) list.push({ detector, c, q });
+    else fired.set(key, [{ detector, c, q }]);
+  }
+  const exemplarSpanIds = w.exemplarTraceIds.map((t) => window.exemplarSpans.get(t) ?? '');
+  for (const group of fired.values()) {
+    const { detector, c, q } = decisive(group);
+    const others = group.filter((x) => x.c !== c);
+    const statistics: FindingStatistic[] = [c, ...others.map((x) => x.c)].map((x, i) => {
+      const xq = i === 0 ? q : others[i - 1]?.q;
+      return {
+        name: x.statistic,
+        value: x.value,
+        threshold: x.threshold,
+        ...(xq !== undefined ? { pValue: findingPValue(xq) } : {}),
+      };
+    });
+    const also = others.map((x) => `${x.c.statistic} ${fmt(x.c.value)} > ${fmt(x.c.threshold)}`);
     out.findings.push({
-      id: stableId(detector, sid, c.feature, c.statistic, w.startMs),
+      id: stableId(detector, sid, c.feature, w.startMs),
       detector,
       stream: w.stream,
       feature: c.feature,
       statistic: c.statistic,
       value: c.value,
       threshold: c.threshold,
-      ...(q !== undefined ? { pValue: q } : {}),
+      ...(q !== undefined ? { pValue: findingPValue(q) } : {}),
       effectSize: c.effectSize,
       severity: c.severity,
       windowStartMs: w.startMs,
@@ -114,12 +162,13 @@ export function judgeWindow(
       currentCount: c.currentCount,
       exemplarTraceIds: [...w.exemplarTraceIds],
       ...summariesOf(c),
-      message: c.message,
+      message: also.length > 0 ? `${c.message}; also ${also.join(', ')}` : c.message,
       details: {
         ...c.details,
         exemplarSpanIds,
         ...(c.pValue !== undefined ? { rawPValue: c.pValue } : {}),
       },
+      statistics,
     });
   }
   return out;

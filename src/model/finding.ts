@@ -19,7 +19,23 @@ export interface StreamKey {
   model: string;
 }
 
-/** One detector's verdict on one window. */
+/** One statistic that fired in a finding (the decisive one and any other of the same feature and detector). */
+export interface FindingStatistic {
+  /** Statistic name, e.g. `ks`, `psi`. */
+  name: string;
+  /** Its value on the current window. */
+  value: number;
+  /** The threshold it was compared with. */
+  threshold: number;
+  /** Its p-value after the window's correction, when it has one. */
+  pValue?: number;
+}
+
+/**
+ * One detector's verdict on one feature (or stream) in one window. `statistic`, `value`,
+ * `threshold`, `pValue` and `effectSize` are the decisive statistic's; `statistics` lists every
+ * statistic that fired, decisive first.
+ */
 export interface Finding {
   /** Stable id: detector, stream, feature and window start hashed together. */
   id: string;
@@ -62,6 +78,8 @@ export interface Finding {
   message: string;
   /** Detector-specific extras (reference and current summary projections, categories, ...). */
   details: Record<string, unknown>;
+  /** Every statistic that fired for this detector and feature in the window, decisive first. */
+  statistics?: FindingStatistic[];
 }
 
 /** Lifecycle of an incident. */

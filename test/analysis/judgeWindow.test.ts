@@ -83,7 +83,7 @@ test('corrects once across every detector of the window, not per detector', () =
   assert.equal(judged.anomalous, false);
 });
 
-test('statistics decided by one test count as one hypothesis and share its adjusted p-value', () => {
+test('statistics decided by one test count as one hypothesis, share its adjusted p-value and make one finding', () => {
   const drift = detector('numeric_drift', [
     candidate('f', 'ks', 0.0045, { test: 'ks' }),
     candidate('f', 'psi', 0.0045, { test: 'ks' }),
@@ -92,10 +92,12 @@ test('statistics decided by one test count as one hypothesis and share its adjus
   ]);
   const j = judgeWindow([drift], reference, window, 0.01);
   assert.equal(j.hypotheses, 2);
+  assert.equal(j.findings.length, 1);
   assert.deepEqual(
-    j.findings.map((f) => f.statistic),
+    j.findings[0]?.statistics?.map((s) => s.name),
     ['ks', 'psi'],
   );
+  for (const s of j.findings[0]?.statistics ?? []) assert.ok(Math.abs((s.pValue as number) - 0.009) < 1e-12);
   for (const f of j.findings) {
     assert.ok(Math.abs((f.pValue as number) - 0.009) < 1e-12);
     assert.equal(f.details.rawPValue, 0.0045);
@@ -165,7 +167,7 @@ test('a finding about a feature carries both summaries it compared; its log reco
   const ref = referenceOf({ age: ages(5000, 1, 0), plan: Array(5000).fill('pro') });
   const win = windowOf({ age: ages(500, 2, 15), plan: Array(500).fill('pro') });
   const j = judgeWindow(createDetectors(), ref, { data: win, exemplarSpans: new Map() }, 0.01);
-  const ks = j.findings.find((f) => f.detector === 'numeric_drift' && f.statistic === 'ks');
+  const ks = j.findings.find((f) => f.detector === 'numeric_drift' && f.feature === 'age');
   assert.ok(ks, j.findings.map((f) => `${f.detector}/${f.statistic}`).join());
   const reference = deserializeFeatureBase64(ks.referenceSummary as string);
   const current = deserializeFeatureBase64(ks.currentSummary as string);
@@ -189,4 +191,33 @@ test('a finding about a feature carries both summaries it compared; its log reco
   assert.ok(stale);
   assert.equal(stale.referenceSummary, undefined);
   assert.equal(ATTR_ML_FINDING_REFERENCE_SUMMARY in findingAttributes(stale), false);
+});
+
+test('one finding per detector and feature: the decisive statistic is the most severe, and every one that fired is listed', () => {
+  const drift = detector('numeric_drift', [
+    candidate('f', 'ks', 1e-6, { test: 'ks', value: 0.2, threshold: 0.1, severity: 'warning' }),
+    candidate('f', 'psi', 1e-6, { test: 'ks', value: 0.9, threshold: 0.1, severity: 'critical' }),
+    candidate('f', 'wasserstein', 1e-6, { test: 'ks', value: 0.3, threshold: 0.25, severity: 'warning' }),
+  ]);
+  const j = judgeWindow([drift], reference, window, 0.01);
+  assert.equal(j.findings.length, 1);
+  const f = j.findings[0];
+  assert.equal(f?.statistic, 'psi');
+  assert.equal(f?.value, 0.9);
+  assert.equal(f?.severity, 'critical');
+  assert.deepEqual(
+    f?.statistics?.map((s) => [s.name, s.value, s.threshold]),
+    [
+      ['psi', 0.9, 0.1],
+      ['ks', 0.2, 0.1],
+      ['wasserstein', 0.3, 0.25],
+    ],
+  );
+  assert.match(f?.message ?? '', /also ks 0\.2 > 0\.1, wasserstein 0\.3 > 0\.25/);
+});
+
+test('a p-value that underflows to 0 is carried as the smallest double, never as an integer 0', () => {
+  const j = judgeWindow([detector('d', [candidate('f', 'x', 0)])], reference, window, 0.01);
+  const p = j.findings[0]?.pValue as number;
+  assert.ok(p > 0 && p < 1e-300 && !Number.isInteger(p), String(p));
 });

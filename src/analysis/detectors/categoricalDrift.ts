@@ -3,12 +3,12 @@
  * reference never had, or disappear?
  *
  * Counts come from Misra–Gries top-k summaries, where a listed count over-counts by at most
- * `topError` and an unlisted category has at most `topError` values. The detector uses the
- * lower bounds (count − topError, 0 when unlisted) and puts the rest in an "other" cell, so
- * each side's estimated distribution is within total variation ε = K·topError/n of the
- * truth (K categories compared). The Jensen–Shannon distance is a metric with JS ≤ √TV, so
- * the estimate is within √ε_ref + √ε_cur of the true distance in either direction; the
- * decision raises the floor by that amount (a miss, never a false alarm). With fewer
+ * `topError` and an unlisted category has at most `topError` values. Each cell takes the
+ * midpoint of what it can be and the rest goes to an "other" cell. The Jensen–Shannon
+ * distance is a metric, so the estimate is within the two sides' per-cell bounds of the true
+ * distance (see `sketchBound`); the decision raises the floor by them (a miss, never a false
+ * alarm). The bound uses each cell's own uncertainty, so a long-tailed feature with hundreds
+ * of categories is not held to a threshold that grows with its cardinality. With fewer
  * distinct values than the summary's k, topError is 0 and everything is exact.
  *
  * Statistics:
@@ -16,17 +16,23 @@
  *   of homogeneity on the same table (p-value via the regularized incomplete gamma). `js` and
  *   `chi2` share that test (`test: 'chi2'`) and count as one hypothesis per feature.
  * - `chi2` (opt-in): Pearson's X² with Cramér's V as its effect size.
- * - `new_categories`: share of current values in categories the reference did not have,
- *   with p = P(the reference saw ≤ topError of a category that common).
+ * - `new_categories`: share of current values in categories the reference summary does not
+ *   list, against the reference's own unlisted and never-drawn (Good–Turing) mass.
  * - `vanished_categories`: reference share of categories now absent, with p = P(seeing at
  *   most what the current summary could hide, if they had kept their share).
+ *
+ * Date-like columns are skipped (see `valueShapes.ts`), and when rows repeat the current
+ * side's counts are scaled to its effective size (see `rowRepetition.ts`).
  */
 import type { CategoricalSummary, TopEntry } from '../../summaries/index.js';
 import { binomialCdf } from '../stats/beta.js';
 import { chiSquareHomogeneity, jensenShannonDistance } from '../stats/categorical.js';
+import { rareEventProportionTest } from '../stats/proportions.js';
 import { requireOpenUnit, requirePositive, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
-import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, severityOf } from './thresholds.js';
+import { effectiveCount, rowRepetition } from './rowRepetition.js';
+import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, fmtP, scaledSeverity } from './thresholds.js';
+import { looksLikeDates } from './valueShapes.js';
 
 /** Statistics the categorical drift detector can compute. */
 export type CategoricalStatistic = 'js' | 'chi2' | 'new_categories' | 'vanished_categories';
@@ -105,17 +111,64 @@ export function resolveCategoricalDriftConfig(
   return { ...c, statistics: [...c.statistics] };
 }
 
-/** Lower-bound counts of `categories` plus an "other" cell holding the rest of `total`. */
+/**
+ * Estimated counts of `categories` plus an "other" cell holding the rest of `total`. A listed
+ * count is known to within `error` (true ∈ [count − error, count]) and an unlisted category
+ * has at most `error` values, so each cell takes the midpoint of what it can be.
+ */
 function table(
   top: readonly TopEntry[],
   error: number,
   categories: readonly string[],
   total: number,
 ): number[] {
-  const listed = new Map(top.map((t) => [t.value, Math.max(0, t.count - error)]));
-  const counts = categories.map((c) => listed.get(c) ?? 0);
+  const listed = new Map(top.map((t) => [t.value, Math.max(0, t.count - error / 2)]));
+  const counts = categories.map((c) => Math.min(total, listed.get(c) ?? error / 2));
   const rest = total - counts.reduce((s, x) => s + x, 0);
   return [...counts, Math.max(0, rest)];
+}
+
+/**
+ * How far the Jensen–Shannon distance of an estimated table can be from that of the true one,
+ * for one side. JS distance is a metric and JSD (bits) ≤ Δ/2 with Δ = Σ δ²/(p + p̂) the
+ * triangular discrimination (Topsøe 2000); each listed cell is off by at most half the
+ * summary's error and the "other" cell by at most the sum of those, so cells the summary knows
+ * well add next to nothing. Unlike a worst-case K·error/n total variation, this does not grow
+ * with the number of categories of a long-tailed feature, only with how uncertain its cells are.
+ */
+function sketchBound(counts: readonly number[], error: number, total: number): number {
+  if (error === 0 || total <= 0) return 0;
+  const half = error / 2 / total;
+  let delta = 0;
+  const k = counts.length - 1;
+  for (let i = 0; i < counts.length; i++) {
+    const off = i === k ? Math.min(1, k * half) : half;
+    const p = (counts[i] as number) / total;
+    delta += (off * off) / Math.max(off, 2 * p - off);
+  }
+  return Math.sqrt(Math.min(1, delta / 2));
+}
+
+/**
+ * The compared categories: the most frequent of both sides, in order of their combined share,
+ * cut where one more category would widen the sketch bound more than it can add to the
+ * distance (its own share is below the summaries' uncertainty about it).
+ */
+function comparedCategories(
+  refTop: readonly TopEntry[],
+  curTop: readonly TopEntry[],
+  sides: { n: number; m: number; refError: number; curError: number },
+  max: number,
+): string[] {
+  const share = new Map<string, number>();
+  for (const t of refTop) share.set(t.value, (share.get(t.value) ?? 0) + t.count / sides.n);
+  for (const t of curTop) share.set(t.value, (share.get(t.value) ?? 0) + t.count / sides.m);
+  const noise = sides.refError / sides.n + sides.curError / sides.m;
+  return [...share]
+    .filter(([, s]) => s > 2 * noise)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, max)
+    .map(([v]) => v);
 }
 
 /** Drift candidates of one categorical summary against its reference (shared with prediction drift). */
@@ -127,33 +180,44 @@ export function categoricalDriftCandidates(
   refData: Reference,
   config: ResolvedCategoricalDriftConfig,
   schema?: FeatureSchema,
+  repetition = 1,
 ): Candidate[] {
   const n = reference.count;
   const m = current.count;
   if (n < config.minCount || m < config.minCount) return [];
   const refTop = reference.top();
   const curTop = current.top();
+  // A date column takes new values by construction; its mix says nothing about the data.
+  if (looksLikeDates(refTop.map((t) => t.value))) return [];
   const refError = reference.topError;
   const curError = current.topError;
-  const categories = [
-    ...new Set(
-      [...refTop.slice(0, config.maxCategories), ...curTop.slice(0, config.maxCategories)].map(
-        (t) => t.value,
-      ),
-    ),
-  ];
+  const categories = comparedCategories(refTop, curTop, { n, m, refError, curError }, config.maxCategories);
   const r = table(refTop, refError, categories, n);
   const c = table(curTop, curError, categories, m);
+  const mEff = effectiveCount(m, repetition);
   const base = { feature, referenceCount: n, currentCount: m, compared: { reference, current } };
-  const sides: Sides = { refTop, refError, n, curTop, curError, m };
+  const sides: Sides = {
+    refTop,
+    refError,
+    n,
+    curTop,
+    curError,
+    m,
+    mEff,
+    referenceDistinct: reference.distinct(),
+  };
   const out: Candidate[] = [];
-  const chi = chiSquareHomogeneity(r, c);
+  // Repeated rows: the current side counts as its effective size (Rao–Scott's first-order correction).
+  const chi = chiSquareHomogeneity(
+    r,
+    c.map((x) => x * (mEff / m)),
+  );
+  const repeated = mEff < m ? { effectiveCurrentCount: mEff } : {};
   for (const statistic of config.statistics) {
     if (statistic === 'js') {
       const js = jensenShannonDistance(r, c);
       const k = categories.length;
-      const sketchError =
-        Math.sqrt(Math.min(1, (k * refError) / n)) + Math.sqrt(Math.min(1, (k * curError) / m));
+      const sketchError = sketchBound(r, refError, n) + sketchBound(c, curError, m);
       const cal = calibratedThreshold(refData, detectorId, feature, 'js', config.calibrationK);
       const threshold = Math.max(config.jsFloor + sketchError, cal ?? 0);
       const anomalous =
@@ -167,8 +231,8 @@ export function categoricalDriftCandidates(
         test: 'chi2',
         effectSize: js,
         anomalous,
-        severity: severityOf(anomalous, js, config.jsCritical),
-        message: `${feature}: Jensen–Shannon distance ${fmt(js)} over ${k} categories + other vs threshold ${fmt(threshold)}, chi-square p = ${fmt(chi.pValue)}`,
+        severity: scaledSeverity(anomalous, js, threshold, config.jsFloor, config.jsCritical),
+        message: `${feature}: Jensen–Shannon ${fmt(js)} > ${fmt(threshold)} over ${k} categories + other, chi-square ${fmtP(chi.pValue)} (n ${n} vs ${m})`,
         details: {
           chi2: chi.statistic,
           df: chi.df,
@@ -177,10 +241,11 @@ export function categoricalDriftCandidates(
           reference: r,
           current: c,
           calibrated: cal,
+          ...repeated,
         },
       });
     } else if (statistic === 'chi2') {
-      const v = Math.sqrt(chi.statistic / (n + m));
+      const v = Math.sqrt(chi.statistic / (n + mEff));
       const anomalous = v >= config.cramersVFloor && chi.pValue < config.alpha;
       out.push({
         ...base,
@@ -191,9 +256,15 @@ export function categoricalDriftCandidates(
         test: 'chi2',
         effectSize: v,
         anomalous,
-        severity: severityOf(anomalous, v, 3 * config.cramersVFloor),
-        message: `${feature}: chi-square ${fmt(chi.statistic)} on ${chi.df} df (Cramér's V ${fmt(v)}), p = ${fmt(chi.pValue)}`,
-        details: { df: chi.df, cramersV: v, pooled: chi.pooled },
+        severity: scaledSeverity(
+          anomalous,
+          v,
+          config.cramersVFloor,
+          config.cramersVFloor,
+          3 * config.cramersVFloor,
+        ),
+        message: `${feature}: chi-square ${fmt(chi.statistic)} on ${chi.df} df (Cramér's V ${fmt(v)}), ${fmtP(chi.pValue)}`,
+        details: { df: chi.df, cramersV: v, pooled: chi.pooled, ...repeated },
       });
     } else if (statistic === 'new_categories') {
       out.push(newCategories(feature, base, sides, config, schema));
@@ -214,36 +285,85 @@ interface Sides {
   curTop: readonly TopEntry[];
   curError: number;
   m: number;
+  /** The current side's effective size (m unless rows repeat). */
+  mEff: number;
+  /** Distinct values of the reference (HyperLogLog). */
+  referenceDistinct: number;
 }
 
+/**
+ * Values in categories the reference summary does not list. Under no change their share is
+ * the reference's own mass outside its list: the part its summary could not keep (at most
+ * n − Σ(count − error)) plus what a finite sample never draws, which Good–Turing estimates as
+ * the share of values seen exactly once (F₁/n). F₁ is exact when the summary kept every value;
+ * otherwise every unlisted value is counted as a possible singleton (an upper bound, so a
+ * long-tailed feature is never held to a missing mass smaller than its own). The test compares
+ * the current count with that reference count as two samples, each with its own binomial
+ * noise (exact conditional tail when events are few).
+ */
 function newCategories(
   feature: string,
   base: Base,
-  { refTop, refError, n, curTop, curError, m }: Sides,
+  { refTop, refError, n, curTop, curError, m, mEff, referenceDistinct }: Sides,
   config: ResolvedCategoricalDriftConfig,
   schema: FeatureSchema | undefined,
 ): Candidate {
   const known = new Set([...refTop.map((t) => t.value), ...(schema?.categories ?? [])]);
-  // A category the reference did not list may still have had up to refError values there.
-  const fresh = curTop.filter((t) => !known.has(t.value) && (t.count - curError) / m > refError / n);
-  const share = fresh.reduce((s, t) => s + (t.count - curError), 0) / m;
-  const pValue = share > 0 ? binomialCdf(refError, n, Math.min(1, share)) : 1;
-  return shareCandidate(
-    base,
-    'new_categories',
-    share,
-    config.newCategoryShare,
-    pValue,
-    config.alpha,
-    fresh,
-    `${feature}: ${fmt(share * 100)}% of values in ${fresh.length} categories unseen in the reference`,
+  const fresh = curTop.filter((t) => !known.has(t.value) && t.count - curError > 0);
+  const freshCount = fresh.reduce((s, t) => s + (t.count - curError), 0);
+  const share = freshCount / m;
+  const listedLower = refTop.reduce((s, t) => s + Math.max(0, t.count - refError), 0);
+  const unlisted = Math.max(0, n - listedLower);
+  const singletonsListed = refTop.filter((t) => t.count - refError <= 1).length;
+  const unlistedDistinct = Math.max(0, referenceDistinct - refTop.length);
+  const singletons = singletonsListed + (refError === 0 ? 0 : Math.min(unlisted, unlistedDistinct));
+  const referenceEvents = Math.min(n, Math.round(unlisted + singletons));
+  const expected = referenceEvents / n;
+  const currentEvents = Math.round(freshCount * (mEff / m));
+  const test = rareEventProportionTest(
+    referenceEvents,
+    n,
+    currentEvents,
+    Math.max(1, Math.round(mEff)),
+    'greater',
   );
+  const pValue = share > 0 ? test.pValue : 1;
+  const threshold = Math.min(1, expected + config.newCategoryShare);
+  const anomalous = share >= threshold && pValue < config.alpha;
+  const exact = refError === 0;
+  const names = fresh.slice(0, 10).map((t) => t.value);
+  const where = exact ? 'not in the reference' : 'not among the reference summary’s frequent values';
+  return {
+    ...base,
+    statistic: 'new_categories',
+    value: share,
+    threshold,
+    pValue,
+    effectSize: Math.max(0, share - expected),
+    anomalous,
+    severity: scaledSeverity(
+      anomalous,
+      share - expected,
+      config.newCategoryShare,
+      config.newCategoryShare,
+      10 * config.newCategoryShare,
+    ),
+    message: `${feature}: ${fmt(share * 100)}% of values in ${fresh.length} categories ${where} > ${fmt(threshold * 100)}% (reference unlisted + never-drawn share ${fmt(expected * 100)}%), ${fmtP(pValue)}${names.length ? ` (${names.join(', ')})` : ''}`,
+    details: {
+      categories: names,
+      expectedShare: expected,
+      referenceUnlisted: unlisted,
+      referenceSingletons: singletons,
+      exactReference: exact,
+      ...(mEff < m ? { effectiveCurrentCount: mEff } : {}),
+    },
+  };
 }
 
 function vanishedCategories(
   feature: string,
   base: Base,
-  { refTop, refError, n, curTop, curError, m }: Sides,
+  { refTop, refError, n, curTop, curError, m, mEff }: Sides,
   config: ResolvedCategoricalDriftConfig,
 ): Candidate {
   const present = new Set(curTop.map((t) => t.value));
@@ -252,47 +372,28 @@ function vanishedCategories(
     (t) => !present.has(t.value) && (t.count - refError) / n >= config.vanishedCategoryShare,
   );
   const share = Math.min(1, gone.reduce((s, t) => s + (t.count - refError), 0) / n);
-  const pValue = share > 0 ? binomialCdf(gone.length * curError, m, share) : 1;
-  return shareCandidate(
-    base,
-    'vanished_categories',
-    share,
-    config.vanishedCategoryShare,
-    pValue,
-    config.alpha,
-    gone,
-    `${feature}: categories holding ${fmt(share * 100)}% of the reference are absent`,
-  );
-}
-
-/**
- * A finding about the share of values in some categories (new or vanished): anomalous when
- * the share reaches `threshold` and is significant, critical at ten times the threshold;
- * names the first ten categories.
- */
-function shareCandidate(
-  base: Base,
-  statistic: CategoricalStatistic,
-  share: number,
-  threshold: number,
-  pValue: number,
-  alpha: number,
-  categories: readonly TopEntry[],
-  message: string,
-): Candidate {
-  const anomalous = share >= threshold && pValue < alpha;
-  const names = categories.slice(0, 10).map((t) => t.value);
+  const trials = Math.max(1, Math.round(mEff));
+  const hidden = Math.round(gone.length * curError * (mEff / m));
+  const pValue = share > 0 ? binomialCdf(hidden, trials, share) : 1;
+  const anomalous = share >= config.vanishedCategoryShare && pValue < config.alpha;
+  const names = gone.slice(0, 10).map((t) => t.value);
   return {
     ...base,
-    statistic,
+    statistic: 'vanished_categories',
     value: share,
-    threshold,
+    threshold: config.vanishedCategoryShare,
     pValue,
     effectSize: share,
     anomalous,
-    severity: severityOf(anomalous, share, 10 * threshold),
-    message: `${message}${names.length ? ` (${names.join(', ')})` : ''}`,
-    details: { categories: names },
+    severity: scaledSeverity(
+      anomalous,
+      share,
+      config.vanishedCategoryShare,
+      config.vanishedCategoryShare,
+      10 * config.vanishedCategoryShare,
+    ),
+    message: `${feature}: categories holding ${fmt(share * 100)}% of the reference are absent from ${m} values, ${fmtP(pValue)}${names.length ? ` (${names.join(', ')})` : ''}`,
+    details: { categories: names, ...(curError > 0 ? { currentSummaryError: curError } : {}) },
   };
 }
 
@@ -315,6 +416,7 @@ export function createCategoricalDriftDetector(config: CategoricalDriftConfig = 
             reference,
             resolved,
             reference.schema.get(feature),
+            rowRepetition(reference, current).share,
           ),
         );
       }

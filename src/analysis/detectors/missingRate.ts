@@ -11,12 +11,14 @@
 import { rareEventProportionTest } from '../stats/proportions.js';
 import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
+import { effectiveCount, rowRepetition } from './rowRepetition.js';
 import {
   calibratedThreshold,
   DATA_QUALITY_WEIGHT,
   DEFAULT_CALIBRATION_K,
   fmt,
-  severityOf,
+  fmtP,
+  scaledSeverity,
   totalCount,
 } from './thresholds.js';
 
@@ -81,6 +83,7 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
     weight: DATA_QUALITY_WEIGHT,
     detect(reference: Reference, current: WindowData): Candidate[] {
       const out: Candidate[] = [];
+      const repetition = rowRepetition(reference, current).share;
       for (const [feature, summary] of current.features) {
         const ref = reference.features.get(feature);
         if (ref === undefined) continue;
@@ -91,11 +94,12 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
         const rate = summary.nullCount / m;
         // With few expected nulls the z-test alarms on one null in 20 rows; this test then
         // switches to the exact conditional tail.
+        // Repeated rows repeat their nulls: the current side counts as its effective size.
         const test = rareEventProportionTest(
           ref.nullCount,
           n,
-          summary.nullCount,
-          m,
+          Math.round(effectiveCount(summary.nullCount, repetition)),
+          Math.max(1, Math.round(effectiveCount(m, repetition))),
           c.direction === 'both' ? 'two-sided' : 'greater',
         );
         const pValue = test.pValue;
@@ -117,11 +121,17 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
           ...(ref.nullCount + summary.nullCount > 0 ? { pValue } : {}),
           effectSize: effect,
           anomalous,
-          severity: severityOf(anomalous, effect, c.criticalDifference),
+          severity: scaledSeverity(anomalous, effect, threshold - refRate, floor, c.criticalDifference),
           referenceCount: n,
           currentCount: m,
-          message: `${feature}: ${fmt(rate * 100)}% null vs ${fmt(refRate * 100)}% in the reference (p = ${fmt(pValue)})`,
-          details: { referenceRate: refRate, difference: test.difference, z: test.z, calibrated: cal },
+          message: `${feature}: null ${fmt(refRate * 100)}% → ${fmt(rate * 100)}%, ${fmtP(pValue)} (n ${n} vs ${m})`,
+          details: {
+            referenceRate: refRate,
+            difference: test.difference,
+            z: test.z,
+            calibrated: cal,
+            ...(repetition < 1 ? { effectiveCurrentCount: effectiveCount(m, repetition) } : {}),
+          },
           compared: { reference: ref, current: summary },
         });
       }

@@ -30,7 +30,15 @@ import { ksCriticalDistance, ksPValue } from '../stats/kolmogorov.js';
 import { binnedKs, binnedPsi, binnedWasserstein, bucketIqr } from '../stats/sketchComparison.js';
 import { requireOpenUnit, requirePositive, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
-import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, numericView, severityOf } from './thresholds.js';
+import { effectiveCount, rowRepetition } from './rowRepetition.js';
+import {
+  calibratedThreshold,
+  DEFAULT_CALIBRATION_K,
+  fmt,
+  fmtP,
+  numericView,
+  scaledSeverity,
+} from './thresholds.js';
 
 /** Statistics the numeric drift detector can compute. */
 export type NumericStatistic = 'ks' | 'psi' | 'wasserstein';
@@ -151,6 +159,7 @@ export function numericDriftCandidates(
   refData: Reference,
   config: ResolvedNumericDriftConfig,
   view = 'value',
+  repetition = 1,
 ): Candidate[] {
   const n = reference.sketch.count;
   const m = current.sketch.count;
@@ -158,17 +167,26 @@ export function numericDriftCandidates(
   const refBuckets = reference.sketch.buckets();
   const curBuckets = current.sketch.buckets();
   const ks = binnedKs(refBuckets, curBuckets);
-  const ksP = ksPValue(ks.d, ks.n, ks.m);
+  // Repeated rows: the current side counts as its effective size (see rowRepetition.ts).
+  const mEff = effectiveCount(ks.m, repetition);
+  const ksP = ksPValue(ks.d, ks.n, mEff);
   const base = { feature, referenceCount: n, currentCount: m, compared: { reference, current } };
   const label = view === 'value' ? feature : `${feature} (${view})`;
-  const shared = { view, referenceMean: reference.mean, currentMean: current.mean };
+  const shared = {
+    view,
+    referenceMean: reference.mean,
+    currentMean: current.mean,
+    ...(mEff < ks.m ? { effectiveCurrentCount: mEff } : {}),
+  };
+  const head = `${label}: mean ${fmt(reference.mean)} → ${fmt(current.mean)}`;
+  const sizes = `(n ${n} vs ${m})`;
   const calibrated = (statistic: string): number | undefined =>
     calibratedThreshold(refData, detectorId, feature, statistic, config.calibrationK);
   const out: Candidate[] = [];
   for (const statistic of config.statistics) {
     if (statistic === 'ks') {
       const cal = calibrated('ks');
-      const critical = ksCriticalDistance(config.alpha, ks.n, ks.m);
+      const critical = ksCriticalDistance(config.alpha, ks.n, mEff);
       const threshold = Math.max(config.ksFloor, critical, cal ?? 0);
       const anomalous = ks.d >= config.ksFloor && ksP < config.alpha && (cal === undefined || ks.d > cal);
       out.push({
@@ -180,8 +198,8 @@ export function numericDriftCandidates(
         test: 'ks',
         effectSize: ks.d,
         anomalous,
-        severity: severityOf(anomalous, ks.d, config.ksCritical),
-        message: `${label}: KS distance ${fmt(ks.d)} (sketch bracket up to ${fmt(ks.dUpper)}) vs threshold ${fmt(threshold)}, p = ${fmt(ksP)}`,
+        severity: scaledSeverity(anomalous, ks.d, threshold, config.ksFloor, config.ksCritical),
+        message: `${head}, KS ${fmt(ks.d)} ${ks.d >= threshold ? '>' : '≤'} ${fmt(threshold)} ${sizes}, ${fmtP(ksP)}`,
         details: {
           ...shared,
           dUpper: ks.dUpper,
@@ -205,8 +223,8 @@ export function numericDriftCandidates(
         test: 'ks',
         effectSize: psi.psi,
         anomalous,
-        severity: severityOf(anomalous, psi.psi, config.psiCritical),
-        message: `${label}: PSI ${fmt(psi.psi)} over ${psi.bins} reference-quantile bins vs threshold ${fmt(threshold)}, KS p = ${fmt(ksP)}`,
+        severity: scaledSeverity(anomalous, psi.psi, threshold, config.psiFloor, config.psiCritical),
+        message: `${head}, PSI ${fmt(psi.psi)} ${psi.psi >= threshold ? '>' : '≤'} ${fmt(threshold)} over ${psi.bins} bins ${sizes}, KS ${fmtP(ksP)}`,
         details: {
           ...shared,
           bins: psi.bins,
@@ -236,8 +254,14 @@ export function numericDriftCandidates(
         test: 'ks',
         effectSize: value,
         anomalous,
-        severity: severityOf(anomalous, value, config.wassersteinCritical),
-        message: `${label}: mass moved ${fmt(value)} reference ${config.wassersteinScale}s (±${fmt(error)}) vs threshold ${fmt(threshold)}`,
+        severity: scaledSeverity(
+          anomalous,
+          value,
+          threshold,
+          config.wassersteinFloor,
+          config.wassersteinCritical,
+        ),
+        message: `${head}, Wasserstein ${fmt(value)} reference ${config.wassersteinScale}s (±${fmt(error)}) ${value >= threshold ? '>' : '≤'} ${fmt(threshold)} ${sizes}, KS ${fmtP(ksP)}`,
         details: { ...shared, distance: w.distance, scale, sketchError: error, calibrated: cal },
       });
     }
@@ -267,6 +291,7 @@ export function createNumericDriftDetector(config: NumericDriftConfig = {}): Det
             reference,
             resolved,
             a.view,
+            rowRepetition(reference, current).share,
           ),
         );
       }

@@ -17,6 +17,7 @@ import {
   numericDriftCandidates,
   resolveNumericDriftConfig,
 } from './numericDrift.js';
+import { rowRepetition } from './rowRepetition.js';
 import { numericView } from './thresholds.js';
 
 /** Configuration of {@link createPredictionDriftDetector}. */
@@ -35,12 +36,23 @@ export function createPredictionDriftDetector(config: PredictionDriftConfig = {}
     id: 'prediction_drift',
     detect(reference: Reference, current: WindowData): Candidate[] {
       const out: Candidate[] = [];
+      // Prediction outputs come from the same rows as the features, repeated alike.
+      const repetition = rowRepetition(reference, current).share;
       for (const [output, summary] of current.predictions) {
         const ref = reference.predictions.get(output);
         if (ref === undefined || ref.kind !== summary.kind) continue;
         if (ref.kind === 'categorical' && summary.kind === 'categorical') {
           out.push(
-            ...categoricalDriftCandidates('prediction_drift', output, ref, summary, reference, categorical),
+            ...categoricalDriftCandidates(
+              'prediction_drift',
+              output,
+              ref,
+              summary,
+              reference,
+              categorical,
+              undefined,
+              repetition,
+            ),
           );
           continue;
         }
@@ -56,6 +68,7 @@ export function createPredictionDriftDetector(config: PredictionDriftConfig = {}
               reference,
               numeric,
               a.view,
+              repetition,
             ),
           );
       }

@@ -8,7 +8,12 @@
  * beyond a bound) and which might be (buckets straddling it); the fraction reported is the
  * sure one, raised to one value when the exact window min or max is outside. Under no
  * change a fresh value falls outside the range of n reference values with probability
- * 2/(n+1) (exchangeability), which gives the binomial p-value.
+ * 2/(n+1), but not independently of the others: the range is the reference sample's own
+ * min and max, so a mild reference lets several values out at once. The p-value is the
+ * exact exchangeable (order-statistic) tail of `rangeExceedanceTail`, not the binomial one,
+ * which is 25 times too small for six values of 500 outside the range of 2 000. The range is
+ * called the "training range" when the reference is a profile, the "reference range" when it
+ * is the stream's own warm-up or trailing windows.
  *
  * Fractional rate: a feature that was whole-numbered in the reference (ages, counts, cents)
  * starts arriving with fractions, as when an upstream job averages or converts units. Judged
@@ -22,11 +27,12 @@
  * bucket; π_b are the reference's exact bucket shares), which is the p-value.
  */
 import type { FeatureSummary, NumericSummary } from '../../summaries/index.js';
-import { binomialUpperTail } from '../stats/beta.js';
 import { rareEventProportionTest } from '../stats/proportions.js';
+import { rangeExceedanceTail } from '../stats/rangeExceedance.js';
 import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
-import { DATA_QUALITY_WEIGHT, fmt, severityOf, totalCount } from './thresholds.js';
+import { effectiveCount, rowRepetition } from './rowRepetition.js';
+import { DATA_QUALITY_WEIGHT, fmt, fmtP, scaledSeverity, totalCount } from './thresholds.js';
 
 /** Configuration of {@link createSchemaDetector}; every field has a documented default. */
 export interface SchemaConfig {
@@ -126,6 +132,7 @@ function outOfRange(
   schema: FeatureSchema,
   refCount: number,
   c: ResolvedSchemaConfig,
+  context: JudgeContext,
 ): Candidate | undefined {
   const lo = schema.min ?? Number.NEGATIVE_INFINITY;
   const hi = schema.max ?? Number.POSITIVE_INFINITY;
@@ -144,8 +151,18 @@ function outOfRange(
   if (surelyAbove === 0 && s.max > hi) surelyAbove = 1;
   const outside = surelyBelow + surelyAbove;
   const fraction = outside / m;
-  const p0 = refCount > 0 ? Math.min(1, 2 / (refCount + 1)) : 0;
-  const pValue = outside > 0 ? binomialUpperTail(outside, m, p0) : 1;
+  // Repeated rows repeat their out-of-range values too: both counts shrink to the effective size.
+  const share = context.repetition;
+  const pValue =
+    outside > 0
+      ? refCount > 0
+        ? rangeExceedanceTail(
+            Math.max(1, Math.round(effectiveCount(outside, share))),
+            refCount,
+            Math.max(1, Math.round(effectiveCount(m, share))),
+          )
+        : 0
+      : 1;
   const anomalous = fraction >= c.outOfRangeFloor && pValue < c.alpha;
   return {
     feature,
@@ -155,10 +172,10 @@ function outOfRange(
     pValue,
     effectSize: fraction,
     anomalous,
-    severity: severityOf(anomalous, fraction, c.outOfRangeCritical),
+    severity: scaledSeverity(anomalous, fraction, c.outOfRangeFloor, c.outOfRangeFloor, c.outOfRangeCritical),
     referenceCount: refCount,
     currentCount: m,
-    message: `${feature}: ${fmt(fraction * 100)}% of values outside the training range [${fmt(lo)}, ${fmt(hi)}] (window ${fmt(s.min)}…${fmt(s.max)})`,
+    message: `${feature}: ${fmt(fraction * 100)}% of values outside the ${context.rangeName} [${fmt(lo)}, ${fmt(hi)}] (window ${fmt(s.min)}…${fmt(s.max)}), ${fmtP(pValue)} (n ${refCount} vs ${m})`,
     details: {
       below: surelyBelow,
       above: surelyAbove,
@@ -167,8 +184,18 @@ function outOfRange(
       max: hi,
       currentMin: s.min,
       currentMax: s.max,
+      range: context.rangeName,
+      ...(share < 1 ? { effectiveCurrentCount: effectiveCount(m, share) } : {}),
     },
   };
+}
+
+/** What every check of one window shares: the rows' repetition and what the range is called. */
+interface JudgeContext {
+  /** m_eff / m of the window (see `rowRepetition.ts`). */
+  repetition: number;
+  /** "training range" for a profile reference, "reference range" for the stream's own windows. */
+  rangeName: string;
 }
 
 /** Events (invalid values, fractional values) counted on both sides, with what a rise needs. */
@@ -189,8 +216,14 @@ interface RateRise {
  * would alarm on a single one; the shared test switches to the exact conditional tail there
  * (as missing_rate does).
  */
-function rateRise(feature: string, r: RateRise, alpha: number): Candidate {
-  const test = rareEventProportionTest(r.referenceEvents, r.n, r.currentEvents, r.m, 'greater');
+function rateRise(feature: string, r: RateRise, alpha: number, repetition: number): Candidate {
+  const test = rareEventProportionTest(
+    r.referenceEvents,
+    r.n,
+    Math.round(effectiveCount(r.currentEvents, repetition)),
+    Math.max(1, Math.round(effectiveCount(r.m, repetition))),
+    'greater',
+  );
   const rate = r.currentEvents / r.m;
   const referenceRate = r.referenceEvents / r.n;
   const anomalous = test.difference >= r.floor && test.pValue < alpha;
@@ -204,10 +237,10 @@ function rateRise(feature: string, r: RateRise, alpha: number): Candidate {
     ...(r.referenceEvents + r.currentEvents > 0 ? { pValue: test.pValue } : {}),
     effectSize: test.difference,
     anomalous,
-    severity: severityOf(anomalous, test.difference, r.critical),
+    severity: scaledSeverity(anomalous, test.difference, r.floor, r.floor, r.critical),
     referenceCount: r.n,
     currentCount: r.m,
-    message: `${feature}: ${r.describe(fmt(rate * 100), fmt(referenceRate * 100))}`,
+    message: `${feature}: ${r.describe(fmt(rate * 100), fmt(referenceRate * 100))}, ${fmtP(test.pValue)} (n ${r.n} vs ${r.m})`,
     details: { referenceRate, difference: test.difference, exact: test.exact },
   };
 }
@@ -217,6 +250,7 @@ function invalidRate(
   ref: FeatureSummary,
   cur: FeatureSummary,
   c: ResolvedSchemaConfig,
+  repetition: number,
 ): Candidate | undefined {
   const n = totalCount(ref);
   const m = totalCount(cur);
@@ -234,6 +268,7 @@ function invalidRate(
       describe: (rate, was) => `${rate}% invalid values (wrong type or infinite) vs ${was}% in the reference`,
     },
     c.alpha,
+    repetition,
   );
 }
 
@@ -243,6 +278,7 @@ function fractionalRate(
   ref: NumericSummary,
   cur: NumericSummary,
   c: ResolvedSchemaConfig,
+  repetition: number,
 ): Candidate | undefined {
   const n = ref.count;
   const m = cur.count;
@@ -262,6 +298,7 @@ function fractionalRate(
         `${rate}% of values have fractions vs ${was}% in the reference (whole numbers there)`,
     },
     c.alpha,
+    repetition,
   );
 }
 
@@ -271,15 +308,18 @@ function stuckAtConstant(
   ref: NumericSummary,
   cur: NumericSummary,
   c: ResolvedSchemaConfig,
+  repetition: number,
 ): Candidate | undefined {
   const m = cur.count;
   const n = ref.count;
   if (m < c.minCount || n === 0 || cur.min !== cur.max) return undefined;
+  // Repeated rows are fewer independent draws: the chance that they all agree is Σ π^m_eff.
+  const draws = effectiveCount(m, repetition);
   let pValue = 0;
   let largest = 0;
   for (const b of ref.sketch.buckets()) {
     const share = b.count / n;
-    pValue += share ** m;
+    pValue += share ** draws;
     largest = Math.max(largest, share);
   }
   pValue = Math.min(1, pValue);
@@ -295,7 +335,7 @@ function stuckAtConstant(
     severity: anomalous ? 'critical' : 'info',
     referenceCount: n,
     currentCount: m,
-    message: `${feature}: all ${m} values equal ${fmt(cur.min)}; the reference's most common value range holds ${fmt(largest * 100)}% (p ≤ ${fmt(pValue)})`,
+    message: `${feature}: all ${m} values equal ${fmt(cur.min)}; the reference's most common value range holds ${fmt(largest * 100)}% (${pValue < 1e-300 ? 'p < 1e-300' : `p ≤ ${fmt(pValue)}`})`,
     details: { constant: cur.min, referenceLargestBucketShare: largest },
   };
 }
@@ -310,6 +350,11 @@ export function createSchemaDetector(config: SchemaConfig = {}): Detector {
       const out: Candidate[] = [];
       // A window without any summaries (spans that record none) says nothing about features.
       const hasData = current.features.size > 0;
+      const context: JudgeContext = {
+        repetition: hasData ? rowRepetition(reference, current).share : 1,
+        rangeName: reference.source === 'profile' ? 'training range' : 'reference range',
+      };
+      const repetition = context.repetition;
       for (const [feature, schema] of reference.schema) {
         const summary = current.features.get(feature);
         if (summary === undefined) {
@@ -345,11 +390,15 @@ export function createSchemaDetector(config: SchemaConfig = {}): Detector {
         const compared = { reference: ref, current: summary };
         const found: (Candidate | undefined)[] = [];
         if (summary.kind === 'numeric') {
-          found.push(outOfRange(feature, summary, schema, ref?.count ?? 0, c));
-          found.push(ref?.kind === 'numeric' ? stuckAtConstant(feature, ref, summary, c) : undefined);
-          found.push(ref?.kind === 'numeric' ? fractionalRate(feature, ref, summary, c) : undefined);
+          found.push(outOfRange(feature, summary, schema, ref?.count ?? 0, c, context));
+          found.push(
+            ref?.kind === 'numeric' ? stuckAtConstant(feature, ref, summary, c, repetition) : undefined,
+          );
+          found.push(
+            ref?.kind === 'numeric' ? fractionalRate(feature, ref, summary, c, repetition) : undefined,
+          );
         }
-        if (ref !== undefined) found.push(invalidRate(feature, ref, summary, c));
+        if (ref !== undefined) found.push(invalidRate(feature, ref, summary, c, repetition));
         for (const cand of found) if (cand) out.push({ ...cand, compared });
       }
       if (c.reportNewFeatures) {

@@ -35,6 +35,29 @@ export function severityOf(anomalous: boolean, effect: number, critical: number)
   return effect >= critical ? 'critical' : 'warning';
 }
 
+/**
+ * Severity scaled from the threshold the finding was actually judged against: `critical` once
+ * the value reaches `threshold · critical / floor`. A calibrated threshold above the floor thus
+ * raises the critical point with it, so a finding is never critical merely for passing a
+ * threshold that calibration had already moved past the fixed critical value.
+ */
+export function scaledSeverity(
+  anomalous: boolean,
+  value: number,
+  threshold: number,
+  floor: number,
+  critical: number,
+): Severity {
+  if (!anomalous) return 'info';
+  const ratio = floor > 0 && critical > floor ? critical / floor : 1;
+  return value >= Math.max(threshold, floor) * ratio ? 'critical' : 'warning';
+}
+
+/** A p-value for people: "p < 1e-300" where floating point runs out, else 3 significant digits. */
+export function fmtP(p: number): string {
+  return p < 1e-300 ? 'p < 1e-300' : `p = ${fmt(p)}`;
+}
+
 /** Every value the summary saw, including nulls, invalid and infinite values. */
 export function totalCount(s: FeatureSummary): number {
   return s.count + s.nullCount + s.invalidCount + (s.kind === 'numeric' ? s.infiniteCount : 0);

@@ -1,0 +1,117 @@
+/**
+ * Rows that repeat. A join that fans one upstream record out to several rows (a lookup
+ * table, a one-to-many key) puts the same values in a window several times; every per-row
+ * test then counts each record as if it were several independent draws and alarms on clean
+ * windows. The window's effective sample size is read off the distinct-value counts the
+ * categorical summaries carry: m independent draws from the reference's distribution show
+ * E[D(m)] = Σ_v 1 − (1 − p_v)^m distinct values, so a window with fewer distinct values than
+ * that (beyond its sampling spread) behaves like the x draws with E[D(x)] = observed. The
+ * window's share m_eff / m is the median over the features where a repetition of two would be
+ * visible; detectors scale their current-side counts by it (the first-order Rao–Scott
+ * correction: a design effect of 1/share on the current side).
+ */
+import type { CategoricalSummary } from '../../summaries/index.js';
+import type { Reference, WindowData } from './detector.js';
+import { looksLikeDates } from './valueShapes.js';
+
+/** The window's effective sample size relative to its rows, and what it was read from. */
+export interface Repetition {
+  /** m_eff / m in (0, 1]; 1 when no feature shows repetition or none can tell. */
+  share: number;
+  /** Features whose distinct counts were informative, with each one's own share. */
+  features: { feature: string; share: number }[];
+}
+
+/** Repetition ratios below this are treated as none: a 10% design effect is within rounding. */
+const NEGLIGIBLE = 0.9;
+/** Spread (in standard deviations) a distinct count must fall short by to count as repetition. */
+const Z = 3;
+/** Smallest window (non-null values of a feature) judged for repetition. */
+const MIN_VALUES = 20;
+
+/** Category probabilities of the reference: listed values at their midpoint, the rest spread evenly. */
+function probabilities(ref: CategoricalSummary): { listed: number[]; restCount: number; restP: number } {
+  const n = ref.count;
+  const err = ref.topError;
+  const listed = ref.top().map((t) => Math.max(0, t.count - err / 2) / n);
+  const listedMass = listed.reduce((s, p) => s + p, 0);
+  const restCount = Math.max(0, ref.distinct() - listed.length);
+  const restMass = Math.max(0, 1 - listedMass);
+  return { listed, restCount, restP: restCount > 0 ? restMass / restCount : 0 };
+}
+
+/** Expected distinct values in x draws and the variance of that count (independent-cell bound). */
+function expectedDistinct(
+  p: ReturnType<typeof probabilities>,
+  x: number,
+): { mean: number; variance: number } {
+  let mean = 0;
+  let variance = 0;
+  const add = (prob: number, times: number) => {
+    const miss = (1 - prob) ** x;
+    mean += times * (1 - miss);
+    variance += times * miss * (1 - miss);
+  };
+  for (const prob of p.listed) add(prob, 1);
+  if (p.restCount > 0) add(p.restP, p.restCount);
+  return { mean, variance };
+}
+
+/** Share m_eff/m of one categorical feature, or undefined when its distinct count cannot tell. */
+export function featureRepetitionShare(ref: CategoricalSummary, cur: CategoricalSummary): number | undefined {
+  const m = cur.count;
+  if (m < MIN_VALUES || ref.count < MIN_VALUES) return undefined;
+  if (looksLikeDates(ref.top().map((t) => t.value))) return undefined;
+  const p = probabilities(ref);
+  const full = expectedDistinct(p, m);
+  const half = expectedDistinct(p, m / 2);
+  const observed = cur.distinct();
+  // HyperLogLog counts small cardinalities almost exactly (linear counting); allow its error above that.
+  const slack = Z * Math.sqrt(full.variance) + Math.max(1, cur.distinctRelativeError * observed);
+  if (full.mean - half.mean <= slack) return undefined;
+  if (observed >= full.mean - slack) return 1;
+  let lo = 1;
+  let hi = m;
+  for (let i = 0; i < 50 && hi - lo > 1e-3 * m; i++) {
+    const mid = (lo + hi) / 2;
+    if (expectedDistinct(p, mid).mean < observed) lo = mid;
+    else hi = mid;
+  }
+  return Math.min(1, (lo + hi) / (2 * m));
+}
+
+const cache = new WeakMap<WindowData, WeakMap<Reference, Repetition>>();
+
+/** The window's repetition against the reference (memoized per window and reference). */
+export function rowRepetition(reference: Reference, current: WindowData): Repetition {
+  let byRef = cache.get(current);
+  const hit = byRef?.get(reference);
+  if (hit) return hit;
+  const features: Repetition['features'] = [];
+  for (const [feature, cur] of current.features) {
+    const ref = reference.features.get(feature);
+    if (ref?.kind !== 'categorical' || cur.kind !== 'categorical') continue;
+    const share = featureRepetitionShare(ref, cur);
+    if (share !== undefined) features.push({ feature, share });
+  }
+  const sorted = features.map((f) => f.share).sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median =
+    sorted.length === 0
+      ? 1
+      : sorted.length % 2 === 1
+        ? (sorted[Math.floor(mid)] as number)
+        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const result: Repetition = { share: median >= NEGLIGIBLE ? 1 : median, features };
+  if (byRef === undefined) {
+    byRef = new WeakMap();
+    cache.set(current, byRef);
+  }
+  byRef.set(reference, result);
+  return result;
+}
+
+/** `count` scaled to the window's effective size (never below 1 when count ≥ 1). */
+export function effectiveCount(count: number, share: number): number {
+  return share >= 1 || count === 0 ? count : Math.max(1, count * share);
+}
