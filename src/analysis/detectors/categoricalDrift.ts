@@ -27,7 +27,6 @@
 import type { CategoricalSummary, TopEntry } from '../../summaries/index.js';
 import { binomialCdf } from '../stats/beta.js';
 import { chiSquareHomogeneity, jensenShannonDistance } from '../stats/categorical.js';
-import { rareEventProportionTest } from '../stats/proportions.js';
 import { requireOpenUnit, requirePositive, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
 import { effectiveCount, rowRepetition } from './rowRepetition.js';
@@ -150,25 +149,22 @@ function sketchBound(counts: readonly number[], error: number, total: number): n
 }
 
 /**
- * The compared categories: the most frequent of both sides, in order of their combined share,
- * cut where one more category would widen the sketch bound more than it can add to the
- * distance (its own share is below the summaries' uncertainty about it).
+ * The compared categories: the reference's most frequent ones, cut where a category's share is
+ * within the summaries' uncertainty about it. Chosen from the reference alone, so the table
+ * does not depend on the window it tests (a window's own rare values, picked because they
+ * appeared, would leave its "other" cell empty and fake a shift); a category the reference
+ * lacks lands in the window's "other" cell, which grows.
  */
 function comparedCategories(
   refTop: readonly TopEntry[],
-  curTop: readonly TopEntry[],
   sides: { n: number; m: number; refError: number; curError: number },
   max: number,
 ): string[] {
-  const share = new Map<string, number>();
-  for (const t of refTop) share.set(t.value, (share.get(t.value) ?? 0) + t.count / sides.n);
-  for (const t of curTop) share.set(t.value, (share.get(t.value) ?? 0) + t.count / sides.m);
   const noise = sides.refError / sides.n + sides.curError / sides.m;
-  return [...share]
-    .filter(([, s]) => s > 2 * noise)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  return refTop
+    .filter((t) => t.count / sides.n > 2 * noise)
     .slice(0, max)
-    .map(([v]) => v);
+    .map((t) => t.value);
 }
 
 /** Drift candidates of one categorical summary against its reference (shared with prediction drift). */
@@ -191,7 +187,7 @@ export function categoricalDriftCandidates(
   if (looksLikeDates(refTop.map((t) => t.value))) return [];
   const refError = reference.topError;
   const curError = current.topError;
-  const categories = comparedCategories(refTop, curTop, { n, m, refError, curError }, config.maxCategories);
+  const categories = comparedCategories(refTop, { n, m, refError, curError }, config.maxCategories);
   const r = table(refTop, refError, categories, n);
   const c = table(curTop, curError, categories, m);
   const mEff = effectiveCount(m, repetition);
@@ -292,14 +288,23 @@ interface Sides {
 }
 
 /**
- * Values in categories the reference summary does not list. Under no change their share is
- * the reference's own mass outside its list: the part its summary could not keep (at most
- * n − Σ(count − error)) plus what a finite sample never draws, which Good–Turing estimates as
- * the share of values seen exactly once (F₁/n). F₁ is exact when the summary kept every value;
- * otherwise every unlisted value is counted as a possible singleton (an upper bound, so a
- * long-tailed feature is never held to a missing mass smaller than its own). The test compares
- * the current count with that reference count as two samples, each with its own binomial
- * noise (exact conditional tail when events are few).
+ * Values in categories the reference summary does not list.
+ *
+ * Effect: the share of current values in such categories, above what the reference itself
+ * says a new sample holds of never-drawn values: its Good–Turing missing mass F₁/n (values
+ * seen once over its size; exact when the summary kept every value, else every unlisted value
+ * counts as a possible singleton, an upper bound). An ID-like or long-tailed column shows new
+ * values in every window, and its missing mass says so.
+ *
+ * Significance, with both samples' noise: given a value's count T in the two samples pooled,
+ * under no change its split is binomial with the current side's share m/(n+m) of all rows, so
+ * the chance that at most r of them landed in the reference is a binomial tail (r = 0 when the
+ * reference summary is exact, its error bound otherwise; the current side counts its lower
+ * bound). Which value to look at is read off the window, so that tail is multiplied by the
+ * number of values that could have been that common in the pooled sample, at most (n+m)/T
+ * (Bonferroni); the p-value is the smallest over the window's unlisted values. A value met
+ * once in a small window never alarms; one met 5 times in 100 rows and never among 2 000
+ * reference rows does (p ≈ 10⁻⁵).
  */
 function newCategories(
   feature: string,
@@ -312,47 +317,51 @@ function newCategories(
   const fresh = curTop.filter((t) => !known.has(t.value) && t.count - curError > 0);
   const freshCount = fresh.reduce((s, t) => s + (t.count - curError), 0);
   const share = freshCount / m;
+  const exact = refError === 0;
   const listedLower = refTop.reduce((s, t) => s + Math.max(0, t.count - refError), 0);
   const unlisted = Math.max(0, n - listedLower);
   const singletonsListed = refTop.filter((t) => t.count - refError <= 1).length;
   const unlistedDistinct = Math.max(0, referenceDistinct - refTop.length);
-  const singletons = singletonsListed + (refError === 0 ? 0 : Math.min(unlisted, unlistedDistinct));
-  const referenceEvents = Math.min(n, Math.round(unlisted + singletons));
-  const expected = referenceEvents / n;
-  const currentEvents = Math.round(freshCount * (mEff / m));
-  const test = rareEventProportionTest(
-    referenceEvents,
-    n,
-    currentEvents,
-    Math.max(1, Math.round(mEff)),
-    'greater',
-  );
-  const pValue = share > 0 ? test.pValue : 1;
-  const threshold = Math.min(1, expected + config.newCategoryShare);
-  const anomalous = share >= threshold && pValue < config.alpha;
-  const exact = refError === 0;
-  const names = fresh.slice(0, 10).map((t) => t.value);
+  const singletons = singletonsListed + (exact ? 0 : Math.min(unlisted, unlistedDistinct));
+  const missingMass = Math.min(1, singletons / n);
+  // Repeated rows: counts shrink to the effective size of the current side.
+  const scale = mEff / m;
+  const referenceShare = n / (n + mEff);
+  let pValue = 1;
+  let newCount = 0;
+  const surprising: TopEntry[] = [];
+  for (const t of fresh) {
+    const x = Math.round((t.count - curError) * scale);
+    if (x < 1) continue;
+    const pooled = x + refError;
+    const p = Math.min(1, binomialCdf(refError, pooled, referenceShare) * ((n + mEff) / pooled));
+    pValue = Math.min(pValue, p);
+    if (p < config.alpha) {
+      newCount += t.count - curError;
+      surprising.push(t);
+    }
+  }
+  // The effect counts only values in categories that are new beyond chance; the rest of the
+  // unlisted share is the reference's own tail and its missing mass.
+  const effect = newCount / m;
+  const threshold = config.newCategoryShare;
+  const anomalous = effect >= threshold && pValue < config.alpha;
+  const names = (surprising.length > 0 ? surprising : fresh).slice(0, 10).map((t) => t.value);
   const where = exact ? 'not in the reference' : 'not among the reference summary’s frequent values';
   return {
     ...base,
     statistic: 'new_categories',
-    value: share,
+    value: effect,
     threshold,
     pValue,
-    effectSize: Math.max(0, share - expected),
+    effectSize: effect,
     anomalous,
-    severity: scaledSeverity(
-      anomalous,
-      share - expected,
-      config.newCategoryShare,
-      config.newCategoryShare,
-      10 * config.newCategoryShare,
-    ),
-    message: `${feature}: ${fmt(share * 100)}% of values in ${fresh.length} categories ${where} > ${fmt(threshold * 100)}% (reference unlisted + never-drawn share ${fmt(expected * 100)}%), ${fmtP(pValue)}${names.length ? ` (${names.join(', ')})` : ''}`,
+    severity: scaledSeverity(anomalous, effect, threshold, threshold, 10 * threshold),
+    message: `${feature}: ${fmt(effect * 100)}% of values in ${surprising.length} categories ${where} > ${fmt(threshold * 100)}% (${fmt(share * 100)}% in all unlisted categories; reference missing mass ${fmt(missingMass * 100)}%), ${fmtP(pValue)} (n ${n} vs ${m})${names.length ? ` (${names.join(', ')})` : ''}`,
     details: {
       categories: names,
-      expectedShare: expected,
-      referenceUnlisted: unlisted,
+      unlistedShare: share,
+      missingMass,
       referenceSingletons: singletons,
       exactReference: exact,
       ...(mEff < m ? { effectiveCurrentCount: mEff } : {}),
@@ -360,6 +369,14 @@ function newCategories(
   };
 }
 
+/**
+ * Reference categories absent from the window. Which categories are absent is read off the
+ * window, so the test cannot be "how likely is it that these all vanished": among dozens of
+ * categories of 1–3% some are always absent from a small window. Each candidate category
+ * (reference share at least `vanishedCategoryShare`) would be seen at most as often as the
+ * current summary can hide with probability P(X ≤ error | its share); the p-value is the
+ * smallest of those over the absent ones, Bonferroni-corrected over all candidates.
+ */
 function vanishedCategories(
   feature: string,
   base: Base,
@@ -367,14 +384,15 @@ function vanishedCategories(
   config: ResolvedCategoricalDriftConfig,
 ): Candidate {
   const present = new Set(curTop.map((t) => t.value));
+  const candidates = refTop.filter((t) => (t.count - refError) / n >= config.vanishedCategoryShare);
   // An unlisted current category has at most curError values (Misra–Gries keeps every value above it).
-  const gone = refTop.filter(
-    (t) => !present.has(t.value) && (t.count - refError) / n >= config.vanishedCategoryShare,
-  );
+  const gone = candidates.filter((t) => !present.has(t.value));
   const share = Math.min(1, gone.reduce((s, t) => s + (t.count - refError), 0) / n);
   const trials = Math.max(1, Math.round(mEff));
-  const hidden = Math.round(gone.length * curError * (mEff / m));
-  const pValue = share > 0 ? binomialCdf(hidden, trials, share) : 1;
+  const hidden = Math.round(curError * (mEff / m));
+  let smallest = 1;
+  for (const t of gone) smallest = Math.min(smallest, binomialCdf(hidden, trials, (t.count - refError) / n));
+  const pValue = gone.length > 0 ? Math.min(1, smallest * candidates.length) : 1;
   const anomalous = share >= config.vanishedCategoryShare && pValue < config.alpha;
   const names = gone.slice(0, 10).map((t) => t.value);
   return {
@@ -393,7 +411,11 @@ function vanishedCategories(
       10 * config.vanishedCategoryShare,
     ),
     message: `${feature}: categories holding ${fmt(share * 100)}% of the reference are absent from ${m} values, ${fmtP(pValue)}${names.length ? ` (${names.join(', ')})` : ''}`,
-    details: { categories: names, ...(curError > 0 ? { currentSummaryError: curError } : {}) },
+    details: {
+      categories: names,
+      candidates: candidates.length,
+      ...(curError > 0 ? { currentSummaryError: curError } : {}),
+    },
   };
 }
 
