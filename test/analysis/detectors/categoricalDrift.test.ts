@@ -117,3 +117,80 @@ describe('categorical_drift', () => {
     );
   });
 });
+
+describe('categorical_drift on a long-tailed feature (150 location codes, 2 000 reference rows)', () => {
+  const weights = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`loc${i}`, 1 / (i + 1)]));
+  const reference = referenceOf({ loc: draw(2000, weights, 100) });
+  const defaults = createCategoricalDriftDetector();
+  const anomalousIn = (window: string[]) =>
+    defaults
+      .detect(reference, windowOf({ loc: window }))
+      .filter((c) => c.anomalous)
+      .map((c) => c.statistic);
+
+  it('stays silent on clean windows of 20 to 1 000 rows (it alarmed in most of them)', () => {
+    let alarms = 0;
+    let windows = 0;
+    for (const m of [20, 100, 500, 1000]) {
+      for (let s = 0; s < 15; s++) {
+        windows++;
+        if (anomalousIn(draw(m, weights, 1000 * m + s)).length > 0) alarms++;
+      }
+    }
+    assert.ok(alarms <= 1, `${alarms}/${windows} clean windows alarmed`);
+  });
+
+  it('catches a new value in 5% and 20% of a 1 000-row window and names it, with a threshold that does not grow with cardinality', () => {
+    for (const share of [0.05, 0.2]) {
+      const window = draw(1000, weights, 7).map((v, i) => (i % Math.round(1 / share) === 0 ? 'NEW' : v));
+      const candidates = defaults.detect(reference, windowOf({ loc: window }));
+      const fresh = candidates.find((c) => c.statistic === 'new_categories');
+      assert.equal(fresh?.anomalous, true, fresh?.message);
+      assert.deepEqual(fresh?.details.categories, ['NEW']);
+      const js = candidates.find((c) => c.statistic === 'js');
+      assert.ok((js?.threshold ?? 1) < 0.3, `JS threshold ${js?.threshold}`);
+    }
+  });
+
+  it('never calls a value the reference summary merely did not list "unseen"', () => {
+    const window = draw(1000, weights, 8).map((v, i) => (i % 5 === 0 ? 'NEW' : v));
+    const fresh = defaults
+      .detect(reference, windowOf({ loc: window }))
+      .find((c) => c.statistic === 'new_categories');
+    assert.doesNotMatch(fresh?.message ?? '', /unseen/);
+    assert.match(fresh?.message ?? '', /not among the reference summary’s frequent values/);
+    // Values the reference has but its summary did not list are not named as new.
+    const names = (fresh?.details.categories as string[]) ?? [];
+    assert.deepEqual(names, ['NEW']);
+  });
+
+  it('does not count categories that a small window simply did not draw as vanished', () => {
+    for (let s = 0; s < 20; s++) {
+      const vanished = defaults
+        .detect(reference, windowOf({ loc: draw(20, weights, 500 + s) }))
+        .find((c) => c.statistic === 'vanished_categories');
+      assert.equal(vanished?.anomalous, false, vanished?.message);
+    }
+  });
+});
+
+describe('categorical_drift on date-like and ID-like columns', () => {
+  const day = (d: number) => `2026-01-${String(1 + (d % 28)).padStart(2, '0')}`;
+  it('judges no drift on a date column, which takes a new value every day by construction', () => {
+    const reference = referenceOf({ date: Array.from({ length: 2000 }, (_, i) => day(Math.floor(i / 100))) });
+    const window = windowOf({ date: Array.from({ length: 500 }, () => '2026-02-15') });
+    assert.deepEqual(createCategoricalDriftDetector().detect(reference, window), []);
+  });
+
+  it('stays silent on an ID column, whose every value is new', () => {
+    const reference = referenceOf({ id: Array.from({ length: 2000 }, (_, i) => `order-${i}`) });
+    const window = windowOf({ id: Array.from({ length: 500 }, (_, i) => `order-${10_000 + i}`) });
+    const anomalous = createCategoricalDriftDetector()
+      .detect(reference, window)
+      .filter((c) => c.anomalous);
+    assert.deepEqual(
+      anomalous.map((c) => c.message),
+      [],
+    );
+  });
+});

@@ -110,3 +110,29 @@ describe('numeric_drift', () => {
     assert.throws(() => createNumericDriftDetector({ psiBins: 1 }), /psiBins/);
   });
 });
+
+describe('numeric_drift severity follows the threshold it was judged against', () => {
+  it('a PSI just past a calibrated threshold of 0.29 is a warning, not critical at the fixed 0.25', () => {
+    const reference = referenceOf({ x: normalSample(5000, 31, 0, 1) });
+    reference.calibration.set('numeric_drift/x/psi', { mean: 0.2, sd: 0.03, windows: 10 });
+    reference.calibration.set('numeric_drift/x/ks', { mean: 0.05, sd: 0.01, windows: 10 });
+    reference.calibration.set('numeric_drift/x/wasserstein', { mean: 0.1, sd: 0.05, windows: 10 });
+    const detector = createNumericDriftDetector();
+    const psi = detector
+      .detect(reference, windowOf({ x: normalSample(2000, 32, 0.6, 1) }))
+      .find((c) => c.statistic === 'psi');
+    assert.ok(psi);
+    assert.ok(Math.abs(psi.threshold - 0.29) < 1e-9, String(psi.threshold));
+    assert.ok(psi.value > 0.29 && psi.value < 0.725, String(psi.value));
+    assert.equal(psi.anomalous, true);
+    assert.equal(psi.severity, 'warning');
+  });
+
+  it('reads like "x: mean 0.03 → 1.49, KS 0.53 > 0.1 (n 5000 vs 500), p = …"', () => {
+    const reference = referenceOf({ x: normalSample(5000, 33, 0, 1) });
+    const ks = createNumericDriftDetector()
+      .detect(reference, windowOf({ x: normalSample(500, 34, 1.5, 1) }))
+      .find((c) => c.statistic === 'ks');
+    assert.match(ks?.message ?? '', /^x: mean -?0\.0\d+ → 1\.\d+, KS 0\.\d+ > 0\.1 \(n 5000 vs 500\), p = \d\.\d+e-\d+$/);
+  });
+});

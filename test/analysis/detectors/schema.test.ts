@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSchemaDetector } from '../../../src/analysis/detectors/schema.js';
-import { normalSample } from '../stats/random.js';
+import { normalSample, seededRandom } from '../stats/random.js';
 import { referenceOf, windowOf } from './fixtures.js';
 
 const detector = createSchemaDetector();
@@ -190,5 +190,38 @@ describe('schema', () => {
     );
     assert.equal(find(candidates, 'age', 'type_change'), undefined);
     assert.deepEqual(detector.detect(reference, windowOf({})), []);
+  });
+});
+
+describe('schema out_of_range with a range that is itself a sample', () => {
+  const uniform = (n: number, seed: number) => {
+    const r = seededRandom(seed);
+    return Array.from({ length: n }, () => 10 + 80 * r());
+  };
+  const ref = referenceOf({ x: uniform(1000, 11) });
+  const max = (ref.schema.get('x')?.max as number) ?? 0;
+
+  it('does not alarm on 5 of 500 values outside the range of 1 000 (exchangeable p ≈ 0.018, binomial would say 0.0036)', () => {
+    const values = uniform(495, 12).concat(Array(5).fill(max * 1.5));
+    const range = find(detector.detect(ref, windowOf({ x: values })), 'x', 'out_of_range');
+    assert.ok(range);
+    assert.ok((range.pValue as number) > 0.015 && (range.pValue as number) < 0.02, String(range.pValue));
+    assert.equal(range.anomalous, false);
+  });
+
+  it('says "training range" for a profile and "reference range" for warm-up windows', () => {
+    const values = uniform(400, 13).concat(Array(100).fill(max * 3));
+    const fromProfile = find(detector.detect(ref, windowOf({ x: values })), 'x', 'out_of_range');
+    assert.match(fromProfile?.message ?? '', /training range/);
+    const warm = find(detector.detect({ ...ref, source: 'warmup' }, windowOf({ x: values })), 'x', 'out_of_range');
+    assert.match(warm?.message ?? '', /reference range/);
+    assert.doesNotMatch(warm?.message ?? '', /training/);
+  });
+
+  it('scales severity from the threshold: 2% outside is a warning, 20% critical', () => {
+    const few = uniform(980, 14).concat(Array(20).fill(max * 2));
+    assert.equal(find(detector.detect(ref, windowOf({ x: few })), 'x', 'out_of_range')?.severity, 'warning');
+    const many = uniform(800, 15).concat(Array(200).fill(max * 2));
+    assert.equal(find(detector.detect(ref, windowOf({ x: many })), 'x', 'out_of_range')?.severity, 'critical');
   });
 });
