@@ -25,6 +25,12 @@ export interface RealTableSpec {
   shiftNumeric: string;
   /** Column whose top category gets renamed. */
   shiftCategorical: string;
+  /** Long-tailed categorical column for the new-category faults. */
+  longTail?: string;
+  /** Rows per reference sample (default: the plan's). */
+  referenceRows?: number;
+  /** What the columns are, for the report (e.g. which are date- or ID-like). */
+  note?: string;
 }
 
 /** Directory holding the vega-datasets files, relative to the working directory. */
@@ -45,17 +51,39 @@ function readRows(file: string, dir: string): Record<string, unknown>[] {
     if (!Array.isArray(parsed)) throw new Error(`detection bench: ${path} is not a JSON array`);
     return parsed as Record<string, unknown>[];
   }
-  // Plain CSV without quoted fields (true of the files used here).
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  const header = (lines[0] ?? '').split(',');
+  const header = splitCsvLine(lines[0] ?? '');
   return lines.slice(1).map((line) => {
-    const cells = line.split(',');
+    const cells = splitCsvLine(line);
     const row: Record<string, unknown> = {};
     header.forEach((h, i) => {
       row[h] = cells[i];
     });
     return row;
   });
+}
+
+/** One CSV line into cells: commas separate, double quotes enclose a cell ("" is a quote). */
+export function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] as string;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      cells.push(cell);
+      cell = '';
+    } else cell += ch;
+  }
+  cells.push(cell);
+  return cells;
 }
 
 function toNumber(cell: unknown): number {
@@ -73,6 +101,8 @@ export class RealTable implements Dataset {
   readonly classColumn: string;
   readonly shiftNumeric: string;
   readonly shiftCategorical: string;
+  readonly longTail: string | undefined;
+  readonly referenceRows: number | undefined;
   private readonly num: Float64Array[];
   private readonly cat: (string | null)[][];
   private readonly cls: (string | null)[];
@@ -83,7 +113,9 @@ export class RealTable implements Dataset {
     const rows = readRows(spec.file, dir);
     this.rows = rows.length;
     this.name = spec.name;
-    this.description = `vega-datasets ${spec.file}: ${rows.length} rows, ${spec.numeric.length} numeric + ${spec.categorical.length} categorical columns, drawn with replacement`;
+    this.description = `vega-datasets ${spec.file}: ${rows.length} rows, ${spec.numeric.length} numeric + ${spec.categorical.length} categorical columns, drawn with replacement${spec.referenceRows ? `; ${spec.referenceRows}-row references` : ''}${spec.note ? `; ${spec.note}` : ''}`;
+    this.longTail = spec.longTail;
+    this.referenceRows = spec.referenceRows;
     this.numeric = spec.numeric.map((c) => c.column);
     this.categorical = [...spec.categorical];
     this.classColumn = spec.classColumn;
@@ -105,6 +137,7 @@ export class RealTable implements Dataset {
     for (const [what, col, list] of [
       ['shiftNumeric', spec.shiftNumeric, this.numeric],
       ['shiftCategorical', spec.shiftCategorical, this.categorical],
+      ...(spec.longTail ? [['longTail', spec.longTail, this.categorical] as const] : []),
     ] as const) {
       if (!list.includes(col))
         throw new Error(`detection bench: ${spec.name}: ${what} ${col} is not a column`);
@@ -139,7 +172,12 @@ export class RealTable implements Dataset {
   }
 }
 
-/** The real tables of the study: cars (406 rows), penguins (344), Seattle weather (1461 days). */
+/**
+ * The real tables of the study: cars (406 rows), penguins (344), Seattle weather (1461 days),
+ * and three with long-tailed, date-like and ID-like columns and references of their own size:
+ * movies (3201 rows, 2 000-row references), airports (3376, 2 000) and gapminder (682, 500,
+ * smaller than most windows).
+ */
 export function realTables(dir = VEGA_DATA_DIR): RealTable[] {
   return [
     new RealTable(
@@ -193,6 +231,68 @@ export function realTables(dir = VEGA_DATA_DIR): RealTable[] {
         classColumn: 'weather',
         shiftNumeric: 'temp_max',
         shiftCategorical: 'weather',
+      },
+      dir,
+    ),
+    new RealTable(
+      {
+        name: 'movies',
+        file: 'movies.json',
+        numeric: [
+          { column: 'US Gross' },
+          { column: 'Worldwide Gross' },
+          { column: 'Production Budget' },
+          { column: 'Running Time min' },
+          { column: 'Rotten Tomatoes Rating' },
+          { column: 'IMDB Rating' },
+          { column: 'IMDB Votes' },
+        ],
+        categorical: [
+          'MPAA Rating',
+          'Distributor',
+          'Source',
+          'Major Genre',
+          'Creative Type',
+          'Director',
+          'Release Date',
+          'Title',
+        ],
+        classColumn: 'Major Genre',
+        shiftNumeric: 'Production Budget',
+        shiftCategorical: 'Major Genre',
+        longTail: 'Distributor',
+        referenceRows: 2000,
+        note: 'long-tailed Distributor (175 values) and Director (551), date-like Release Date (1 600 dates such as "Jun 12 1998"), ID-like Title (3 177)',
+      },
+      dir,
+    ),
+    new RealTable(
+      {
+        name: 'airports',
+        file: 'airports.csv',
+        numeric: [{ column: 'latitude' }, { column: 'longitude' }],
+        categorical: ['iata', 'name', 'city', 'state', 'country'],
+        classColumn: 'state',
+        shiftNumeric: 'latitude',
+        shiftCategorical: 'state',
+        longTail: 'city',
+        referenceRows: 2000,
+        note: 'ID-like iata (every value unique) and name, long-tailed city (2 676 values) and state (66)',
+      },
+      dir,
+    ),
+    new RealTable(
+      {
+        name: 'gapminder',
+        file: 'gapminder.json',
+        numeric: [{ column: 'year' }, { column: 'pop' }, { column: 'life_expect' }, { column: 'fertility' }],
+        categorical: ['country', 'cluster'],
+        classColumn: 'cluster',
+        shiftNumeric: 'life_expect',
+        shiftCategorical: 'country',
+        longTail: 'country',
+        referenceRows: 500,
+        note: 'country (62 values, flat), references of 500 rows: smaller than windows of 1 000 and more',
       },
       dir,
     ),

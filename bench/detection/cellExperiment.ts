@@ -9,7 +9,7 @@ import type { Dataset } from './dataset.js';
 import { KsBonferroni } from './KsBonferroni.js';
 import { FDR_LEVELS, MlobsJudge, profileOf } from './MlobsJudge.js';
 import { Random, seedOf } from './Random.js';
-import { allShifts, type ShiftContext, shiftContext } from './shifts.js';
+import { allShifts, CLEAN_SHIFTS, type ShiftContext, shiftContext } from './shifts.js';
 
 /** How much to run. */
 export interface Plan {
@@ -58,8 +58,10 @@ export interface CellResult {
   naive: number;
   /** Per level of `FDR_LEVELS`: windows where mlobs with that FDR made a finding. */
   atLevels: number[];
-  /** How often each `detector/statistic` produced a finding. */
+  /** How often each `detector/statistic` produced a finding (the finding's decisive statistic). */
   fired: Record<string, number>;
+  /** Windows in which each detector produced at least one finding. */
+  detectors: Record<string, number>;
   /** Wall time of the cell, ms. */
   ms: number;
 }
@@ -74,7 +76,10 @@ interface Side {
 export function runDataset(dataset: Dataset, plan: Plan, onCell?: (c: CellResult) => void): CellResult[] {
   const sides: Side[] = [];
   for (let k = 0; k < plan.references; k++) {
-    const ref = dataset.sample(plan.referenceRows, new Random(seedOf(dataset.name, 'reference', k)));
+    const ref = dataset.sample(
+      dataset.referenceRows ?? plan.referenceRows,
+      new Random(seedOf(dataset.name, 'reference', k)),
+    );
     sides.push({
       judge: new MlobsJudge(profileOf(ref, plan.segments), undefined, plan.detectors),
       ks: new KsBonferroni(dataset, ref, plan.alpha, plan.exactLimit),
@@ -86,7 +91,7 @@ export function runDataset(dataset: Dataset, plan: Plan, onCell?: (c: CellResult
   for (const n of plan.sizes) {
     for (const shift of shifts) {
       const started = performance.now();
-      const runs = shift.id === 'none' ? plan.unshiftedRuns(n) : plan.shiftedRuns(n);
+      const runs = CLEAN_SHIFTS.has(shift.id) ? plan.unshiftedRuns(n) : plan.shiftedRuns(n);
       const cell: CellResult = {
         dataset: dataset.name,
         shift: shift.id,
@@ -98,6 +103,7 @@ export function runDataset(dataset: Dataset, plan: Plan, onCell?: (c: CellResult
         naive: 0,
         atLevels: FDR_LEVELS.map(() => 0),
         fired: {},
+        detectors: {},
         ms: 0,
       };
       for (let r = 0; r < runs; r++) {
@@ -112,6 +118,8 @@ export function runDataset(dataset: Dataset, plan: Plan, onCell?: (c: CellResult
           if (hit) cell.atLevels[i] = (cell.atLevels[i] ?? 0) + 1;
         });
         for (const key of new Set(m.fired)) cell.fired[key] = (cell.fired[key] ?? 0) + 1;
+        for (const d of new Set(m.fired.map((k) => k.split('/')[0] as string)))
+          cell.detectors[d] = (cell.detectors[d] ?? 0) + 1;
         const ks = side.ks.judge(window);
         if (ks.detected) cell.ks++;
         if (ks.minP < MATCHED_KS_ALPHA / ks.tests) cell.ksMatched++;

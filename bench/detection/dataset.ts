@@ -31,6 +31,10 @@ export interface Dataset {
   readonly shiftNumeric: string;
   /** Categorical column whose most frequent category gets renamed. */
   readonly shiftCategorical: string;
+  /** Long-tailed categorical column that the new-category faults hit (default: `shiftCategorical`). */
+  readonly longTail?: string;
+  /** Rows of each reference sample, when the table sets its own (default: the plan's). */
+  readonly referenceRows?: number;
   /**
    * Draws `n` rows. `accept`, when given, is asked once per candidate row with its class value
    * and may refuse it (rejection sampling, for class-prior shifts).

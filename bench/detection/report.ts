@@ -6,7 +6,7 @@
 import { wilsonInterval } from '../../src/analysis/stats/proportions.js';
 import { type CellResult, MATCHED_KS_ALPHA } from './cellExperiment.js';
 import { FDR_LEVELS, LENIENT_FDR } from './MlobsJudge.js';
-import { allShifts } from './shifts.js';
+import { allShifts, CLEAN_SHIFTS } from './shifts.js';
 import type { StreamResult } from './streamExperiment.js';
 
 /** Everything the report is made from. */
@@ -65,7 +65,12 @@ function sum(cells: readonly CellResult[], key: Count): number {
 
 /** The issue's power cells: shifted windows at n ≤ 1000, without the study's own extra shift. */
 function powerCells(cells: readonly CellResult[]): CellResult[] {
-  return cells.filter((c) => c.shift !== 'none' && !EXTRA.has(c.shift) && c.n <= 1000);
+  return cells.filter((c) => !CLEAN_SHIFTS.has(c.shift) && !EXTRA.has(c.shift) && c.n <= 1000);
+}
+
+/** Cells of windows with nothing to find: no shift, or rows repeated. */
+function cleanCells(cells: readonly CellResult[]): CellResult[] {
+  return cells.filter((c) => CLEAN_SHIFTS.has(c.shift));
 }
 
 /** Cells where `hits` detected more than 0.05 less often than exact KS at α = 0.05. */
@@ -94,7 +99,7 @@ export interface GoalVerdict {
 /** Checks the four goals of the issue against the measurements. */
 export function goals(cells: readonly CellResult[], streams: readonly StreamResult[]): GoalVerdict[] {
   const out: GoalVerdict[] = [];
-  const none = cells.filter((c) => c.shift === 'none');
+  const none = cleanCells(cells);
   const faBad: string[] = [];
   const lenientBad: string[] = [];
   let worstUpper = 0;
@@ -107,53 +112,65 @@ export function goals(cells: readonly CellResult[], streams: readonly StreamResu
     if (sum(at, 'lenient') / runs > 0.01) lenientBad.push(`n=${fmtN(n)}: ${pct(sum(at, 'lenient'), runs)}`);
   }
   out.push({
-    goal: 'false-alarm rate ≤ 1% of windows at every n (pooled over datasets)',
+    goal: 'false-alarm rate ≤ 1% of clean windows at every n (pooled over datasets and clean conditions)',
     met: faBad.length === 0,
     detail:
       (faBad.length === 0 ? 'point estimate ≤ 1% at every n' : `above 1% at ${faBad.join('; ')}`) +
       `; largest Wilson upper bound ${(100 * worstUpper).toFixed(1)}% (the run count bounds what can be shown)` +
       `; with FDR 0.05 instead of 0.01: ${lenientBad.length === 0 ? '≤ 1% at every n' : `above 1% at ${lenientBad.join('; ')}`}`,
   });
+  const overPerStream = none
+    .filter((c) => c.mlobs / c.runs > 0.01)
+    .map((c) => `${c.dataset}/${c.shift} n=${fmtN(c.n)}: ${c.mlobs}/${c.runs}`);
+  out.push({
+    goal: 'false-alarm rate ≤ 1% of clean windows at every n, per dataset and clean condition (no shift; rows repeated)',
+    met: overPerStream.length === 0,
+    detail: `${none.length - overPerStream.length}/${none.length} (dataset, condition, n) cells ≤ 1%; above: ${overPerStream.join('; ') || 'none'}`,
+  });
   // The issue's shifts; the +0.05 sd shift is this study's own addition, there to show the
   // effect-size floor at work, and is judged in the "why effect size" table, not here.
   const small = powerCells(cells);
   const behindAt = (key: 'mlobs' | 'lenient') => behindKs(small, (c) => count(c, key));
-  // The same comparison at an equal false-alarm budget: exact KS at α = 0.01 instead of 0.05.
+  // The decided comparison is at an equal false-alarm budget: exact KS at α = 0.01.
   const behindMatched = small.filter((c) => c.mlobs / c.runs < c.ksMatched / c.runs - 0.05);
   const behind = behindAt('mlobs');
   const tiny = behind.filter((c) => TRIVIAL.has(c.shift));
-  const rest = behind.filter((c) => !TRIVIAL.has(c.shift));
   out.push({
-    goal: 'power within 0.05 of exact KS at n ≤ 1000',
-    met: behind.length === 0,
+    goal: `power within 0.05 of exact KS at α = ${MATCHED_KS_ALPHA} (the same 1% false-alarm budget) at n ≤ 1000`,
+    met: behindMatched.length === 0,
     detail:
-      `${small.length - behind.length}/${small.length} (dataset, shift, n) cells within 0.05 or ahead ` +
-      `(at FDR 0.05: ${small.length - behindAt('lenient').length}/${small.length}; against exact KS at α = ${MATCHED_KS_ALPHA}, the same 1% false-alarm budget: ${small.length - behindMatched.length}/${small.length}, behind: ${summarizeCells(behindMatched, 'ksMatched')}); ` +
-      `${tiny.length} of the ${behind.length} behind are σ = 0.1·sd noise, which mostly moves values within one sketch bucket or under the effect floors; ` +
-      `others behind: ${summarizeCells(rest)}. All behind: ${summarizeCells(behind)}`,
+      `${small.length - behindMatched.length}/${small.length} (dataset, shift, n) cells within 0.05 or ahead; behind: ${summarizeCells(behindMatched, 'ksMatched')}. ` +
+      `For comparison, against exact KS at α = 0.05 (a 5% budget): ${small.length - behind.length}/${small.length} (at FDR 0.05: ${small.length - behindAt('lenient').length}/${small.length}); ` +
+      `${tiny.length} of the ${behind.length} behind are σ = 0.1·sd noise, which mostly moves values within one sketch bucket or under the effect floors; all behind: ${summarizeCells(behind)}`,
   });
   const big = cells.filter((c) => LARGE.has(c.shift) && c.n >= 100);
   const weakAt = (key: 'mlobs' | 'lenient') => big.filter((c) => count(c, key) / c.runs < 0.9);
   const weak = weakAt('mlobs');
   out.push({
-    goal: 'power ≥ 0.9 for unit change, 50% nulls, renamed category, σ=10 noise at n ≥ 100',
+    goal: 'power ≥ 0.9 for unit change, 50% nulls, renamed category, σ=10 noise, new category in 20% of rows at n ≥ 100',
     met: weak.length === 0,
     detail: `${big.length - weak.length}/${big.length} cells ≥ 0.9 (at FDR 0.05: ${big.length - weakAt('lenient').length}/${big.length}); below: ${summarizeCells(weak)}`,
   });
   // A what-if run without streams has no stream goal to judge.
   if (streams.length === 0) return out;
-  const late = streams.flatMap((s) => s.findingDelays.filter((d) => !(d <= 2)).map(() => s));
-  const all = streams.reduce((a, s) => a + s.streams, 0);
+  const changed = streams.filter((s) => !CLEAN_SHIFTS.has(s.shift));
+  const cleanBad = streams.filter((s) => s.cleanWindowsWithFinding / Math.max(1, s.cleanWindows) > 0.01);
+  const late = changed.flatMap((s) => s.findingDelays.filter((d) => !(d <= 2)).map(() => s));
+  const all = changed.reduce((a, s) => a + s.streams, 0);
   const clean = streams.reduce((a, s) => a + s.cleanWindows, 0);
   const cleanHit = streams.reduce((a, s) => a + s.cleanWindowsWithFinding, 0);
   out.push({
-    goal: 'stream detection delay ≤ 2 windows after a change point (first finding, every streamed shift)',
-    met: late.length === 0 && all > 0,
+    goal: 'stream detection delay ≤ 2 windows after a change point (first finding, every streamed shift); ≤ 1% clean windows with a finding per stream set',
+    met: late.length === 0 && all > 0 && cleanBad.length === 0,
     detail: `${all - late.length}/${all} streams detected within 2 windows${
       late.length
         ? `; late or missed: ${[...new Set(late.map((s) => `${s.dataset}/${s.shift}`))].join(', ')}`
         : ''
-    }; clean windows before the change with a finding: ${cleanHit}/${clean}`,
+    }; clean windows with a finding: ${cleanHit}/${clean}${
+      cleanBad.length
+        ? `; above 1%: ${cleanBad.map((s) => `${s.dataset}/${s.shift} ${s.cleanWindowsWithFinding}/${s.cleanWindows}`).join(', ')}`
+        : ''
+    }`,
   });
   return out;
 }
@@ -170,8 +187,8 @@ function summarizeCells(cells: readonly CellResult[], against: 'ks' | 'ksMatched
   return [...by].map(([k, v]) => `${k} at n=${v.join(', ')}`).join('; ');
 }
 
-function faTable(cells: readonly CellResult[]): string[] {
-  const none = cells.filter((c) => c.shift === 'none');
+function faTable(cells: readonly CellResult[], shift = 'none'): string[] {
+  const none = cells.filter((c) => c.shift === shift);
   const lines = [
     `| n | windows | mlobs false alarms [Wilson 95%] | mlobs at FDR 0.05 | exact KS + Bonferroni | exact KS at α = ${MATCHED_KS_ALPHA} | naive sketch p-values (BH, no effect floor) | worst dataset (mlobs) |`,
     '|---:|---:|---|---|---|---|---|---|',
@@ -254,19 +271,56 @@ function largeNTable(cells: readonly CellResult[]): string[] {
   return lines;
 }
 
+/** Clean windows with a finding, per dataset (rows) and window size (columns), for one clean condition. */
+function faByDatasetTable(cells: readonly CellResult[], shift: string): string[] {
+  const mine = cells.filter((c) => c.shift === shift);
+  const sizes = sizesOf(mine);
+  const lines = [`| dataset | ${sizes.map(fmtN).join(' | ')} |`, `|---|${sizes.map(() => '---:').join('|')}|`];
+  for (const d of [...new Set(mine.map((c) => c.dataset))]) {
+    const row = sizes.map((n) => {
+      const c = mine.find((x) => x.dataset === d && x.n === n);
+      if (c === undefined) return '–';
+      const text = `${c.mlobs}/${c.runs}`;
+      return c.mlobs / c.runs > 0.01 ? `**${text}**` : text;
+    });
+    lines.push(`| ${d} | ${row.join(' | ')} |`);
+  }
+  return lines;
+}
+
+/** Clean windows with a finding from each detector, pooled over datasets and clean conditions, per n. */
+function faByDetectorTable(cells: readonly CellResult[]): string[] {
+  const clean = cleanCells(cells);
+  const sizes = sizesOf(clean);
+  const detectors = [...new Set(clean.flatMap((c) => Object.keys(c.detectors ?? {})))].sort();
+  const lines = [
+    `| n | windows | ${detectors.length ? detectors.join(' | ') : 'any detector'} |`,
+    `|---:|---:|${(detectors.length ? detectors : ['']).map(() => '---:').join('|')}|`,
+  ];
+  for (const n of sizesOf(clean)) {
+    const at = clean.filter((c) => c.n === n);
+    const runs = sum(at, 'runs');
+    const row = detectors.length
+      ? detectors.map((d) => pct(at.reduce((s, c) => s + (c.detectors?.[d] ?? 0), 0), runs))
+      : [pct(0, runs)];
+    lines.push(`| ${fmtN(n)} | ${runs} | ${row.join(' | ')} |`);
+  }
+  return sizes.length ? lines : ['No clean windows were judged.'];
+}
+
 function firedTable(cells: readonly CellResult[]): string[] {
-  const none = cells.filter((c) => c.shift === 'none' && c.mlobs > 0);
+  const none = cleanCells(cells).filter((c) => c.mlobs > 0);
   if (none.length === 0) return ['No unshifted window raised a finding.'];
   const lines = [
-    '| dataset | n | windows with a finding | statistics that fired (windows) |',
-    '|---|---:|---:|---|',
+    '| dataset | condition | n | windows with a finding | statistics that fired (windows) |',
+    '|---|---|---:|---:|---|',
   ];
   for (const c of none) {
     const fired = Object.entries(c.fired)
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} (${v})`)
       .join(', ');
-    lines.push(`| ${c.dataset} | ${fmtN(c.n)} | ${c.mlobs}/${c.runs} | ${fired} |`);
+    lines.push(`| ${c.dataset} | ${c.shift} | ${fmtN(c.n)} | ${c.mlobs}/${c.runs} | ${fired} |`);
   }
   return lines;
 }
@@ -366,7 +420,25 @@ export function renderReport(input: ReportInput): string {
     '',
     ...faTable(cells),
     '',
-    'Which statistics fired on unshifted windows:',
+    '## False alarms with rows repeated (each record fans out to 4 rows), pooled over datasets',
+    '',
+    ...faTable(cells, 'none_repeated'),
+    '',
+    '## False alarms per dataset (clean windows with a finding / clean windows; bold above 1%)',
+    '',
+    'No shift:',
+    '',
+    ...faByDatasetTable(cells, 'none'),
+    '',
+    'Rows repeated:',
+    '',
+    ...faByDatasetTable(cells, 'none_repeated'),
+    '',
+    '## False alarms per detector (clean windows where it made a finding, pooled over datasets and both clean conditions)',
+    '',
+    ...faByDetectorTable(cells),
+    '',
+    'Which statistics fired on clean windows (the decisive statistic of each finding):',
     '',
     ...firedTable(cells),
     '',

@@ -96,6 +96,19 @@ export function allShifts(): Shift[] {
       large: false,
       accept: (ctx, rng) => (c) => c !== ctx.topClass || rng.next() >= 0.5,
     },
+    newCategory(0.05),
+    newCategory(0.2),
+    {
+      id: 'none_repeated',
+      label: 'no shift, rows repeated: each record fans out to 4 rows (a one-to-many join)',
+      large: false,
+      apply(b) {
+        // Row r becomes a copy of row r − r mod 4: n/4 records, each 4 times.
+        for (const col of Object.values(b.numeric)) for (let r = 0; r < b.n; r++) col[r] = col[r - (r % 4)] as number;
+        for (const col of Object.values(b.categorical))
+          for (let r = 0; r < b.n; r++) col[r] = col[r - (r % 4)] ?? null;
+      },
+    },
     {
       id: 'mean_0.05sd',
       label: 'trivial: one feature +0.05 sd',
@@ -109,6 +122,22 @@ export function allShifts(): Shift[] {
     },
   ];
 }
+
+/** A value the reference never had, in `share` of the rows of the long-tailed column. */
+function newCategory(share: number): Shift {
+  return {
+    id: `new_category_${share * 100}`,
+    label: `new category in ${share * 100}% of rows of a long-tailed feature`,
+    large: share >= 0.2,
+    apply(b, ctx, rng) {
+      const col = b.categorical[ctx.dataset.longTail ?? ctx.dataset.shiftCategorical] as (string | null)[];
+      for (let r = 0; r < b.n; r++) if (rng.next() < share) col[r] = 'NEW-VALUE';
+    },
+  };
+}
+
+/** Shifts that change nothing about the distribution: their windows count as false alarms. */
+export const CLEAN_SHIFTS: ReadonlySet<string> = new Set(['none', 'none_repeated']);
 
 function nulls(share: number): Shift {
   return {

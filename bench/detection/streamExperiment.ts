@@ -18,7 +18,7 @@ import { encodeSummaryEvents } from '../../src/summaries/index.js';
 import type { Dataset } from './dataset.js';
 import { summarizeBatch } from './MlobsJudge.js';
 import { Random, seedOf } from './Random.js';
-import { allShifts, shiftContext } from './shifts.js';
+import { allShifts, CLEAN_SHIFTS, shiftContext } from './shifts.js';
 
 /** Shape of every simulated stream. */
 export interface StreamPlan {
@@ -99,6 +99,8 @@ export function runStreams(dataset: Dataset, plan: StreamPlan): StreamResult[] {
   const change = plan.warmup + plan.clean;
   const out: StreamResult[] = [];
   for (const shift of shifts) {
+    // A clean condition (rows repeated) holds from the first window: every judged window is clean.
+    const everywhere = CLEAN_SHIFTS.has(shift.id);
     const res: StreamResult = {
       dataset: dataset.name,
       shift: shift.id,
@@ -132,7 +134,7 @@ export function runStreams(dataset: Dataset, plan: StreamPlan): StreamResult[] {
       });
       const rng = new Random(seedOf(dataset.name, 'stream', shift.id, seed));
       for (let w = 0; w < total; w++) {
-        const shifted = w >= change;
+        const shifted = everywhere || w >= change;
         const per = Math.floor(plan.rowsPerWindow / plan.spansPerWindow);
         for (let s = 0; s < plan.spansPerWindow; s++) {
           const b = dataset.sample(per, rng, shifted ? shift.accept?.(ctx, rng) : undefined);
@@ -142,7 +144,7 @@ export function runStreams(dataset: Dataset, plan: StreamPlan): StreamResult[] {
         }
       }
       analyzer.flush();
-      for (let w = plan.warmup; w < change; w++) {
+      for (let w = plan.warmup; w < (everywhere ? total : change); w++) {
         if (!judged.has(w)) continue;
         res.cleanWindows++;
         if (withFinding.has(w)) res.cleanWindowsWithFinding++;

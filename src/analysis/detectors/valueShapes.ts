@@ -8,13 +8,14 @@
 
 const DATE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const DAY_FIRST = /^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$/;
-const MONTH_NAME =
-  /^(\d{1,2}[- ])?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[- ,]+\d{1,2}(, ?\d{2,4})?$|^\d{1,2}[- ](jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[- ]\d{2,4}$/i;
+const MONTHS = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?';
+const MONTH_FIRST = new RegExp(`^${MONTHS}[- ]\\d{1,2}(st|nd|rd|th)?,?([- ]\\d{2,4})?$`, 'i');
+const DAY_MONTH = new RegExp(`^\\d{1,2}[- ]${MONTHS}([- ,]+\\d{2,4})?$`, 'i');
 
 /** Whether one value reads as a calendar date or timestamp. */
 export function isDateLike(value: string): boolean {
   const v = value.trim();
-  return DATE.test(v) || DAY_FIRST.test(v) || MONTH_NAME.test(v);
+  return DATE.test(v) || DAY_FIRST.test(v) || MONTH_FIRST.test(v) || DAY_MONTH.test(v);
 }
 
 /** Whether at least 90% of `values` (and at least 3) read as dates: a date-like column. */

@@ -8,7 +8,7 @@ describe('RealTable', () => {
     const tables = realTables();
     assert.deepEqual(
       tables.map((t) => t.name),
-      ['cars', 'penguins', 'seattle-weather'],
+      ['cars', 'penguins', 'seattle-weather', 'movies', 'airports', 'gapminder'],
     );
     const cars = tables[0];
     assert.ok(cars?.description.includes('406 rows'), cars?.description);
@@ -17,6 +17,19 @@ describe('RealTable', () => {
     assert.equal(b?.numeric.Year?.length, 50);
     assert.ok([...(b?.numeric.Year ?? [])].every((y) => y >= 1970 && y <= 1982));
     assert.ok((b?.categorical.Origin ?? []).every((o) => ['USA', 'Europe', 'Japan'].includes(o ?? '')));
+  });
+
+  it('reads quoted CSV cells (airport names with commas) and keeps long-tailed and ID-like columns', () => {
+    const airports = realTables().find((t) => t.name === 'airports');
+    assert.ok(airports);
+    assert.equal(airports.referenceRows, 2000);
+    assert.equal(airports.longTail, 'city');
+    const b = airports.sample(2000, new Random(3));
+    assert.ok((b.categorical.state ?? []).every((s) => s === null || /^[A-Z]{2}$/.test(s)));
+    assert.ok(new Set(b.categorical.city).size > 500);
+    assert.ok([...(b.numeric.latitude ?? [])].every((x) => x > 0 && x < 80));
+    const movies = realTables().find((t) => t.name === 'movies');
+    assert.ok(movies?.sample(10, new Random(4)).categorical['Release Date']?.some((d) => d !== null && /\d{4}$/.test(d)));
   });
 
   it('refuses a directory without the tables, naming the file it looked for', () => {

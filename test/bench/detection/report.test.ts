@@ -16,6 +16,7 @@ function cell(shift: string, n: number, runs: number, mlobs: number, ks: number)
     naive: ks,
     atLevels: [mlobs, mlobs, mlobs, mlobs, mlobs, mlobs],
     fired: {},
+    detectors: {},
     ms: 1,
   };
 }
@@ -38,25 +39,50 @@ describe('detection report', () => {
     assert.match(bad?.detail ?? '', /n=100: 2\.0%/);
   });
 
-  it('counts a cell more than 0.05 behind exact KS at n ≤ 1000 as a miss, and ignores n above 1000', () => {
-    const g = goals([cell('stuck', 20, 20, 10, 20), cell('stuck', 10_000, 20, 0, 20)], [])[1];
+  it('judges false alarms per dataset and clean condition, not only pooled', () => {
+    const pooledOk = [
+      cell('none', 100, 100, 0, 0),
+      { ...cell('none', 100, 100, 2, 0), dataset: 'e' },
+      { ...cell('none_repeated', 100, 100, 0, 0), dataset: 'e' },
+    ];
+    assert.equal(goals(pooledOk, [])[0]?.met, true);
+    const perStream = goals(pooledOk, [])[1];
+    assert.equal(perStream?.met, false);
+    assert.match(perStream?.detail ?? '', /e\/none n=100: 2\/100/);
+  });
+
+  it('counts a cell more than 0.05 behind exact KS (α = 0.01) at n ≤ 1000 as a miss, and ignores n above 1000', () => {
+    const g = goals([cell('stuck', 20, 20, 10, 20), cell('stuck', 10_000, 20, 0, 20)], [])[2];
     assert.equal(g?.met, false);
     assert.match(g?.detail ?? '', /0\/1 .*d\/stuck at n=20 \(0\.50 vs KS 1\.00\)/);
   });
 
   it('judges the large-shift power goal only at n ≥ 100', () => {
-    const g = goals([cell('unit_x1000', 20, 20, 0, 20), cell('unit_x1000', 100, 20, 19, 20)], [])[2];
+    const g = goals([cell('unit_x1000', 20, 20, 0, 20), cell('unit_x1000', 100, 20, 19, 20)], [])[3];
     assert.equal(g?.met, true, g?.detail);
   });
 
   it('fails the stream goal when a stream detected after 3 windows or never', () => {
-    assert.equal(goals([], [stream([0, 1, 2])])[3]?.met, true);
-    assert.equal(goals([], [stream([0, 3])])[3]?.met, false);
-    assert.equal(goals([], [stream([0, Number.POSITIVE_INFINITY])])[3]?.met, false);
+    assert.equal(goals([], [stream([0, 1, 2])])[4]?.met, true);
+    assert.equal(goals([], [stream([0, 3])])[4]?.met, false);
+    assert.equal(goals([], [stream([0, Number.POSITIVE_INFINITY])])[4]?.met, false);
+  });
+
+  it('fails the stream goal when a clean stream set (rows repeated) has findings in more than 1% of its windows', () => {
+    const repeated: StreamResult = {
+      ...stream([Number.POSITIVE_INFINITY]),
+      shift: 'none_repeated',
+      cleanWindowsWithFinding: 2,
+      cleanWindows: 100,
+    };
+    const g = goals([], [stream([0, 1]), repeated])[4];
+    assert.equal(g?.met, false);
+    assert.match(g?.detail ?? '', /2\/2 streams detected within 2 windows/);
+    assert.match(g?.detail ?? '', /above 1%: d\/none_repeated 2\/100/);
   });
 
   it('judges no stream goal when no stream ran (what-if runs)', () => {
-    assert.equal(goals([cell('none', 100, 100, 0, 0)], []).length, 3);
+    assert.equal(goals([cell('none', 100, 100, 0, 0)], []).length, 4);
   });
 
   it('renders every section with Wilson intervals and the command', () => {
@@ -68,7 +94,14 @@ describe('detection report', () => {
       streams: [stream([0, 1])],
       seconds: 1,
     });
-    for (const heading of ['## Goals', '## False alarms', '## Power on d', '## Stream detection delay'])
+    for (const heading of [
+      '## Goals',
+      '## False alarms',
+      '## False alarms per dataset',
+      '## False alarms per detector',
+      '## Power on d',
+      '## Stream detection delay',
+    ])
       assert.ok(md.includes(heading), heading);
     assert.ok(md.includes('`npm run bench:detection`'));
     assert.match(md, /0\.0% \[0\.0%, 3\.7%\]/);
@@ -86,15 +119,33 @@ describe('detection report breakdown', () => {
         cell('stuck', 10, 20, 18, 19),
       ],
       [],
-    )[1];
+    )[2];
     assert.equal(g?.met, false);
     assert.match(g?.detail ?? '', /^1\/3 \(dataset, shift, n\) cells within 0\.05 or ahead/);
     assert.match(g?.detail ?? '', /1 of the 2 behind are σ = 0\.1·sd noise/);
-    assert.match(g?.detail ?? '', /others behind: d\/rename at n=500/);
+    assert.match(g?.detail ?? '', /behind: d\/noise_s0\.1_d1 at n=1000 .*d\/rename at n=500/);
     assert.doesNotMatch(g?.detail ?? '', /mean_0\.05sd/);
-    // At the matched level (exact KS at α = 0.01) the cells are compared with ksMatched.
-    const matched = goals([{ ...cell('knockout', 100, 20, 8, 14), ksMatched: 9 }], [])[1];
-    assert.match(matched?.detail ?? '', /^0\/1 .*the same 1% false-alarm budget: 1\/1, behind: none/);
+    // The goal compares with exact KS at α = 0.01 (ksMatched); α = 0.05 is shown beside it.
+    const matched = goals([{ ...cell('knockout', 100, 20, 8, 14), ksMatched: 9 }], [])[2];
+    assert.equal(matched?.met, true);
+    assert.match(matched?.detail ?? '', /^1\/1 .*behind: none\. For comparison, against exact KS at α = 0\.05 \(a 5% budget\): 0\/1/);
+  });
+
+  it('tables clean windows with a finding per detector at every n', () => {
+    const md = renderReport({
+      command: 'npm run bench:detection',
+      planLines: ['plan'],
+      datasets: [{ name: 'd', description: 'test table' }],
+      cells: [
+        { ...cell('none', 20, 500, 2, 0), detectors: { categorical_drift: 2 } },
+        { ...cell('none_repeated', 20, 500, 1, 0), detectors: { numeric_drift: 1 } },
+        cell('none', 100, 100, 0, 0),
+      ],
+      streams: [],
+      seconds: 1,
+    });
+    assert.match(md, /\| +20 \| +1000 \| +0\.2% \| +0\.1% \|/);
+    assert.match(md, /\| +100 \| +100 \| +0\.0% \| +0\.0% \|/);
   });
 });
 
