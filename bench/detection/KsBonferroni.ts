@@ -7,6 +7,9 @@
  * nulls moves the empirical CDF by the change in null rate. Categorical values are coded by
  * reference frequency rank (null −1, categories the reference never had after all known
  * ones); KS on such codes is a valid, if order-dependent and with ties conservative, test.
+ * Columns a table marks as not rank-codable (ID-like, date-like and long-tailed columns, where
+ * most window values are unseen in any finite reference and would all be coded past the known
+ * ones) are left out: on them the coded KS rejects almost every clean window.
  */
 import { ksTwoSampleExact } from '../../src/analysis/stats/ksTwoSampleExact.js';
 import type { Batch, Dataset } from './dataset.js';
@@ -52,6 +55,7 @@ export class KsBonferroni {
     for (const f of dataset.numeric)
       this.numeric.set(f, numericCodes(reference.numeric[f] as Float64Array).sort());
     for (const f of dataset.categorical) {
+      if (dataset.ksExclude?.includes(f)) continue;
       const col = reference.categorical[f] as (string | null)[];
       const counts = new Map<string, number>();
       for (const v of col) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -64,7 +68,7 @@ export class KsBonferroni {
 
   /** Tests every feature of the window against the reference. */
   judge(window: Batch): KsVerdict {
-    const k = this.dataset.numeric.length + this.dataset.categorical.length;
+    const k = this.numeric.size + this.categorical.size;
     let minP = 1;
     let feature = '';
     const test = (name: string, ref: Float64Array, cur: Float64Array) => {

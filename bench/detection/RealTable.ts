@@ -29,6 +29,8 @@ export interface RealTableSpec {
   longTail?: string;
   /** Rows per reference sample (default: the plan's). */
   referenceRows?: number;
+  /** Categorical columns the KS reference method leaves out (not rank-codable). */
+  ksExclude?: string[];
   /** What the columns are, for the report (e.g. which are date- or ID-like). */
   note?: string;
 }
@@ -103,6 +105,7 @@ export class RealTable implements Dataset {
   readonly shiftCategorical: string;
   readonly longTail: string | undefined;
   readonly referenceRows: number | undefined;
+  readonly ksExclude: readonly string[];
   private readonly num: Float64Array[];
   private readonly cat: (string | null)[][];
   private readonly cls: (string | null)[];
@@ -116,6 +119,7 @@ export class RealTable implements Dataset {
     this.description = `vega-datasets ${spec.file}: ${rows.length} rows, ${spec.numeric.length} numeric + ${spec.categorical.length} categorical columns, drawn with replacement${spec.referenceRows ? `; ${spec.referenceRows}-row references` : ''}${spec.note ? `; ${spec.note}` : ''}`;
     this.longTail = spec.longTail;
     this.referenceRows = spec.referenceRows;
+    this.ksExclude = spec.ksExclude ?? [];
     this.numeric = spec.numeric.map((c) => c.column);
     this.categorical = [...spec.categorical];
     this.classColumn = spec.classColumn;
@@ -262,6 +266,7 @@ export function realTables(dir = VEGA_DATA_DIR): RealTable[] {
         shiftCategorical: 'Major Genre',
         longTail: 'Distributor',
         referenceRows: 2000,
+        ksExclude: ['Distributor', 'Director', 'Release Date', 'Title'],
         note: 'long-tailed Distributor (175 values) and Director (551), date-like Release Date (1 600 dates such as "Jun 12 1998"), ID-like Title (3 177)',
       },
       dir,
@@ -277,6 +282,7 @@ export function realTables(dir = VEGA_DATA_DIR): RealTable[] {
         shiftCategorical: 'state',
         longTail: 'city',
         referenceRows: 2000,
+        ksExclude: ['iata', 'name', 'city'],
         note: 'ID-like iata (every value unique) and name, long-tailed city (2 676 values) and state (66)',
       },
       dir,

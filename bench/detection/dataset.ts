@@ -33,6 +33,8 @@ export interface Dataset {
   readonly shiftCategorical: string;
   /** Long-tailed categorical column that the new-category faults hit (default: `shiftCategorical`). */
   readonly longTail?: string;
+  /** Categorical columns the KS reference method cannot rank-code (ID-, date-like, long-tailed). */
+  readonly ksExclude?: readonly string[];
   /** Rows of each reference sample, when the table sets its own (default: the plan's). */
   readonly referenceRows?: number;
   /**

@@ -275,7 +275,10 @@ function largeNTable(cells: readonly CellResult[]): string[] {
 function faByDatasetTable(cells: readonly CellResult[], shift: string): string[] {
   const mine = cells.filter((c) => c.shift === shift);
   const sizes = sizesOf(mine);
-  const lines = [`| dataset | ${sizes.map(fmtN).join(' | ')} |`, `|---|${sizes.map(() => '---:').join('|')}|`];
+  const lines = [
+    `| dataset | ${sizes.map(fmtN).join(' | ')} |`,
+    `|---|${sizes.map(() => '---:').join('|')}|`,
+  ];
   for (const d of [...new Set(mine.map((c) => c.dataset))]) {
     const row = sizes.map((n) => {
       const c = mine.find((x) => x.dataset === d && x.n === n);
@@ -301,7 +304,12 @@ function faByDetectorTable(cells: readonly CellResult[]): string[] {
     const at = clean.filter((c) => c.n === n);
     const runs = sum(at, 'runs');
     const row = detectors.length
-      ? detectors.map((d) => pct(at.reduce((s, c) => s + (c.detectors?.[d] ?? 0), 0), runs))
+      ? detectors.map((d) =>
+          pct(
+            at.reduce((s, c) => s + (c.detectors?.[d] ?? 0), 0),
+            runs,
+          ),
+        )
       : [pct(0, runs)];
     lines.push(`| ${fmtN(n)} | ${runs} | ${row.join(' | ')} |`);
   }

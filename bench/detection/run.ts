@@ -115,7 +115,13 @@ function streamPlan(quick: boolean): StreamPlan {
     after: 6,
     seeds: quick ? 2 : 5,
     shiftIds: allShifts()
-      .filter((s) => s.id !== 'none' && s.id !== 'mean_0.05sd' && !s.id.startsWith('noise_s0.1') && s.id !== 'new_category_5')
+      .filter(
+        (s) =>
+          s.id !== 'none' &&
+          s.id !== 'mean_0.05sd' &&
+          !s.id.startsWith('noise_s0.1') &&
+          s.id !== 'new_category_5',
+      )
       .map((s) => s.id),
   };
 }
@@ -125,7 +131,9 @@ function datasets(quick: boolean, only?: string[]): Dataset[] {
   if (only !== undefined) {
     const unknown = only.filter((name) => !all.some((d) => d.name === name));
     if (unknown.length > 0)
-      throw new RangeError(`--datasets: unknown ${unknown.join(', ')} (known: ${all.map((d) => d.name).join(', ')})`);
+      throw new RangeError(
+        `--datasets: unknown ${unknown.join(', ')} (known: ${all.map((d) => d.name).join(', ')})`,
+      );
     return all.filter((d) => only.includes(d.name));
   }
   return quick ? all.filter((d) => d.name === 'synthetic' || d.name === 'penguins') : all;

@@ -104,7 +104,8 @@ export function allShifts(): Shift[] {
       large: false,
       apply(b) {
         // Row r becomes a copy of row r − r mod 4: n/4 records, each 4 times.
-        for (const col of Object.values(b.numeric)) for (let r = 0; r < b.n; r++) col[r] = col[r - (r % 4)] as number;
+        for (const col of Object.values(b.numeric))
+          for (let r = 0; r < b.n; r++) col[r] = col[r - (r % 4)] as number;
         for (const col of Object.values(b.categorical))
           for (let r = 0; r < b.n; r++) col[r] = col[r - (r % 4)] ?? null;
       },

@@ -40,21 +40,31 @@ function probabilities(ref: CategoricalSummary): { listed: number[]; restCount: 
   return { listed, restCount, restP: restCount > 0 ? restMass / restCount : 0 };
 }
 
-/** Expected distinct values in x draws and the variance of that count (independent-cell bound). */
+/**
+ * Expected distinct values in x draws and the variance of that count. The listed cells count as
+ * independent; the unlisted block of K equally likely values keeps its (negative) covariances,
+ * Var = K·q(1−q) + K(K−1)·((1−2p)^x − q²) with q = (1−p)^x, without which the variance of a
+ * long tail would be overstated a hundredfold and no repetition could ever show.
+ */
 function expectedDistinct(
   p: ReturnType<typeof probabilities>,
   x: number,
 ): { mean: number; variance: number } {
   let mean = 0;
   let variance = 0;
-  const add = (prob: number, times: number) => {
+  for (const prob of p.listed) {
     const miss = (1 - prob) ** x;
-    mean += times * (1 - miss);
-    variance += times * miss * (1 - miss);
-  };
-  for (const prob of p.listed) add(prob, 1);
-  if (p.restCount > 0) add(p.restP, p.restCount);
-  return { mean, variance };
+    mean += 1 - miss;
+    variance += miss * (1 - miss);
+  }
+  if (p.restCount > 0) {
+    const k = p.restCount;
+    const miss = Math.exp(x * Math.log1p(-p.restP));
+    const bothMiss = p.restP < 0.5 ? Math.exp(x * Math.log1p(-2 * p.restP)) : 0;
+    mean += k * (1 - miss);
+    variance += k * miss * (1 - miss) + k * (k - 1) * (bothMiss - miss * miss);
+  }
+  return { mean, variance: Math.max(0, variance) };
 }
 
 /** Share m_eff/m of one categorical feature, or undefined when its distinct count cannot tell. */

@@ -133,6 +133,9 @@ describe('numeric_drift severity follows the threshold it was judged against', (
     const ks = createNumericDriftDetector()
       .detect(reference, windowOf({ x: normalSample(500, 34, 1.5, 1) }))
       .find((c) => c.statistic === 'ks');
-    assert.match(ks?.message ?? '', /^x: mean -?0\.0\d+ → 1\.\d+, KS 0\.\d+ > 0\.1 \(n 5000 vs 500\), p = \d\.\d+e-\d+$/);
+    assert.match(
+      ks?.message ?? '',
+      /^x: mean -?0\.0\d+ → 1\.\d+, KS 0\.\d+ > 0\.1 \(n 5000 vs 500\), p = \d\.\d+e-\d+$/,
+    );
   });
 });

@@ -46,7 +46,10 @@ describe('rowRepetition', () => {
     let alarmed = 0;
     for (let s = 0; s < 20; s++) {
       const window = windowOf(rows(50, 4, 100 + s));
-      if (judgeWindow(detectors, reference, { data: window, exemplarSpans: new Map() }, 0.01).findings.length > 0)
+      if (
+        judgeWindow(detectors, reference, { data: window, exemplarSpans: new Map() }, 0.01).findings.length >
+        0
+      )
         alarmed++;
     }
     assert.ok(alarmed <= 1, `${alarmed}/20 clean repeated windows had a finding`);
@@ -55,7 +58,15 @@ describe('rowRepetition', () => {
   it('still sees a real shift in a repeated window', () => {
     const shifted = rows(50, 4, 200);
     shifted.amount = shifted.amount.map((a) => a * 3);
-    const j = judgeWindow(createDetectors(), reference, { data: windowOf(shifted), exemplarSpans: new Map() }, 0.01);
-    assert.ok(j.findings.some((f) => f.feature === 'amount'), j.findings.map((f) => f.message).join('\n'));
+    const j = judgeWindow(
+      createDetectors(),
+      reference,
+      { data: windowOf(shifted), exemplarSpans: new Map() },
+      0.01,
+    );
+    assert.ok(
+      j.findings.some((f) => f.feature === 'amount'),
+      j.findings.map((f) => f.message).join('\n'),
+    );
   });
 });

@@ -213,7 +213,11 @@ describe('schema out_of_range with a range that is itself a sample', () => {
     const values = uniform(400, 13).concat(Array(100).fill(max * 3));
     const fromProfile = find(detector.detect(ref, windowOf({ x: values })), 'x', 'out_of_range');
     assert.match(fromProfile?.message ?? '', /training range/);
-    const warm = find(detector.detect({ ...ref, source: 'warmup' }, windowOf({ x: values })), 'x', 'out_of_range');
+    const warm = find(
+      detector.detect({ ...ref, source: 'warmup' }, windowOf({ x: values })),
+      'x',
+      'out_of_range',
+    );
     assert.match(warm?.message ?? '', /reference range/);
     assert.doesNotMatch(warm?.message ?? '', /training/);
   });
@@ -222,6 +226,9 @@ describe('schema out_of_range with a range that is itself a sample', () => {
     const few = uniform(980, 14).concat(Array(20).fill(max * 2));
     assert.equal(find(detector.detect(ref, windowOf({ x: few })), 'x', 'out_of_range')?.severity, 'warning');
     const many = uniform(800, 15).concat(Array(200).fill(max * 2));
-    assert.equal(find(detector.detect(ref, windowOf({ x: many })), 'x', 'out_of_range')?.severity, 'critical');
+    assert.equal(
+      find(detector.detect(ref, windowOf({ x: many })), 'x', 'out_of_range')?.severity,
+      'critical',
+    );
   });
 });

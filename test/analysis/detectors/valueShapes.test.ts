@@ -4,7 +4,16 @@ import { isDateLike, looksLikeDates } from '../../../src/analysis/detectors/valu
 
 describe('valueShapes', () => {
   it('reads ISO dates, timestamps, day-first dates and month names as dates', () => {
-    for (const v of ['2026-01-05', '2026-01-05T10:00:00Z', '2026/1/5 10:00', '05/01/2026', 'Jun 12 1998', 'Jun 12, 1998', '12 Jun 1998', 'March 3'])
+    for (const v of [
+      '2026-01-05',
+      '2026-01-05T10:00:00Z',
+      '2026/1/5 10:00',
+      '05/01/2026',
+      'Jun 12 1998',
+      'Jun 12, 1998',
+      '12 Jun 1998',
+      'March 3',
+    ])
       assert.equal(isDateLike(v), true, v);
   });
 

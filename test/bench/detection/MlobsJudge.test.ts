@@ -36,7 +36,10 @@ describe('MlobsJudge', () => {
     const v = verdict('unit_x1000', 1000, 3);
     assert.equal(v.detected, true);
     assert.ok(v.fired.includes('schema/out_of_range'), v.fired.join());
-    assert.ok(v.fired.some((k) => k.startsWith('numeric_drift/')), v.fired.join());
+    assert.ok(
+      v.fired.some((k) => k.startsWith('numeric_drift/')),
+      v.fired.join(),
+    );
   });
 
   it('stays quiet on a large unshifted window while naive p-values need no effect', () => {

@@ -29,7 +29,11 @@ describe('RealTable', () => {
     assert.ok(new Set(b.categorical.city).size > 500);
     assert.ok([...(b.numeric.latitude ?? [])].every((x) => x > 0 && x < 80));
     const movies = realTables().find((t) => t.name === 'movies');
-    assert.ok(movies?.sample(10, new Random(4)).categorical['Release Date']?.some((d) => d !== null && /\d{4}$/.test(d)));
+    assert.ok(
+      movies
+        ?.sample(10, new Random(4))
+        .categorical['Release Date']?.some((d) => d !== null && /\d{4}$/.test(d)),
+    );
   });
 
   it('refuses a directory without the tables, naming the file it looked for', () => {

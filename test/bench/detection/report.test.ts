@@ -128,7 +128,10 @@ describe('detection report breakdown', () => {
     // The goal compares with exact KS at α = 0.01 (ksMatched); α = 0.05 is shown beside it.
     const matched = goals([{ ...cell('knockout', 100, 20, 8, 14), ksMatched: 9 }], [])[2];
     assert.equal(matched?.met, true);
-    assert.match(matched?.detail ?? '', /^1\/1 .*behind: none\. For comparison, against exact KS at α = 0\.05 \(a 5% budget\): 0\/1/);
+    assert.match(
+      matched?.detail ?? '',
+      /^1\/1 .*behind: none\. For comparison, against exact KS at α = 0\.05 \(a 5% budget\): 0\/1/,
+    );
   });
 
   it('tables clean windows with a finding per detector at every n', () => {
