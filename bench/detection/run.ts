@@ -3,7 +3,8 @@
  * --quick`. Prints the Markdown report and writes it to bench/detection/results.md.
  * Options: `--quick` (smaller plan), `--jobs N` (worker processes, default 2), `--out FILE`, and for
  * what-if runs of the window study only: `--sizes 10,20`, `--min-count N` (detectors' minCount) and
- * `--unshifted-runs N` (unshifted windows per cell, default 100), and `--datasets a,b` (only these tables).
+ * `--unshifted-runs N` (unshifted windows per cell, default 100), `--datasets a,b` (only these
+ * tables) and `--streams` (run the stream study in such a what-if run too).
  * Work is split into one task per dataset and experiment, each run in a child process; every
  * run's seed comes from its cell coordinates, so the split never changes a number.
  */
@@ -39,6 +40,8 @@ interface Args {
   unshiftedRuns: number | undefined;
   /** `--datasets a,b`: only these tables. */
   datasets: string[] | undefined;
+  /** `--streams`: run the stream study in a what-if run too. */
+  streams: boolean;
 }
 
 function args(): Args {
@@ -59,6 +62,7 @@ function args(): Args {
     minCount: optionalInt('--min-count', value('--min-count')),
     unshiftedRuns: optionalInt('--unshifted-runs', value('--unshifted-runs')),
     datasets: value('--datasets')?.split(','),
+    streams: a.includes('--streams'),
   };
 }
 
@@ -159,6 +163,7 @@ function forwarded(a: Args): string[] {
     ...(a.minCount !== undefined ? ['--min-count', String(a.minCount)] : []),
     ...(a.unshiftedRuns !== undefined ? ['--unshifted-runs', String(a.unshiftedRuns)] : []),
     ...(a.datasets !== undefined ? ['--datasets', a.datasets.join(',')] : []),
+    ...(a.streams ? ['--streams'] : []),
   ];
 }
 
@@ -198,7 +203,7 @@ async function main(): Promise<void> {
   const tasks: Task[] = [
     ...ds.map((d) => ({ kind: 'cells' as const, dataset: d.name })),
     // What-if runs (other sizes, minCount or unshifted runs) change only the window study.
-    ...(a.sizes || a.minCount !== undefined || a.unshiftedRuns !== undefined
+    ...((a.sizes || a.minCount !== undefined || a.unshiftedRuns !== undefined) && !a.streams
       ? []
       : ds.map((d) => ({ kind: 'stream' as const, dataset: d.name }))),
   ];

@@ -3,17 +3,21 @@
  * which builds the enabled set from one config object (the `detectors:` block of the ml
  * processor). Every detector is on by default; `false` turns one off.
  */
-import { type CategoricalDriftConfig, createCategoricalDriftDetector } from './categoricalDrift.js';
+import {
+  CATEGORICAL_DRIFT_DEFAULTS,
+  type CategoricalDriftConfig,
+  createCategoricalDriftDetector,
+} from './categoricalDrift.js';
 import type { Detector } from './detector.js';
-import { createErrorRateDetector, type ErrorRateConfig } from './errorRate.js';
-import { createLatencyDetector, type LatencyConfig } from './latency.js';
-import { createMissingRateDetector, type MissingRateConfig } from './missingRate.js';
-import { createNumericDriftDetector, type NumericDriftConfig } from './numericDrift.js';
-import { createPerformanceDetector, type PerformanceConfig } from './performance.js';
+import { createErrorRateDetector, ERROR_RATE_DEFAULTS, type ErrorRateConfig } from './errorRate.js';
+import { createLatencyDetector, LATENCY_DEFAULTS, type LatencyConfig } from './latency.js';
+import { createMissingRateDetector, MISSING_RATE_DEFAULTS, type MissingRateConfig } from './missingRate.js';
+import { createNumericDriftDetector, NUMERIC_DRIFT_DEFAULTS, type NumericDriftConfig } from './numericDrift.js';
+import { createPerformanceDetector, PERFORMANCE_DEFAULTS, type PerformanceConfig } from './performance.js';
 import { createPredictionDriftDetector, type PredictionDriftConfig } from './predictionDrift.js';
-import { createSchemaDetector, type SchemaConfig } from './schema.js';
-import { createStalenessDetector, type StalenessConfig } from './staleness.js';
-import { createVolumeDetector, type VolumeConfig } from './volume.js';
+import { createSchemaDetector, SCHEMA_DEFAULTS, type SchemaConfig } from './schema.js';
+import { createStalenessDetector, STALENESS_DEFAULTS, type StalenessConfig } from './staleness.js';
+import { createVolumeDetector, VOLUME_DEFAULTS, type VolumeConfig } from './volume.js';
 
 export {
   type CategoricalDriftConfig,
@@ -87,6 +91,31 @@ export const DETECTOR_FACTORIES: {
 export const DETECTOR_IDS = Object.keys(DETECTOR_FACTORIES) as (keyof DetectorsConfig)[];
 
 /**
+ * The settings each detector accepts (camelCase, as in its config type), so a typo is refused
+ * instead of silently running the default. Settings ending in `Ms` are durations.
+ */
+export const DETECTOR_SETTINGS: { readonly [K in keyof DetectorsConfig]-?: readonly string[] } = Object.freeze({
+  schema: Object.keys(SCHEMA_DEFAULTS),
+  missing_rate: Object.keys(MISSING_RATE_DEFAULTS),
+  numeric_drift: Object.keys(NUMERIC_DRIFT_DEFAULTS),
+  categorical_drift: Object.keys(CATEGORICAL_DRIFT_DEFAULTS),
+  prediction_drift: ['numeric', 'categorical'],
+  performance: Object.keys(PERFORMANCE_DEFAULTS),
+  volume: Object.keys(VOLUME_DEFAULTS),
+  latency: Object.keys(LATENCY_DEFAULTS),
+  error_rate: Object.keys(ERROR_RATE_DEFAULTS),
+  staleness: Object.keys(STALENESS_DEFAULTS),
+});
+
+/** Refuses settings a detector does not have, naming the path and the known ones. */
+function checkSettings(path: string, config: object, known: readonly string[]): void {
+  for (const key of Object.keys(config)) {
+    if (!known.includes(key))
+      throw new RangeError(`${path}: unknown setting '${key}' (known: ${known.join(', ')})`);
+  }
+}
+
+/**
  * Builds the enabled detectors. Throws a RangeError naming the path for an unknown id or
  * a bad value, so a typo in YAML is refused before anything starts.
  */
@@ -104,6 +133,15 @@ export function createDetectors(config: DetectorsConfig = {}, path = 'detectors'
       throw new RangeError(
         `${path}::${id}: must be a mapping or false, got ${c === null ? 'null' : typeof c}`,
       );
+    }
+    if (c !== undefined) {
+      checkSettings(`${path}::${id}`, c, DETECTOR_SETTINGS[id]);
+      if (id === 'prediction_drift') {
+        const p = c as PredictionDriftConfig;
+        if (p.numeric) checkSettings(`${path}::${id}::numeric`, p.numeric, DETECTOR_SETTINGS.numeric_drift);
+        if (p.categorical)
+          checkSettings(`${path}::${id}::categorical`, p.categorical, DETECTOR_SETTINGS.categorical_drift);
+      }
     }
     try {
       out.push((DETECTOR_FACTORIES[id] as (config?: object) => Detector)(c));
