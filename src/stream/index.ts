@@ -10,7 +10,8 @@
  *   spanProcessors: [
  *     new MlSpanProcessor({
  *       window: { lengthMs: 5 * 60_000 },          // 5-minute tumbling windows
- *       reference: { mode: 'warmup', windows: 5 },  // or { profiles: [parseProfile(json)] }
+ *       reference: { mode: 'warmup', windows: 5 },  // or { profiles: [builder.finish()] }
+ *       detectors: createDetectors({ numeric_drift: { ksFloor: 0.15 } }),
  *       listener: { onIncident: (change, incident) => console.log(change, incident.title) },
  *     }),
  *     // ...the exporting processor(s)
@@ -25,8 +26,26 @@
 
 export type { AnalysisListener, JudgedCandidate, WindowReport } from '../analysis/AnalysisListener.js';
 export { Analyzer, type AnalyzerOptions } from '../analysis/Analyzer.js';
+export {
+  type CategoricalDriftConfig,
+  createDetectors,
+  DETECTOR_IDS,
+  DETECTOR_SETTINGS,
+  type Detector,
+  type DetectorsConfig,
+  type ErrorRateConfig,
+  type LatencyConfig,
+  type MissingRateConfig,
+  type NumericDriftConfig,
+  type PerformanceConfig,
+  type PredictionDriftConfig,
+  type SchemaConfig,
+  type StalenessConfig,
+  type VolumeConfig,
+} from '../analysis/detectors/index.js';
 export { InMemoryLabelJoinStore } from '../analysis/labels/InMemoryLabelJoinStore.js';
 export type { LabelJoinStore, StoredPrediction } from '../analysis/labels/LabelJoinStore.js';
+export { ProfileBuilder, type ProfileBuilderOptions } from '../analysis/ProfileBuilder.js';
 export { type Profile, parseProfile, serializeProfile } from '../analysis/profile.js';
 export { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
 export { MlSpanProcessor, type MlSpanProcessorOptions } from './MlSpanProcessor.js';

@@ -8,7 +8,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AnalyzerOptions } from '../../../analysis/Analyzer.js';
-import { createDetectors, type DetectorsConfig } from '../../../analysis/detectors/index.js';
+import {
+  createDetectors,
+  DETECTOR_SETTINGS,
+  type DetectorsConfig,
+} from '../../../analysis/detectors/index.js';
 import { resolveIncidentOptions } from '../../../analysis/incidents/IncidentOptions.js';
 import { type Profile, parseProfile } from '../../../analysis/profile.js';
 import { resolveReferenceOptions } from '../../../analysis/reference/StreamReference.js';
@@ -174,21 +178,68 @@ function loadProfile(path: string, problems: ConfigProblem[]): Profile | undefin
 
 /**
  * Detector settings are camelCase in the analysis core (`ksFloor`); YAML here is snake_case
- * like every Collector key (`ks_floor`). Both spellings are accepted.
+ * like every Collector key (`ks_floor`). Both spellings are accepted; durations are Go durations.
  */
-function camelDetectors(d: Record<string, unknown>): Record<string, unknown> {
+function camelDetectors(d: Record<string, unknown>, problems: ConfigProblem[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [id, cfg] of Object.entries(d)) {
-    if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) {
+    const known = (DETECTOR_SETTINGS as Record<string, readonly string[]>)[id];
+    if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg) || known === undefined) {
       out[id] = cfg;
       continue;
     }
-    const c: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(cfg))
-      c[k.replace(/_([a-z0-9])/g, (_, x: string) => x.toUpperCase())] = v;
-    out[id] = c;
+    out[id] = camelSettings(`detectors::${id}`, cfg as Record<string, unknown>, known, problems);
+    if (id === 'prediction_drift') {
+      const p = out[id] as Record<string, unknown>;
+      for (const [part, of] of [
+        ['numeric', 'numeric_drift'],
+        ['categorical', 'categorical_drift'],
+      ] as const) {
+        const sub = p[part];
+        if (sub !== null && typeof sub === 'object' && !Array.isArray(sub))
+          p[part] = camelSettings(
+            `detectors::${id}::${part}`,
+            sub as Record<string, unknown>,
+            DETECTOR_SETTINGS[of],
+            problems,
+          );
+      }
+    }
   }
   return out;
+}
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`);
+
+/**
+ * One detector's settings in the core's spelling. Duration settings (`maxModelAgeMs` in the
+ * core) are written as Go durations without the unit suffix (`max_model_age: 720h`, and `30d`
+ * for days); an unknown key is a problem at its own path, named as the user wrote it.
+ */
+function camelSettings(
+  path: string,
+  cfg: Record<string, unknown>,
+  known: readonly string[],
+  problems: ConfigProblem[],
+): Record<string, unknown> {
+  const c: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(cfg)) {
+    const camel = k.replace(/_([a-z0-9])/g, (_, x: string) => x.toUpperCase());
+    if (known.includes(`${camel}Ms`) && !camel.endsWith('Ms')) {
+      const text =
+        typeof v === 'string' ? v.replace(/(\d+(?:\.\d+)?)d/g, (_, x: string) => `${Number(x) * 24}h`) : v;
+      c[`${camel}Ms`] =
+        v === null ? null : duration(text, `${path}::${k}`, problems, { value: 0, strict: true });
+      continue;
+    }
+    if (!known.includes(camel)) {
+      const names = known.map((x) => (x.endsWith('Ms') ? snake(x.slice(0, -2)) : snake(x)));
+      problems.push({ path: `${path}::${k}`, message: `unknown setting (known: ${names.join(', ')})` });
+      continue;
+    }
+    c[camel] = v;
+  }
+  return c;
 }
 
 /** Checks and resolves a config; `problems` is empty exactly when `settings` is usable. */
@@ -213,7 +264,10 @@ export function resolveMlConfig(c: MlProcessorConfig): { settings: MlSettings; p
   }
   let detectors: AnalyzerOptions['detectors'] = [];
   try {
-    detectors = createDetectors(camelDetectors(c.detectors) as DetectorsConfig);
+    const before = problems.length;
+    const camel = camelDetectors(c.detectors, problems);
+    // A detector whose settings already have problems is not built (its error would repeat them).
+    if (problems.length === before) detectors = createDetectors(camel as DetectorsConfig);
   } catch (err) {
     const m = /^detectors(?:::([^:]+))?:+\s*(.*)$/s.exec((err as Error).message);
     problems.push({

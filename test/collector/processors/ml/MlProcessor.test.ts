@@ -375,4 +375,35 @@ describe('ml processor', () => {
     assert.match(problems.find((p) => p.path === 'detectors')!.message, /numeric_drif/);
     assert.match(problems.find((p) => p.path === 'reference::profile')!.message, /profile\.format/);
   });
+
+  it('refuses a misspelt detector setting at its own path, as written (it was silently ignored)', () => {
+    const problems = mlProcessorFactory.validate(
+      config({
+        detectors: { numeric_drift: { ks_flor: 0.2 }, prediction_drift: { numeric: { psi_flor: 1 } } },
+      }),
+    );
+    assert.deepEqual(problems.map((p) => p.path).sort(), [
+      'detectors::numeric_drift::ks_flor',
+      'detectors::prediction_drift::numeric::psi_flor',
+    ]);
+    assert.match(problems[0]?.message ?? '', /unknown setting \(known: .*ks_floor/);
+  });
+
+  it('takes detector durations as Go durations (30d, 720h, 250ms), not milliseconds', () => {
+    const { settings, problems } = resolveMlConfig(
+      config({
+        detectors: { staleness: { max_model_age: '30d', max_input_age: '6h' }, latency: { max: '250ms' } },
+      }),
+    );
+    assert.deepEqual(problems, []);
+    assert.ok(settings.analyzer.detectors.some((d) => d.id === 'staleness'));
+    const bad = mlProcessorFactory.validate(
+      config({ detectors: { staleness: { max_model_age: 2_592_000_000 } } }),
+    );
+    assert.deepEqual(
+      bad.map((p) => p.path),
+      ['detectors::staleness::max_model_age'],
+    );
+    assert.match(bad[0]?.message ?? '', /duration/);
+  });
 });

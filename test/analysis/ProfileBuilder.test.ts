@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProfileBuilder } from '../../../src/cli/profile/ProfileBuilder.js';
-import { MlobsError } from '../../../src/errors.js';
+import { ProfileBuilder } from '../../src/analysis/ProfileBuilder.js';
+import { MlobsError } from '../../src/errors.js';
 
 describe('ProfileBuilder', () => {
   it('counts the nulls a column had before its first value, in the kind its values later show', () => {
