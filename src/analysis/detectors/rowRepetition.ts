@@ -41,28 +41,33 @@ function probabilities(ref: CategoricalSummary): { listed: number[]; restCount: 
 }
 
 /**
- * Expected distinct values in x draws and the variance of that count. The listed cells count as
- * independent; the unlisted block of K equally likely values keeps its (negative) covariances,
- * Var = K·q(1−q) + K(K−1)·((1−2p)^x − q²) with q = (1−p)^x, without which the variance of a
- * long tail would be overstated a hundredfold and no repetition could ever show.
+ * Expected distinct values in x draws and the variance of that count, with the (negative)
+ * covariances of the cells kept: Var = Σ_i q_i(1−q_i) + Σ_{i≠j} ((1−p_i−p_j)^x − q_i q_j),
+ * q_i = (1−p_i)^x. The unlisted values form one block of K equally likely cells. Without the
+ * covariances the variance of a many-valued feature is overstated several- to a hundredfold and
+ * no repetition could ever show.
  */
-function expectedDistinct(
-  p: ReturnType<typeof probabilities>,
-  x: number,
-): { mean: number; variance: number } {
+function expectedDistinct(p: ReturnType<typeof probabilities>, x: number): { mean: number; variance: number } {
+  const pow = (base: number) => (base <= 0 ? 0 : Math.exp(x * Math.log(base)));
+  const listed = p.listed;
+  const q = listed.map((prob) => pow(1 - prob));
   let mean = 0;
   let variance = 0;
-  for (const prob of p.listed) {
-    const miss = (1 - prob) ** x;
-    mean += 1 - miss;
-    variance += miss * (1 - miss);
+  for (let i = 0; i < listed.length; i++) {
+    const qi = q[i] as number;
+    mean += 1 - qi;
+    variance += qi * (1 - qi);
+    for (let j = i + 1; j < listed.length; j++)
+      variance += 2 * (pow(1 - (listed[i] as number) - (listed[j] as number)) - qi * (q[j] as number));
   }
   if (p.restCount > 0) {
     const k = p.restCount;
-    const miss = Math.exp(x * Math.log1p(-p.restP));
-    const bothMiss = p.restP < 0.5 ? Math.exp(x * Math.log1p(-2 * p.restP)) : 0;
-    mean += k * (1 - miss);
-    variance += k * miss * (1 - miss) + k * (k - 1) * (bothMiss - miss * miss);
+    const r = p.restP;
+    const qr = pow(1 - r);
+    mean += k * (1 - qr);
+    variance += k * qr * (1 - qr) + k * (k - 1) * (pow(1 - 2 * r) - qr * qr);
+    for (let i = 0; i < listed.length; i++)
+      variance += 2 * k * (pow(1 - (listed[i] as number) - r) - (q[i] as number) * qr);
   }
   return { mean, variance: Math.max(0, variance) };
 }
