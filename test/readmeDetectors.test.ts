@@ -5,7 +5,10 @@ import { describe, it } from 'node:test';
 import { DETECTOR_IDS, DETECTOR_SETTINGS } from '../src/analysis/detectors/index.js';
 
 const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('## Detector settings'), readme.indexOf('## Package entry points'));
+const section = readme.slice(
+  readme.indexOf('## Detector settings'),
+  readme.indexOf('## Package entry points'),
+);
 const snake = (k: string) => k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`);
 
 describe('README detector settings', () => {

@@ -49,6 +49,8 @@ export interface WindowReport {
   predictionMeans?: Map<string, number>;
   /** The findings stamped from the anomalous candidates. */
   findings: Finding[];
+  /** Set once per stream when its profile does not fit its features (refused or kept; see `StreamReference.admit`). */
+  referenceWarning?: string;
 }
 
 /** Receives the Analyzer's output. Every member is optional; exceptions are caught and counted. */

@@ -326,6 +326,8 @@ export class Analyzer {
 
   private judge(st: StreamState, w: ClosedWindow): void {
     this.stats.windowsClosed++;
+    const referenceWarning = st.reference.admit(w.data);
+    if (referenceWarning !== undefined) this.stats.profileMismatches++;
     const ref = st.reference.current(w.data.startMs);
     const report: WindowReport = {
       stream: w.data.stream,
@@ -338,6 +340,7 @@ export class Analyzer {
       missingRates: missingRates(w),
       ...predictionMix(w),
       findings: [],
+      ...(referenceWarning !== undefined ? { referenceWarning } : {}),
     };
     if (ref) {
       const j = judgeWindow(this.opts.detectors, ref, w, this.fdr);

@@ -33,6 +33,8 @@ export function resolveLimits(o: AnalyzerLimits = {}): Required<AnalyzerLimits> 
 export class AnalyzerStats {
   /** Spans ingested. */
   spans = 0;
+  /** Streams whose profile did not fit their features (refused when it named no stream). */
+  profileMismatches = 0;
   /** Spans without a usable end time (missing, zero or not finite), dropped. */
   invalidSpans = 0;
   /** Spans ending too far in the future (see `futureGuard`), dropped. */

@@ -57,13 +57,15 @@ export function resolveReferenceOptions(
 
 /** The reference of one stream. */
 export class StreamReference {
-  /** Where this stream's reference comes from. */
-  readonly source: Reference['source'];
+  /** Where this stream's reference comes from (a profile refused by `admit` falls back to the mode). */
+  source: Reference['source'];
   private readonly pool: WindowData[] = [];
   private cached: Reference | undefined;
   /** First window of the cached reference: a trailing reference is rebuilt when it moves. */
   private cachedFor: WindowData | undefined;
-  private readonly profile: Profile | undefined;
+  private profile: Profile | undefined;
+  /** Whether `admit` has compared the profile with the stream's features. */
+  private admitted = false;
 
   constructor(
     private readonly stream: StreamKey,
@@ -100,6 +102,34 @@ export class StreamReference {
       onDetectorError: this.onDetectorError,
     });
     return this.cached;
+  }
+
+  /**
+   * Compares a profile with the first window that has summaries, once. A profile written for
+   * every stream (no stream fields, as `mlobs profile` without `--stream` makes) that shares no
+   * feature with this stream is refused here: judged against it, every feature would be "new"
+   * and every profiled one "missing" from the first window on. The stream then falls back to its
+   * own warm-up windows. A profile named for this stream is kept; a mismatch is reported.
+   * Returns what was decided, for people, or undefined when the profile fits.
+   */
+  admit(w: WindowData): string | undefined {
+    if (this.admitted || this.profile === undefined) return undefined;
+    const names = [...w.features.keys(), ...w.predictions.keys()];
+    if (names.length === 0) return undefined;
+    this.admitted = true;
+    const p = this.profile;
+    const profiled = new Set([...p.features.keys(), ...p.predictions.keys()]);
+    const shared = names.filter((n) => profiled.has(n));
+    if (shared.length * 2 >= names.length) return undefined;
+    const where = `${this.stream.service}/${this.stream.component}`;
+    const unscoped = Object.keys(p.stream).length === 0;
+    if (unscoped && shared.length === 0) {
+      this.profile = undefined;
+      this.source = this.opts.mode;
+      this.cached = undefined;
+      return `profile ${p.source} shares no feature with stream ${where} (${names.slice(0, 5).join(', ')}); the stream is judged against its first ${this.opts.windows} windows instead (give mlobs profile --stream)`;
+    }
+    return `profile ${p.source} has ${shared.length} of the ${names.length} features of stream ${where}; the others are judged as new`;
   }
 
   /** Whether the reference is complete (detection can run). */

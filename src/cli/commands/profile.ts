@@ -213,6 +213,10 @@ export const profileCommand: Command = {
         .map(([n, s]) => `${n}:${s.kind}`)
         .join(', ');
       io.stdout(`profiled ${profile.rows} rows of ${file} (${kinds}) into ${values.out}\n`);
+      if (values.stream === undefined)
+        io.stderr(
+          'mlobs profile: no --stream given, so the profile applies to every stream; name the component it was built for (--stream component=NAME). A stream that shares no feature with it is judged against its own first windows instead.\n',
+        );
       return 0;
     } catch (err) {
       if (err instanceof MlobsError) {

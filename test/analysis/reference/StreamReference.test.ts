@@ -85,3 +85,48 @@ describe('trailing reference in the Analyzer', () => {
     assert.deepEqual(flagged, [6, 7, 8]);
   });
 });
+
+describe('StreamReference with a profile that does not fit the stream', () => {
+  const profileOf = (features: Record<string, number[]>, scope: Record<string, string> = {}) => ({
+    version: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    source: 'train.csv',
+    rows: 3,
+    stream: scope,
+    features: summarize(features).features,
+    predictions: new Map(),
+    schema: new Map(),
+    segments: [],
+  });
+
+  it('refuses a profile made for every stream that shares no feature with this one, and falls back to warm-up', () => {
+    const r = new StreamReference(
+      stream,
+      resolveReferenceOptions({ windows: 2, profiles: [profileOf({ age: [1, 2, 3] })] }),
+      [],
+    );
+    assert.equal(r.source, 'profile');
+    const warning = r.admit(win(0, MIN));
+    assert.match(warning ?? '', /shares no feature with stream s\/c .*first 2 windows/);
+    assert.equal(r.source, 'warmup');
+    assert.equal(r.current(), undefined);
+    assert.equal(r.admit(win(MIN, 2 * MIN)), undefined, 'decided once');
+  });
+
+  it('keeps a fitting profile silently, and a profile named for this stream with a warning', () => {
+    const fits = new StreamReference(
+      stream,
+      resolveReferenceOptions({ profiles: [profileOf({ x: [1, 2] })] }),
+      [],
+    );
+    assert.equal(fits.admit(win(0, MIN)), undefined);
+    assert.equal(fits.current()?.source, 'profile');
+    const named = new StreamReference(
+      stream,
+      resolveReferenceOptions({ profiles: [profileOf({ age: [1, 2] }, { component: 'c' })] }),
+      [],
+    );
+    assert.match(named.admit(win(0, MIN)) ?? '', /has 0 of the 1 features/);
+    assert.equal(named.source, 'profile');
+  });
+});

@@ -116,6 +116,13 @@ describe('mlobs profile', () => {
       2000,
     );
     assert.match(cli.out.join(''), /profiled 2000 rows/);
+    assert.doesNotMatch(cli.err.join(''), /no --stream/);
+  });
+
+  it('warns that a profile without --stream applies to every stream', async () => {
+    const { code, cli } = await profileOf(trainingCsv(100));
+    assert.equal(code, 0, cli.err.join(''));
+    assert.match(cli.err.join(''), /no --stream given, so the profile applies to every stream/);
   });
 
   it('writes a profile the in-process MlSpanProcessor judges from the first window, and flags a shifted feature', async () => {
