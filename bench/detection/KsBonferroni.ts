@@ -47,7 +47,7 @@ export class KsBonferroni {
    * @param exactLimit largest n·m whose p-value is computed exactly (see `ksTwoSampleExact`).
    */
   constructor(
-    private readonly dataset: Dataset,
+    dataset: Dataset,
     reference: Batch,
     private readonly alpha: number,
     private readonly exactLimit: number,

@@ -104,6 +104,42 @@ export const ATTR_ML_FINDING_CURRENT_SUMMARY = 'ml.finding.current.summary' as c
 /** A few trace ids of component runs that contributed to the current window. */
 export const ATTR_ML_FINDING_EXEMPLAR_TRACE_IDS = 'ml.finding.exemplar_trace_ids' as const;
 
+/** Every statistic that fired for this feature and detector in the window, decisive first, each with its threshold and p-value. */
+export const ATTR_ML_FINDING_STATISTICS = 'ml.finding.statistics' as const;
+
+/** `service.name` of the component runs the finding judged (the record's own resource is the analysis). */
+export const ATTR_ML_FINDING_SOURCE_SERVICE = 'ml.finding.source.service' as const;
+
+/** Mean of the reference values of the feature (numbers; text lengths; vector norms). */
+export const ATTR_ML_FINDING_REFERENCE_MEAN = 'ml.finding.reference.mean' as const;
+
+/** Mean of the current window's values of the feature, as `ml.finding.reference.mean`. */
+export const ATTR_ML_FINDING_CURRENT_MEAN = 'ml.finding.current.mean' as const;
+
+/** The reference's 5th, 25th, 50th, 75th and 95th percentiles, for people. */
+export const ATTR_ML_FINDING_REFERENCE_QUANTILES = 'ml.finding.reference.quantiles' as const;
+
+/** The current window's percentiles, as `ml.finding.reference.quantiles`. */
+export const ATTR_ML_FINDING_CURRENT_QUANTILES = 'ml.finding.current.quantiles' as const;
+
+/** The reference's smallest and largest value. */
+export const ATTR_ML_FINDING_REFERENCE_RANGE = 'ml.finding.reference.range' as const;
+
+/** The current window's smallest and largest value. */
+export const ATTR_ML_FINDING_CURRENT_RANGE = 'ml.finding.current.range' as const;
+
+/** Share of the reference's values that were null. */
+export const ATTR_ML_FINDING_REFERENCE_NULL_SHARE = 'ml.finding.reference.null_share' as const;
+
+/** Share of the current window's values that were null. */
+export const ATTR_ML_FINDING_CURRENT_NULL_SHARE = 'ml.finding.current.null_share' as const;
+
+/** The reference's most frequent categories with their shares, for people. */
+export const ATTR_ML_FINDING_REFERENCE_TOP_VALUES = 'ml.finding.reference.top_values' as const;
+
+/** The current window's most frequent categories with their shares. */
+export const ATTR_ML_FINDING_CURRENT_TOP_VALUES = 'ml.finding.current.top_values' as const;
+
 // registry.ml.incident: A group of related findings that is opened, held and resolved as one.
 
 /** Stable identifier of the incident. */

@@ -12,7 +12,11 @@ import type { Detector } from './detector.js';
 import { createErrorRateDetector, ERROR_RATE_DEFAULTS, type ErrorRateConfig } from './errorRate.js';
 import { createLatencyDetector, LATENCY_DEFAULTS, type LatencyConfig } from './latency.js';
 import { createMissingRateDetector, MISSING_RATE_DEFAULTS, type MissingRateConfig } from './missingRate.js';
-import { createNumericDriftDetector, NUMERIC_DRIFT_DEFAULTS, type NumericDriftConfig } from './numericDrift.js';
+import {
+  createNumericDriftDetector,
+  NUMERIC_DRIFT_DEFAULTS,
+  type NumericDriftConfig,
+} from './numericDrift.js';
 import { createPerformanceDetector, PERFORMANCE_DEFAULTS, type PerformanceConfig } from './performance.js';
 import { createPredictionDriftDetector, type PredictionDriftConfig } from './predictionDrift.js';
 import { createSchemaDetector, SCHEMA_DEFAULTS, type SchemaConfig } from './schema.js';
@@ -94,18 +98,19 @@ export const DETECTOR_IDS = Object.keys(DETECTOR_FACTORIES) as (keyof DetectorsC
  * The settings each detector accepts (camelCase, as in its config type), so a typo is refused
  * instead of silently running the default. Settings ending in `Ms` are durations.
  */
-export const DETECTOR_SETTINGS: { readonly [K in keyof DetectorsConfig]-?: readonly string[] } = Object.freeze({
-  schema: Object.keys(SCHEMA_DEFAULTS),
-  missing_rate: Object.keys(MISSING_RATE_DEFAULTS),
-  numeric_drift: Object.keys(NUMERIC_DRIFT_DEFAULTS),
-  categorical_drift: Object.keys(CATEGORICAL_DRIFT_DEFAULTS),
-  prediction_drift: ['numeric', 'categorical'],
-  performance: Object.keys(PERFORMANCE_DEFAULTS),
-  volume: Object.keys(VOLUME_DEFAULTS),
-  latency: Object.keys(LATENCY_DEFAULTS),
-  error_rate: Object.keys(ERROR_RATE_DEFAULTS),
-  staleness: Object.keys(STALENESS_DEFAULTS),
-});
+export const DETECTOR_SETTINGS: { readonly [K in keyof DetectorsConfig]-?: readonly string[] } =
+  Object.freeze({
+    schema: Object.keys(SCHEMA_DEFAULTS),
+    missing_rate: Object.keys(MISSING_RATE_DEFAULTS),
+    numeric_drift: Object.keys(NUMERIC_DRIFT_DEFAULTS),
+    categorical_drift: Object.keys(CATEGORICAL_DRIFT_DEFAULTS),
+    prediction_drift: ['numeric', 'categorical'],
+    performance: Object.keys(PERFORMANCE_DEFAULTS),
+    volume: Object.keys(VOLUME_DEFAULTS),
+    latency: Object.keys(LATENCY_DEFAULTS),
+    error_rate: Object.keys(ERROR_RATE_DEFAULTS),
+    staleness: Object.keys(STALENESS_DEFAULTS),
+  });
 
 /** Refuses settings a detector does not have, naming the path and the known ones. */
 function checkSettings(path: string, config: object, known: readonly string[]): void {

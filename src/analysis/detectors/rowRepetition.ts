@@ -47,7 +47,10 @@ function probabilities(ref: CategoricalSummary): { listed: number[]; restCount: 
  * covariances the variance of a many-valued feature is overstated several- to a hundredfold and
  * no repetition could ever show.
  */
-function expectedDistinct(p: ReturnType<typeof probabilities>, x: number): { mean: number; variance: number } {
+function expectedDistinct(
+  p: ReturnType<typeof probabilities>,
+  x: number,
+): { mean: number; variance: number } {
   const pow = (base: number) => (base <= 0 ? 0 : Math.exp(x * Math.log(base)));
   const listed = p.listed;
   const q = listed.map((prob) => pow(1 - prob));

@@ -16,6 +16,7 @@ import {
 import { stableId, stableId128 } from '../ids.js';
 import type { IncidentChange } from '../incidents/IncidentManager.js';
 import {
+  DOUBLE_FINDING_KEYS,
   findingAttributes,
   incidentAttributes,
   incidentExemplars,
@@ -28,16 +29,16 @@ const MAX_LINKS = 32;
 /** Instrumentation scope of everything mlobs emits. */
 const SCOPE = { name: 'mlobs', version: '', attributes: [], droppedAttributesCount: 0 };
 
-function anyValue(v: TelemetryValue): AnyValue {
+function anyValue(v: TelemetryValue, double: boolean): AnyValue {
   if (Array.isArray(v)) return { arrayValue: { values: v.map((s) => ({ stringValue: s })) } };
   if (typeof v === 'string') return { stringValue: v };
   if (typeof v === 'boolean') return { boolValue: v };
-  return Number.isInteger(v) ? { intValue: v } : { doubleValue: v };
+  return Number.isInteger(v) && !double ? { intValue: v } : { doubleValue: v };
 }
 
-/** Converts telemetry attributes to OTLP key-values. */
+/** Converts telemetry attributes to OTLP key-values; double-typed finding keys stay doubles when whole. */
 export function toKeyValues(attrs: Record<string, TelemetryValue>): KeyValue[] {
-  return Object.entries(attrs).map(([key, v]) => ({ key, value: anyValue(v) }));
+  return Object.entries(attrs).map(([key, v]) => ({ key, value: anyValue(v, DOUBLE_FINDING_KEYS.has(key)) }));
 }
 
 function nanos(ms: number): bigint {

@@ -7,7 +7,12 @@ import type { Finding, Incident } from '../../model/finding.js';
 import {
   ATTR_ML_COMPONENT_NAME,
   ATTR_ML_FINDING_CURRENT_COUNT,
+  ATTR_ML_FINDING_CURRENT_MEAN,
+  ATTR_ML_FINDING_CURRENT_NULL_SHARE,
+  ATTR_ML_FINDING_CURRENT_QUANTILES,
+  ATTR_ML_FINDING_CURRENT_RANGE,
   ATTR_ML_FINDING_CURRENT_SUMMARY,
+  ATTR_ML_FINDING_CURRENT_TOP_VALUES,
   ATTR_ML_FINDING_DETECTOR,
   ATTR_ML_FINDING_EFFECT_SIZE,
   ATTR_ML_FINDING_EXEMPLAR_TRACE_IDS,
@@ -15,9 +20,16 @@ import {
   ATTR_ML_FINDING_ID,
   ATTR_ML_FINDING_P_VALUE,
   ATTR_ML_FINDING_REFERENCE_COUNT,
+  ATTR_ML_FINDING_REFERENCE_MEAN,
+  ATTR_ML_FINDING_REFERENCE_NULL_SHARE,
+  ATTR_ML_FINDING_REFERENCE_QUANTILES,
+  ATTR_ML_FINDING_REFERENCE_RANGE,
   ATTR_ML_FINDING_REFERENCE_SUMMARY,
+  ATTR_ML_FINDING_REFERENCE_TOP_VALUES,
   ATTR_ML_FINDING_SEVERITY,
+  ATTR_ML_FINDING_SOURCE_SERVICE,
   ATTR_ML_FINDING_STATISTIC,
+  ATTR_ML_FINDING_STATISTICS,
   ATTR_ML_FINDING_THRESHOLD,
   ATTR_ML_FINDING_VALUE,
   ATTR_ML_FINDING_WINDOW_END,
@@ -39,6 +51,7 @@ import {
   ATTR_ML_PIPELINE_NAME,
 } from '../../semconv/index.js';
 import { formatTimestamp } from '../attributes.js';
+import { findingProjections, statisticLines } from './findingProjections.js';
 
 /** An attribute value both OTLP and the OTel API carry. */
 export type TelemetryValue = string | number | boolean | string[];
@@ -58,8 +71,38 @@ export function findingAttributes(f: Finding): Record<string, TelemetryValue> {
     [ATTR_ML_FINDING_EXEMPLAR_TRACE_IDS]: [...f.exemplarTraceIds],
     [ATTR_ML_PIPELINE_NAME]: f.stream.pipeline,
     [ATTR_ML_COMPONENT_NAME]: f.stream.component,
+    [ATTR_ML_FINDING_SOURCE_SERVICE]: f.stream.service,
+    [ATTR_ML_FINDING_STATISTICS]: statisticLines(f),
   };
   if (f.stream.model !== '') out[ATTR_ML_MODEL_NAME] = f.stream.model;
+  // Readable projections of both summaries, so a log backend shows what the message says.
+  const { reference, current } = findingProjections(f);
+  const sides = [
+    [
+      reference,
+      ATTR_ML_FINDING_REFERENCE_MEAN,
+      ATTR_ML_FINDING_REFERENCE_QUANTILES,
+      ATTR_ML_FINDING_REFERENCE_RANGE,
+      ATTR_ML_FINDING_REFERENCE_NULL_SHARE,
+      ATTR_ML_FINDING_REFERENCE_TOP_VALUES,
+    ],
+    [
+      current,
+      ATTR_ML_FINDING_CURRENT_MEAN,
+      ATTR_ML_FINDING_CURRENT_QUANTILES,
+      ATTR_ML_FINDING_CURRENT_RANGE,
+      ATTR_ML_FINDING_CURRENT_NULL_SHARE,
+      ATTR_ML_FINDING_CURRENT_TOP_VALUES,
+    ],
+  ] as const;
+  for (const [side, mean, quantiles, range, nullShare, top] of sides) {
+    if (side === undefined) continue;
+    if (side.mean !== undefined && Number.isFinite(side.mean)) out[mean] = side.mean;
+    if (side.quantiles !== undefined) out[quantiles] = side.quantiles;
+    if (side.range !== undefined) out[range] = side.range;
+    out[nullShare] = side.nullShare;
+    if (side.topValues !== undefined) out[top] = side.topValues;
+  }
   if (f.referenceSummary !== undefined) out[ATTR_ML_FINDING_REFERENCE_SUMMARY] = f.referenceSummary;
   if (f.currentSummary !== undefined) out[ATTR_ML_FINDING_CURRENT_SUMMARY] = f.currentSummary;
   const nums: [string, number | undefined][] = [
@@ -71,6 +114,18 @@ export function findingAttributes(f: Finding): Record<string, TelemetryValue> {
   for (const [k, v] of nums) if (v !== undefined && Number.isFinite(v)) out[k] = v;
   return out;
 }
+
+/** Finding attributes whose semantic-convention type is double: sent as doubles even when whole (0, 1). */
+export const DOUBLE_FINDING_KEYS: ReadonlySet<string> = new Set([
+  ATTR_ML_FINDING_VALUE,
+  ATTR_ML_FINDING_THRESHOLD,
+  ATTR_ML_FINDING_P_VALUE,
+  ATTR_ML_FINDING_EFFECT_SIZE,
+  ATTR_ML_FINDING_REFERENCE_MEAN,
+  ATTR_ML_FINDING_CURRENT_MEAN,
+  ATTR_ML_FINDING_REFERENCE_NULL_SHARE,
+  ATTR_ML_FINDING_CURRENT_NULL_SHARE,
+]);
 
 /** Attributes for an incident span. */
 export function incidentAttributes(i: Incident): Record<string, TelemetryValue> {

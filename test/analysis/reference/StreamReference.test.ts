@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { WindowReport } from '../../../src/analysis/AnalysisListener.js';
 import { Analyzer } from '../../../src/analysis/Analyzer.js';
 import type { WindowData } from '../../../src/analysis/detectors/detector.js';
+import type { Profile } from '../../../src/analysis/profile.js';
 import { resolveReferenceOptions, StreamReference } from '../../../src/analysis/reference/StreamReference.js';
 import { type NumericSummary, summarize } from '../../../src/summaries/index.js';
 import { componentSpan, NullRateTestDetector, withNulls } from '../fixtures.js';
@@ -87,7 +88,7 @@ describe('trailing reference in the Analyzer', () => {
 });
 
 describe('StreamReference with a profile that does not fit the stream', () => {
-  const profileOf = (features: Record<string, number[]>, scope: Record<string, string> = {}) => ({
+  const profileOf = (features: Record<string, number[]>, scope: Record<string, string> = {}): Profile => ({
     version: 1,
     createdAt: '2026-01-01T00:00:00.000Z',
     source: 'train.csv',
