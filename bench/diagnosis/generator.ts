@@ -451,7 +451,7 @@ export function generatePipeline(
     output: '',
     external: `table:${warehouse}.${b.name()}`,
   };
-  const runsPerWindow = mode === 'batch' ? 1 + b.rng.index(2) : 24;
+  const runsPerWindow = mode === 'batch' ? 1 + b.rng.index(2) : 20;
   return {
     shape,
     mode,
@@ -463,7 +463,7 @@ export function generatePipeline(
     label,
     labelled,
     runsPerWindow,
-    rowsPerRun: mode === 'batch' ? (runsPerWindow === 1 ? 300 : 200) : 8,
+    rowsPerRun: mode === 'batch' ? (runsPerWindow === 1 ? 300 : 200) : 10,
   };
 }
 

@@ -76,6 +76,8 @@ export interface CaseOutcome {
   stateBytes: number;
   /** Streams in the state. */
   streams: number;
+  /** The component graph's share of the state. */
+  topology: { bytes: number; nodes: number; edges: number };
 }
 
 /** Scores a replayed case for every method. */
@@ -136,5 +138,6 @@ export function scoreCase(run: CaseRun): CaseOutcome {
     totalUs: run.totalUs,
     stateBytes: run.stateBytes,
     streams: run.streams,
+    topology: run.topology,
   };
 }

@@ -110,6 +110,14 @@ export interface CostFigures {
   stateBytesMax: number;
   /** Mean bytes per stream. */
   bytesPerStream: number;
+  /** Component graph: mean JSON bytes per case, and bytes per node + edge. */
+  topologyBytesMean: number;
+  /** Graph bytes divided by nodes + edges, over all cases. */
+  topologyBytesPerElement: number;
+  /** Mean nodes and edges per case. */
+  nodesMean: number;
+  /** Mean edges per case. */
+  edgesMean: number;
 }
 
 /** Cost figures over outcomes. */
@@ -119,6 +127,10 @@ export function cost(outcomes: readonly CaseOutcome[]): CostFigures {
   const total = outcomes.reduce((a, o) => a + o.totalUs, 0);
   const bytes = outcomes.reduce((a, o) => a + o.stateBytes, 0);
   const streams = outcomes.reduce((a, o) => a + o.streams, 0);
+  const topoBytes = outcomes.reduce((a, o) => a + o.topology.bytes, 0);
+  const nodes = outcomes.reduce((a, o) => a + o.topology.nodes, 0);
+  const edges = outcomes.reduce((a, o) => a + o.topology.edges, 0);
+  const n = Math.max(1, outcomes.length);
   return {
     spans,
     processorUsPerSpan: spans > 0 ? proc / spans : 0,
@@ -126,13 +138,26 @@ export function cost(outcomes: readonly CaseOutcome[]): CostFigures {
     stateBytesMean: outcomes.length > 0 ? bytes / outcomes.length : 0,
     stateBytesMax: outcomes.reduce((a, o) => Math.max(a, o.stateBytes), 0),
     bytesPerStream: streams > 0 ? bytes / streams : 0,
+    topologyBytesMean: topoBytes / n,
+    topologyBytesPerElement: nodes + edges > 0 ? topoBytes / (nodes + edges) : 0,
+    nodesMean: nodes / n,
+    edgesMean: edges / n,
   };
 }
 
 /** Everything the report prints, as Markdown. */
 export function renderReport(
   outcomes: readonly CaseOutcome[],
-  meta: { command: string; date: string; seed: number; wallS: number; determinism?: string },
+  meta: {
+    command: string;
+    date: string;
+    seed: number;
+    wallS: number;
+    cpuS: number;
+    load: string;
+    jobs: number;
+    determinism?: string;
+  },
 ): string {
   const s = summaries(outcomes);
   const g = goal(s);
@@ -150,7 +175,7 @@ export function renderReport(
   const parts = [
     '# Diagnosis benchmark results',
     '',
-    `Command: \`${meta.command}\` · seed ${meta.seed} · ${outcomes.length} cases · ${meta.date} · ${meta.wallS.toFixed(0)} s wall`,
+    `Command: \`${meta.command}\` · seed ${meta.seed} · ${outcomes.length} cases · ${meta.date} · ${meta.wallS.toFixed(0)} s wall, ${meta.cpuS.toFixed(0)} s CPU on ${meta.jobs} worker threads, load average ${meta.load}`,
     '',
     g.line,
     '',
@@ -181,6 +206,9 @@ export function renderReport(
         'state bytes/case (mean)',
         'state bytes/case (max)',
         'state bytes/stream',
+        'graph bytes/case',
+        'graph nodes / edges per case',
+        'graph bytes per node or edge',
       ],
       [
         [
@@ -190,11 +218,14 @@ export function renderReport(
           c.stateBytesMean.toFixed(0),
           String(c.stateBytesMax),
           c.bytesPerStream.toFixed(0),
+          c.topologyBytesMean.toFixed(0),
+          `${c.nodesMean.toFixed(1)} / ${c.edgesMean.toFixed(1)}`,
+          c.topologyBytesPerElement.toFixed(0),
         ],
       ],
     ),
     '',
-    'µs per span is the time inside `MlSpanProcessor.onEnd` (which closes and judges windows and runs diagnosis on incident changes) plus its shutdown flush; no switch turns diagnosis off, so this is the total. State bytes: `Analyzer.snapshot(true)` encoded with `src/analysis/store/stateCodec.ts` at the end of a case.',
+    'µs per span is the time inside `MlSpanProcessor.onEnd` (which closes and judges windows and runs diagnosis on incident changes) plus its shutdown flush; no switch turns diagnosis off, so this is the total. State bytes: `Analyzer.snapshot(true)` encoded with `src/analysis/store/stateCodec.ts` at the end of a case; graph bytes: its component-graph part (JSON), divided by the number of nodes plus edges.',
     ...(meta.determinism ? ['', `Determinism: ${meta.determinism}`] : []),
     '',
   ];

@@ -6,7 +6,7 @@
  * to `failures.md` beside it.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { caseById, caseList } from './cases.js';
@@ -130,6 +130,8 @@ async function main(): Promise<void> {
   }
   const specs = caseList(args.seed, args.cases);
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
+  const load0 = loadavg()[0]!;
   let done = 0;
   const outcomes = await runAll(specs, args.jobs, () => {
     done++;
@@ -137,6 +139,10 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${done}/${specs.length} cases, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   });
   const wallS = (Date.now() - t0) / 1000;
+  // Process-wide: the worker threads' CPU time is included.
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  const load = `${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
   let determinism: string | undefined;
   if (args.determinism > 0) {
     const again = await runAll(specs.slice(0, args.determinism), 1, () => {});
@@ -149,6 +155,9 @@ async function main(): Promise<void> {
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     seed: args.seed,
     wallS,
+    cpuS,
+    load,
+    jobs: args.jobs,
     ...(determinism ? { determinism } : {}),
   });
   console.log(report);

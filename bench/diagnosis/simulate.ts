@@ -88,6 +88,8 @@ export interface CaseRun {
   stateBytes: number;
   /** Streams in that state. */
   streams: number;
+  /** The component graph's part of that state (JSON bytes, nodes, edges); zeros before the topology exists. */
+  topology: { bytes: number; nodes: number; edges: number };
 }
 
 let contextReady = false;
@@ -444,6 +446,11 @@ export async function runCase(spec: CaseSpec): Promise<CaseRun> {
   const snapshot = processor.analyzer.snapshot(true);
   let stateBytes = Buffer.byteLength(encodeGlobal(snapshot));
   for (const s of snapshot.streams) stateBytes += Buffer.byteLength(encodeStream(s));
+  // Read structurally: the topology is part of the state only on builds with the diagnosis.
+  const topo = (snapshot as { topology?: { nodes: unknown[]; edges: unknown[] } }).topology;
+  const topology = topo
+    ? { bytes: Buffer.byteLength(JSON.stringify(topo)), nodes: topo.nodes.length, edges: topo.edges.length }
+    : { bytes: 0, nodes: 0, edges: 0 };
   const faultStart = T0 + FAULT_FROM * WINDOW_MS;
   const firstId = opened.find((id) => (last.get(id)?.openedAtMs ?? -1) >= faultStart);
   return {
@@ -459,5 +466,6 @@ export async function runCase(spec: CaseSpec): Promise<CaseRun> {
     totalUs: Number(process.hrtime.bigint() - started) / 1000,
     stateBytes,
     streams: snapshot.streams.length,
+    topology,
   };
 }
