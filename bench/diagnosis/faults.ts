@@ -35,7 +35,7 @@ export interface Fault {
   columns: string[];
   /** Unit factor (×1000 or cm→m ×0.01), latency factor (5–100). */
   factor: number;
-  /** Null share (0.3–0.6), failed-run share (0.3–0.7), flipped-label share (0.3–0.5). */
+  /** Null share (0.3–0.6), failed-run share (0.3–0.7), flipped-label share (0.5–0.8). */
   share: number;
 }
 
@@ -138,7 +138,7 @@ export function chooseFault(
     case 'errors':
       return { ...base, target: pick(rng, p.stages).name, share: uniform(rng, 0.3, 0.7) };
     case 'labels':
-      return { ...base, target: p.label.name, share: uniform(rng, 0.3, 0.5) };
+      return { ...base, target: p.label.name, share: uniform(rng, 0.5, 0.8) };
   }
 }
 

@@ -221,7 +221,7 @@ class Builder {
     for (const c of cats) catW[c] = this.uniform(-1, 1);
     return {
       version: `${1 + this.rng.index(5)}.${this.rng.index(20)}.${this.rng.index(10)}`,
-      w: Array.from({ length: inputs }, () => this.uniform(-1.5, 1.5)),
+      w: Array.from({ length: inputs }, () => this.uniform(-2.5, 2.5)),
       b: this.uniform(-0.5, 0.5),
       catW,
     };
@@ -319,8 +319,14 @@ export function generatePipeline(
       external: '',
     };
     // Once a window: a job that ran less often would not have the five windows of history its
-    // own reference needs within a case.
-    jobSpecs.push({ stage, pipeline: b.name(), periodWindows: 1, phase: 0, rows: 500 });
+    // own reference needs within a case. Early or late in the window, so that arrival order
+    // (job first or readers first) says nothing about the topology.
+    jobSpecs.push({
+      stage,
+      pipeline: b.name(),
+      offsetMs: b.rng.next() < 0.5 ? 500 + 200 * j : 57_000 + 200 * j,
+      rows: 500,
+    });
     b.jobCal.push(drawFrame(stage.generate, 500, calRng));
   }
   // Each table is read by one stage that can look entities up: a source, transform, join or features.

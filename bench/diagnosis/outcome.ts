@@ -70,6 +70,8 @@ export interface CaseOutcome {
   spans: number;
   /** µs in `MlSpanProcessor`. */
   processorUs: number;
+  /** Process CPU µs during those calls. */
+  processorCpuUs: number;
   /** µs for the whole replay. */
   totalUs: number;
   /** Encoded state bytes. */
@@ -135,6 +137,7 @@ export function scoreCase(run: CaseRun): CaseOutcome {
     anomalous,
     spans: run.spans,
     processorUs: run.processorUs,
+    processorCpuUs: run.processorCpuUs,
     totalUs: run.totalUs,
     stateBytes: run.stateBytes,
     streams: run.streams,

@@ -112,10 +112,12 @@ export interface JobSpec {
   stage: StageSpec;
   /** `ml.pipeline.name` of the job (its own). */
   pipeline: string;
-  /** Runs every this many windows. */
-  periodWindows: number;
-  /** Runs in windows `w` with `w % periodWindows === phase`. */
-  phase: number;
+  /**
+   * When in each window the job runs, ms after the window start: early (before the pipeline's
+   * runs, which then read this window's table) or late (after them, so the readers' first runs
+   * come before the job's first run and read the previous window's table).
+   */
+  offsetMs: number;
   /** Rows per table snapshot. */
   rows: number;
 }

@@ -157,6 +157,8 @@ export function renderReport(
     load: string;
     jobs: number;
     determinism?: string;
+    /** The same cases replayed alone in the main thread: CPU per span is clean there. */
+    replay?: readonly CaseOutcome[];
   },
 ): string {
   const s = summaries(outcomes);
@@ -225,6 +227,24 @@ export function renderReport(
       ],
     ),
     '',
+    ...(meta.replay && meta.replay.length > 0
+      ? [
+          `CPU time in \`MlSpanProcessor\` measured on the first ${meta.replay.length} cases replayed alone in one thread (no other thread of this process running): ${(
+            meta.replay.reduce((a, o) => a + o.processorCpuUs, 0) /
+              Math.max(
+                1,
+                meta.replay.reduce((a, o) => a + o.spans, 0),
+              )
+          ).toFixed(0)} µs CPU per span (${(
+            meta.replay.reduce((a, o) => a + o.processorUs, 0) /
+              Math.max(
+                1,
+                meta.replay.reduce((a, o) => a + o.spans, 0),
+              )
+          ).toFixed(0)} µs wall).`,
+          '',
+        ]
+      : []),
     'µs per span is the time inside `MlSpanProcessor.onEnd` (which closes and judges windows and runs diagnosis on incident changes) plus its shutdown flush; no switch turns diagnosis off, so this is the total. State bytes: `Analyzer.snapshot(true)` encoded with `src/analysis/store/stateCodec.ts` at the end of a case; graph bytes: its component-graph part (JSON), divided by the number of nodes plus edges.',
     ...(meta.determinism ? ['', `Determinism: ${meta.determinism}`] : []),
     '',

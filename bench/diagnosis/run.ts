@@ -144,8 +144,9 @@ async function main(): Promise<void> {
   const cpuS = (cpu.user + cpu.system) / 1e6;
   const load = `${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
   let determinism: string | undefined;
+  let again: CaseOutcome[] = [];
   if (args.determinism > 0) {
-    const again = await runAll(specs.slice(0, args.determinism), 1, () => {});
+    again = await runAll(specs.slice(0, args.determinism), 1, () => {});
     const same = again.every((o, i) => sameOutcome(o, outcomes[i]!));
     determinism = `the first ${again.length} cases replayed in another thread gave ${same ? 'identical' : 'DIFFERENT'} rankings and scores.`;
   }
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
     load,
     jobs: args.jobs,
     ...(determinism ? { determinism } : {}),
+    replay: again,
   });
   console.log(report);
   writeFileSync(args.out, report);

@@ -82,6 +82,8 @@ export interface CaseRun {
   spans: number;
   /** Time spent in `MlSpanProcessor.onEnd` (and its shutdown flush), µs. */
   processorUs: number;
+  /** Process CPU time during those calls, µs (this thread's only when no other thread runs). */
+  processorCpuUs: number;
   /** Wall time of the whole replay (generation of data, SDK, processor), µs. */
   totalUs: number;
   /** Bytes of the Analyzer's `snapshot(true)` encoded by the state codec. */
@@ -137,6 +139,7 @@ class SpanRecorder implements SpanProcessor {
 /** Times the processor's hot path: the diagnosis cost is part of `onEnd` and of the flush. */
 class TimedProcessor implements SpanProcessor {
   ns = 0n;
+  cpuUs = 0;
   spans = 0;
   constructor(readonly inner: MlSpanProcessor) {}
   onStart(span: never, ctx: never): void {
@@ -144,8 +147,11 @@ class TimedProcessor implements SpanProcessor {
   }
   onEnd(span: ReadableSpan): void {
     const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
     this.inner.onEnd(span);
+    const d = process.cpuUsage(c);
     this.ns += process.hrtime.bigint() - t;
+    this.cpuUs += d.user + d.system;
     this.spans++;
   }
   forceFlush(): Promise<void> {
@@ -153,8 +159,11 @@ class TimedProcessor implements SpanProcessor {
   }
   async shutdown(): Promise<void> {
     const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
     await this.inner.shutdown();
+    const d = process.cpuUsage(c);
     this.ns += process.hrtime.bigint() - t;
+    this.cpuUs += d.user + d.system;
   }
 }
 
@@ -424,19 +433,18 @@ export async function runCase(spec: CaseSpec): Promise<CaseRun> {
 
   for (let w = 0; w < WINDOWS; w++) {
     const ws = T0 + w * WINDOW_MS;
+    // One worker runs everything in scheduled order; a late run delays the ones after it.
+    const events: { at: number; run: () => void }[] = [];
     p.jobs.forEach((j, k) => {
-      if (w % j.periodWindows === j.phase) {
-        clock.waitUntil(ws + 500 + 200 * k);
-        runJob(k, w);
-      }
+      events.push({ at: ws + j.offsetMs, run: () => runJob(k, w) });
     });
-    if (w >= 1) {
-      clock.waitUntil(ws + 1500);
-      runLabels(w);
-    }
-    for (let r = 0; r < p.runsPerWindow; r++) {
-      clock.waitUntil(ws + 3000 + (r * 55_000) / p.runsPerWindow);
-      runPipeline(w, r);
+    if (w >= 1) events.push({ at: ws + 1500, run: () => runLabels(w) });
+    for (let r = 0; r < p.runsPerWindow; r++)
+      events.push({ at: ws + 3000 + (r * 55_000) / p.runsPerWindow, run: () => runPipeline(w, r) });
+    events.sort((a, b) => a.at - b.at);
+    for (const e of events) {
+      clock.waitUntil(e.at);
+      e.run();
     }
   }
   clock.waitUntil(T0 + WINDOWS * WINDOW_MS);
@@ -463,6 +471,7 @@ export async function runCase(spec: CaseSpec): Promise<CaseRun> {
     seen: recorder.seen,
     spans: timed.spans,
     processorUs: Number(timed.ns) / 1000,
+    processorCpuUs: timed.cpuUs,
     totalUs: Number(process.hrtime.bigint() - started) / 1000,
     stateBytes,
     streams: snapshot.streams.length,
