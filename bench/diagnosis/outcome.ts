@@ -42,6 +42,30 @@ export interface TopCause {
   explanation: string;
   /** Path from cause to symptom. */
   path: string[];
+  /** Features that moved at the cause. */
+  features: string[];
+  /** Share of the incident's anomalous components it explains. */
+  explains: number;
+}
+
+interface CauseLike {
+  component: string;
+  kind: string;
+  score: number;
+  explanation: string;
+  evidence?: { path?: string[]; features?: string[]; explains?: number };
+}
+
+function topCause(c: CauseLike): TopCause {
+  return {
+    component: c.component,
+    kind: c.kind,
+    score: c.score,
+    explanation: c.explanation,
+    path: c.evidence?.path ?? [],
+    features: c.evidence?.features ?? [],
+    explains: c.evidence?.explains ?? 0,
+  };
 }
 
 /** The scored result of one case. */
@@ -64,6 +88,8 @@ export interface CaseOutcome {
   top?: TopCause;
   /** 1-based rank of the truth among mlobs' causes, 0 when absent. */
   truthRank: number;
+  /** mlobs' cause for the truth, when it ranked it at all. */
+  truthCause?: TopCause;
   /** Components with findings in the incident, and their detectors. */
   anomalous: { component: string; detectors: string[] }[];
   /** Spans through the processor. */
@@ -101,11 +127,9 @@ export function scoreCase(run: CaseRun): CaseOutcome {
   const scores = {} as Record<Method, CaseScore>;
   for (const m of METHODS)
     scores[m] = inc ? scoreRanking(rankings[m], truth) : { ...MISS, ac: [...MISS.ac] as CaseScore['ac'] };
-  const causes =
-    (inc as { causes?: (TopCause & { evidence?: { path?: string[] } })[] } | undefined)?.causes ?? [];
-  const first = causes[0] as
-    | { component: string; kind: string; score: number; explanation: string; evidence?: { path?: string[] } }
-    | undefined;
+  const causes = (inc as { causes?: CauseLike[] } | undefined)?.causes ?? [];
+  const first = causes[0];
+  const truthCause = causes.find((c) => c.component === truth);
   const anomalous = inc
     ? anomalousComponents(inc).map((component) => ({
         component,
@@ -122,17 +146,8 @@ export function scoreCase(run: CaseRun): CaseOutcome {
     falseAlarms: run.incidentsBeforeFault,
     scores,
     rankings,
-    ...(first
-      ? {
-          top: {
-            component: first.component,
-            kind: first.kind,
-            score: first.score,
-            explanation: first.explanation,
-            path: first.evidence?.path ?? [],
-          },
-        }
-      : {}),
+    ...(first ? { top: topCause(first) } : {}),
+    ...(truthCause ? { truthCause: topCause(truthCause) } : {}),
     truthRank: causes.findIndex((c) => c.component === truth) + 1,
     anomalous,
     spans: run.spans,

@@ -267,18 +267,24 @@ export function renderFailures(outcomes: readonly CaseOutcome[], seed: number): 
         'case',
         'truth',
         'incident',
-        'truth rank',
-        'mlobs first (kind, score)',
+        'truth rank (kind, score)',
+        'mlobs first (kind, score, explains)',
         'explanation',
+        'path',
+        'features',
         'anomalous components (detectors)',
       ],
       wrong.map((o) => [
         o.spec.id,
         o.truth,
         o.detected ? 'yes' : 'no',
-        o.truthRank > 0 ? String(o.truthRank) : '-',
-        o.top ? `${o.top.component} (${o.top.kind}, ${o.top.score.toFixed(2)})` : '-',
+        o.truthCause ? `${o.truthRank} (${o.truthCause.kind}, ${o.truthCause.score.toFixed(2)})` : '-',
+        o.top
+          ? `${o.top.component} (${o.top.kind}, ${o.top.score.toFixed(2)}, ${o.top.explains.toFixed(2)})`
+          : '-',
         (o.top?.explanation ?? '').replace(/\|/g, '/'),
+        o.top?.path.join(' → ') ?? '',
+        o.top?.features.slice(0, 4).join(', ') ?? '',
         o.anomalous
           .map((a) => `${a.component}${a.component === o.truth ? '*' : ''} (${a.detectors.join(',')})`)
           .join('; '),

@@ -70,7 +70,7 @@ export interface CaseRun {
   pipeline: PipelineSpec;
   /** The injected fault (its target is the ground truth). */
   fault: Fault;
-  /** The incident the fault produced (first opened at or after the fault, last state), if any. */
+  /** The incident the fault produced (first opened after the fault's first window, last state), if any. */
   incident: Incident | undefined;
   /** Incidents opened before the fault (false alarms). */
   incidentsBeforeFault: number;
@@ -459,14 +459,16 @@ export async function runCase(spec: CaseSpec): Promise<CaseRun> {
   const topology = topo
     ? { bytes: Buffer.byteLength(JSON.stringify(topo)), nodes: topo.nodes.length, edges: topo.edges.length }
     : { bytes: 0, nodes: 0, edges: 0 };
+  // An incident opens at the end of the window that opened it: one opened at the fault's start
+  // was opened by the last clean window, so the fault's incident opens strictly later.
   const faultStart = T0 + FAULT_FROM * WINDOW_MS;
-  const firstId = opened.find((id) => (last.get(id)?.openedAtMs ?? -1) >= faultStart);
+  const firstId = opened.find((id) => (last.get(id)?.openedAtMs ?? -1) > faultStart);
   return {
     spec,
     pipeline: p,
     fault,
     incident: firstId === undefined ? undefined : last.get(firstId),
-    incidentsBeforeFault: opened.filter((id) => (last.get(id)?.openedAtMs ?? 0) < faultStart).length,
+    incidentsBeforeFault: opened.filter((id) => (last.get(id)?.openedAtMs ?? 0) <= faultStart).length,
     findings,
     seen: recorder.seen,
     spans: timed.spans,

@@ -17,7 +17,7 @@ describe('diagnosis benchmark end to end', () => {
     const run = await runCase(spec);
     assert.ok(run.spans > 50, `spans through the processor: ${run.spans}`);
     assert.ok(run.incident, 'an incident opened after the fault');
-    assert.ok(run.incident.openedAtMs >= Date.UTC(2020, 0, 1) + FAULT_FROM * WINDOW_MS);
+    assert.ok(run.incident.openedAtMs >= Date.UTC(2020, 0, 1) + (FAULT_FROM + 1) * WINDOW_MS);
     assert.equal(run.incidentsBeforeFault, 0, 'no false alarm in the clean windows');
     // The stage whose output changed unit has findings of its own in the incident.
     assert.ok(
