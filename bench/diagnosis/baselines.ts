@@ -186,11 +186,11 @@ export function mltraceFrequency(incident: Incident, spans: readonly SeenSpan[])
   return groupByScore(counts);
 }
 
-/** mlobs' own ranking: the incident's causes, root cause first (empty before diagnosis exists). */
+/** mlobs' own ranking: the incident's causes, root cause first (empty when diagnosis had nothing). */
 export function mlobsRanking(incident: Incident): Ranking {
-  const causes = (incident as Incident & { causes?: { component: string }[] }).causes ?? [];
   const out: Ranking = [];
-  for (const c of causes) if (!out.some((g) => g.includes(c.component))) out.push([c.component]);
+  for (const c of incident.causes ?? [])
+    if (!out.some((g) => g.includes(c.component))) out.push([c.component]);
   return out;
 }
 

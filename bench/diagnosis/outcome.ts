@@ -3,6 +3,7 @@
  * same incident, scored against the ground truth, plus what the failure report needs.
  * Outcomes are plain data so worker threads can send them back.
  */
+import type { Cause } from '../../src/model/finding.js';
 import {
   anomalousComponents,
   incidentComponentsOrder,
@@ -48,23 +49,15 @@ export interface TopCause {
   explains: number;
 }
 
-interface CauseLike {
-  component: string;
-  kind: string;
-  score: number;
-  explanation: string;
-  evidence?: { path?: string[]; features?: string[]; explains?: number };
-}
-
-function topCause(c: CauseLike): TopCause {
+function topCause(c: Cause): TopCause {
   return {
     component: c.component,
     kind: c.kind,
     score: c.score,
     explanation: c.explanation,
-    path: c.evidence?.path ?? [],
-    features: c.evidence?.features ?? [],
-    explains: c.evidence?.explains ?? 0,
+    path: c.evidence.path,
+    features: c.evidence.features,
+    explains: c.evidence.explains,
   };
 }
 
@@ -127,7 +120,7 @@ export function scoreCase(run: CaseRun): CaseOutcome {
   const scores = {} as Record<Method, CaseScore>;
   for (const m of METHODS)
     scores[m] = inc ? scoreRanking(rankings[m], truth) : { ...MISS, ac: [...MISS.ac] as CaseScore['ac'] };
-  const causes = (inc as { causes?: CauseLike[] } | undefined)?.causes ?? [];
+  const causes = inc?.causes ?? [];
   const first = causes[0];
   const truthCause = causes.find((c) => c.component === truth);
   const anomalous = inc

@@ -90,7 +90,7 @@ export interface CaseRun {
   stateBytes: number;
   /** Streams in that state. */
   streams: number;
-  /** The component graph's part of that state (JSON bytes, nodes, edges); zeros before the topology exists. */
+  /** The component graph's part of that state (JSON bytes, nodes, edges). */
   topology: { bytes: number; nodes: number; edges: number };
 }
 
@@ -454,8 +454,7 @@ export async function runCase(spec: CaseSpec): Promise<CaseRun> {
   const snapshot = processor.analyzer.snapshot(true);
   let stateBytes = Buffer.byteLength(encodeGlobal(snapshot));
   for (const s of snapshot.streams) stateBytes += Buffer.byteLength(encodeStream(s));
-  // Read structurally: the topology is part of the state only on builds with the diagnosis.
-  const topo = (snapshot as { topology?: { nodes: unknown[]; edges: unknown[] } }).topology;
+  const topo = snapshot.topology;
   const topology = topo
     ? { bytes: Buffer.byteLength(JSON.stringify(topo)), nodes: topo.nodes.length, edges: topo.edges.length }
     : { bytes: 0, nodes: 0, edges: 0 };

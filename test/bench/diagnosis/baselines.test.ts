@@ -107,6 +107,7 @@ function incident(findings: Finding[], extra: Partial<Incident> = {}): Incident 
     features: [],
     findings,
     findingCount: findings.length,
+    causes: [],
     ...extra,
   };
 }
@@ -165,7 +166,7 @@ describe('diagnosis baselines', () => {
     );
   });
 
-  it("mlobs' ranking is the incident's causes in order, empty before diagnosis", () => {
+  it("mlobs' ranking is the incident's causes in order, a component once, empty without causes", () => {
     const inc = incident([finding('model', 'a', 0.001, [])]);
     assert.deepEqual(mlobsRanking(inc), []);
     const withCauses = {

@@ -27,6 +27,12 @@ describe('diagnosis benchmark end to end', () => {
     const o = scoreCase(run);
     assert.equal(o.detected, true);
     assert.ok(o.scores.random.ac[4] > 0, 'the truth is among the anomalous components');
+    assert.equal(
+      run.incident.causes[0]?.component,
+      run.fault.target,
+      'mlobs blames the stage that changed unit',
+    );
+    assert.deepEqual(o.scores.mlobs, { ac: [1, 1, 1, 1, 1], rr: 1 });
     assert.ok(o.stateBytes > 0 && o.streams >= 4);
   });
 
@@ -52,6 +58,11 @@ describe('diagnosis benchmark end to end', () => {
     // The job that stopped is the truth; the reader shows the stale input.
     assert.ok(a.pipeline.jobs.some((j) => j.stage.name === a.fault.target));
     assert.ok(a.incident?.findings.some((f) => f.detector === 'staleness'));
+    assert.ok(
+      !a.incident?.findings.some((f) => f.stream.component === a.fault.target),
+      'the job that stopped has no finding of its own: only the topology leads to it',
+    );
+    assert.equal(oa.top?.component, a.fault.target, 'mlobs blames the job, not the reader');
   });
 
   it('case ids name their case and replay alone with --only', () => {
