@@ -320,11 +320,12 @@ export function generatePipeline(
     };
     // Once a window: a job that ran less often would not have the five windows of history its
     // own reference needs within a case. Early or late in the window, so that arrival order
-    // (job first or readers first) says nothing about the topology.
+    // (job first or readers first) says nothing about the topology; late leaves room for the
+    // longest job (3 s) to end in its own window, or its runs would pile up in every other one.
     jobSpecs.push({
       stage,
       pipeline: b.name(),
-      offsetMs: b.rng.next() < 0.5 ? 500 + 200 * j : 57_000 + 200 * j,
+      offsetMs: b.rng.next() < 0.5 ? 500 + 200 * j : 50_000 + 200 * j,
       rows: 500,
     });
     b.jobCal.push(drawFrame(stage.generate, 500, calRng));
