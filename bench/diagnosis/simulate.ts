@@ -406,13 +406,16 @@ export async function runCase(spec: CaseSpec): Promise<CaseRun> {
                 );
                 run.recordFeatures(data, { schema, batchId: runId });
                 const probs = frame.get(m.out)!.values as number[];
+                // Each model logs its own prediction ids, so labels join to the model they judge
+                // (several models scoring one run would otherwise share `<runId>:<row>`).
+                const predictionBatch = `${runId}/${m.name}`;
                 run.recordPredictions(
                   { probabilities: probs.map((q) => [1 - q, q]), classNames: ['0', '1'] },
-                  { batchId: runId },
+                  { batchId: predictionBatch },
                 );
                 if (i === p.labelled) {
                   const cleanP = clean.frames[i]!.get(m.out)!.values as number[];
-                  window(w).push({ ids: probs.map((_, row) => `${runId}:${row}`), p: cleanP });
+                  window(w).push({ ids: probs.map((_, row) => `${predictionBatch}:${row}`), p: cleanP });
                 }
               } else {
                 const { data, schema } = columns(frame);
