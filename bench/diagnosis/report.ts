@@ -47,13 +47,18 @@ export function goal(s: Record<Method, Summary>): GoalVerdict {
   return { mlobs, best, met, line };
 }
 
-function table(header: string[], rows: string[][]): string {
-  const lines = [
-    `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
-  ];
-  for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
-  return lines.join('\n');
+/** A Markdown table padded as the repository's formatter writes it: first column left, others right. */
+export function table(header: string[], rows: string[][]): string {
+  const width = header.map((h, c) =>
+    Math.max(3, [...h].length, ...rows.map((r) => [...(r[c] ?? '')].length)),
+  );
+  const pad = (cell: string, c: number) => {
+    const fill = ' '.repeat(width[c]! - [...cell].length);
+    return c === 0 ? cell + fill : fill + cell;
+  };
+  const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
+  const rule = `| ${width.map((w, c) => (c === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
+  return [line(header), rule, ...rows.map((r) => line(header.map((_, c) => r[c] ?? '')))].join('\n');
 }
 
 function overallTable(outcomes: readonly CaseOutcome[]): string {
