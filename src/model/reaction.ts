@@ -55,3 +55,10 @@ export interface Reaction {
   /** When it was decided, ms since the epoch (incident time, not the wall clock). */
   atMs: number;
 }
+
+/**
+ * Acts on a reaction in the pipeline (switch to the fallback model, or back when `undo`).
+ * Resolving (or returning) means it worked, throwing or rejecting that it failed; either
+ * way the outcome becomes an `ml.reaction` record.
+ */
+export type ReactionHandler = (reaction: Readonly<Reaction>) => void | Promise<void>;
