@@ -6,12 +6,8 @@ import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } f
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ErrorCodes } from '../../src/errors.js';
 import type { Reaction } from '../../src/model/reaction.js';
-import { recordFeatures } from '../../src/sdk/index.js';
 import {
-  ATTR_ML_COMPONENT_NAME,
   ATTR_ML_INCIDENT_ID,
-  ATTR_ML_MODEL_NAME,
-  ATTR_ML_PIPELINE_NAME,
   ATTR_ML_REACTION_ACTION,
   ATTR_ML_REACTION_ID,
   ATTR_ML_REACTION_STATUS,
@@ -20,48 +16,13 @@ import {
   EVENT_ML_REACTION,
 } from '../../src/semconv/index.js';
 import { MlSpanProcessor } from '../../src/stream/index.js';
-import { normals, rng, withNulls } from '../analysis/fixtures.js';
+import { rng } from '../analysis/fixtures.js';
+import { checkSwitches, FALLBACK_POLICY, MIN, PRIMARY, runWindow } from './fallbackPipeline.js';
 
-const MIN = 60_000;
-const T0 = Date.UTC(2020, 0, 1);
-const BATCHES = 4;
-const FAULT = { from: 8, until: 12 };
-
-/**
- * A churn pipeline whose `score` step runs whichever model is current. Its upstream sends
- * 30% nulls in monthly_spend during FAULT; returns the model each window's batches used.
- */
+/** Runs `windows` windows of the pipeline; returns the models each window used. */
 function runPipeline(tracer: Tracer, windows: number, currentModel: () => string): string[] {
   const r = rng(11);
-  const used: string[] = [];
-  for (let w = 0; w < windows; w++) {
-    const models = new Set<string>();
-    for (let b = 0; b < BATCHES; b++) {
-      const end = T0 + w * MIN + b * (MIN / BATCHES) + 500;
-      const model = currentModel();
-      models.add(model);
-      const span = tracer.startSpan('score', {
-        startTime: end - 120,
-        attributes: {
-          [ATTR_ML_PIPELINE_NAME]: 'churn',
-          [ATTR_ML_COMPONENT_NAME]: 'score',
-          [ATTR_ML_MODEL_NAME]: 'churn-gbm',
-          'app.model.in_use': model,
-        },
-      });
-      const faulty = w >= FAULT.from && w < FAULT.until;
-      recordFeatures(
-        {
-          tenure: normals(100, r, 24, 6),
-          monthly_spend: withNulls(normals(100, r, 50, 10), faulty ? 0.3 : 0),
-        },
-        { span },
-      );
-      span.end(end);
-    }
-    used.push([...models].join('+'));
-  }
-  return used;
+  return Array.from({ length: windows }, (_, w) => runWindow(tracer, w, currentModel, r));
 }
 
 function setup(options: { dryRun?: boolean } = {}) {
@@ -78,14 +39,7 @@ function setup(options: { dryRun?: boolean } = {}) {
     onReactionRecord: (r) => records.push(r),
     reactions: {
       ...options,
-      policies: [
-        {
-          name: 'fallback-on-broken-spend',
-          when: { feature: 'monthly_spend', severity: 'warning' },
-          actions: [{ type: 'fallback', to: 'churn-rules-v1' }],
-          cooldownMs: 30 * MIN,
-        },
-      ],
+      policies: [{ ...FALLBACK_POLICY, cooldownMs: 30 * MIN }],
     },
   });
   const provider = new NodeTracerProvider({
@@ -98,20 +52,15 @@ function setup(options: { dryRun?: boolean } = {}) {
 describe('reaction policies in-process (MlSpanProcessor)', () => {
   it('switches the pipeline to its fallback model during an incident and back after it, both as ml.reaction records', async () => {
     const { processor, provider, logs, loggerProvider, records, tracer } = setup();
-    let model = 'churn-gbm';
+    let model = PRIMARY;
     processor.onReaction('fallback', (r) => {
-      model = r.undo ? 'churn-gbm' : r.to!;
+      model = r.undo ? PRIMARY : r.to!;
     });
     const used = runPipeline(tracer, 20, () => model);
     await provider.forceFlush();
-    // Clean before the fault, the fallback while it lasts (from when the incident opens),
-    // the primary again once the incident resolves.
-    const firstFallback = used.findIndex((m) => m.includes('churn-rules-v1'));
-    const lastFallback = used.map((m) => m.includes('churn-rules-v1')).lastIndexOf(true);
-    assert.ok(firstFallback >= FAULT.from && firstFallback <= FAULT.from + 2, `used: ${used.join(' ')}`);
-    assert.ok(lastFallback >= FAULT.until && lastFallback < 19, `used: ${used.join(' ')}`);
-    assert.ok(used.slice(0, FAULT.from).every((m) => m === 'churn-gbm'));
-    assert.equal(used.at(-1), 'churn-gbm');
+    // Clean before the fault, the fallback from when the incident opens, the primary again
+    // once the incident resolves.
+    assert.equal(checkSwitches(used), undefined);
     assert.equal(processor.reactions.active().length, 0);
 
     await loggerProvider.forceFlush();
@@ -133,7 +82,7 @@ describe('reaction policies in-process (MlSpanProcessor)', () => {
     processor.onReaction('fallback', () => {
       throw new Error('fallback model not loaded');
     });
-    runPipeline(tracer, 20, () => 'churn-gbm');
+    runPipeline(tracer, 20, () => PRIMARY);
     await provider.forceFlush();
     assert.deepEqual(
       records.map((r) => `${r.status}${r.undo ? ':undo' : ''}`),
@@ -150,7 +99,7 @@ describe('reaction policies in-process (MlSpanProcessor)', () => {
     processor.onReaction('fallback', () => {
       calls++;
     });
-    runPipeline(tracer, 20, () => 'churn-gbm');
+    runPipeline(tracer, 20, () => PRIMARY);
     await provider.forceFlush();
     assert.equal(calls, 0);
     assert.deepEqual(

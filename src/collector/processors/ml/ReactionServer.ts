@@ -200,6 +200,11 @@ export class ReactionServer {
         const h = this.history[k]!;
         if (h.reaction.id === body.id && h.reaction.undo === undo) found = h;
       }
+      // In force but published before this start (decided again from the restored incidents).
+      if (found === undefined && !undo) {
+        const reaction = this.opts.active().find((r) => r.id === body.id);
+        if (reaction !== undefined) found = { reaction };
+      }
       if (found === undefined) return this.reply(res, 404, { error: `no recent reaction ${body.id}` });
       const reason =
         typeof body.reason === 'string' && body.reason !== ''
