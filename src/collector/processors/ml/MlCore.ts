@@ -95,6 +95,7 @@ export class MlCore {
   private reactionEngine: ReactionEngine | undefined;
   private reactionServer: ReactionServer | undefined;
   private reactionAddress: Endpoint | undefined;
+  private readonly published = new WeakSet<MlOutput>();
   private users = 0;
   private timer: NodeJS.Timeout | undefined;
   private telemetry: Telemetry = noopTelemetry;
@@ -228,7 +229,10 @@ export class MlCore {
     return out;
   }
 
-  /** Sends output to every pipeline it belongs in, except `skip` (the caller forwards that part). */
+  /**
+   * Sends output to every pipeline it belongs in, except `skip` (the caller forwards that
+   * part), then publishes its reactions to watching pipelines.
+   */
   async dispatch(out: MlOutput, skip: Signal | undefined): Promise<void> {
     const sends: Promise<void>[] = [];
     if (skip !== 'traces' && out.incidents.length > 0)
@@ -241,6 +245,12 @@ export class MlCore {
         this.telemetry.add('mlobs_ml_output_dropped_total', 1, { processor: this.id });
         this.warn('forwarding incidents, findings or reactions', r.reason);
       }
+    // Watching pipelines learn of a reaction after its record went out (so their outcome
+    // record follows it), once even when a retried batch dispatches the same output again.
+    if (out.reactions.length > 0 && !this.published.has(out)) {
+      this.published.add(out);
+      this.reactionServer?.publish(out.reactions);
+    }
   }
 
   /** Exports the statistics now (tests; the reader also exports on its interval). */
@@ -330,8 +340,6 @@ export class MlCore {
     }
     const out = this.pending;
     this.pending = emptyOutput();
-    // Only what was persisted reaches watching pipelines.
-    this.reactionServer?.publish(out.reactions);
     return out;
   }
 
