@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ErrorCodes } from '../../src/errors.js';
 import type { Reaction } from '../../src/model/reaction.js';
@@ -25,7 +26,14 @@ function runPipeline(tracer: Tracer, windows: number, currentModel: () => string
   return Array.from({ length: windows }, (_, w) => runWindow(tracer, w, currentModel, r));
 }
 
+class TestReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
 function setup(options: { dryRun?: boolean } = {}) {
+  const reader = new TestReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
   const logs = new InMemoryLogRecordExporter();
   const loggerProvider = new LoggerProvider({
     processors: [new SimpleLogRecordProcessor({ exporter: logs })],
@@ -33,7 +41,7 @@ function setup(options: { dryRun?: boolean } = {}) {
   const records: Reaction[] = [];
   const processor = new MlSpanProcessor({
     window: { lengthMs: MIN },
-    meter: null,
+    meter: meterProvider.getMeter('mlobs'),
     tracer: null,
     logger: () => loggerProvider.getLogger('mlobs'),
     onReactionRecord: (r) => records.push(r),
@@ -46,12 +54,20 @@ function setup(options: { dryRun?: boolean } = {}) {
     resource: resourceFromAttributes({ 'service.name': 'shop' }),
     spanProcessors: [processor],
   });
-  return { processor, provider, logs, loggerProvider, records, tracer: provider.getTracer('pipeline') };
+  return {
+    processor,
+    provider,
+    logs,
+    loggerProvider,
+    records,
+    reader,
+    tracer: provider.getTracer('pipeline'),
+  };
 }
 
 describe('reaction policies in-process (MlSpanProcessor)', () => {
   it('switches the pipeline to its fallback model during an incident and back after it, both as ml.reaction records', async () => {
-    const { processor, provider, logs, loggerProvider, records, tracer } = setup();
+    const { processor, provider, logs, loggerProvider, records, reader, tracer } = setup();
     let model = PRIMARY;
     processor.onReaction('fallback', (r) => {
       model = r.undo ? PRIMARY : r.to!;
@@ -74,6 +90,18 @@ describe('reaction policies in-process (MlSpanProcessor)', () => {
     assert.equal(reactionLogs[0]!.attributes[ATTR_ML_REACTION_TO], 'churn-rules-v1');
     assert.ok(typeof reactionLogs[0]!.attributes[ATTR_ML_INCIDENT_ID] === 'string');
     assert.equal(records.length, 4);
+    // Counted by action and status for dashboards (the undo steps included).
+    const { resourceMetrics } = await reader.collect();
+    const counter = resourceMetrics.scopeMetrics
+      .flatMap((m) => m.metrics)
+      .find((m) => m.descriptor.name === 'mlobs.reactions')!;
+    const byStatus = Object.fromEntries(
+      counter.dataPoints.map((p) => [
+        `${p.attributes[ATTR_ML_REACTION_ACTION]}:${p.attributes[ATTR_ML_REACTION_STATUS]}`,
+        p.value,
+      ]),
+    );
+    assert.deepEqual(byStatus, { 'fallback:triggered': 2, 'fallback:succeeded': 2 });
     await provider.shutdown();
   });
 

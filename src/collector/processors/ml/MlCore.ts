@@ -96,6 +96,7 @@ export class MlCore {
   private reactionServer: ReactionServer | undefined;
   private reactionAddress: Endpoint | undefined;
   private readonly published = new WeakSet<MlOutput>();
+  private output: OtelOutput | undefined;
   private users = 0;
   private timer: NodeJS.Timeout | undefined;
   private telemetry: Telemetry = noopTelemetry;
@@ -270,6 +271,7 @@ export class MlCore {
           })
         : new InMemoryAnalysisStore({ maxPredictions: this.settings.maxPending });
     const output = new OtelOutput({ meter: this.meter() });
+    this.output = output;
     const listener: AnalysisListener = {
       onWindow: (r) => output.onWindow(r),
       onFinding: (f) => {
@@ -281,7 +283,10 @@ export class MlCore {
         this.pending.incidents.push(i);
         this.pending.changes.push({ change: c, incident: i });
         if (this.reactionEngine?.enabled)
-          this.pending.reactions.push(...this.reactionEngine.onIncident(c, i));
+          for (const r of this.reactionEngine.onIncident(c, i)) {
+            output.emitReaction(r);
+            this.pending.reactions.push(r);
+          }
       },
     };
     this.reactionEngine = new ReactionEngine(this.settings.reactions.policies);
@@ -349,7 +354,10 @@ export class MlCore {
     if (r.endpoint === undefined) return;
     const server = new ReactionServer({
       active: () => this.activeReactions(),
-      onOutcome: (reaction) => void this.dispatch({ ...emptyOutput(), reactions: [reaction] }, undefined),
+      onOutcome: (reaction) => {
+        this.output?.emitReaction(reaction);
+        void this.dispatch({ ...emptyOutput(), reactions: [reaction] }, undefined);
+      },
       ...(r.bearerToken === undefined ? {} : { bearerToken: r.bearerToken }),
     });
     this.reactionServer = server;
