@@ -194,6 +194,12 @@ export function watchReactions(options: WatchReactionsOptions): ReactionWatcher 
         handlers.set(action, set);
       }
       set.add(handler);
+      // Registered after the watcher applied something: this handler gets it too.
+      for (const r of applied.values())
+        if (action === '*' || r.action === action)
+          Promise.resolve()
+            .then(() => handler(Object.freeze({ ...r })))
+            .catch((err: unknown) => diag.debug('mlobs: a reaction handler failed', err as object));
       return () => {
         handlers.get(action)?.delete(handler);
       };

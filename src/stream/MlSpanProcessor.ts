@@ -149,8 +149,10 @@ export class MlSpanProcessor {
       detectors: detectors ?? createDetectors(),
       listener: this.fanOut(output, listener),
     };
-    if (store) this.durable = new DurableAnalyzer(resolved, store);
-    else this.memory = new Analyzer(resolved);
+    if (store) {
+      this.durable = new DurableAnalyzer(resolved, store);
+      for (const i of this.durable.analyzer.openIncidents()) this.reactions.restore(i);
+    } else this.memory = new Analyzer(resolved);
   }
 
   /** The analysis engine (for inspection: stats, open incidents). */

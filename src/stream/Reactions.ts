@@ -60,9 +60,23 @@ export class Reactions {
       this.handlers.set(action, set);
     }
     set.add(handler);
+    // A pipeline that (re)starts during an incident registers its handlers after the
+    // decision was made: it gets the fallbacks and quarantines in force now.
+    for (const r of this.engine.active())
+      if (action === '*' || r.action === action)
+        this.settle(r, runHandlers(new Map([[action, new Set([handler])]]), r));
     return () => {
       this.handlers.get(action)?.delete(handler);
     };
+  }
+
+  /**
+   * Decides again, without records or handlers, for an incident that was open before a
+   * restart (restored from a store): reaction ids are stable, so the reactions in force
+   * then are in force again, reach handlers registered from now on, and end when it resolves.
+   */
+  restore(incident: Incident): void {
+    if (this.engine.enabled) this.engine.onIncident('opened', incident);
   }
 
   /** Fallbacks and quarantines in force now. */
@@ -84,15 +98,19 @@ export class Reactions {
       const wanted = (this.handlers.get(r.action)?.size ?? 0) + (this.handlers.get('*')?.size ?? 0);
       // Nobody in this process acts on it (an alert for Alertmanager, say): the record is all.
       if (wanted === 0) continue;
-      const outcome = runHandlers(this.handlers, r);
-      if (!(outcome instanceof Promise)) {
-        this.record(settleReaction(r, outcome, this.clock()));
-        continue;
-      }
-      const tracked: Promise<void> = outcome
-        .then((err) => this.record(settleReaction(r, err, this.clock())))
-        .finally(() => this.inFlight.delete(tracked));
-      this.inFlight.add(tracked);
+      this.settle(r, runHandlers(this.handlers, r));
     }
+  }
+
+  /** Records the outcome of handlers, now or when they finish. */
+  private settle(r: Reaction, outcome: unknown): void {
+    if (!(outcome instanceof Promise)) {
+      this.record(settleReaction(r, outcome, this.clock()));
+      return;
+    }
+    const tracked: Promise<void> = outcome
+      .then((err) => this.record(settleReaction(r, err, this.clock())))
+      .finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
   }
 }

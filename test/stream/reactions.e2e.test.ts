@@ -5,6 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemoryAnalysisStore } from '../../src/analysis/store/InMemoryAnalysisStore.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { Reaction } from '../../src/model/reaction.js';
 import {
@@ -18,7 +19,15 @@ import {
 } from '../../src/semconv/index.js';
 import { MlSpanProcessor } from '../../src/stream/index.js';
 import { rng } from '../analysis/fixtures.js';
-import { checkSwitches, FALLBACK_POLICY, MIN, PRIMARY, runWindow } from './fallbackPipeline.js';
+import {
+  checkSwitches,
+  FALLBACK,
+  FALLBACK_POLICY,
+  FAULT,
+  MIN,
+  PRIMARY,
+  runWindow,
+} from './fallbackPipeline.js';
 
 /** Runs `windows` windows of the pipeline; returns the models each window used. */
 function runPipeline(tracer: Tracer, windows: number, currentModel: () => string): string[] {
@@ -136,6 +145,48 @@ describe('reaction policies in-process (MlSpanProcessor)', () => {
     );
     assert.match(records[0]!.reason, /^dry run: would fallback churn\/score to churn-rules-v1/);
     await provider.shutdown();
+  });
+
+  it('after a restart during an incident, a handler registered anew gets the fallback in force, and the undo', async () => {
+    const store = new InMemoryAnalysisStore();
+    const start = () => {
+      const records: Reaction[] = [];
+      const processor = new MlSpanProcessor({
+        window: { lengthMs: MIN },
+        meter: null,
+        tracer: null,
+        store,
+        onReactionRecord: (r) => records.push(r),
+        reactions: { policies: [FALLBACK_POLICY] },
+      });
+      const provider = new NodeTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'shop' }),
+        spanProcessors: [processor],
+      });
+      return { processor, records, tracer: provider.getTracer('pipeline') };
+    };
+    const r = rng(11);
+    const before = start();
+    for (let w = 0; w < FAULT.from + 3; w++) runWindow(before.tracer, w, () => PRIMARY, r);
+    assert.deepEqual(
+      before.records.map((x) => x.status),
+      ['triggered'],
+      'the incident is open and the fallback decided when the process dies',
+    );
+    // The process restarts: its model variable is the primary again.
+    const after = start();
+    let model = PRIMARY;
+    after.processor.onReaction('fallback', (x) => {
+      model = x.undo ? PRIMARY : x.to!;
+    });
+    assert.equal(model, FALLBACK);
+    for (let w = FAULT.from + 3; w < 20; w++) runWindow(after.tracer, w, () => model, r);
+    assert.equal(model, PRIMARY);
+    assert.deepEqual(
+      after.records.map((x) => `${x.status}${x.undo ? ':undo' : ''}`),
+      ['succeeded', 'triggered:undo', 'succeeded:undo'],
+    );
+    assert.equal(after.records[0]!.id, before.records[0]!.id);
   });
 
   it('refuses invalid policies with a coded error naming the path', () => {

@@ -34,6 +34,7 @@ import {
   checkSwitches,
   FALLBACK,
   FALLBACK_POLICY,
+  FAULT,
   PRIMARY,
   runWindow,
 } from '../../stream/fallbackPipeline.js';
@@ -69,44 +70,55 @@ function attr(r: LogRecord, key: string): string | boolean | undefined {
   return v?.stringValue ?? v?.boolValue;
 }
 
+/** A collector with the fallback policy, its reaction endpoint behind a bearer token. */
+function config(otlp: number, telemetry: number, reactions: number, out: string, storage: object) {
+  return {
+    receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlp}` } } } },
+    processors: {
+      ml: {
+        window: '1m',
+        lateness: '0s',
+        idle_close: '0',
+        storage,
+        reactions: {
+          policies: [
+            {
+              name: FALLBACK_POLICY.name,
+              when: { feature: 'monthly_spend', severity: 'warning' },
+              actions: [{ type: 'fallback', to: FALLBACK }],
+              cooldown: '30m',
+            },
+          ],
+          endpoint: `127.0.0.1:${reactions}`,
+          auth: { bearer_token: 's3cret' },
+        },
+      },
+    },
+    exporters: { file: { path: out } },
+    service: {
+      telemetry: { endpoint: `127.0.0.1:${telemetry}` },
+      pipelines: {
+        traces: { receivers: ['otlp'], processors: ['ml'], exporters: ['file'] },
+        logs: { receivers: ['otlp'], processors: ['ml'], exporters: ['file'] },
+      },
+    },
+  };
+}
+
+async function inForce(endpoint: string): Promise<{ id: string }[]> {
+  const res = await fetch(`${endpoint}/v1/reactions?pipeline=churn`, {
+    headers: { authorization: 'Bearer s3cret' },
+  });
+  return ((await res.json()) as { active: { id: string }[] }).active;
+}
+
 describe('reactions through a collector', () => {
   it('switch a watching pipeline to its fallback during an incident and back after it, with ml.reaction records', async () => {
     const [otlp, telemetry, reactions] = [await freePort(), await freePort(), await freePort()];
     const out = join(dir, 'out.jsonl');
-    const collector = await startCollector(
-      {
-        receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlp}` } } } },
-        processors: {
-          ml: {
-            window: '1m',
-            lateness: '0s',
-            idle_close: '0',
-            storage: { type: 'memory' },
-            reactions: {
-              policies: [
-                {
-                  name: FALLBACK_POLICY.name,
-                  when: { feature: 'monthly_spend', severity: 'warning' },
-                  actions: [{ type: 'fallback', to: FALLBACK }],
-                  cooldown: '30m',
-                },
-              ],
-              endpoint: `127.0.0.1:${reactions}`,
-              auth: { bearer_token: 's3cret' },
-            },
-          },
-        },
-        exporters: { file: { path: out } },
-        service: {
-          telemetry: { endpoint: `127.0.0.1:${telemetry}` },
-          pipelines: {
-            traces: { receivers: ['otlp'], processors: ['ml'], exporters: ['file'] },
-            logs: { receivers: ['otlp'], processors: ['ml'], exporters: ['file'] },
-          },
-        },
-      },
-      { log: () => {} },
-    );
+    const collector = await startCollector(config(otlp, telemetry, reactions, out, { type: 'memory' }), {
+      log: () => {},
+    });
     const endpoint = `http://127.0.0.1:${reactions}`;
     const watcher = watchReactions({ endpoint, pipeline: 'churn', token: 's3cret', waitMs: 5000 });
     let model = PRIMARY;
@@ -123,12 +135,6 @@ describe('reactions through a collector', () => {
       url: `http://127.0.0.1:${otlp}/v1/traces`,
       timeoutMillis: 60_000,
     });
-    const inForce = async () => {
-      const res = await fetch(`${endpoint}/v1/reactions?pipeline=churn`, {
-        headers: { authorization: 'Bearer s3cret' },
-      });
-      return ((await res.json()) as { active: { id: string }[] }).active.map((r) => r.id).join();
-    };
     const r = rng(11);
     const used: string[] = [];
     try {
@@ -141,7 +147,7 @@ describe('reactions through a collector', () => {
         assert.equal(result.code, ExportResultCode.SUCCESS, String(result.error));
         // The collector analysed the batch before acknowledging it; wait for the pipeline to
         // converge on what the collector now has in force, as a live pipeline would between batches.
-        const want = await inForce();
+        const want = (await inForce(endpoint)).map((x) => x.id).join();
         await until(`window ${w}: the watcher to follow [${want}]`, () =>
           Promise.resolve(
             watcher
@@ -177,5 +183,53 @@ describe('reactions through a collector', () => {
     // Each record sits in the trace of the incident span it answers.
     const incident = attr(records[0]!, ATTR_ML_INCIDENT_ID) as string;
     assert.ok(records.every((x) => x.traceId === stableId128('incident', incident)));
+  });
+
+  it('keep a fallback in force across a restart with durable state, so watchers are not switched back', async () => {
+    const [otlp, telemetry, reactions] = [await freePort(), await freePort(), await freePort()];
+    const storage = { type: 'sqlite', path: join(dir, 'state.db'), synchronous: 'normal' };
+    const out = join(dir, 'restart.jsonl');
+    const spans = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'shop' }),
+      spanProcessors: [new SimpleSpanProcessor(spans)],
+    });
+    const tracer = provider.getTracer('pipeline');
+    const r = rng(11);
+    const send = async (from: number, to: number) => {
+      const exporter = new OTLPTraceExporter({
+        url: `http://127.0.0.1:${otlp}/v1/traces`,
+        timeoutMillis: 60_000,
+      });
+      for (let w = from; w < to; w++) runWindow(tracer, w, () => PRIMARY, r);
+      const result = await new Promise<ExportResult>((resolve) =>
+        exporter.export(spans.getFinishedSpans(), resolve),
+      );
+      spans.reset();
+      await exporter.shutdown();
+      assert.equal(result.code, ExportResultCode.SUCCESS, String(result.error));
+    };
+    const endpoint = `http://127.0.0.1:${reactions}`;
+    const first = await startCollector(config(otlp, telemetry, reactions, out, storage), { log: () => {} });
+    let before: { id: string }[];
+    try {
+      await send(0, FAULT.from + 3);
+      before = await inForce(endpoint);
+      assert.equal(before.length, 1, 'the fallback is in force during the incident');
+    } finally {
+      await first.shutdown();
+    }
+    const second = await startCollector(config(otlp, telemetry, reactions, out, storage), { log: () => {} });
+    try {
+      assert.deepEqual(
+        (await inForce(endpoint)).map((x) => x.id),
+        before.map((x) => x.id),
+      );
+      await send(FAULT.from + 3, 20);
+      assert.deepEqual(await inForce(endpoint), [], 'ended when the incident resolved after the restart');
+    } finally {
+      await second.shutdown();
+      await provider.shutdown();
+    }
   });
 });
