@@ -5,7 +5,7 @@
  * incident resolves. Pure and synchronous; time is the incident's (its last finding, or
  * its resolution), never the wall clock, so a replay decides the same way.
  */
-import type { Incident, Severity } from '../../model/finding.js';
+import type { Cause, Incident, Severity } from '../../model/finding.js';
 import type { Reaction, ReactionAction } from '../../model/reaction.js';
 import { stableId } from '../ids.js';
 import type { IncidentChange } from '../incidents/IncidentManager.js';
@@ -16,16 +16,10 @@ const HOUR_MS = 3_600_000;
 /** Bounds on what is remembered, so incidents that never resolve cannot grow memory without end. */
 const MAX_ENTRIES = 10_000;
 
-/** The root cause as the diagnosis contract gives it (`incident.causes[0]`), read structurally. */
-interface CauseLike {
-  component: string;
-  kind: string;
-}
-
-/** The incident's diagnosed root cause, if diagnosis has one. */
-export function rootCauseOf(i: Incident): CauseLike | undefined {
-  const causes = (i as Incident & { causes?: readonly CauseLike[] }).causes;
-  return causes?.[0];
+/** The incident's diagnosed root cause (its first cause), if diagnosis has one. */
+export function rootCauseOf(i: Incident): Cause | undefined {
+  // `causes` may be absent on incidents stored before diagnosis existed.
+  return i.causes?.[0];
 }
 
 /** Whether a policy's conditions hold for an incident change. */

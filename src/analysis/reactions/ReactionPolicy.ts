@@ -4,12 +4,12 @@
  * with its path, so the collector's YAML and the in-process options share one validator.
  */
 
-import type { Severity } from '../../model/finding.js';
+import type { CauseKind, Severity } from '../../model/finding.js';
 import { REACTION_ACTIONS, type ReactionAction, UNDOABLE_ACTIONS } from '../../model/reaction.js';
 import type { IncidentChange } from '../incidents/IncidentManager.js';
 
-/** What kind of thing broke (the diagnosis contract's `CauseKind`). */
-export const CAUSE_KINDS = [
+/** Every `CauseKind`, for checking `when.rootCause.kind`. */
+export const CAUSE_KINDS: readonly CauseKind[] = [
   'data',
   'model',
   'staleness',
@@ -18,7 +18,7 @@ export const CAUSE_KINDS = [
   'latency',
   'volume',
   'labels',
-] as const;
+];
 
 /** One or several accepted values of a condition. */
 export type OneOrMore<T> = T | readonly T[];
@@ -40,7 +40,7 @@ export interface ReactionWhen {
   /** A feature involved in the incident. */
   feature?: OneOrMore<string>;
   /** The diagnosed root cause (the incident's first cause); an incident not yet diagnosed does not match. */
-  rootCause?: { component?: OneOrMore<string>; kind?: OneOrMore<string> };
+  rootCause?: { component?: OneOrMore<string>; kind?: OneOrMore<CauseKind> };
 }
 
 /** One action of a policy: its type and, for some, where it goes. */

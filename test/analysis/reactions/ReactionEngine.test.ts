@@ -5,7 +5,7 @@ import {
   type ReactionsOptions,
   resolveReactionPolicies,
 } from '../../../src/analysis/reactions/ReactionPolicy.js';
-import type { Finding, Incident, Severity } from '../../../src/model/finding.js';
+import type { Cause, CauseKind, Finding, Incident, Severity } from '../../../src/model/finding.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -31,7 +31,27 @@ function finding(detector: string, feature: string, model = 'churn-gbm'): Findin
   };
 }
 
-function incident(id: string, atMs: number, over: Partial<Incident> & { causes?: unknown } = {}): Incident {
+function cause(component: string, kind: CauseKind): Cause {
+  return {
+    component,
+    service: 'shop',
+    pipeline: 'churn',
+    kind,
+    score: 0.9,
+    explanation: `${component} broke`,
+    evidence: {
+      findingIds: [],
+      features: [],
+      exemplarTraceIds: [],
+      exemplarSpanIds: [],
+      path: [component],
+      onsetMs: T0,
+      explains: 1,
+    },
+  };
+}
+
+function incident(id: string, atMs: number, over: Partial<Incident> = {}): Incident {
   return {
     id,
     status: 'open',
@@ -45,6 +65,7 @@ function incident(id: string, atMs: number, over: Partial<Incident> & { causes?:
     features: ['spend'],
     findings: [finding('numeric_drift', 'spend')],
     findingCount: 1,
+    causes: [],
     ...over,
   };
 }
@@ -128,15 +149,14 @@ describe('ReactionEngine', () => {
       });
     const undiagnosed = incident('inc-1', T0);
     assert.deepEqual(e().onIncident('opened', undiagnosed), []);
-    const cause = { component: 'ingest', kind: 'data', score: 0.9 };
     const out = e().onIncident(
       'opened',
-      incident('inc-2', T0, { causes: [cause], components: ['ingest', 'score'] }),
+      incident('inc-2', T0, { causes: [cause('ingest', 'data')], components: ['ingest', 'score'] }),
     );
     assert.deepEqual(brief(out), ['quarantine:triggered']);
     assert.equal(out[0]!.target, 'churn/ingest', 'the target is the root cause, not the symptom');
     assert.deepEqual(
-      e().onIncident('opened', incident('inc-3', T0, { causes: [{ ...cause, kind: 'model' }] })),
+      e().onIncident('opened', incident('inc-3', T0, { causes: [cause('ingest', 'model')] })),
       [],
     );
   });
