@@ -431,5 +431,5 @@ export const EVENT_ML_FINDING = 'ml.finding' as const;
 /** An incident opened, changed or resolved, emitted by the processor as a log record with this event name (one per state change). */
 export const EVENT_ML_INCIDENT = 'ml.incident' as const;
 
-/** A reaction policy acted on an incident; a log record, and an event on the incident span. */
+/** One step of a reaction to an incident (triggered, succeeded, failed, suppressed, or its undo); a log record in the incident's trace. */
 export const EVENT_ML_REACTION = 'ml.reaction' as const;
