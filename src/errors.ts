@@ -34,6 +34,10 @@ export const ErrorCodes = {
   MLOBS_ERR_STORE: 'MLOBS_ERR_STORE',
   /** Training data given to `mlobs profile` is malformed; the message names the line and field. */
   MLOBS_ERR_DATA_INVALID: 'MLOBS_ERR_DATA_INVALID',
+  /** Reaction policies given to `MlSpanProcessor` are invalid; the message lists each problem with its path. */
+  MLOBS_ERR_REACTIONS_INVALID: 'MLOBS_ERR_REACTIONS_INVALID',
+  /** The collector's reaction endpoint could not listen. */
+  MLOBS_ERR_REACTIONS_LISTEN: 'MLOBS_ERR_REACTIONS_LISTEN',
 } as const;
 
 /** One of the codes in {@link ErrorCodes}. */

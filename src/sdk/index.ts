@@ -1,4 +1,6 @@
 /** The recording SDK: component spans and feature / prediction / label summaries on them. */
+
+export type { Reaction, ReactionAction, ReactionHandler, ReactionStatus } from '../model/reaction.js';
 export { component, ioLinks } from './component.js';
 export { ComponentRun } from './component-run.js';
 export { DropCounter, sdkDrops } from './drop-counter.js';
@@ -27,3 +29,4 @@ export type {
   TracerLike,
 } from './types.js';
 export { MLOBS_VERSION } from './version.js';
+export { type ReactionWatcher, type WatchReactionsOptions, watchReactions } from './watch-reactions.js';

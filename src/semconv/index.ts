@@ -361,6 +361,18 @@ export const ML_REACTION_STATUS_VALUE_SUPPRESSED = 'suppressed' as const;
 /** What the action was applied to (pipeline, component, model or endpoint). */
 export const ATTR_ML_REACTION_TARGET = 'ml.reaction.target' as const;
 
+/** Stable identifier of one reaction, shared by its triggered, succeeded or failed records and by the record that undoes it. */
+export const ATTR_ML_REACTION_ID = 'ml.reaction.id' as const;
+
+/** Why the policy acted or held back, for people (the incident's change and severity, or the cool-down, rate limit or dry run that suppressed it). */
+export const ATTR_ML_REACTION_REASON = 'ml.reaction.reason' as const;
+
+/** What the action switches to, when it switches (the fallback model or rule, the model version to roll back to). */
+export const ATTR_ML_REACTION_TO = 'ml.reaction.to' as const;
+
+/** True when the record ends an earlier reaction with the same `ml.reaction.id` because its incident resolved (a fallback ends, a quarantine lifts). */
+export const ATTR_ML_REACTION_UNDO = 'ml.reaction.undo' as const;
+
 // registry.ml.summary: Parallel arrays summarizing the features (or predictions, or labels) of one kind in a batch.
 
 /** The summary kind every feature of this event has. */
@@ -455,5 +467,5 @@ export const EVENT_ML_FINDING = 'ml.finding' as const;
 /** An incident opened, changed or resolved, emitted by the processor as a log record with this event name (one per state change). */
 export const EVENT_ML_INCIDENT = 'ml.incident' as const;
 
-/** A reaction policy acted on an incident; a log record, and an event on the incident span. */
+/** One step of a reaction to an incident (triggered, succeeded, failed, suppressed, or its undo); a log record in the incident's trace. */
 export const EVENT_ML_REACTION = 'ml.reaction' as const;

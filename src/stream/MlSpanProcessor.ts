@@ -20,12 +20,17 @@ import type { AnalyzerStats } from '../analysis/AnalyzerStats.js';
 import type { Detector } from '../analysis/detectors/detector.js';
 import { createDetectors } from '../analysis/detectors/index.js';
 import type { IncidentChange } from '../analysis/incidents/IncidentManager.js';
+import { ReactionEngine } from '../analysis/reactions/ReactionEngine.js';
+import { type ReactionsOptions, resolveReactionPolicies } from '../analysis/reactions/ReactionPolicy.js';
 import type { AnalysisStore } from '../analysis/store/AnalysisStore.js';
 import { DurableAnalyzer } from '../analysis/store/DurableAnalyzer.js';
+import { ErrorCodes, MlobsError } from '../errors.js';
 import type { Finding, Incident } from '../model/finding.js';
+import type { Reaction, ReactionAction, ReactionHandler } from '../model/reaction.js';
 import { ATTR_ML_COMPONENT_NAME, ATTR_ML_PREDICTION_ID, EVENT_ML_LABELS } from '../semconv/index.js';
 import { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
 import { type LogEmitter, OtelOutput } from './OtelOutput.js';
+import { Reactions } from './Reactions.js';
 
 /** Options of {@link MlSpanProcessor}: the Analyzer's, plus where output goes. */
 export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener' | 'detectors'> {
@@ -37,7 +42,7 @@ export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'
    * `trace.getTracer('mlobs')`; `null` turns incident spans off.
    */
   tracer?: Tracer | (() => Tracer) | null;
-  /** `@opentelemetry/api-logs` Logger (or a function returning one) for `ml.finding` log records. */
+  /** `@opentelemetry/api-logs` Logger (or a function returning one) for `ml.finding` and `ml.reaction` log records. */
   logger?: LogEmitter | (() => LogEmitter);
   /** Meter for metrics (default the global `metrics.getMeter('mlobs')` at first use; `null`: off). */
   meter?: Meter | null;
@@ -56,6 +61,15 @@ export interface MlSpanProcessorOptions extends Omit<AnalyzerOptions, 'listener'
    * stopped. Default: memory only (a restart starts the warm-up again).
    */
   store?: AnalysisStore;
+  /**
+   * Reaction policies: what to do when an incident matches (`alert`, `fallback`, `rollback`,
+   * `retrain`, `quarantine`). Each decision is an `ml.reaction` log record; register what the
+   * pipeline does with {@link MlSpanProcessor.onReaction}. Invalid policies throw
+   * `MLOBS_ERR_REACTIONS_INVALID` naming each problem's path.
+   */
+  reactions?: ReactionsOptions;
+  /** Also receives every reaction record (triggered, suppressed, succeeded, failed). */
+  onReactionRecord?: (reaction: Reaction) => void;
 }
 
 /** Data drops worth one warning each: the stats field and what it means for the user. */
@@ -84,11 +98,31 @@ export class MlSpanProcessor {
   private failures = 0;
   private warned = false;
   private readonly dropWarnings = new Set<string>();
+  /** Reaction policies and the handlers the pipeline registered for them. */
+  readonly reactions: Reactions;
 
   constructor(options: MlSpanProcessorOptions) {
-    const { tracer, logger, meter, listener, clock, detectors, store, maxClockSkewMs, ...analyzerOptions } =
-      options;
+    const {
+      tracer,
+      logger,
+      meter,
+      listener,
+      clock,
+      detectors,
+      store,
+      maxClockSkewMs,
+      reactions,
+      onReactionRecord,
+      ...analyzerOptions
+    } = options;
     this.clock = clock ?? Date.now;
+    const { policies, problems } = resolveReactionPolicies(reactions);
+    if (problems.length > 0)
+      throw new MlobsError(
+        ErrorCodes.MLOBS_ERR_REACTIONS_INVALID,
+        `MlSpanProcessor: reactions: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`,
+        { details: problems },
+      );
     const output = new OtelOutput({
       tracer: tracer === null ? undefined : (tracer ?? (() => trace.getTracer('mlobs'))),
       logger,
@@ -96,6 +130,18 @@ export class MlSpanProcessor {
       // provider after the span processors it was given were built.
       meter: meter === null ? undefined : (meter ?? (() => metrics.getMeter('mlobs'))),
     });
+    this.reactions = new Reactions(
+      new ReactionEngine(policies),
+      (r) => {
+        try {
+          output.emitReaction(r);
+          onReactionRecord?.(r);
+        } catch (err) {
+          this.fail('recording a reaction', err);
+        }
+      },
+      this.clock,
+    );
     const skew = maxClockSkewMs === undefined ? 10 * 60_000 : maxClockSkewMs;
     const resolved: AnalyzerOptions = {
       ...analyzerOptions,
@@ -103,8 +149,10 @@ export class MlSpanProcessor {
       detectors: detectors ?? createDetectors(),
       listener: this.fanOut(output, listener),
     };
-    if (store) this.durable = new DurableAnalyzer(resolved, store);
-    else this.memory = new Analyzer(resolved);
+    if (store) {
+      this.durable = new DurableAnalyzer(resolved, store);
+      for (const i of this.durable.analyzer.openIncidents()) this.reactions.restore(i);
+    } else this.memory = new Analyzer(resolved);
   }
 
   /** The analysis engine (for inspection: stats, open incidents). */
@@ -122,6 +170,15 @@ export class MlSpanProcessor {
   /** Failures swallowed on the hot path (conversion, analysis or output), cumulative. */
   get failureCount(): number {
     return this.failures;
+  }
+
+  /**
+   * Runs `handler` when a policy triggers `action` for an incident (and with `undo: true`
+   * when the incident resolves, for fallback and quarantine); `'*'` receives every action.
+   * Returns a function that unregisters it.
+   */
+  onReaction(action: ReactionAction | '*', handler: ReactionHandler): () => void {
+    return this.reactions.onReaction(action, handler);
   }
 
   /** Nothing to do when a span starts: summaries are only complete when it ends. */
@@ -143,8 +200,8 @@ export class MlSpanProcessor {
     }
   }
 
-  /** Closes the windows that are due by the wall clock, so idle streams still report. */
-  forceFlush(): Promise<void> {
+  /** Closes the windows that are due by the wall clock, so idle streams still report; waits for reaction handlers. */
+  async forceFlush(): Promise<void> {
     if (!this.isShutdown) {
       try {
         const now = this.clock();
@@ -153,7 +210,7 @@ export class MlSpanProcessor {
         this.fail('flushing windows', err);
       }
     }
-    return Promise.resolve();
+    await this.reactions.settled();
   }
 
   /** Closes every window that holds data, then stops analysing. Safe to call more than once. */
@@ -164,6 +221,7 @@ export class MlSpanProcessor {
       } catch (err) {
         this.fail('flushing windows at shutdown', err);
       }
+      await this.reactions.settled();
       this.isShutdown = true;
     })();
     return this.shutdownPromise;
@@ -194,6 +252,7 @@ export class MlSpanProcessor {
       },
       onIncident: (c: IncidentChange, i: Incident) => {
         guarded('emitting an incident', (a: IncidentChange, b: Incident) => output.onIncident(a, b))(c, i);
+        guarded('deciding reactions', (a: IncidentChange, b: Incident) => this.reactions.handle(a, b))(c, i);
         if (user?.onIncident)
           guarded('in the onIncident listener', (a: IncidentChange, b: Incident) => user.onIncident?.(a, b))(
             c,

@@ -10,6 +10,7 @@
  */
 import {
   type Attributes,
+  type Context,
   type Link,
   type Meter,
   ROOT_CONTEXT,
@@ -26,7 +27,13 @@ import {
   incidentExemplars,
   severityNumber,
 } from '../analysis/output/telemetryAttributes.js';
+import {
+  reactionAttributes,
+  reactionBody,
+  reactionSeverityNumber,
+} from '../analysis/reactions/reactionRecords.js';
 import type { Finding, Incident, StreamKey } from '../model/finding.js';
+import type { Reaction } from '../model/reaction.js';
 import {
   ATTR_ML_COMPONENT_NAME,
   ATTR_ML_FINDING_DETECTOR,
@@ -43,6 +50,7 @@ import {
   ATTR_ML_REACTION_STATUS,
   EVENT_ML_FINDING,
   EVENT_ML_INCIDENT,
+  EVENT_ML_REACTION,
 } from '../semconv/index.js';
 
 /**
@@ -81,6 +89,8 @@ export interface LogEmitter {
     severityText?: string;
     body?: string;
     attributes?: Attributes;
+    /** Context whose span the record belongs to (the incident's, for reactions). */
+    context?: Context;
   }): void;
 }
 
@@ -92,7 +102,7 @@ export interface OtelOutputOptions {
    * none means no incident spans.
    */
   tracer?: Tracer | (() => Tracer);
-  /** Logger for finding log records, or a function returning it (called per record); none: no records. */
+  /** Logger for finding and reaction log records, or a function returning it (called per record); none: no records. */
   logger?: LogEmitter | (() => LogEmitter);
   /**
    * Meter for metrics, or a function returning it (resolved at the first report, so a meter
@@ -131,6 +141,8 @@ export class OtelOutput implements AnalysisListener {
   /** Severity each open incident is counted under in `mlobs.incidents.open`. */
   private readonly openSeverity = new Map<string, { pipeline: string; severity: string }>();
   private instruments: Instruments | undefined;
+  /** The span of the latest incident change, so the reactions it caused join its trace. */
+  private lastIncidentSpan: { id: string; context: SpanContext } | undefined;
 
   constructor(private readonly opts: OtelOutputOptions) {}
 
@@ -273,6 +285,7 @@ export class OtelOutput implements AnalysisListener {
     if (i.status === 'open') span.setStatus({ code: SpanStatusCode.ERROR, message: i.title });
     else span.setStatus({ code: SpanStatusCode.OK });
     span.end(Math.max(i.openedAtMs, i.resolvedAtMs ?? i.lastFindingAtMs));
+    this.lastIncidentSpan = { id: i.id, context: span.spanContext() };
     if (change === 'opened') {
       this.incidentSpans.set(i.id, span.spanContext());
       if (this.incidentSpans.size > MAX_REMEMBERED_INCIDENTS)
@@ -293,5 +306,26 @@ export class OtelOutput implements AnalysisListener {
     if (change === 'resolved' || i.status !== 'open') return;
     m.open.add(1, { [ATTR_ML_PIPELINE_NAME]: i.pipeline, [ATTR_ML_INCIDENT_SEVERITY]: i.severity });
     this.openSeverity.set(i.id, { pipeline: i.pipeline, severity: i.severity });
+  }
+
+  /**
+   * Counts a reaction step ({@link OtelOutput.onReaction}) and emits it as an `ml.reaction`
+   * log record, in its incident's trace when that span was just emitted.
+   */
+  emitReaction(r: Reaction): void {
+    this.onReaction(r.action, r.status);
+    const l = this.opts.logger;
+    const logger = typeof l === 'function' ? l() : l;
+    if (!logger) return;
+    const span = this.lastIncidentSpan?.id === r.incidentId ? this.lastIncidentSpan.context : undefined;
+    logger.emit({
+      eventName: EVENT_ML_REACTION,
+      timestamp: r.atMs,
+      severityNumber: reactionSeverityNumber(r),
+      severityText: r.status === 'failed' ? 'ERROR' : 'INFO',
+      body: reactionBody(r),
+      attributes: reactionAttributes(r),
+      ...(span ? { context: trace.setSpanContext(ROOT_CONTEXT, span) } : {}),
+    });
   }
 }

@@ -22,6 +22,10 @@
  * Incidents also become `ml.incident` spans through the global tracer, finding counts and
  * statistics metrics through the global meter, and `ml.finding` log records when a logger
  * is given.
+ *
+ * Reaction policies (`reactions: { policies: [...] }`) act on incidents; the pipeline says
+ * what a fallback means with `processor.onReaction('fallback', (r) => use(r.undo ? primary : r.to))`,
+ * and every decision and outcome is an `ml.reaction` log record.
  */
 
 export type { AnalysisListener, JudgedCandidate, WindowReport } from '../analysis/AnalysisListener.js';
@@ -47,6 +51,20 @@ export { InMemoryLabelJoinStore } from '../analysis/labels/InMemoryLabelJoinStor
 export type { LabelJoinStore, StoredPrediction } from '../analysis/labels/LabelJoinStore.js';
 export { ProfileBuilder, type ProfileBuilderOptions } from '../analysis/ProfileBuilder.js';
 export { type Profile, parseProfile, serializeProfile } from '../analysis/profile.js';
+export { ReactionEngine } from '../analysis/reactions/ReactionEngine.js';
+export type {
+  ReactionActionConfig,
+  ReactionPolicyConfig,
+  ReactionsOptions,
+  ReactionWhen,
+} from '../analysis/reactions/ReactionPolicy.js';
+export type {
+  Reaction,
+  ReactionAction,
+  ReactionHandler,
+  ReactionStatus,
+} from '../model/reaction.js';
 export { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
 export { MlSpanProcessor, type MlSpanProcessorOptions } from './MlSpanProcessor.js';
 export { type LogEmitter, OtelOutput, type OtelOutputOptions } from './OtelOutput.js';
+export { Reactions } from './Reactions.js';

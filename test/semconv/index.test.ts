@@ -101,6 +101,10 @@ const AGREED_ATTRIBUTES = [
   'ml.reaction.policy',
   'ml.reaction.status',
   'ml.reaction.target',
+  'ml.reaction.id',
+  'ml.reaction.reason',
+  'ml.reaction.to',
+  'ml.reaction.undo',
 ];
 
 const AGREED_ENUMS: Record<string, string[]> = {

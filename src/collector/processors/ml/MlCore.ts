@@ -15,11 +15,14 @@ import {
   type IncidentUpdate,
   incidentsToTracesData,
 } from '../../../analysis/output/otlpRender.js';
+import { ReactionEngine } from '../../../analysis/reactions/ReactionEngine.js';
+import { reactionsToLogsData } from '../../../analysis/reactions/reactionRecords.js';
 import type { AnalysisStore } from '../../../analysis/store/AnalysisStore.js';
 import { DurableAnalyzer } from '../../../analysis/store/DurableAnalyzer.js';
 import { InMemoryAnalysisStore } from '../../../analysis/store/InMemoryAnalysisStore.js';
 import type { Finding, Incident } from '../../../model/finding.js';
-import type { MetricsData } from '../../../model/otlp.js';
+import type { LogsData, MetricsData } from '../../../model/otlp.js';
+import type { Reaction } from '../../../model/reaction.js';
 import type { SpanRecord } from '../../../model/span-record.js';
 import { OtelOutput } from '../../../stream/OtelOutput.js';
 import {
@@ -31,10 +34,12 @@ import {
   type Telemetry,
   type TracesConsumer,
 } from '../../component.js';
+import type { Endpoint } from '../../config/values.js';
 import { noopTelemetry } from '../../service/selfMetrics.js';
 import { SqliteAnalysisStore } from '../../store/SqliteAnalysisStore.js';
 import type { MlSettings } from './config.js';
 import { MetricsBridgeExporter } from './MetricsBridgeExporter.js';
+import { ReactionServer } from './ReactionServer.js';
 
 /** The resource of everything mlobs itself emits. */
 export const MLOBS_RESOURCE = { 'service.name': 'mlobs' } as const;
@@ -50,16 +55,28 @@ export interface MlOutput {
   findings: Finding[];
   /** Every incident state change, in order (one `ml.incident` log record each). */
   changes: IncidentUpdate[];
+  /** What reaction policies decided about those incidents (and outcomes pipelines reported). */
+  reactions: Reaction[];
 }
 
 /** Output with nothing in it. */
 export function emptyOutput(): MlOutput {
-  return { incidents: [], findings: [], changes: [] };
+  return { incidents: [], findings: [], changes: [], reactions: [] };
 }
 
 /** Whether an output carries anything for the logs pipelines. */
 export function hasLogs(out: MlOutput): boolean {
-  return out.findings.length > 0 || out.changes.length > 0;
+  return out.findings.length > 0 || out.changes.length > 0 || out.reactions.length > 0;
+}
+
+/** Finding, incident and reaction records as one logs batch (nothing when there are none). */
+export function outputLogs(out: MlOutput): LogsData | undefined {
+  if (!hasLogs(out)) return undefined;
+  const data = findingsToLogsData(out.findings, MLOBS_RESOURCE, out.changes);
+  const records = reactionsToLogsData(out.reactions, MLOBS_RESOURCE).resourceLogs[0]!.scopeLogs[0]!
+    .logRecords;
+  data.resourceLogs[0]!.scopeLogs[0]!.logRecords.push(...records);
+  return data;
 }
 
 interface Sinks {
@@ -75,6 +92,11 @@ export class MlCore {
   private meterProvider: MeterProvider | undefined;
   private readonly sinks: Sinks = { traces: [], logs: [], metrics: [] };
   private pending: MlOutput = emptyOutput();
+  private reactionEngine: ReactionEngine | undefined;
+  private reactionServer: ReactionServer | undefined;
+  private reactionAddress: Endpoint | undefined;
+  private readonly published = new WeakSet<MlOutput>();
+  private output: OtelOutput | undefined;
   private users = 0;
   private timer: NodeJS.Timeout | undefined;
   private telemetry: Telemetry = noopTelemetry;
@@ -93,6 +115,16 @@ export class MlCore {
   /** The live analyzer (tests and the HTTP API read it); undefined before start. */
   get analysis(): DurableAnalyzer | undefined {
     return this.durable;
+  }
+
+  /** Where the reaction endpoint listens (the real port when 0 was asked); undefined when not served. */
+  get reactionEndpoint(): Endpoint | undefined {
+    return this.reactionAddress;
+  }
+
+  /** Reactions in force now (fallbacks, quarantines). */
+  activeReactions(): Reaction[] {
+    return this.reactionEngine?.active() ?? [];
   }
 
   /** The store (tests and the HTTP API read it); undefined before start. */
@@ -114,8 +146,14 @@ export class MlCore {
     if (this.users === 0) {
       try {
         this.open(host);
+        await this.serveReactions();
       } catch (err) {
         // A state file that cannot be opened or read stops the start; release what did open.
+        clearInterval(this.timer);
+        this.timer = undefined;
+        await this.reactionServer?.close();
+        this.reactionServer = undefined;
+        this.reactionAddress = undefined;
         this.store?.close();
         this.store = undefined;
         void this.meterProvider?.shutdown().catch(() => undefined);
@@ -143,6 +181,9 @@ export class MlCore {
       const out = this.run((a) => a.flush());
       if (out) await this.dispatch(out, undefined);
     }
+    await this.reactionServer?.close();
+    this.reactionServer = undefined;
+    this.reactionAddress = undefined;
     await this.meterProvider?.shutdown().catch((err: unknown) => this.warn('exporting metrics', err));
     this.meterProvider = undefined;
     this.store?.close();
@@ -189,20 +230,28 @@ export class MlCore {
     return out;
   }
 
-  /** Sends output to every pipeline it belongs in, except `skip` (the caller forwards that part). */
+  /**
+   * Sends output to every pipeline it belongs in, except `skip` (the caller forwards that
+   * part), then publishes its reactions to watching pipelines.
+   */
   async dispatch(out: MlOutput, skip: Signal | undefined): Promise<void> {
     const sends: Promise<void>[] = [];
     if (skip !== 'traces' && out.incidents.length > 0)
       for (const t of this.sinks.traces.slice(0, 1))
         sends.push(t.consumeTraces(incidentsToTracesData(out.incidents, MLOBS_RESOURCE)));
-    if (skip !== 'logs' && hasLogs(out))
-      for (const l of this.sinks.logs.slice(0, 1))
-        sends.push(l.consumeLogs(findingsToLogsData(out.findings, MLOBS_RESOURCE, out.changes)));
+    const logs = skip === 'logs' ? undefined : outputLogs(out);
+    if (logs !== undefined) for (const l of this.sinks.logs.slice(0, 1)) sends.push(l.consumeLogs(logs));
     for (const r of await Promise.allSettled(sends))
       if (r.status === 'rejected') {
         this.telemetry.add('mlobs_ml_output_dropped_total', 1, { processor: this.id });
-        this.warn('forwarding incidents or findings', r.reason);
+        this.warn('forwarding incidents, findings or reactions', r.reason);
       }
+    // Watching pipelines learn of a reaction after its record went out (so their outcome
+    // record follows it), once even when a retried batch dispatches the same output again.
+    if (out.reactions.length > 0 && !this.published.has(out)) {
+      this.published.add(out);
+      this.reactionServer?.publish(out.reactions);
+    }
   }
 
   /** Exports the statistics now (tests; the reader also exports on its interval). */
@@ -222,6 +271,7 @@ export class MlCore {
           })
         : new InMemoryAnalysisStore({ maxPredictions: this.settings.maxPending });
     const output = new OtelOutput({ meter: this.meter() });
+    this.output = output;
     const listener: AnalysisListener = {
       onWindow: (r) => output.onWindow(r),
       onFinding: (f) => {
@@ -232,11 +282,22 @@ export class MlCore {
         output.onIncident(c, i);
         this.pending.incidents.push(i);
         this.pending.changes.push({ change: c, incident: i });
+        if (this.reactionEngine?.enabled)
+          for (const r of this.reactionEngine.onIncident(c, i)) {
+            output.emitReaction(r);
+            this.pending.reactions.push(r);
+          }
       },
     };
+    this.reactionEngine = new ReactionEngine(this.settings.reactions.policies);
     this.durable = new DurableAnalyzer({ ...this.settings.analyzer, listener }, this.store);
     // Incidents restored from the state file are open: the open-incidents metric starts there.
-    for (const i of this.durable.analyzer.openIncidents()) output.onIncident('opened', i);
+    for (const i of this.durable.analyzer.openIncidents()) {
+      output.onIncident('opened', i);
+      // Decided again, not recorded again: reaction ids are stable, so the fallbacks in force
+      // before the restart are in force again (watchers see no change) and end when it resolves.
+      this.reactionEngine.onIncident('opened', i);
+    }
     this.lastStats = this.statsNow();
     const idle = this.settings.idleCloseMs;
     if (idle > 0) {
@@ -285,6 +346,22 @@ export class MlCore {
     const out = this.pending;
     this.pending = emptyOutput();
     return out;
+  }
+
+  /** Opens the reaction endpoint when policies and an endpoint are configured. */
+  private async serveReactions(): Promise<void> {
+    const r = this.settings.reactions;
+    if (r.endpoint === undefined) return;
+    const server = new ReactionServer({
+      active: () => this.activeReactions(),
+      onOutcome: (reaction) => {
+        this.output?.emitReaction(reaction);
+        void this.dispatch({ ...emptyOutput(), reactions: [reaction] }, undefined);
+      },
+      ...(r.bearerToken === undefined ? {} : { bearerToken: r.bearerToken }),
+    });
+    this.reactionServer = server;
+    this.reactionAddress = await server.start(r.endpoint, `processors::${this.id}: reactions::endpoint`);
   }
 
   private statsNow(): Record<string, number> {

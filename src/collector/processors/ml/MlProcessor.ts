@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fromOtlpSpans } from '../../../analysis/adapters/fromOtlp.js';
-import { findingsToLogsData, incidentsToTracesData } from '../../../analysis/output/otlpRender.js';
+import { incidentsToTracesData } from '../../../analysis/output/otlpRender.js';
 import type { LogsData, MetricsData, TracesData } from '../../../model/otlp.js';
 import type { SpanRecord } from '../../../model/span-record.js';
 import type {
@@ -27,7 +27,7 @@ import type {
   TracesConsumer,
 } from '../../component.js';
 import { labelRecordsFromLogs } from './fromOtlpLogs.js';
-import { emptyOutput, hasLogs, MLOBS_RESOURCE, type MlCore } from './MlCore.js';
+import { emptyOutput, MLOBS_RESOURCE, type MlCore, outputLogs } from './MlCore.js';
 
 type Next = TracesConsumer & LogsConsumer & MetricsConsumer;
 
@@ -87,19 +87,14 @@ export class MlProcessor implements Component, TracesConsumer, LogsConsumer, Met
     await this.core.dispatch(out, 'traces');
   }
 
-  /** Joins labels carried by log records, then forwards the logs with the findings and incident changes made. */
+  /** Joins labels carried by log records, then forwards the logs with the finding, incident and reaction records made. */
   async consumeLogs(data: LogsData): Promise<void> {
     const records = labelRecordsFromLogs(data);
     const out =
       records.length === 0 ? emptyOutput() : this.core.analyzeOnce(recordsKey(records), () => records);
-    const forward = !hasLogs(out)
-      ? data
-      : {
-          resourceLogs: [
-            ...data.resourceLogs,
-            ...findingsToLogsData(out.findings, MLOBS_RESOURCE, out.changes).resourceLogs,
-          ],
-        };
+    const mine = outputLogs(out);
+    const forward =
+      mine === undefined ? data : { resourceLogs: [...data.resourceLogs, ...mine.resourceLogs] };
     await this.next.consumeLogs(forward);
     await this.core.dispatch(out, 'logs');
   }

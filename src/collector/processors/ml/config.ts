@@ -19,6 +19,12 @@ import { resolveReferenceOptions } from '../../../analysis/reference/StreamRefer
 import { resolveWindowOptions } from '../../../analysis/windows/StreamWindows.js';
 import { parseDuration } from '../../config/values.js';
 import type { ConfigProblem } from '../../factory.js';
+import {
+  defaultReactionsYaml,
+  type ReactionsSettings,
+  type ReactionsYaml,
+  resolveReactionsYaml,
+} from './reactionsConfig.js';
 
 /** The `processors::ml` config as written in YAML. */
 export interface MlProcessorConfig {
@@ -94,6 +100,8 @@ export interface MlProcessorConfig {
     /** How often they are exported. */
     interval: string;
   };
+  /** Reaction policies and the endpoint pipelines watch for them. */
+  reactions: ReactionsYaml;
 }
 
 /** A fresh default config. */
@@ -119,6 +127,7 @@ export function createDefaultMlConfig(): MlProcessorConfig {
     },
     storage: { type: 'sqlite', path: './.mlobs/state.db', synchronous: 'full' },
     metrics: { interval: '10s' },
+    reactions: defaultReactionsYaml(),
   };
 }
 
@@ -134,6 +143,8 @@ export interface MlSettings {
   storage: { type: 'sqlite'; path: string; synchronous: 'full' | 'normal' } | { type: 'memory' };
   /** Metrics export interval, ms. */
   metricsIntervalMs: number;
+  /** Reaction policies and their endpoint. */
+  reactions: ReactionsSettings;
 }
 
 function duration(
@@ -320,6 +331,8 @@ export function resolveMlConfig(c: MlProcessorConfig): { settings: MlSettings; p
     value: 0,
     strict: true,
   });
+  const reactions = resolveReactionsYaml(c.reactions);
+  problems.push(...reactions.problems);
   const analyzer: MlSettings['analyzer'] = {
     window: { lengthMs, stepMs, allowedLatenessMs: latenessMs },
     detectors,
@@ -357,7 +370,17 @@ export function resolveMlConfig(c: MlProcessorConfig): { settings: MlSettings; p
           path: resolve(process.cwd(), s.path),
           synchronous: s.synchronous === 'normal' ? 'normal' : 'full',
         };
-  return { settings: { analyzer, idleCloseMs, maxPending, storage, metricsIntervalMs }, problems };
+  return {
+    settings: {
+      analyzer,
+      idleCloseMs,
+      maxPending,
+      storage,
+      metricsIntervalMs,
+      reactions: reactions.settings,
+    },
+    problems,
+  };
 }
 
 /** Every problem of a config; paths are relative to the component. */
