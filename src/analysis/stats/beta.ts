@@ -67,3 +67,47 @@ export function binomialCdf(k: number, n: number, p: number): number {
   if (p >= 1) return 0;
   return regularizedBeta(1 - p, n - k, k + 1);
 }
+
+/**
+ * P(T > t) for Student's t with ν degrees of freedom (ν > 0), exact through the incomplete
+ * beta function: the predictive law of one new log-duration given a few reference ones.
+ */
+export function studentTSurvival(t: number, nu: number): number {
+  if (!(nu > 0) || Number.isNaN(t)) return Number.NaN;
+  if (t === Number.POSITIVE_INFINITY) return 0;
+  if (t === Number.NEGATIVE_INFINITY) return 1;
+  const half = 0.5 * regularizedBeta(nu / (nu + t * t), nu / 2, 0.5);
+  return t >= 0 ? half : 1 - half;
+}
+
+/**
+ * P(X ≥ k) for X ~ BetaBinomial(n, a, b): failures among n new runs when the failure rate is
+ * only known as Beta(a, b) (a posterior from a few reference runs), summed exactly term by term.
+ */
+export function betaBinomialUpperTail(k: number, n: number, a: number, b: number): number {
+  if (!(a > 0) || !(b > 0) || !(n >= 0)) return Number.NaN;
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  const lnBeta = (x: number, y: number): number => logGamma(x) + logGamma(y) - logGamma(x + y);
+  const lnChoose = (m: number, j: number): number => logGamma(m + 1) - logGamma(j + 1) - logGamma(m - j + 1);
+  const base = lnBeta(a, b);
+  let sum = 0;
+  for (let j = Math.ceil(k); j <= n; j++) sum += Math.exp(lnChoose(n, j) + lnBeta(j + a, n - j + b) - base);
+  return Math.min(1, sum);
+}
+
+/** The t with P(T > t) = p for Student's t with ν degrees of freedom (0 < p < 1), by bisection. */
+export function studentTUpperQuantile(p: number, nu: number): number {
+  if (!(p > 0 && p < 1) || !(nu > 0)) return Number.NaN;
+  if (p === 0.5) return 0;
+  if (p > 0.5) return -studentTUpperQuantile(1 - p, nu);
+  let lo = 0;
+  let hi = 1;
+  while (studentTSurvival(hi, nu) > p && hi < 1e12) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTSurvival(mid, nu) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
