@@ -16,7 +16,7 @@
  */
 
 import { calibrationKey } from '../reference/buildReference.js';
-import { betaBinomialUpperTail, binomialUpperTail } from '../stats/beta.js';
+import { betaBinomialUpperTails, binomialUpperTail } from '../stats/beta.js';
 import { MAX_PREVIOUS_RUN_WINDOWS } from '../windows/StreamWindows.js';
 import { requireOpenUnit, requirePositive, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
@@ -37,7 +37,11 @@ export interface ErrorRateConfig {
   minRuns?: number;
   /** k of the calibrated band. Default 3. */
   calibrationK?: number;
-  /** Windows judged together on the few-run path (this one and the previous ones with runs). Default 2. */
+  /**
+   * Windows judged together on the few-run path (this one and the previous ones with runs).
+   * Default 3: a stage failing half its single runs fails twice in three windows far more
+   * often than twice in a row.
+   */
   consecutiveWindows?: number;
   /** Failure rate the few-run path's prior is centred on. Default 0.01. */
   priorErrorRate?: number;
@@ -58,7 +62,7 @@ export const ERROR_RATE_DEFAULTS: Readonly<ResolvedErrorRateConfig> = Object.fre
   maxRate: null,
   minRuns: 20,
   calibrationK: DEFAULT_CALIBRATION_K,
-  consecutiveWindows: 2,
+  consecutiveWindows: 3,
   priorErrorRate: 0.01,
   priorRuns: 5,
   minReferenceRuns: 3,
@@ -158,7 +162,7 @@ function fewRuns(c: ResolvedErrorRateConfig, reference: Reference, current: Wind
   const a = Math.min(profile.errorRuns, profile.runs) + c.priorErrorRate * c.priorRuns;
   const b = profile.runs - Math.min(profile.errorRuns, profile.runs) + (1 - c.priorErrorRate) * c.priorRuns;
   const baseline = a / (a + b);
-  const windows = evidenceWindows(current, c.consecutiveWindows);
+  const windows = evidenceWindows(current, c.consecutiveWindows, c.minRuns);
   let runs = 0;
   let failed = 0;
   for (const w of windows) {
@@ -166,13 +170,14 @@ function fewRuns(c: ResolvedErrorRateConfig, reference: Reference, current: Wind
     failed += w.errorRuns;
   }
   const failedNow = Math.min(current.errorRuns, current.runs);
-  const pValue = betaBinomialUpperTail(failed, runs, a, b);
+  const tails = betaBinomialUpperTails(runs, a, b);
+  const pValue = tails[failed] ?? 0;
   const share = failed / runs;
   const effect = share - baseline;
   // The fewest failures among these runs that the test and the floor would call anomalous.
   let fewest = Number.NaN;
   for (let k = 1; k <= runs; k++) {
-    if (k / runs - baseline >= c.minDifference && betaBinomialUpperTail(k, runs, a, b) < c.alpha) {
+    if (k / runs - baseline >= c.minDifference && tails[k]! < c.alpha) {
       fewest = k;
       break;
     }

@@ -160,6 +160,9 @@ export function createLatencyDetector(config: LatencyConfig = {}): Detector {
   };
 }
 
+/** Smallest excess over the slowest reference run that can count as slow, ms. */
+const CLOCK_RESOLUTION_MS = 1;
+
 /** Statistic of the few-run path: the slowest run of the window, ms. */
 export const SLOWEST_RUN = 'slowest_run';
 
@@ -196,11 +199,13 @@ function fewRuns(c: ResolvedLatencyConfig, reference: Reference, current: Window
   const scale = fit.sd * Math.sqrt(1 + 1 / r);
   const limit = Math.max(
     c.minRatio * refMax,
+    // Span clocks often tick in whole milliseconds: a stage that took 0 ms is not slow at 1 ms.
+    refMax + CLOCK_RESOLUTION_MS,
     scale > 0 ? Math.exp(fit.mean + studentTUpperQuantile(c.tailAllowance, r - 1) * scale) : 0,
   );
   const tail = scale > 0 ? studentTSurvival((Math.log(limit) - fit.mean) / scale, r - 1) : 0;
   const perRun = Math.min(1, tail + c.tailAllowance);
-  const windows = evidenceWindows(current, c.consecutiveWindows);
+  const windows = evidenceWindows(current, c.consecutiveWindows, c.minRuns);
   let runs = 0;
   let slow = 0;
   for (const w of windows) {

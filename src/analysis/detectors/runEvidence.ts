@@ -11,8 +11,12 @@ import type { RunWindow, WindowData } from './detector.js';
 /** Durations are floored here before taking logs: a 0 ms run has no log. */
 const MIN_DURATION_MS = 1e-3;
 
-/** The current window's runs first, then up to `windows − 1` earlier windows' runs. */
-export function evidenceWindows(current: WindowData, windows: number): RunWindow[] {
+/**
+ * The current window's runs first, then up to `windows − 1` earlier windows' runs, stopping
+ * at an earlier window with `minRuns` runs or more: that one was judged on its own, and its
+ * many runs would drown the few of this window.
+ */
+export function evidenceWindows(current: WindowData, windows: number, minRuns: number): RunWindow[] {
   const own: RunWindow = {
     startMs: current.startMs,
     endMs: current.endMs,
@@ -20,7 +24,12 @@ export function evidenceWindows(current: WindowData, windows: number): RunWindow
     errorRuns: Math.min(current.errorRuns, current.runs),
     durationMs: current.durationMs,
   };
-  return [own, ...(current.previousRuns ?? []).slice(0, Math.max(0, windows - 1))];
+  const out = [own];
+  for (const w of current.previousRuns ?? []) {
+    if (out.length >= windows || w.runs >= minRuns) break;
+    out.push(w);
+  }
+  return out;
 }
 
 /** Mean and sample standard deviation of ln(duration) over a summary's sketch buckets. */

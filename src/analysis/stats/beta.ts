@@ -81,19 +81,30 @@ export function studentTSurvival(t: number, nu: number): number {
 }
 
 /**
- * P(X ≥ k) for X ~ BetaBinomial(n, a, b): failures among n new runs when the failure rate is
- * only known as Beta(a, b) (a posterior from a few reference runs), summed exactly term by term.
+ * P(X ≥ k) for k = 0..n, X ~ BetaBinomial(n, a, b): failures among n new runs when the failure
+ * rate is only known as Beta(a, b) (a posterior from a few reference runs). Exact; the terms
+ * come from the pmf's ratio recurrence, summed from the top so small tails keep their digits.
  */
+export function betaBinomialUpperTails(n: number, a: number, b: number): number[] {
+  if (!(a > 0) || !(b > 0) || !(Number.isInteger(n) && n >= 0)) return [];
+  const lnBeta = (x: number, y: number): number => logGamma(x) + logGamma(y) - logGamma(x + y);
+  const pmf = new Array<number>(n + 1);
+  // P(X = 0) = B(a, n + b) / B(a, b); P(X = j + 1) / P(X = j) = (n − j)(j + a) / ((j + 1)(n − j − 1 + b)).
+  pmf[0] = Math.exp(lnBeta(a, n + b) - lnBeta(a, b));
+  for (let j = 0; j < n; j++) pmf[j + 1] = (pmf[j]! * (n - j) * (j + a)) / ((j + 1) * (n - j - 1 + b));
+  const tails = new Array<number>(n + 2).fill(0);
+  for (let j = n; j >= 0; j--) tails[j] = Math.min(1, tails[j + 1]! + pmf[j]!);
+  tails.length = n + 1;
+  tails[0] = 1;
+  return tails;
+}
+
+/** P(X ≥ k) for X ~ BetaBinomial(n, a, b); see {@link betaBinomialUpperTails}. */
 export function betaBinomialUpperTail(k: number, n: number, a: number, b: number): number {
   if (!(a > 0) || !(b > 0) || !(n >= 0)) return Number.NaN;
   if (k <= 0) return 1;
   if (k > n) return 0;
-  const lnBeta = (x: number, y: number): number => logGamma(x) + logGamma(y) - logGamma(x + y);
-  const lnChoose = (m: number, j: number): number => logGamma(m + 1) - logGamma(j + 1) - logGamma(m - j + 1);
-  const base = lnBeta(a, b);
-  let sum = 0;
-  for (let j = Math.ceil(k); j <= n; j++) sum += Math.exp(lnChoose(n, j) + lnBeta(j + a, n - j + b) - base);
-  return Math.min(1, sum);
+  return betaBinomialUpperTails(n, a, b)[Math.ceil(k)]!;
 }
 
 /** The t with P(T > t) = p for Student's t with ν degrees of freedom (0 < p < 1), by bisection. */

@@ -3,6 +3,7 @@
 export { type BhResult, benjaminiHochberg } from './benjaminiHochberg.js';
 export {
   betaBinomialUpperTail,
+  betaBinomialUpperTails,
   binomialCdf,
   binomialUpperTail,
   regularizedBeta,

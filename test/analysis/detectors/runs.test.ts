@@ -202,6 +202,21 @@ describe('latency with few runs a window', () => {
     assert.ok((c?.pValue ?? 0) >= 0.005, `p = ${c?.pValue}`);
   });
 
+  it('does not call a 1 ms run slow after reference runs that all took 0 ms on a millisecond clock', () => {
+    const zero = referenceOf(
+      {},
+      { runs: { runs: 8, errorRuns: 0, durationMs: runsOf(0, 0, 0, 0, 0, 0, 0, 0), windows: 8 } },
+    );
+    const [c] = detector.detect(zero, fewRunWindow([1], 0, [earlier([1])]));
+    assert.equal(c?.anomalous, false, c?.message);
+  });
+
+  it('leaves out an earlier window that had enough runs to be judged on its own', () => {
+    const busy = earlier(Array.from({ length: 40 }, () => 5));
+    const [c] = detector.detect(reference, fewRunWindow([900], 0, [busy]));
+    assert.equal(c?.details.evidenceRuns, 1);
+  });
+
   it('adds up several slow runs of one window', () => {
     const [c] = detector.detect(reference, fewRunWindow([700, 900, 800]));
     assert.equal(c?.anomalous, true, c?.message);
