@@ -383,7 +383,9 @@ describe('ml processor', () => {
       ),
       [],
     );
-    const problems = mlProcessorFactory.validate(config({ detectors: { error_rate: { prior_error_rate: 2 } } }));
+    const problems = mlProcessorFactory.validate(
+      config({ detectors: { error_rate: { prior_error_rate: 2 } } }),
+    );
     assert.deepEqual(
       problems.map((p) => p.path),
       ['detectors::error_rate'],
