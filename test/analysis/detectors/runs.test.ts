@@ -306,6 +306,14 @@ describe('volume of a failing stage', () => {
     assert.equal(c?.details.explainedByFailedRuns, undefined);
     const [healthy] = detector.detect(reference, windowOf({}, { runs: 2, errorRuns: 0, rows: 200 }));
     assert.equal(healthy?.anomalous, true, 'the same drop without failures is a volume finding');
+    assert.equal(healthy?.details.missingRuns, undefined, 'both runs happened, each wrote less');
+  });
+
+  it('says when a drop downstream comes from runs that did not happen', () => {
+    const [c] = detector.detect(reference, windowOf({}, { runs: 1, errorRuns: 0, rows: 201 }));
+    assert.equal(c?.anomalous, true, c?.message);
+    assert.equal(c?.details.missingRuns, 1);
+    assert.match(c?.message ?? '', /1 run instead of about 2, each with its usual rows/);
   });
 });
 
