@@ -15,7 +15,7 @@ import {
   serializeFeatureBase64,
 } from '../../summaries/index.js';
 import type { AnalyzerState, AnalyzerStreamState } from '../Analyzer.js';
-import type { WindowData } from '../detectors/detector.js';
+import type { RunWindow, WindowData } from '../detectors/detector.js';
 import { Pane } from '../windows/Pane.js';
 import type { StoredState } from './AnalysisStore.js';
 
@@ -144,6 +144,18 @@ function decodeClosed(e: EncodedWindow): WindowData {
   return w;
 }
 
+const runWindowCache = new WeakMap<RunWindow, EncodedRunWindow>();
+
+/** A closed window's runs never change: encoded once, reused by every later save. */
+function encodeRunWindow(r: RunWindow): EncodedRunWindow {
+  let e = runWindowCache.get(r);
+  if (e === undefined) {
+    e = { ...r, durationMs: r.durationMs ? serializeFeatureBase64(r.durationMs) : null };
+    runWindowCache.set(r, e);
+  }
+  return e;
+}
+
 /** Encodes one stream's state; seals its panes (folds buffered durations into their summary). */
 export function encodeStream(s: AnalyzerStreamState): string {
   const doc: EncodedStream = {
@@ -160,10 +172,7 @@ export function encodeStream(s: AnalyzerStreamState): string {
     firstPaneStart: s.windows.firstPaneStart,
     lastClosedStart: s.windows.lastClosedStart,
     referencePool: s.referencePool.map(encodeClosed),
-    recentRuns: (s.windows.recentRuns ?? []).map((r) => ({
-      ...r,
-      durationMs: r.durationMs ? serializeFeatureBase64(r.durationMs) : null,
-    })),
+    recentRuns: (s.windows.recentRuns ?? []).map(encodeRunWindow),
   };
   return JSON.stringify(doc, replacer);
 }
@@ -211,11 +220,15 @@ function decodeStream(text: string, id: string): AnalyzerStreamState {
         names: e.names,
         firstPaneStart: e.firstPaneStart,
         lastClosedStart: e.lastClosedStart,
-        recentRuns: (e.recentRuns ?? []).map((r) => ({
-          ...r,
-          durationMs:
-            r.durationMs === null ? undefined : (deserializeFeatureBase64(r.durationMs) as NumericSummary),
-        })),
+        recentRuns: (e.recentRuns ?? []).map((r) => {
+          const run: RunWindow = {
+            ...r,
+            durationMs:
+              r.durationMs === null ? undefined : (deserializeFeatureBase64(r.durationMs) as NumericSummary),
+          };
+          runWindowCache.set(run, r);
+          return run;
+        }),
       },
       referencePool: e.referencePool.map(decodeClosed),
     };

@@ -32,7 +32,13 @@ export interface WindowOptions {
 const MAX_EMPTY_WINDOWS = 1000;
 
 /** Closed windows with runs remembered per stream, for the few-run detectors' evidence. */
-const RUN_HISTORY = 16;
+const RUN_HISTORY = 8;
+/**
+ * Windows with more runs keep only their counts: their durations were judged by the quantile
+ * path and are too many to be a few-run window's evidence, and a busy stream's sketches would
+ * make every saved state larger for nothing.
+ */
+export const MAX_REMEMBERED_DURATIONS = 1000;
 /** Earlier windows handed to a closing window (`WindowData.previousRuns`) at most. */
 export const MAX_PREVIOUS_RUN_WINDOWS = 4;
 
@@ -228,7 +234,7 @@ export class StreamWindows {
         endMs: data.endMs,
         runs: data.runs,
         errorRuns: data.errorRuns,
-        durationMs: data.durationMs,
+        durationMs: data.runs <= MAX_REMEMBERED_DURATIONS ? data.durationMs : undefined,
       });
       if (this.recentRuns.length > RUN_HISTORY) this.recentRuns.shift();
     }

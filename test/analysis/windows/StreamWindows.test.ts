@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { extractObservation } from '../../../src/analysis/observation.js';
-import { resolveWindowOptions, StreamWindows } from '../../../src/analysis/windows/StreamWindows.js';
+import {
+  MAX_REMEMBERED_DURATIONS,
+  resolveWindowOptions,
+  StreamWindows,
+} from '../../../src/analysis/windows/StreamWindows.js';
 import { componentSpan } from '../fixtures.js';
 
 const MIN = 60_000;
@@ -41,6 +45,18 @@ describe('StreamWindows previous runs', () => {
         [T0 + 2 * MIN, 1, 1, 7],
         [T0, 1, 0, 5],
       ],
+    );
+  });
+
+  it('keeps only the counts of a busy window, whose durations the quantile path judged', () => {
+    const w = windows(MIN, MIN);
+    for (let i = 0; i <= MAX_REMEMBERED_DURATIONS; i++) addRun(w, T0 + 10_000 + i, 5, i === 0);
+    addRun(w, T0 + MIN + 10_000, 900);
+    const [, next] = w.closeDue(T0 + 2 * MIN).map((c) => c.data);
+    const [busy] = next!.previousRuns!;
+    assert.deepEqual(
+      [busy?.runs, busy?.errorRuns, busy?.durationMs],
+      [MAX_REMEMBERED_DURATIONS + 1, 1, undefined],
     );
   });
 
