@@ -66,6 +66,11 @@ export interface AnalyzerOptions {
   futureGuard?: { now: () => number; toleranceMs: number };
 }
 
+/** Gaps between writes remembered per output reference (its usual period is their maximum). */
+const WRITE_GAPS = 8;
+/** Gaps needed before a reference's write period is trusted. */
+const MIN_WRITE_GAPS = 2;
+
 interface StreamState {
   windows: StreamWindows;
   reference: StreamReference;
@@ -95,6 +100,8 @@ export interface AnalyzerState {
   checkedStep: number;
   /** Last write time per `ml.io.outputs` reference, oldest first. */
   lastWritten: [string, number][];
+  /** Recent gaps between writes per `ml.io.outputs` reference (absent in older state). */
+  writeGaps?: [string, number[]][];
   /** Streams (changed ones, or all). */
   streams: AnalyzerStreamState[];
   /** Incident bookkeeping. */
@@ -113,6 +120,8 @@ export class Analyzer {
   private readonly limits: Required<AnalyzerLimits>;
   private readonly streams = new Map<string, StreamState>();
   private readonly lastWritten = new Map<string, number>();
+  /** The last {@link WRITE_GAPS} gaps between writes of each output reference, oldest first. */
+  private readonly writeGaps = new Map<string, number[]>();
   private readonly incidents: IncidentManager;
   private readonly labels: LabelJoin;
   /** The component graph, learned from every component run, for the diagnosis. */
@@ -206,6 +215,7 @@ export class Analyzer {
       watermark: this.watermark,
       checkedStep: this.checkedStep,
       lastWritten: [...this.lastWritten],
+      writeGaps: [...this.writeGaps].map(([k, gaps]) => [k, [...gaps]]),
       streams,
       incidents: this.incidents.snapshot(),
       stats,
@@ -219,6 +229,8 @@ export class Analyzer {
     this.checkedStep = state.checkedStep;
     this.lastWritten.clear();
     for (const [k, v] of state.lastWritten) this.lastWritten.set(k, v);
+    this.writeGaps.clear();
+    for (const [k, gaps] of state.writeGaps ?? []) this.writeGaps.set(k, [...gaps]);
     for (const s of state.streams) {
       const st = this.stream(s.key);
       if (st === undefined) continue;
@@ -276,7 +288,14 @@ export class Analyzer {
         this.touched.add(streamIdOf(obs.stream));
         const pane = st.windows.paneFor(obs.endMs, this.watermark);
         if (pane === undefined) this.stats.lateSpans++;
-        else pane.add(obs, this.limits.maxExemplars, st.windows.allowFeature, (i) => this.lastWritten.get(i));
+        else
+          pane.add(
+            obs,
+            this.limits.maxExemplars,
+            st.windows.allowFeature,
+            (i) => this.lastWritten.get(i),
+            (i) => this.writePeriod(i),
+          );
         this.labels.remember(obs.stream, obs.predictionSamples, obs.endMs);
       }
     }
@@ -395,12 +414,31 @@ export class Analyzer {
   }
 
   private rememberWrite(ref: string, atMs: number): void {
+    const previous = this.lastWritten.get(ref);
     this.lastWritten.delete(ref);
-    this.lastWritten.set(ref, Math.max(atMs, this.lastWritten.get(ref) ?? atMs));
+    this.lastWritten.set(ref, Math.max(atMs, previous ?? atMs));
+    if (previous !== undefined && atMs > previous) {
+      const gaps = this.writeGaps.get(ref) ?? [];
+      gaps.push(atMs - previous);
+      if (gaps.length > WRITE_GAPS) gaps.shift();
+      this.writeGaps.set(ref, gaps);
+    }
     if (this.lastWritten.size > this.limits.maxIoReferences) {
-      this.lastWritten.delete(this.lastWritten.keys().next().value as string);
+      const oldest = this.lastWritten.keys().next().value as string;
+      this.lastWritten.delete(oldest);
+      this.writeGaps.delete(oldest);
       this.stats.droppedIoReferences++;
     }
+  }
+
+  /**
+   * The usual time between writes of a reference: the longest of its recent gaps, once two
+   * were seen. The longest, not the mean, because a writer that writes a few partitions in a
+   * burst leaves short gaps beside its real period.
+   */
+  private writePeriod(ref: string): number | undefined {
+    const gaps = this.writeGaps.get(ref);
+    return gaps !== undefined && gaps.length >= MIN_WRITE_GAPS ? Math.max(...gaps) : undefined;
   }
 
   private call(what: string, f: (l: AnalysisListener) => void): void {

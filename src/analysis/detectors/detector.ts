@@ -63,6 +63,46 @@ export interface WindowData {
   inputLastWrittenMs: Map<string, number>;
   /** A few trace ids of the runs in the window. */
   exemplarTraceIds: string[];
+  /**
+   * Usual time between writes of each input reference (the longest recent gap between its
+   * upstream writes), ms, when at least two gaps were seen; staleness judges an input against it.
+   */
+  inputWritePeriodMs?: Map<string, number>;
+  /**
+   * Run counts and durations of this stream's earlier windows that had runs, newest first and
+   * not overlapping this one, so few-run detectors can add up consecutive windows while staying
+   * pure. Set by the windows on closing; absent on reference and merged windows.
+   */
+  previousRuns?: RunWindow[];
+}
+
+/** The runs of one closed window, kept for the few-run detectors' consecutive-window evidence. */
+export interface RunWindow {
+  /** Window start, ms since the epoch. */
+  startMs: number;
+  /** Window end, ms since the epoch. */
+  endMs: number;
+  /** Component runs that ended in the window. */
+  runs: number;
+  /** Runs whose span status was ERROR. */
+  errorRuns: number;
+  /** Durations of the runs in milliseconds. */
+  durationMs: NumericSummary | undefined;
+}
+
+/**
+ * Every run of the reference windows taken together, so a stream with one run a window can
+ * be judged against the reference's own run distribution instead of per-window statistics.
+ */
+export interface RunProfile {
+  /** Runs in the reference windows. */
+  runs: number;
+  /** Of those, runs whose span status was ERROR. */
+  errorRuns: number;
+  /** Durations of all reference runs, ms (a mergeable summary). */
+  durationMs: NumericSummary | undefined;
+  /** Reference windows the runs came from. */
+  windows: number;
 }
 
 /** Per-statistic spread across reference windows, for NannyML-style calibrated thresholds. */
@@ -87,6 +127,8 @@ export interface Reference {
   schema: Map<string, FeatureSchema>;
   /** Rows per window across the reference windows (for volume), when known. */
   rowsPerWindow?: Calibration;
+  /** All reference runs, when the reference came from live windows that had runs. */
+  runs?: RunProfile;
   /** Calibration per `detector/feature/statistic` key, when reference windows were kept. */
   calibration: Map<string, Calibration>;
   /** Performance on the reference (e.g. accuracy), when labels were joined there. */

@@ -35,6 +35,8 @@ export type {
   FeatureSchema,
   JoinedOutcomes,
   Reference,
+  RunProfile,
+  RunWindow,
   WindowData,
 } from './detector.js';
 export { createErrorRateDetector, type ErrorRateConfig } from './errorRate.js';

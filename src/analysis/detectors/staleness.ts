@@ -4,6 +4,14 @@
  * stopped keeps serving yesterday's values and nothing fails. Ages are measured at the end
  * of the window, from `ml.model.trained_at` and from the latest upstream write of each
  * input reference seen through span links. No p-value: an age is a fact, not a sample.
+ *
+ * An input's limit is learned from its writer when the writer has written it at least three
+ * times: the longest recent gap between writes (its usual period) plus a slack of one window
+ * or `periodTolerance` of the period, whichever is longer. So an hourly feature table whose
+ * refresh stops is reported within about two windows of its hour running out, not after the
+ * day-long `maxInputAgeMs`, which stays the limit for inputs whose writer is not seen often
+ * enough. The finding names the input and when it was last written, from which the diagnosis
+ * finds the writer.
  */
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
 import { severityOf } from './thresholds.js';
@@ -19,6 +27,10 @@ export interface StalenessConfig {
   maxInputAgeMs?: number;
   /** Age over the maximum, as a multiple of it, from which a finding is critical. Default 2. */
   criticalFactor?: number;
+  /** Judge inputs against their writer's learned period when known. Default true. */
+  learnInputPeriod?: boolean;
+  /** Slack over the learned period as a share of it (at least one window). Default 0.1. */
+  periodTolerance?: number;
 }
 
 /** {@link StalenessConfig} with defaults applied. */
@@ -29,6 +41,8 @@ export const STALENESS_DEFAULTS: Readonly<ResolvedStalenessConfig> = Object.free
   maxModelAgeMs: 30 * DAY_MS,
   maxInputAgeMs: DAY_MS,
   criticalFactor: 2,
+  learnInputPeriod: true,
+  periodTolerance: 0.1,
 });
 
 /** Applies defaults and validates; the error names the detector and the field. */
@@ -42,6 +56,10 @@ export function resolveStalenessConfig(
   }
   if (!(c.criticalFactor >= 1))
     throw new RangeError(`${path}: criticalFactor must be ≥ 1, got ${c.criticalFactor}`);
+  if (typeof c.learnInputPeriod !== 'boolean')
+    throw new RangeError(`${path}: learnInputPeriod must be true or false, got ${c.learnInputPeriod}`);
+  if (!(Number.isFinite(c.periodTolerance) && c.periodTolerance >= 0))
+    throw new RangeError(`${path}: periodTolerance must be a number ≥ 0, got ${c.periodTolerance}`);
   return c;
 }
 
@@ -97,18 +115,32 @@ export function createStalenessDetector(config: StalenessConfig = {}): Detector 
           ),
         );
       }
+      const windowMs = Math.max(0, current.endMs - current.startMs);
       for (const [input, written] of current.inputLastWrittenMs) {
         if (!Number.isFinite(written)) continue;
-        out.push(
-          ageCandidate(
-            input,
-            'input_age',
-            `input ${input}`,
-            now - written,
-            c.maxInputAgeMs,
-            c.criticalFactor,
-          ),
+        const period = c.learnInputPeriod ? current.inputWritePeriodMs?.get(input) : undefined;
+        const learned = period !== undefined && Number.isFinite(period) && period > 0;
+        const max = learned ? period + Math.max(windowMs, c.periodTolerance * period) : c.maxInputAgeMs;
+        const candidate = ageCandidate(
+          input,
+          'input_age',
+          `input ${input}`,
+          now - written,
+          max,
+          c.criticalFactor,
         );
+        candidate.details = {
+          ...candidate.details,
+          input,
+          lastWrittenMs: written,
+          lastWrittenAt: new Date(written).toISOString(),
+          ...(learned ? { writePeriodMs: period } : {}),
+          limitFrom: learned ? 'writer_period' : 'max_input_age',
+        };
+        candidate.message += learned
+          ? `; written every ${humanAge(period)}, last at ${new Date(written).toISOString()}`
+          : `; last written at ${new Date(written).toISOString()}`;
+        out.push(candidate);
       }
       return out;
     },

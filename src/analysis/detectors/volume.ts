@@ -8,6 +8,17 @@
  * the reference's own variation says how much. Without a spread (one window, or sd 0) the
  * count is judged as Poisson with the reference mean, which is tight, so the relative-change
  * floor carries the decision there.
+ *
+ * A drop that the window's failed runs account for is not a volume finding: a run that threw
+ * before writing its rows is an error of that component (the `error_rate` detector's finding),
+ * and a volume finding beside it would point the diagnosis at missing data instead. The drop
+ * counts as explained when the runs that succeeded wrote at least (1 − minRelativeChange) of
+ * what as many successful reference runs wrote.
+ *
+ * A drop that comes from runs that did not happen (each run wrote its usual rows, there were
+ * fewer of them) is still a finding, but says so (`details.missingRuns`): a batch stage that ran
+ * once instead of twice is usually downstream of a run that failed or never started, which the
+ * diagnosis can then look for upstream.
  */
 import { poissonCdf, poissonUpperTail } from '../stats/gamma.js';
 import { normalTwoSided } from '../stats/normal.js';
@@ -77,7 +88,10 @@ export function createVolumeDetector(config: VolumeConfig = {}): Detector {
         threshold = mean * (change < 0 ? 1 - c.minRelativeChange : 1 + c.minRelativeChange);
       }
       const effect = Math.abs(change);
-      const anomalous = effect >= c.minRelativeChange && outsideBand;
+      const explained = change < 0 && explainedByFailedRuns(reference, current, c.minRelativeChange);
+      const anomalous = effect >= c.minRelativeChange && outsideBand && !explained;
+      const missing = change < 0 && !explained ? missingRuns(reference, current, c.minRelativeChange) : 0;
+      const limitDistance = Math.abs(threshold / mean - 1);
       return [
         {
           feature: '',
@@ -87,18 +101,57 @@ export function createVolumeDetector(config: VolumeConfig = {}): Detector {
           pValue,
           effectSize: effect,
           anomalous,
-          severity: severityOf(anomalous, effect, c.criticalRelativeChange),
+          severity: severityOf(
+            anomalous,
+            limitDistance > 0 ? effect / limitDistance : effect,
+            c.criticalRelativeChange / c.minRelativeChange,
+          ),
           referenceCount: spread.windows,
           currentCount: rows,
-          message: `${fmt(rows)} rows in the window vs ${fmt(mean)} expected (${change >= 0 ? '+' : ''}${fmt(change * 100)}%)`,
+          message:
+            `${fmt(rows)} rows in the window vs ${fmt(mean)} expected (${change >= 0 ? '+' : ''}${fmt(change * 100)}%)` +
+            (explained
+              ? `, explained by ${current.errorRuns} failed run${current.errorRuns === 1 ? '' : 's'}`
+              : missing > 0
+                ? `: ${current.runs} run${current.runs === 1 ? '' : 's'} instead of about ${fmt(current.runs + missing)}${current.runs > 0 ? ', each with its usual rows' : ''}`
+                : ''),
           details: {
             expected: mean,
             sd: spread.sd,
             relativeChange: change,
             model: calibrated ? 'calibrated' : 'poisson',
+            ...(explained ? { explainedByFailedRuns: current.errorRuns } : {}),
+            ...(missing > 0 ? { missingRuns: missing } : {}),
           },
         },
       ];
     },
   };
+}
+
+/** Whether the window's failed runs account for its missing rows (see the module comment). */
+function explainedByFailedRuns(reference: Reference, current: WindowData, tolerance: number): boolean {
+  const profile = reference.runs;
+  const spread = reference.rowsPerWindow;
+  if (current.errorRuns <= 0 || profile === undefined || spread === undefined) return false;
+  const okReference = profile.runs - Math.min(profile.errorRuns, profile.runs);
+  if (okReference <= 0) return false;
+  const rowsPerOkRun = (spread.mean * spread.windows) / okReference;
+  const okNow = current.runs - Math.min(current.errorRuns, current.runs);
+  return current.rows >= (1 - tolerance) * okNow * rowsPerOkRun;
+}
+
+/**
+ * Runs missing from the window when they account for its drop: fewer runs than the reference's
+ * per window, each writing at least (1 − tolerance) of the reference's rows per run; else 0.
+ */
+function missingRuns(reference: Reference, current: WindowData, tolerance: number): number {
+  const profile = reference.runs;
+  const spread = reference.rowsPerWindow;
+  if (profile === undefined || spread === undefined || profile.runs <= 0 || profile.windows <= 0) return 0;
+  const runsPerWindow = profile.runs / profile.windows;
+  const rowsPerRun = (spread.mean * spread.windows) / profile.runs;
+  if (!(current.runs <= (1 - tolerance) * runsPerWindow)) return 0;
+  if (current.rows < (1 - tolerance) * current.runs * rowsPerRun) return 0;
+  return Math.round(runsPerWindow - current.runs);
 }

@@ -2,14 +2,16 @@
  * The reference of one stream and how it evolves: a matching profile (fixed), the first N
  * windows of the stream (warm-up, fixed once complete) or the N windows before the current
  * one (trailing, rebuilt as the stream moves). Reference windows are kept, not only their
- * merge, so calibration can compare them with each other.
+ * merge, so calibration can compare them with each other. A profile holds no component runs,
+ * so a profiled stream also keeps its first N live windows, whose runs the run detectors
+ * (`latency`, `error_rate`) judge against.
  */
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { StreamKey } from '../../model/finding.js';
 import type { Detector, FeatureSchema, Reference, WindowData } from '../detectors/detector.js';
 import { type Profile, profileMatches } from '../profile.js';
 import { emptyWindow } from '../windows/merge.js';
-import { buildReference } from './buildReference.js';
+import { buildReference, runProfile } from './buildReference.js';
 
 /** How references are chosen. */
 export interface ReferenceOptions {
@@ -85,6 +87,9 @@ export class StreamReference {
   current(windowStartMs = Number.POSITIVE_INFINITY): Reference | undefined {
     if (this.profile) {
       this.cached ??= this.fromProfile(this.profile);
+      // Training data has no runs: the run detectors judge against the first live windows'.
+      if (this.cached.runs === undefined && this.pool.length >= this.opts.windows)
+        this.cached.runs = runProfile(this.pool);
       return this.cached;
     }
     const windows =
@@ -143,13 +148,14 @@ export class StreamReference {
    * reference windows would share data and make the calibration spread look too small.
    */
   offer(w: WindowData): void {
-    if (this.profile || w.runs === 0) return;
+    if (w.runs === 0) return;
     const last = this.pool[this.pool.length - 1];
     if (last !== undefined && w.startMs < last.endMs) return;
-    if (this.source === 'warmup') {
+    if (this.source === 'warmup' || this.profile) {
       if (this.pool.length < this.opts.windows) {
+        // A profile's reference stays; only its runs wait for the pool to fill.
         this.pool.push(w);
-        this.cached = undefined;
+        if (!this.profile) this.cached = undefined;
       }
       return;
     }

@@ -12,10 +12,11 @@ import type {
   FeatureSchema,
   JoinedOutcomes,
   Reference,
+  RunProfile,
   WindowData,
 } from '../detectors/detector.js';
 import { classificationMetrics, regressionMetrics } from '../stats/performanceMetrics.js';
-import { mergeWindows } from '../windows/merge.js';
+import { mergeNumeric, mergeWindows } from '../windows/merge.js';
 import { learnSchema } from './schema.js';
 
 /** Key of a calibration entry: `detector/feature/statistic`. */
@@ -78,15 +79,30 @@ function plainReference(
 ): Reference {
   const rows = windows.map((w) => w.rows);
   const perf = performanceOf(merged.outcomes);
+  const runs = windows.reduce((n, w) => n + w.runs, 0);
   return {
     source,
     features: merged.features,
     predictions: merged.predictions,
     schema: learnSchema(merged.features, ...(overrides ?? [])),
     rowsPerWindow: rows.length > 0 ? spread(rows) : undefined,
+    ...(runs > 0 ? { runs: runProfile(windows) } : {}),
     calibration: new Map(),
     ...(perf ? { performance: perf } : {}),
   };
+}
+
+/** Every run of the windows as one profile (durations merged, not averaged per window). */
+export function runProfile(windows: readonly WindowData[]): RunProfile {
+  let durationMs: RunProfile['durationMs'];
+  let runs = 0;
+  let errorRuns = 0;
+  for (const w of windows) {
+    runs += w.runs;
+    errorRuns += Math.min(w.errorRuns, w.runs);
+    durationMs = mergeNumeric(durationMs, w.durationMs);
+  }
+  return { runs, errorRuns, durationMs, windows: windows.length };
 }
 
 /** Builds the reference, calibrated leave-one-out when there are at least 3 windows. */

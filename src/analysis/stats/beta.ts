@@ -67,3 +67,58 @@ export function binomialCdf(k: number, n: number, p: number): number {
   if (p >= 1) return 0;
   return regularizedBeta(1 - p, n - k, k + 1);
 }
+
+/**
+ * P(T > t) for Student's t with ν degrees of freedom (ν > 0), exact through the incomplete
+ * beta function: the predictive law of one new log-duration given a few reference ones.
+ */
+export function studentTSurvival(t: number, nu: number): number {
+  if (!(nu > 0) || Number.isNaN(t)) return Number.NaN;
+  if (t === Number.POSITIVE_INFINITY) return 0;
+  if (t === Number.NEGATIVE_INFINITY) return 1;
+  const half = 0.5 * regularizedBeta(nu / (nu + t * t), nu / 2, 0.5);
+  return t >= 0 ? half : 1 - half;
+}
+
+/**
+ * P(X ≥ k) for k = 0..n, X ~ BetaBinomial(n, a, b): failures among n new runs when the failure
+ * rate is only known as Beta(a, b) (a posterior from a few reference runs). Exact; the terms
+ * come from the pmf's ratio recurrence, summed from the top so small tails keep their digits.
+ */
+export function betaBinomialUpperTails(n: number, a: number, b: number): number[] {
+  if (!(a > 0) || !(b > 0) || !(Number.isInteger(n) && n >= 0)) return [];
+  const lnBeta = (x: number, y: number): number => logGamma(x) + logGamma(y) - logGamma(x + y);
+  const pmf = new Array<number>(n + 1);
+  // P(X = 0) = B(a, n + b) / B(a, b); P(X = j + 1) / P(X = j) = (n − j)(j + a) / ((j + 1)(n − j − 1 + b)).
+  pmf[0] = Math.exp(lnBeta(a, n + b) - lnBeta(a, b));
+  for (let j = 0; j < n; j++) pmf[j + 1] = (pmf[j]! * (n - j) * (j + a)) / ((j + 1) * (n - j - 1 + b));
+  const tails = new Array<number>(n + 2).fill(0);
+  for (let j = n; j >= 0; j--) tails[j] = Math.min(1, tails[j + 1]! + pmf[j]!);
+  tails.length = n + 1;
+  tails[0] = 1;
+  return tails;
+}
+
+/** P(X ≥ k) for X ~ BetaBinomial(n, a, b); see {@link betaBinomialUpperTails}. */
+export function betaBinomialUpperTail(k: number, n: number, a: number, b: number): number {
+  if (!(a > 0) || !(b > 0) || !(n >= 0)) return Number.NaN;
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  return betaBinomialUpperTails(n, a, b)[Math.ceil(k)]!;
+}
+
+/** The t with P(T > t) = p for Student's t with ν degrees of freedom (0 < p < 1), by bisection. */
+export function studentTUpperQuantile(p: number, nu: number): number {
+  if (!(p > 0 && p < 1) || !(nu > 0)) return Number.NaN;
+  if (p === 0.5) return 0;
+  if (p > 0.5) return -studentTUpperQuantile(1 - p, nu);
+  let lo = 0;
+  let hi = 1;
+  while (studentTSurvival(hi, nu) > p && hi < 1e12) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTSurvival(mid, nu) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

@@ -1,7 +1,15 @@
 /** Statistics of the analysis core: distributions, tests, sketch comparisons and metrics. */
 
 export { type BhResult, benjaminiHochberg } from './benjaminiHochberg.js';
-export { binomialCdf, binomialUpperTail, regularizedBeta } from './beta.js';
+export {
+  betaBinomialUpperTail,
+  betaBinomialUpperTails,
+  binomialCdf,
+  binomialUpperTail,
+  regularizedBeta,
+  studentTSurvival,
+  studentTUpperQuantile,
+} from './beta.js';
 export { type Bucket, bucketQuantile, cdfAtPoints } from './binnedCdf.js';
 export { type ChiSquareResult, chiSquareHomogeneity, jensenShannonDistance } from './categorical.js';
 export {

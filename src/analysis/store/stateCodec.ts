@@ -15,7 +15,7 @@ import {
   serializeFeatureBase64,
 } from '../../summaries/index.js';
 import type { AnalyzerState, AnalyzerStreamState } from '../Analyzer.js';
-import type { WindowData } from '../detectors/detector.js';
+import type { RunWindow, WindowData } from '../detectors/detector.js';
 import { Pane } from '../windows/Pane.js';
 import type { StoredState } from './AnalysisStore.js';
 
@@ -36,6 +36,8 @@ interface EncodedWindow {
   modelTrainedAtMs: number | null;
   inputLastWrittenMs: [string, number][];
   exemplarTraceIds: string[];
+  /** Absent in documents written before writer periods were learned. */
+  inputWritePeriodMs?: [string, number][];
 }
 
 interface EncodedPane {
@@ -43,6 +45,14 @@ interface EncodedPane {
   exemplarSpans: [string, string][];
   kindConflicts: number;
   droppedOutcomes: number;
+}
+
+interface EncodedRunWindow {
+  startMs: number;
+  endMs: number;
+  runs: number;
+  errorRuns: number;
+  durationMs: string | null;
 }
 
 interface EncodedStream {
@@ -54,6 +64,8 @@ interface EncodedStream {
   firstPaneStart: number;
   lastClosedStart: number;
   referencePool: EncodedWindow[];
+  /** Absent in documents written before few-run detection; read as none. */
+  recentRuns?: EncodedRunWindow[];
 }
 
 const closedCache = new WeakMap<WindowData, EncodedWindow>();
@@ -93,6 +105,7 @@ function encodeWindow(w: WindowData): EncodedWindow {
     modelTrainedAtMs: w.modelTrainedAtMs ?? null,
     inputLastWrittenMs: [...w.inputLastWrittenMs],
     exemplarTraceIds: [...w.exemplarTraceIds],
+    ...(w.inputWritePeriodMs ? { inputWritePeriodMs: [...w.inputWritePeriodMs] } : {}),
   };
 }
 
@@ -121,6 +134,7 @@ function decodeWindow(e: EncodedWindow): WindowData {
     modelTrainedAtMs: e.modelTrainedAtMs ?? undefined,
     inputLastWrittenMs: new Map(e.inputLastWrittenMs),
     exemplarTraceIds: e.exemplarTraceIds,
+    ...(e.inputWritePeriodMs ? { inputWritePeriodMs: new Map(e.inputWritePeriodMs) } : {}),
   };
 }
 
@@ -128,6 +142,18 @@ function decodeClosed(e: EncodedWindow): WindowData {
   const w = decodeWindow(e);
   closedCache.set(w, e);
   return w;
+}
+
+const runWindowCache = new WeakMap<RunWindow, EncodedRunWindow>();
+
+/** A closed window's runs never change: encoded once, reused by every later save. */
+function encodeRunWindow(r: RunWindow): EncodedRunWindow {
+  let e = runWindowCache.get(r);
+  if (e === undefined) {
+    e = { ...r, durationMs: r.durationMs ? serializeFeatureBase64(r.durationMs) : null };
+    runWindowCache.set(r, e);
+  }
+  return e;
 }
 
 /** Encodes one stream's state; seals its panes (folds buffered durations into their summary). */
@@ -146,6 +172,7 @@ export function encodeStream(s: AnalyzerStreamState): string {
     firstPaneStart: s.windows.firstPaneStart,
     lastClosedStart: s.windows.lastClosedStart,
     referencePool: s.referencePool.map(encodeClosed),
+    recentRuns: (s.windows.recentRuns ?? []).map(encodeRunWindow),
   };
   return JSON.stringify(doc, replacer);
 }
@@ -193,6 +220,15 @@ function decodeStream(text: string, id: string): AnalyzerStreamState {
         names: e.names,
         firstPaneStart: e.firstPaneStart,
         lastClosedStart: e.lastClosedStart,
+        recentRuns: (e.recentRuns ?? []).map((r) => {
+          const run: RunWindow = {
+            ...r,
+            durationMs:
+              r.durationMs === null ? undefined : (deserializeFeatureBase64(r.durationMs) as NumericSummary),
+          };
+          runWindowCache.set(run, r);
+          return run;
+        }),
       },
       referencePool: e.referencePool.map(decodeClosed),
     };
@@ -211,6 +247,7 @@ export function decodeState(stored: StoredState): AnalyzerState | undefined {
     watermark: g.watermark,
     checkedStep: g.checkedStep,
     lastWritten: g.lastWritten,
+    writeGaps: g.writeGaps ?? [],
     incidents: g.incidents,
     stats: g.stats,
     streams,

@@ -47,6 +47,7 @@ export class Pane {
     maxExemplars: number,
     allowFeature: (name: string) => boolean,
     inputLastWritten: (input: string) => number | undefined,
+    inputWritePeriod: (input: string) => number | undefined = () => undefined,
   ): void {
     const d = this.data;
     d.runs++;
@@ -63,6 +64,11 @@ export class Pane {
     for (const input of obs.inputs) {
       const t = inputLastWritten(input);
       if (t !== undefined) d.inputLastWrittenMs.set(input, Math.max(d.inputLastWrittenMs.get(input) ?? t, t));
+      const period = inputWritePeriod(input);
+      if (period !== undefined) {
+        d.inputWritePeriodMs ??= new Map();
+        d.inputWritePeriodMs.set(input, Math.max(d.inputWritePeriodMs.get(input) ?? period, period));
+      }
     }
     if (
       d.exemplarTraceIds.length < maxExemplars &&

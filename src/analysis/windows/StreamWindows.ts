@@ -8,7 +8,7 @@
  */
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { StreamKey } from '../../model/finding.js';
-import type { WindowData } from '../detectors/detector.js';
+import type { RunWindow, WindowData } from '../detectors/detector.js';
 import { mergeWindows } from './merge.js';
 import { Pane } from './Pane.js';
 
@@ -30,6 +30,17 @@ export interface WindowOptions {
 
 /** Empty windows emitted per stream per watermark move at most (a long outage keeps the latest). */
 const MAX_EMPTY_WINDOWS = 1000;
+
+/** Closed windows with runs remembered per stream, for the few-run detectors' evidence. */
+const RUN_HISTORY = 8;
+/**
+ * Windows with more runs keep only their counts: their durations were judged by the quantile
+ * path and are too many to be a few-run window's evidence, and a busy stream's sketches would
+ * make every saved state larger for nothing.
+ */
+export const MAX_REMEMBERED_DURATIONS = 1000;
+/** Earlier windows handed to a closing window (`WindowData.previousRuns`) at most. */
+export const MAX_PREVIOUS_RUN_WINDOWS = 4;
 
 /** Window options with defaults applied and validated. */
 export type ResolvedWindowOptions = Required<WindowOptions>;
@@ -90,6 +101,8 @@ export interface StreamWindowsState {
   firstPaneStart: number;
   /** Start of the last window closed. */
   lastClosedStart: number;
+  /** Runs of the latest closed windows that had runs, oldest first (absent in older state). */
+  recentRuns?: RunWindow[];
 }
 
 /** Windows of one stream. */
@@ -98,6 +111,8 @@ export class StreamWindows {
   private readonly names = new Set<string>();
   private firstPaneStart = Number.POSITIVE_INFINITY;
   private lastClosedStart = Number.NEGATIVE_INFINITY;
+  /** Runs of the latest closed windows that had runs, oldest first. */
+  private recentRuns: RunWindow[] = [];
 
   constructor(
     readonly stream: StreamKey,
@@ -185,6 +200,7 @@ export class StreamWindows {
       names: [...this.names],
       firstPaneStart: this.firstPaneStart,
       lastClosedStart: this.lastClosedStart,
+      recentRuns: [...this.recentRuns],
     };
   }
 
@@ -196,6 +212,7 @@ export class StreamWindows {
     for (const n of s.names) this.names.add(n);
     this.firstPaneStart = s.firstPaneStart;
     this.lastClosedStart = s.lastClosedStart;
+    this.recentRuns = [...(s.recentRuns ?? [])].slice(-RUN_HISTORY);
   }
 
   private build(startMs: number, parts: Pane[]): ClosedWindow {
@@ -210,6 +227,33 @@ export class StreamWindows {
     data.endMs = startMs + this.opts.lengthMs;
     for (const p of parts)
       for (const [t, s] of p.exemplarSpans) if (data.exemplarTraceIds.includes(t)) exemplarSpans.set(t, s);
+    data.previousRuns = this.previousRunsFor(startMs);
+    if (data.runs > 0) {
+      this.recentRuns.push({
+        startMs: data.startMs,
+        endMs: data.endMs,
+        runs: data.runs,
+        errorRuns: data.errorRuns,
+        durationMs: data.runs <= MAX_REMEMBERED_DURATIONS ? data.durationMs : undefined,
+      });
+      if (this.recentRuns.length > RUN_HISTORY) this.recentRuns.shift();
+    }
     return { data, exemplarSpans };
+  }
+
+  /**
+   * The earlier windows with runs, newest first, each ending before the next newer one starts:
+   * sliding windows overlap, and an overlapping window would count the same runs twice.
+   */
+  private previousRunsFor(startMs: number): RunWindow[] {
+    const out: RunWindow[] = [];
+    let before = startMs;
+    for (let i = this.recentRuns.length - 1; i >= 0 && out.length < MAX_PREVIOUS_RUN_WINDOWS; i--) {
+      const r = this.recentRuns[i]!;
+      if (r.endMs > before) continue;
+      out.push(r);
+      before = r.startMs;
+    }
+    return out;
   }
 }

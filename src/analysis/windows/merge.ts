@@ -113,6 +113,10 @@ export function mergeWindows(parts: readonly WindowData[], maxExemplars: number)
       out.modelTrainedAtMs = Math.max(out.modelTrainedAtMs ?? w.modelTrainedAtMs, w.modelTrainedAtMs);
     for (const [k, v] of w.inputLastWrittenMs)
       out.inputLastWrittenMs.set(k, Math.max(out.inputLastWrittenMs.get(k) ?? v, v));
+    for (const [k, v] of w.inputWritePeriodMs ?? []) {
+      out.inputWritePeriodMs ??= new Map();
+      out.inputWritePeriodMs.set(k, Math.max(out.inputWritePeriodMs.get(k) ?? v, v));
+    }
     for (const t of w.exemplarTraceIds)
       if (out.exemplarTraceIds.length < maxExemplars && !out.exemplarTraceIds.includes(t))
         out.exemplarTraceIds.push(t);

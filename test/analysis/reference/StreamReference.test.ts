@@ -8,6 +8,22 @@ import { resolveReferenceOptions, StreamReference } from '../../../src/analysis/
 import { type NumericSummary, summarize } from '../../../src/summaries/index.js';
 import { componentSpan, NullRateTestDetector, withNulls } from '../fixtures.js';
 
+/** A training-data profile for every stream: it holds features, never component runs. */
+function trainingProfile(): Profile {
+  const all = summarize({ x: [1, 2, 3] });
+  return {
+    version: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    source: 'train.csv',
+    rows: 3,
+    stream: {},
+    features: all.features,
+    predictions: new Map(),
+    schema: new Map(),
+    segments: [],
+  };
+}
+
 const MIN = 60_000;
 const stream = { service: 's', pipeline: 'p', component: 'c', model: '' };
 
@@ -30,6 +46,26 @@ function win(startMs: number, endMs: number, runs = 1): WindowData {
 }
 
 describe('StreamReference', () => {
+  it('gives a profiled stream the runs of its first live windows, keeping the profile as it is', () => {
+    const r = new StreamReference(
+      stream,
+      resolveReferenceOptions({ windows: 2, profiles: [trainingProfile()] }),
+      [],
+    );
+    const ref = r.current();
+    assert.equal(ref?.source, 'profile');
+    assert.equal(ref?.runs, undefined, 'training data holds no runs');
+    r.offer({ ...win(0, 1, 2), errorRuns: 1 });
+    assert.equal(r.current()?.runs, undefined, 'one window is not yet a reference');
+    r.offer(win(1, 2, 3));
+    r.offer(win(2, 3, 5));
+    const after = r.current();
+    assert.equal(after, ref, 'the same profile reference');
+    assert.deepEqual([after?.runs?.runs, after?.runs?.errorRuns, after?.runs?.windows], [5, 1, 2]);
+    assert.equal(after?.features.get('x')?.count, 3, 'features still come from the profile');
+    assert.equal(r.snapshotPool().length, 2, 'the live windows are kept for a restart');
+  });
+
   it('is not ready until the warm-up windows are in, then stays fixed', () => {
     const r = new StreamReference(stream, resolveReferenceOptions({ windows: 2 }), []);
     r.offer(win(0, 1));

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { binomialCdf, binomialUpperTail, regularizedBeta } from '../../../src/analysis/stats/beta.js';
+import {
+  betaBinomialUpperTail,
+  binomialCdf,
+  binomialUpperTail,
+  regularizedBeta,
+  studentTSurvival,
+  studentTUpperQuantile,
+} from '../../../src/analysis/stats/beta.js';
 import {
   chiSquareSurvival,
   logGamma,
@@ -74,5 +81,27 @@ describe('normal', () => {
     close(normalQuantile(0.9999), 3.719016485455709, 1e-10);
     assert.equal(normalQuantile(0.5), 0);
     assert.ok(Number.isNaN(normalQuantile(1.5)));
+  });
+});
+
+describe('Student t and beta-binomial tails (few-run detectors)', () => {
+  it('matches tabulated Student t tails and inverts them', () => {
+    // Tables: P(T > 2.776) = 0.025 at 4 df; P(T > 1.812) = 0.05 at 10 df; Cauchy at 1 df.
+    assert.ok(Math.abs(studentTSurvival(2.776445, 4) - 0.025) < 1e-6);
+    assert.ok(Math.abs(studentTSurvival(1.812461, 10) - 0.05) < 1e-6);
+    assert.ok(Math.abs(studentTSurvival(1, 1) - 0.25) < 1e-12);
+    assert.equal(studentTSurvival(0, 7), 0.5);
+    assert.ok(Math.abs(studentTSurvival(-1.812461, 10) - 0.95) < 1e-6);
+    assert.ok(Math.abs(studentTUpperQuantile(0.005, 4) - 4.604095) < 1e-5);
+    assert.ok(Math.abs(studentTUpperQuantile(0.95, 10) + 1.812461) < 1e-5);
+  });
+
+  it('sums the beta-binomial tail exactly (checked against the predictive by hand)', () => {
+    // With Beta(1, 1) every count of n runs is equally likely: P(X ≥ k) = (n − k + 1)/(n + 1).
+    assert.ok(Math.abs(betaBinomialUpperTail(2, 4, 1, 1) - 3 / 5) < 1e-12);
+    // Laplace's rule: after 0 failures in 10 runs, the next run fails with probability 1/12.
+    assert.ok(Math.abs(betaBinomialUpperTail(1, 1, 1, 11) - 1 / 12) < 1e-12);
+    assert.equal(betaBinomialUpperTail(0, 3, 0.5, 9), 1);
+    assert.equal(betaBinomialUpperTail(4, 3, 0.5, 9), 0);
   });
 });

@@ -3,9 +3,41 @@ import { describe, it } from 'node:test';
 import { InMemoryAnalysisStore } from '../../../src/analysis/store/InMemoryAnalysisStore.js';
 import { decodeState } from '../../../src/analysis/store/stateCodec.js';
 import { MlobsError } from '../../../src/errors.js';
+import type { SpanRecord } from '../../../src/model/span-record.js';
 import { ATTR_ML_IO_INPUTS, ATTR_ML_IO_OUTPUTS } from '../../../src/semconv/index.js';
 import { componentSpan } from '../fixtures.js';
 import { durable, MIN, recorder, run, straightRun } from './scenario.js';
+
+/**
+ * A batch stage that runs once a window and turns 180× slower from window 8, and a reader of a
+ * table that an ETL job rewrites every 3 windows until window 9: the few-run evidence carried
+ * from window to window and the learned write period must survive a restart between windows.
+ */
+function batchScenario(): SpanRecord[][] {
+  const t0 = Date.UTC(2026, 0, 1);
+  const out: SpanRecord[][] = [];
+  for (let w = 0; w < 16; w++) {
+    const end = t0 + w * MIN + 30_000;
+    const batch = [
+      componentSpan({ endMs: end, durationMs: w >= 8 ? 900 : 5 + (w % 3) * 0.4, component: 'featurize' }),
+      componentSpan({
+        endMs: end + 1,
+        component: 'predict',
+        attributes: { [ATTR_ML_IO_INPUTS]: ['table:f'] },
+      }),
+    ];
+    if (w % 3 === 0 && w <= 9)
+      batch.unshift(
+        componentSpan({
+          endMs: end - 1,
+          component: 'etl',
+          attributes: { [ATTR_ML_IO_OUTPUTS]: ['table:f'] },
+        }),
+      );
+    out.push(batch);
+  }
+  return out;
+}
 
 describe('DurableAnalyzer on the in-memory store', () => {
   it('reports the same findings, incidents and label joins when rebuilt from the store every few batches', () => {
@@ -18,6 +50,23 @@ describe('DurableAnalyzer on the in-memory store', () => {
       'the fault must open an incident',
     );
     assert.ok(straight.labelsJoined > 20, `labels joined: ${straight.labelsJoined}`);
+    assert.deepEqual(restarted, straight);
+  });
+
+  it('carries few-run evidence and learned write periods across a restart between windows', () => {
+    const batches = batchScenario();
+    const straight = run(() => new InMemoryAnalysisStore(), 0, batches);
+    const shared = new InMemoryAnalysisStore();
+    const restarted = run(() => shared, 1, batches);
+    const detectors = straight.findings.map((f) => JSON.parse(f) as { detector: string; statistic: string });
+    assert.ok(
+      detectors.some((f) => f.statistic === 'slowest_run'),
+      'the slow stage is found',
+    );
+    assert.ok(
+      detectors.some((f) => f.detector === 'staleness'),
+      'the stale table is found',
+    );
     assert.deepEqual(restarted, straight);
   });
 

@@ -406,4 +406,21 @@ describe('ml processor', () => {
     );
     assert.match(bad[0]?.message ?? '', /duration/);
   });
+
+  it('reads the few-run settings in snake_case and names the detector of a bad one', () => {
+    assert.deepEqual(
+      mlProcessorFactory.validate(
+        config({ detectors: { latency: { consecutive_windows: 3, tail_allowance: 0.01 } } }),
+      ),
+      [],
+    );
+    const problems = mlProcessorFactory.validate(
+      config({ detectors: { error_rate: { prior_error_rate: 2 } } }),
+    );
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['detectors::error_rate'],
+    );
+    assert.match(problems[0]!.message, /priorErrorRate must be in \(0, 1\), got 2/);
+  });
 });
