@@ -5,10 +5,12 @@
  */
 import Database from 'better-sqlite3';
 import { ErrorCodes, MlobsError } from '../../errors.js';
+import type { StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
 import type { Incident } from '../../model/finding.js';
+import type { StateView } from '../api/stateApi.js';
 
-/** Read-only access to the incidents of a state database. */
-export class IncidentReader {
+/** Read-only access to the incidents, closed windows and saved state of a state database. */
+export class IncidentReader implements StateView {
   private readonly db: Database.Database;
 
   /** Opens `path` read-only; throws MLOBS_ERR_STORE naming the path when it cannot. */
@@ -54,6 +56,24 @@ export class IncidentReader {
         `incident id '${idOrPrefix}' is ambiguous: ${rows.map((r) => r.id).join(', ')}${rows.length > 5 ? ', …' : ''}`,
       );
     return rows[0] === undefined ? undefined : parseIncident(rows[0].body);
+  }
+
+  /** Closed windows, oldest first, ending after `sinceMs`, at most `limit` newest. */
+  windows(opts: { sinceMs?: number; limit?: number } = {}): StoredWindow[] {
+    const rows = this.db
+      .prepare('SELECT body FROM windows WHERE end_ms > ? ORDER BY end_ms DESC, stream_id LIMIT ?')
+      .all(opts.sinceMs ?? -1e300, opts.limit ?? -1) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as StoredWindow).reverse();
+  }
+
+  /** The saved Analyzer state documents, as the collector last committed them. */
+  loadState(): StoredState {
+    const out: StoredState = { global: undefined, streams: new Map() };
+    for (const row of this.db.prepare('SELECT key, value FROM state').all() as { key: string; value: string }[]) {
+      if (row.key === 'global') out.global = row.value;
+      else if (row.key.startsWith('stream:')) out.streams.set(row.key.slice(7), row.value);
+    }
+    return out;
   }
 
   /** Closes the file. */
