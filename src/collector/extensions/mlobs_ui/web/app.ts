@@ -337,11 +337,23 @@ function drawGraph(graph: Json): HTMLElement {
   g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 60, marginx: 8, marginy: 8 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: Math.max(110, 8 * n.component.length + 24), height: 44 });
-  const edges = (graph.edges as Json[]).filter((e) => e.kind !== 'contains' || nodes.length <= 2 || e.onPath);
+  // One arrow per pair of components, whatever the kinds of evidence that connect them.
+  const byPair = new Map<string, Json>();
+  for (const e of graph.edges as Json[]) {
+    if (e.kind === 'contains' && !e.onPath && nodes.length > 2) continue;
+    const [from, to] = e.kind === 'contains' ? [e.to, e.from] : [e.from, e.to];
+    const key = JSON.stringify([from, to]);
+    const seen = byPair.get(key);
+    if (seen) {
+      seen.kinds.push(e.kind);
+      seen.count += e.count;
+      seen.onPath ||= e.onPath;
+    } else byPair.set(key, { from, to, kind: e.kind, kinds: [e.kind], count: e.count, onPath: e.onPath });
+  }
+  const edges = [...byPair.values()];
   edges.forEach((e, k) => {
-    // `contains` runs child → parent; draw it parent → child so the flow still reads left to right.
-    if (e.kind === 'contains') g.setEdge(e.to, e.from, {}, `e${k}`);
-    else g.setEdge(e.from, e.to, {}, `e${k}`);
+    // `contains` runs child → parent; it was turned parent → child above so the flow reads left to right.
+    g.setEdge(e.from, e.to, {}, `e${k}`);
   });
   dagre.layout(g);
   const size = g.graph() as { width?: number; height?: number };
@@ -357,20 +369,18 @@ function drawGraph(graph: Json): HTMLElement {
   }
   root.append(defs);
   edges.forEach((e, k) => {
-    const from = e.kind === 'contains' ? e.to : e.from;
-    const to = e.kind === 'contains' ? e.from : e.to;
-    const pts = (g.edge({ v: from, w: to, name: `e${k}` }) as { points: { x: number; y: number }[] }).points;
+    const pts = (g.edge({ v: e.from, w: e.to, name: `e${k}` }) as { points: { x: number; y: number }[] }).points;
     const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
     const path = svg('path', {
       d,
       fill: 'none',
       stroke: e.onPath ? C.vermillion : '#888',
       'stroke-width': e.onPath ? 3 : 1.5,
-      'stroke-dasharray': e.kind === 'io' || e.kind === 'link' ? '0' : e.kind === 'labels' ? '2 3' : '6 3',
+      'stroke-dasharray': e.kinds.includes('io') || e.kinds.includes('link') ? '0' : e.kind === 'labels' ? '2 3' : '6 3',
       'marker-end': `url(#${e.onPath ? 'arrow-path' : 'arrow'})`,
     });
     const title = svg('title');
-    title.textContent = `${e.kind} edge, seen ${e.count}×`;
+    title.textContent = `${e.kinds.join(' + ')}, seen ${e.count}×`;
     path.append(title);
     root.append(path);
   });
