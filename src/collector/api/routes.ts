@@ -63,7 +63,10 @@ export function routeApi(ctx: ApiContext, path: string, query: URLSearchParams):
       const limitText = query.get('limit');
       const limit = limitText === null ? 100 : Number(limitText);
       if (!Number.isInteger(limit) || limit < 1 || limit > 5000)
-        return { status: 400, body: { error: `limit must be a whole number from 1 to 5000, got '${limitText}'` } };
+        return {
+          status: 400,
+          body: { error: `limit must be a whole number from 1 to 5000, got '${limitText}'` },
+        };
       return ok(view ? streamWindows(view, decodeURIComponent(id), limit) : []);
     }
   } catch (err) {

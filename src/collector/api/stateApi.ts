@@ -4,10 +4,11 @@
  * opened read-only) to plain JSON-able answers. They return what the analysis concluded —
  * incidents, findings, summaries, the learned component graph — and never raw rows.
  */
-import { decodeState } from '../../analysis/store/stateCodec.js';
-import type { StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
-import type { GraphEdge, GraphNode } from '../../analysis/topology/types.js';
+
 import { streamIdOf } from '../../analysis/observation.js';
+import type { StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
+import { decodeState } from '../../analysis/store/stateCodec.js';
+import type { GraphEdge, GraphNode } from '../../analysis/topology/types.js';
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Finding, Incident, StreamKey } from '../../model/finding.js';
 import { deserializeFeatureBase64, type FeatureSummary } from '../../summaries/index.js';
@@ -176,7 +177,10 @@ const HISTORY_WINDOWS = 30;
 export function incidentsOf(view: StateView, filter: IncidentFilter = {}): Incident[] {
   const status = filter.state === 'open' || filter.state === 'resolved' ? filter.state : undefined;
   if (filter.state && status === undefined)
-    throw new MlobsError(ErrorCodes.MLOBS_ERR_CLI_USAGE, `state must be open or resolved, got '${filter.state}'`);
+    throw new MlobsError(
+      ErrorCodes.MLOBS_ERR_CLI_USAGE,
+      `state must be open or resolved, got '${filter.state}'`,
+    );
   return view
     .incidents(status)
     .filter((i) => !filter.pipeline || i.pipeline === filter.pipeline)
@@ -475,7 +479,9 @@ function drawPair(
     const refTop = new Map(ref.top().map((e) => [e.value, e.count]));
     const curTop = new Map(cur.top().map((e) => [e.value, e.count]));
     const values = [...new Set([...refTop.keys(), ...curTop.keys()])]
-      .sort((a, b) => (curTop.get(b) ?? 0) + (refTop.get(b) ?? 0) - (curTop.get(a) ?? 0) - (refTop.get(a) ?? 0))
+      .sort(
+        (a, b) => (curTop.get(b) ?? 0) + (refTop.get(b) ?? 0) - (curTop.get(a) ?? 0) - (refTop.get(a) ?? 0),
+      )
       .slice(0, 12);
     const share = (m: Map<string, number>, n: number) => values.map((v) => (n > 0 ? (m.get(v) ?? 0) / n : 0));
     return {

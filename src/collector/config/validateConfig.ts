@@ -102,7 +102,9 @@ function validateSection(
       continue;
     }
     const type = m[1] as string;
-    const factory = registry[kind].get(type) as Pick<FactoryBase<unknown>, 'createDefaultConfig' | 'validate'> | undefined;
+    const factory = registry[kind].get(type) as
+      | Pick<FactoryBase<unknown>, 'createDefaultConfig' | 'validate'>
+      | undefined;
     if (!factory) {
       const known = [...registry[kind].keys()].join(', ') || 'none';
       problems.push({ path, message: `unknown ${SINGULAR[kind]} type "${type}" (known: ${known})` });
@@ -176,12 +178,16 @@ function validateExtensionList(
 ): string[] {
   const out: string[] = [];
   if (!Array.isArray(list)) {
-    problems.push({ path: 'service::extensions', message: `must be a list of extension ids, got ${show(list)}` });
+    problems.push({
+      path: 'service::extensions',
+      message: `must be a list of extension ids, got ${show(list)}`,
+    });
     return out;
   }
   list.forEach((ref, i) => {
     const path = `service::extensions::${i}`;
-    if (typeof ref !== 'string') problems.push({ path, message: `must be an extension id, got ${show(ref)}` });
+    if (typeof ref !== 'string')
+      problems.push({ path, message: `must be an extension id, got ${show(ref)}` });
     else if (out.includes(ref)) problems.push({ path, message: `extension "${ref}" is listed twice` });
     else if (extensions[ref] === undefined) {
       if (!broken.has(`extensions::${ref}`))

@@ -4,8 +4,8 @@
  * writer and many readers share the file).
  */
 import Database from 'better-sqlite3';
-import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
+import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Incident } from '../../model/finding.js';
 import type { StateView } from '../api/stateApi.js';
 
@@ -69,7 +69,10 @@ export class IncidentReader implements StateView {
   /** The saved Analyzer state documents, as the collector last committed them. */
   loadState(): StoredState {
     const out: StoredState = { global: undefined, streams: new Map() };
-    for (const row of this.db.prepare('SELECT key, value FROM state').all() as { key: string; value: string }[]) {
+    for (const row of this.db.prepare('SELECT key, value FROM state').all() as {
+      key: string;
+      value: string;
+    }[]) {
       if (row.key === 'global') out.global = row.value;
       else if (row.key.startsWith('stream:')) out.streams.set(row.key.slice(7), row.value);
     }

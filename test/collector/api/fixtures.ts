@@ -172,7 +172,15 @@ function node(component: string, runs: number, errorRuns = 0): GraphNode {
 
 function edge(from: string, to: string): GraphEdge {
   const id = (c: string) => nodeIdOf({ service: 'shop', pipeline: 'churn', component: c });
-  return { from: id(from), to: id(to), kind: 'io', count: 5, firstSeenMs: T, lastSeenMs: T + 5 * W, refs: [] };
+  return {
+    from: id(from),
+    to: id(to),
+    kind: 'io',
+    count: 5,
+    firstSeenMs: T,
+    lastSeenMs: T + 5 * W,
+    refs: [],
+  };
 }
 
 /** A store holding the fixture state. */

@@ -156,7 +156,9 @@ export class MlobsUiExtension implements Component {
 
   private openStream(req: IncomingMessage, res: ServerResponse): void {
     if (this.streams.size >= MAX_STREAMS) {
-      json(res, 503, { error: `too many open event streams (${MAX_STREAMS}); the page falls back to polling` });
+      json(res, 503, {
+        error: `too many open event streams (${MAX_STREAMS}); the page falls back to polling`,
+      });
       return;
     }
     res.writeHead(200, {
@@ -187,7 +189,8 @@ export class MlobsUiExtension implements Component {
       return;
     }
     const v = this.version();
-    const line = v === this.lastVersion ? ': keep-alive\n\n' : `event: change\ndata: ${JSON.stringify(v)}\n\n`;
+    const line =
+      v === this.lastVersion ? ': keep-alive\n\n' : `event: change\ndata: ${JSON.stringify(v)}\n\n`;
     this.lastVersion = v;
     for (const s of this.streams) s.write(line);
   }

@@ -37,7 +37,10 @@ export function validateMlobsUiConfig(config: MlobsUiConfig): ConfigProblem[] {
     });
   const processor: unknown = config.processor;
   if (processor !== null && (typeof processor !== 'string' || !/^ml(\/\S+)?$/.test(processor)))
-    problems.push({ path: 'processor', message: `must be an ml processor id (ml or ml/name), got ${show(processor)}` });
+    problems.push({
+      path: 'processor',
+      message: `must be an ml processor id (ml or ml/name), got ${show(processor)}`,
+    });
   const url: unknown = config.trace_url;
   if (url !== null) {
     if (typeof url !== 'string' || !/^https?:\/\//.test(url) || !url.includes('{trace_id}'))

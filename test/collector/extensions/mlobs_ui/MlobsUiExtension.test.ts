@@ -37,7 +37,11 @@ async function start(over: Partial<ReturnType<typeof createDefaultMlobsUiConfig>
   const store = fixtureStore();
   if (withStore) analyses.register('ml', { stateStore: store });
   const host: Host = { reportFatalError: () => undefined, telemetry: new TelemetryRegistry(), analyses };
-  const ext = new MlobsUiExtension('mlobs_ui', { ...createDefaultMlobsUiConfig(), endpoint: '127.0.0.1:0', ...over });
+  const ext = new MlobsUiExtension('mlobs_ui', {
+    ...createDefaultMlobsUiConfig(),
+    endpoint: '127.0.0.1:0',
+    ...over,
+  });
   running.push(ext);
   await ext.start(host);
   return { port: ext.bound?.port as number, store, analyses };
@@ -56,7 +60,11 @@ describe('mlobs_ui extension', () => {
     assert.ok(js.body.length > 20_000, 'uPlot and dagre are bundled in');
     assert.equal((await get(port, '/assets/app.css')).status, 200);
     const status = JSON.parse((await get(port, '/api/v1/status')).body);
-    assert.deepEqual(status, { processor: 'ml', running: true, traceUrl: 'http://jaeger:16686/trace/{trace_id}' });
+    assert.deepEqual(status, {
+      processor: 'ml',
+      running: true,
+      traceUrl: 'http://jaeger:16686/trace/{trace_id}',
+    });
     const list = JSON.parse((await get(port, '/api/v1/incidents?state=open')).body);
     assert.deepEqual(
       list.map((i: { id: string }) => i.id),

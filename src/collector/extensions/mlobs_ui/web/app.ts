@@ -32,6 +32,7 @@ const HEALTH_LABEL: Record<string, string> = {
   cause: 'root cause',
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: API answers are typed server-side (stateApi.ts); the page reads them as plain JSON
 type Json = Record<string, any>;
 
 interface Status {
@@ -47,7 +48,11 @@ const charts: uPlot[] = [];
 const pendingDraws: (() => void)[] = [];
 
 /** Creates an element with attributes and children (strings become text nodes). */
-function h(tag: string, attrs: Record<string, string | undefined> = {}, ...children: (Node | string | null)[]) {
+function h(
+  tag: string,
+  attrs: Record<string, string | undefined> = {},
+  ...children: (Node | string | null)[]
+) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, v);
   for (const c of children) if (c !== null) el.append(typeof c === 'string' ? document.createTextNode(c) : c);
@@ -120,10 +125,15 @@ function sendSpansHint(): HTMLElement {
 }
 
 function traceLink(traceId: string): Node {
-  if (!status.traceUrl) return h('code', { title: 'set trace_url in the mlobs_ui extension to link traces' }, traceId);
+  if (!status.traceUrl)
+    return h('code', { title: 'set trace_url in the mlobs_ui extension to link traces' }, traceId);
   return h(
     'a',
-    { href: status.traceUrl.replace('{trace_id}', encodeURIComponent(traceId)), target: '_blank', rel: 'noopener' },
+    {
+      href: status.traceUrl.replace('{trace_id}', encodeURIComponent(traceId)),
+      target: '_blank',
+      rel: 'noopener',
+    },
     traceId,
   );
 }
@@ -192,7 +202,12 @@ async function renderIncidents(app: HTMLElement, params: URLSearchParams): Promi
   const ul = h('ul', { class: 'incidents', 'aria-label': 'Incidents, newest first' });
   for (const i of list) {
     const cause = i.rootCause
-      ? h('p', { class: 'cause' }, h('strong', {}, `Root cause: ${i.rootCause.component}`), ` (${i.rootCause.kind}) — ${i.rootCause.explanation}`)
+      ? h(
+          'p',
+          { class: 'cause' },
+          h('strong', {}, `Root cause: ${i.rootCause.component}`),
+          ` (${i.rootCause.kind}) — ${i.rootCause.explanation}`,
+        )
       : h('p', { class: 'cause muted' }, 'No diagnosis yet.');
     const reactions = (i.reactions as Json[]).length
       ? `Reactions: ${(i.reactions as Json[]).map((r) => `${r.action} (${r.outcome})`).join(', ')}`
@@ -220,7 +235,11 @@ async function renderIncidents(app: HTMLElement, params: URLSearchParams): Promi
             i.resolvedAtMs ? ` · resolved ${time(i.resolvedAtMs)}` : '',
           ),
           cause,
-          h('p', { class: 'meta' }, `${i.findingCount} findings · features ${i.features.join(', ') || '—'} · ${reactions}`),
+          h(
+            'p',
+            { class: 'meta' },
+            `${i.findingCount} findings · features ${i.features.join(', ') || '—'} · ${reactions}`,
+          ),
         ),
       ),
     );
@@ -244,7 +263,11 @@ async function renderIncident(app: HTMLElement, id: string): Promise<void> {
       { class: 'row' },
       severityBadge(i.severity),
       badge(i.status, i.status),
-      h('span', { class: 'meta' }, `pipeline ${i.pipeline || '—'} (${i.service}) · first seen ${time(i.openedAtMs)} · last seen ${time(i.lastFindingAtMs)}`),
+      h(
+        'span',
+        { class: 'meta' },
+        `pipeline ${i.pipeline || '—'} (${i.service}) · first seen ${time(i.openedAtMs)} · last seen ${time(i.lastFindingAtMs)}`,
+      ),
     ),
   );
   if (cause) {
@@ -261,17 +284,27 @@ async function renderIncident(app: HTMLElement, id: string): Promise<void> {
           `kind ${cause.kind} · confidence ${num(cause.score, 2)} · explains ${pct(ev.explains)} · onset ${time(ev.onsetMs)} · path ${(ev.path as string[]).join(' → ')}`,
         ),
         ev.exemplarTraceIds.length
-          ? h('p', { class: 'meta' }, 'Exemplar traces: ', ...joinNodes((ev.exemplarTraceIds as string[]).map(traceLink)))
+          ? h(
+              'p',
+              { class: 'meta' },
+              'Exemplar traces: ',
+              ...joinNodes((ev.exemplarTraceIds as string[]).map(traceLink)),
+            )
           : null,
       ),
     );
     if ((i.causes as Json[]).length > 1) {
       const others = h('ol', { start: '2', class: 'others' });
       for (const c of (i.causes as Json[]).slice(1))
-        others.append(h('li', {}, h('strong', {}, c.component), ` (${c.kind}, ${num(c.score, 2)}) — ${c.explanation}`));
+        others.append(
+          h('li', {}, h('strong', {}, c.component), ` (${c.kind}, ${num(c.score, 2)}) — ${c.explanation}`),
+        );
       app.append(h('details', {}, h('summary', {}, 'Other candidate causes'), others));
     }
-  } else app.append(h('p', { class: 'muted' }, 'No diagnosis yet: the causes appear once findings join the incident.'));
+  } else
+    app.append(
+      h('p', { class: 'muted' }, 'No diagnosis yet: the causes appear once findings join the incident.'),
+    );
 
   const reactions = i.reactions as Json[];
   app.append(
@@ -287,7 +320,13 @@ async function renderIncident(app: HTMLElement, id: string): Promise<void> {
   app.append(h('h2', {}, 'Distributions that moved'));
   const dists = i.distributions as Json[];
   if (dists.length === 0)
-    app.append(h('p', { class: 'muted' }, 'No feature distributions to draw: the findings of this incident are stream-level (volume, latency, errors, staleness).'));
+    app.append(
+      h(
+        'p',
+        { class: 'muted' },
+        'No feature distributions to draw: the findings of this incident are stream-level (volume, latency, errors, staleness).',
+      ),
+    );
   for (const d of dists) app.append(distributionFigure(d));
 }
 
@@ -302,8 +341,24 @@ function joinNodes(nodes: Node[]): (Node | string)[] {
 
 function findingsTable(findings: Json[]): HTMLElement {
   if (findings.length === 0) return h('p', { class: 'muted' }, 'No findings kept.');
-  const head = ['Detector', 'Component', 'Feature', 'Statistic', 'Value', 'Threshold', 'p-value', 'Window', 'Reference n', 'Current n', 'Severity'];
-  const table = h('table', { class: 'findings' }, h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))));
+  const head = [
+    'Detector',
+    'Component',
+    'Feature',
+    'Statistic',
+    'Value',
+    'Threshold',
+    'p-value',
+    'Window',
+    'Reference n',
+    'Current n',
+    'Severity',
+  ];
+  const table = h(
+    'table',
+    { class: 'findings' },
+    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
+  );
   const body = h('tbody');
   for (const f of [...findings].reverse()) {
     body.append(
@@ -325,14 +380,22 @@ function findingsTable(findings: Json[]): HTMLElement {
     );
   }
   table.append(body);
-  return h('div', { class: 'scroll findings-wrap', tabindex: '0', role: 'region', 'aria-label': 'Findings table' }, table);
+  return h(
+    'div',
+    { class: 'scroll findings-wrap', tabindex: '0', role: 'region', 'aria-label': 'Findings table' },
+    table,
+  );
 }
 
 /** Lays the component graph out left to right with dagre and draws it as SVG. */
 function drawGraph(graph: Json): HTMLElement {
   const nodes = graph.nodes as Json[];
   if (nodes.length === 0)
-    return h('p', { class: 'muted' }, 'The component graph is still being learned: it appears once spans of this pipeline arrive.');
+    return h(
+      'p',
+      { class: 'muted' },
+      'The component graph is still being learned: it appears once spans of this pipeline arrive.',
+    );
   const g = new dagre.graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 60, marginx: 8, marginy: 8 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -360,23 +423,39 @@ function drawGraph(graph: Json): HTMLElement {
   const width = Math.ceil(size.width ?? 300);
   const height = Math.ceil(size.height ?? 100);
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', class: 'graph' });
-  root.setAttribute('aria-label', `Component graph: ${nodes.map((n) => `${n.component} ${HEALTH_LABEL[n.health]}`).join(', ')}`);
+  root.setAttribute(
+    'aria-label',
+    `Component graph: ${nodes.map((n) => `${n.component} ${HEALTH_LABEL[n.health]}`).join(', ')}`,
+  );
   const defs = svg('defs');
-  for (const [name, color] of [['arrow', '#777'], ['arrow-path', C.vermillion]]) {
-    const m = svg('marker', { id: name as string, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' });
+  for (const [name, color] of [
+    ['arrow', '#777'],
+    ['arrow-path', C.vermillion],
+  ]) {
+    const m = svg('marker', {
+      id: name as string,
+      viewBox: '0 0 10 10',
+      refX: 9,
+      refY: 5,
+      markerWidth: 7,
+      markerHeight: 7,
+      orient: 'auto',
+    });
     m.append(svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: color as string }));
     defs.append(m);
   }
   root.append(defs);
   edges.forEach((e, k) => {
-    const pts = (g.edge({ v: e.from, w: e.to, name: `e${k}` }) as { points: { x: number; y: number }[] }).points;
+    const pts = (g.edge({ v: e.from, w: e.to, name: `e${k}` }) as { points: { x: number; y: number }[] })
+      .points;
     const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
     const path = svg('path', {
       d,
       fill: 'none',
       stroke: e.onPath ? C.vermillion : '#888',
       'stroke-width': e.onPath ? 3 : 1.5,
-      'stroke-dasharray': e.kinds.includes('io') || e.kinds.includes('link') ? '0' : e.kind === 'labels' ? '2 3' : '6 3',
+      'stroke-dasharray':
+        e.kinds.includes('io') || e.kinds.includes('link') ? '0' : e.kind === 'labels' ? '2 3' : '6 3',
       'marker-end': `url(#${e.onPath ? 'arrow-path' : 'arrow'})`,
     });
     const title = svg('title');
@@ -386,7 +465,11 @@ function drawGraph(graph: Json): HTMLElement {
   });
   for (const n of nodes) {
     const p = g.node(n.id) as { x: number; y: number; width: number; height: number };
-    const group = svg('g', { class: `node health-${n.health}`, 'data-component': n.component, 'data-health': n.health });
+    const group = svg('g', {
+      class: `node health-${n.health}`,
+      'data-component': n.component,
+      'data-health': n.health,
+    });
     group.append(
       svg('rect', {
         x: p.x - p.width / 2,
@@ -402,7 +485,13 @@ function drawGraph(graph: Json): HTMLElement {
     );
     const name = svg('text', { x: p.x, y: p.y - 3, 'text-anchor': 'middle', class: 'node-name' });
     name.textContent = n.component;
-    const sub = svg('text', { x: p.x, y: p.y + 13, 'text-anchor': 'middle', class: 'node-sub', fill: HEALTH_COLOR[n.health] ?? C.grey });
+    const sub = svg('text', {
+      x: p.x,
+      y: p.y + 13,
+      'text-anchor': 'middle',
+      class: 'node-sub',
+      fill: HEALTH_COLOR[n.health] ?? C.grey,
+    });
     sub.textContent = `${n.health === 'cause' ? '◆ ' : n.health === 'anomalous' ? '▲ ' : ''}${HEALTH_LABEL[n.health]}`;
     const title = svg('title');
     title.textContent = `${n.component}${n.model ? ` (model ${n.model})` : ''}: ${n.runs} runs, ${n.errorRuns} errors, last run ${time(n.lastRunMs)}`;
@@ -413,9 +502,19 @@ function drawGraph(graph: Json): HTMLElement {
     'p',
     { class: 'legend' },
     ...Object.entries(HEALTH_LABEL).map(([k, label]) =>
-      h('span', { class: 'key' }, h('span', { class: 'swatch', style: `border-color:${HEALTH_COLOR[k]}` }), label),
+      h(
+        'span',
+        { class: 'key' },
+        h('span', { class: 'swatch', style: `border-color:${HEALTH_COLOR[k]}` }),
+        label,
+      ),
     ),
-    h('span', { class: 'key' }, h('span', { class: 'swatch line', style: `background:${C.vermillion}` }), 'root-cause path'),
+    h(
+      'span',
+      { class: 'key' },
+      h('span', { class: 'swatch line', style: `background:${C.vermillion}` }),
+      'root-cause path',
+    ),
   );
   return h('figure', { class: 'graph-wrap' }, h('div', { class: 'scroll' }, root as unknown as Node), legend);
 }
@@ -431,8 +530,16 @@ function distributionFigure(d: Json): HTMLElement {
     ),
   );
   const charts = h('div', { class: 'charts' });
-  const distDiv = h('div', { class: 'chart', role: 'img', 'aria-label': `Reference and current distribution of ${d.feature}` });
-  const histDiv = h('div', { class: 'chart', role: 'img', 'aria-label': `${d.statistic} of ${d.feature} over recent windows` });
+  const distDiv = h('div', {
+    class: 'chart',
+    role: 'img',
+    'aria-label': `Reference and current distribution of ${d.feature}`,
+  });
+  const histDiv = h('div', {
+    class: 'chart',
+    role: 'img',
+    'aria-label': `${d.statistic} of ${d.feature} over recent windows`,
+  });
   charts.append(distDiv, histDiv);
   fig.append(charts);
   pendingDraws.push(() => {
@@ -460,15 +567,36 @@ function drawDistribution(el: HTMLElement, d: Json, width: number): void {
     width,
     height: 220,
     legend: { show: true },
-    scales: { x: { time: false, range: [-0.6, n - 0.4] }, y: { range: (_u, _min, max) => [0, Math.max(0.01, max * 1.1)] } },
+    scales: {
+      x: { time: false, range: [-0.6, n - 0.4] },
+      y: { range: (_u, _min, max) => [0, Math.max(0.01, max * 1.1)] },
+    },
     axes: [
-      { values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? tick(s) : '')), rotate: d.kind === 'categorical' ? 0 : 0, space: 40 },
+      {
+        values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? tick(s) : '')),
+        rotate: d.kind === 'categorical' ? 0 : 0,
+        space: 40,
+      },
       { values: (_u, splits) => splits.map((s) => `${Math.round(s * 100)}%`), size: 50 },
     ],
     series: [
       { label: d.kind === 'numeric' ? 'bin' : 'value', value: (_u, v) => (v === null ? '' : tick(v)) },
-      { label: 'reference', stroke: C.blue, fill: `${C.blue}55`, width: 1, paths: bars, value: (_u, v) => pct(v) },
-      { label: 'current', stroke: C.orange, fill: `${C.orange}66`, width: 2, paths: bars, value: (_u, v) => pct(v) },
+      {
+        label: 'reference',
+        stroke: C.blue,
+        fill: `${C.blue}55`,
+        width: 1,
+        paths: bars,
+        value: (_u, v) => pct(v),
+      },
+      {
+        label: 'current',
+        stroke: C.orange,
+        fill: `${C.orange}66`,
+        width: 2,
+        paths: bars,
+        value: (_u, v) => pct(v),
+      },
     ],
   };
   charts.push(new uPlot(opts, [xs, d.reference, d.current], el));
@@ -487,12 +615,20 @@ function drawHistory(el: HTMLElement, d: Json, width: number): void {
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1e-6, (max ?? 0) * 1.15)] } },
     series: [
       {},
-      { label: `${d.statistic} (finding)`, stroke: C.vermillion, width: 2, points: { show: true, size: 6 }, spanGaps: false },
+      {
+        label: `${d.statistic} (finding)`,
+        stroke: C.vermillion,
+        width: 2,
+        points: { show: true, size: 6 },
+        spanGaps: false,
+      },
       { label: 'threshold', stroke: C.grey, width: 1, dash: [5, 4], spanGaps: true },
     ],
   };
   charts.push(new uPlot(opts, [xs, hist.map((p) => p.value), hist.map((p) => p.threshold)], el));
-  el.append(h('p', { class: 'note' }, `Windows without a point had no ${d.statistic} finding for ${d.feature}.`));
+  el.append(
+    h('p', { class: 'note' }, `Windows without a point had no ${d.statistic} finding for ${d.feature}.`),
+  );
 }
 
 // ---------------------------------------------------------------- pipelines
@@ -521,13 +657,30 @@ async function renderPipelines(app: HTMLElement): Promise<void> {
         `${p.pipeline || '(no pipeline name)'} `,
         h('span', { class: 'muted' }, `service ${p.service}`),
         ' ',
-        p.openIncidents ? badge(`${p.openIncidents} open incident${p.openIncidents > 1 ? 's' : ''}`, 'open') : badge('no open incident', 'ok'),
+        p.openIncidents
+          ? badge(`${p.openIncidents} open incident${p.openIncidents > 1 ? 's' : ''}`, 'open')
+          : badge('no open incident', 'ok'),
       ),
     );
     const table = h(
       'table',
       { class: 'streams' },
-      h('thead', {}, h('tr', {}, ...['Component / model', 'Feature', 'Drift (last windows)', 'Missing', 'Last seen', 'Reference'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...[
+            'Component / model',
+            'Feature',
+            'Drift (last windows)',
+            'Missing',
+            'Last seen',
+            'Reference',
+          ].map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
     );
     const body = h('tbody');
     for (const s of p.streams as Json[]) {
@@ -542,7 +695,15 @@ async function renderPipelines(app: HTMLElement): Promise<void> {
               { scope: 'rowgroup', rowspan: String(rows.length) },
               s.key.component,
               s.key.model ? h('div', { class: 'muted' }, `model ${s.key.model}`) : null,
-              h('div', {}, h('a', { href: `/api/v1/streams/${encodeURIComponent(s.id)}/windows`, class: 'small' }, `${s.windows} windows (JSON)`)),
+              h(
+                'div',
+                {},
+                h(
+                  'a',
+                  { href: `/api/v1/streams/${encodeURIComponent(s.id)}/windows`, class: 'small' },
+                  `${s.windows} windows (JSON)`,
+                ),
+              ),
             ),
           );
         tr.append(
@@ -553,7 +714,11 @@ async function renderPipelines(app: HTMLElement): Promise<void> {
         if (k === 0)
           tr.append(
             h('td', { rowspan: String(rows.length) }, ago(s.lastSeenMs)),
-            h('td', { rowspan: String(rows.length) }, s.warmingUp ? badge('warming up', 'warm') : badge('ready', 'ok')),
+            h(
+              'td',
+              { rowspan: String(rows.length) },
+              s.warmingUp ? badge('warming up', 'warm') : badge('ready', 'ok'),
+            ),
           );
         body.append(tr);
       });
@@ -601,11 +766,18 @@ async function render(): Promise<void> {
   pendingDraws.length = 0;
   try {
     status = await api<Status>('/api/v1/status');
-    if ((path ?? '').startsWith('/incident/')) await renderIncident(view, decodeURIComponent((path as string).slice(10)));
+    if ((path ?? '').startsWith('/incident/'))
+      await renderIncident(view, decodeURIComponent((path as string).slice(10)));
     else if (path === '/pipelines') await renderPipelines(view);
     else await renderIncidents(view, params);
   } catch (err) {
-    view.replaceChildren(empty('Could not load this view', (err as Error).message, 'The page retries when the collector reports a change.'));
+    view.replaceChildren(
+      empty(
+        'Could not load this view',
+        (err as Error).message,
+        'The page retries when the collector reports a change.',
+      ),
+    );
   }
   if (seq !== renderSeq) return; // a newer render superseded this one
   const scroll = window.scrollY;
