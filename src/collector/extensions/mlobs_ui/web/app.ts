@@ -587,6 +587,7 @@ function drawDistribution(el: HTMLElement, d: Json, width: number): void {
         fill: `${C.blue}55`,
         width: 1,
         paths: bars,
+        points: { show: false },
         value: (_u, v) => pct(v),
       },
       {
@@ -595,6 +596,7 @@ function drawDistribution(el: HTMLElement, d: Json, width: number): void {
         fill: `${C.orange}66`,
         width: 2,
         paths: bars,
+        points: { show: false },
         value: (_u, v) => pct(v),
       },
     ],
