@@ -167,6 +167,7 @@ function node(component: string, runs: number, errorRuns = 0): GraphNode {
     lastRunMs: T + 5 * W - 1000,
     meanIntervalMs: W,
     recentRuns: [],
+    recentErrors: [],
   };
 }
 
