@@ -1,7 +1,8 @@
 /**
- * Reads the incidents of a collector's state database without writing to it, so
- * `mlobs incidents` and `mlobs diagnose` can look while the collector runs (SQLite WAL lets one
- * writer and many readers share the file).
+ * Reads the incidents, closed windows and saved state of a collector's state database without
+ * writing to it, so `mlobs incidents` and `mlobs diagnose` can look while the collector runs
+ * (SQLite WAL lets one writer and many readers share the file). It is a {@link StateView}: the
+ * commands answer through the same API functions as the web page (`api/stateApi.ts`).
  */
 import Database from 'better-sqlite3';
 import type { StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
@@ -36,26 +37,6 @@ export class IncidentReader implements StateView {
       body: string;
     }[];
     return rows.filter((r) => status === undefined || r.status === status).map((r) => parseIncident(r.body));
-  }
-
-  /**
-   * The incident with this id, or the only one whose id starts with it (ids are long; people
-   * type prefixes). Undefined when none matches; throws when a prefix matches several.
-   */
-  incident(idOrPrefix: string): Incident | undefined {
-    const exact = this.db.prepare('SELECT body FROM incidents WHERE id = ?').get(idOrPrefix) as
-      | { body: string }
-      | undefined;
-    if (exact !== undefined) return parseIncident(exact.body);
-    const rows = this.db
-      .prepare('SELECT id, body FROM incidents WHERE substr(id, 1, length(?)) = ? ORDER BY id LIMIT 6')
-      .all(idOrPrefix, idOrPrefix) as { id: string; body: string }[];
-    if (rows.length > 1)
-      throw new MlobsError(
-        ErrorCodes.MLOBS_ERR_CLI_USAGE,
-        `incident id '${idOrPrefix}' is ambiguous: ${rows.map((r) => r.id).join(', ')}${rows.length > 5 ? ', …' : ''}`,
-      );
-    return rows[0] === undefined ? undefined : parseIncident(rows[0].body);
   }
 
   /** Closed windows, oldest first, ending after `sinceMs`, at most `limit` newest. */

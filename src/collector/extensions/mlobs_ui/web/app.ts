@@ -117,10 +117,12 @@ function sendSpansHint(): HTMLElement {
     'Send OTLP spans from an instrumented pipeline to this collector’s OTLP receiver (',
     h('code', {}, 'http://127.0.0.1:4318'),
     ' with the default config), e.g. ',
-    h('code', {}, 'npm run demo'),
-    ' or ',
-    h('code', {}, 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 npx tsx examples/pipeline.ts'),
-    '.',
+    h(
+      'code',
+      {},
+      'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 npx tsx examples/pipeline.ts --batches 9 --interval 2000 --drift-from 6 --quiet',
+    ),
+    ' (with collector-config/demo.yaml, whose 2-second windows show an incident within seconds).',
   );
 }
 
