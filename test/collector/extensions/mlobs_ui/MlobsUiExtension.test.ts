@@ -4,8 +4,10 @@ import { after, describe, it } from 'node:test';
 import { AnalysisRegistry, type Host } from '../../../../src/collector/component.js';
 import { createDefaultMlobsUiConfig } from '../../../../src/collector/extensions/mlobs_ui/config.js';
 import { MlobsUiExtension } from '../../../../src/collector/extensions/mlobs_ui/MlobsUiExtension.js';
+import { startCollector } from '../../../../src/collector/index.js';
 import { TelemetryRegistry } from '../../../../src/collector/service/TelemetryRegistry.js';
 import { fixtureStore } from '../../api/fixtures.js';
+import { freePort } from '../../helpers.js';
 
 interface Reply {
   status: number;
@@ -118,6 +120,36 @@ describe('mlobs_ui extension', () => {
       req.end();
     });
     assert.notEqual(events[0], events[1]);
+  });
+
+  it('reads the ml processor of its own collector, from its start until its shutdown', async () => {
+    const ui = await freePort();
+    const collector = await startCollector(
+      {
+        receivers: { otlp: { protocols: { http: { endpoint: '127.0.0.1:0' } } } },
+        processors: { ml: { storage: { type: 'memory' } } },
+        exporters: { debug: { verbosity: 'basic' } },
+        extensions: { mlobs_ui: { endpoint: `127.0.0.1:${ui}` } },
+        service: {
+          extensions: ['mlobs_ui'],
+          telemetry: { endpoint: '127.0.0.1:0' },
+          pipelines: { traces: { receivers: ['otlp'], processors: ['ml'], exporters: ['debug'] } },
+        },
+      },
+      { log: () => undefined },
+    );
+    try {
+      assert.deepEqual(collector.service.analyses.ids(), ['ml']);
+      assert.deepEqual(JSON.parse((await get(ui, '/api/v1/status')).body), {
+        processor: 'ml',
+        running: true,
+        traceUrl: null,
+      });
+      assert.deepEqual(JSON.parse((await get(ui, '/api/v1/pipelines')).body), []);
+    } finally {
+      await collector.shutdown();
+    }
+    assert.deepEqual(collector.service.analyses.ids(), []);
   });
 
   it('shuts down safely without start and twice', async () => {
