@@ -4,6 +4,7 @@
  * exporter is the last consumer. The next stage is passed in when a factory builds a
  * component, so the pipeline graph is fixed at start-up and needs no lookups per batch.
  */
+import type { AnalysisStore } from '../analysis/store/AnalysisStore.js';
 import type { LogsData, MetricsData, TracesData } from '../model/otlp.js';
 
 /** The three OTLP signals a pipeline can carry. */
@@ -44,6 +45,43 @@ export interface Host {
   reportFatalError(err: Error): void;
   /** Self-telemetry counters, labelled per component. */
   telemetry: Telemetry;
+  /**
+   * The analyses (`ml` processors) of this service, by processor id: they register here when
+   * they start, so an extension (the web page) can read their state. Absent in hosts built by
+   * tests that need none.
+   */
+  analyses?: AnalysisRegistry;
+}
+
+/** The analysis state an `ml` processor exposes to extensions (read-only use). */
+export interface AnalysisSource {
+  /** The processor's store; undefined while it is not started. */
+  readonly stateStore: AnalysisStore | undefined;
+}
+
+/** Where a service's `ml` processors announce themselves (see {@link Host.analyses}). */
+export class AnalysisRegistry {
+  private readonly byId = new Map<string, AnalysisSource>();
+
+  /** Registers (or replaces) the analysis of processor `id`. */
+  register(id: string, source: AnalysisSource): void {
+    this.byId.set(id, source);
+  }
+
+  /** Forgets processor `id` if `source` is still the one registered. */
+  unregister(id: string, source: AnalysisSource): void {
+    if (this.byId.get(id) === source) this.byId.delete(id);
+  }
+
+  /** Processor ids in registration order. */
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  /** The analysis of processor `id`, or undefined. */
+  get(id: string): AnalysisSource | undefined {
+    return this.byId.get(id);
+  }
 }
 
 /** Self-telemetry sink: counters keyed by name and labels (rendered at /metrics and on /healthz). */

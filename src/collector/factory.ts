@@ -53,6 +53,21 @@ export interface FactoryBase<C> {
   checkSignal?(config: C, signal: Signal): string | undefined;
 }
 
+/** An extension: a component outside the pipelines (a web page, health checks), as in the OpenTelemetry Collector. */
+export type Extension = Component;
+
+/** Builds extensions; one instance per configured id listed in `service::extensions`. */
+export interface ExtensionFactory<C = unknown> {
+  /** The extension type, the part before `/` in an id (`mlobs_ui`). */
+  readonly type: string;
+  /** A fresh default config; it names every key the config accepts. */
+  createDefaultConfig(): C;
+  /** Checks a decoded config; paths are relative to the extension (`auth::bearer_token`). */
+  validate(config: C): ConfigProblem[];
+  /** Builds the extension; it is started before every pipeline component and stopped after them. */
+  createExtension(settings: CreateSettings, config: C): Extension;
+}
+
 /** Builds receivers. A receiver used by several pipelines is built once and fans out. */
 export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
   /** Builds a receiver handing each signal to its consumer; absent signals are not received. */

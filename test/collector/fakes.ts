@@ -151,6 +151,7 @@ export function fakeRegistry(): ComponentRegistry {
     receivers: new Map([['fake', fakeReceiverFactory]]),
     processors: new Map([['tally', tallyProcessorFactory]]),
     exporters: new Map([['sink', sinkExporterFactory]]),
+    extensions: new Map(),
   };
 }
 

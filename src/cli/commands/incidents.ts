@@ -4,6 +4,7 @@
  * incident's ranked causes with their evidence and path.
  */
 import { parseArgs } from 'node:util';
+import { findIncident, incidentsOf } from '../../collector/api/stateApi.js';
 import { IncidentReader } from '../../collector/store/IncidentReader.js';
 import { MlobsError } from '../../errors.js';
 import type { CliIO, Command } from '../Command.js';
@@ -70,7 +71,7 @@ export const incidentsCommand: Command = {
       return 0;
     }
     return withReader(values.state ?? DEFAULT_STATE, io, (r) => {
-      const list = r.incidents(values.open ? 'open' : undefined);
+      const list = incidentsOf(r, values.open ? { state: 'open' } : {});
       if (values.json) io.stdout(`${JSON.stringify(list, null, 2)}\n`);
       else if (list.length === 0) io.stdout(values.open ? 'no open incidents\n' : 'no incidents\n');
       else io.stdout(`${incidentTable(list)}\n`);
@@ -115,7 +116,7 @@ export const diagnoseCommand: Command = {
     }
     const id = positionals[0]!;
     return withReader(values.state ?? DEFAULT_STATE, io, (r) => {
-      const i = r.incident(id);
+      const i = findIncident(r, id);
       if (i === undefined) {
         io.stderr(`mlobs diagnose: no incident '${id}' in ${r.path} (see mlobs incidents)\n`);
         return 1;

@@ -4,11 +4,14 @@
  * support its signal. Produced by `validateConfig`, deep-frozen, read by the service.
  */
 import type { Signal } from '../component.js';
-import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from '../factory.js';
+import type { ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFactory } from '../factory.js';
 import type { Endpoint } from './values.js';
 
-/** The three component kinds a config section can hold. */
+/** The three component kinds a pipeline can list. */
 export type ComponentKind = 'receivers' | 'processors' | 'exporters';
+
+/** Every component section of a config: the pipeline kinds plus `extensions`. */
+export type SectionKind = ComponentKind | 'extensions';
 
 /** One configured component, keyed in its section by `id`. */
 export interface ComponentConfig {
@@ -38,6 +41,8 @@ export interface PipelineConfig {
 export interface ServiceConfig {
   /** Pipelines in the order they were written. */
   readonly pipelines: readonly PipelineConfig[];
+  /** Extension ids to run (`service::extensions`), in the order they start. */
+  readonly extensions: readonly string[];
   /** Where `/metrics`, `/healthz` and `/readyz` are served. */
   readonly telemetry: { readonly endpoint: Endpoint };
   /** How long shutdown may take before the collector gives up draining, in ms. */
@@ -52,6 +57,8 @@ export interface CollectorConfig {
   readonly processors: Readonly<Record<string, ComponentConfig>>;
   /** Exporters by id. */
   readonly exporters: Readonly<Record<string, ComponentConfig>>;
+  /** Extensions by id (configured ones; only those in `service.extensions` run). */
+  readonly extensions: Readonly<Record<string, ComponentConfig>>;
   /** Pipelines and service settings. */
   readonly service: ServiceConfig;
 }
@@ -67,4 +74,7 @@ export interface ComponentRegistry {
   /** Exporter factories by type. */
   // biome-ignore lint/suspicious/noExplicitAny: each factory has its own config type; the registry holds them all
   readonly exporters: ReadonlyMap<string, ExporterFactory<any>>;
+  /** Extension factories by type. */
+  // biome-ignore lint/suspicious/noExplicitAny: each factory has its own config type; the registry holds them all
+  readonly extensions: ReadonlyMap<string, ExtensionFactory<any>>;
 }

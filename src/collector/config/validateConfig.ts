@@ -12,6 +12,7 @@ import type {
   ComponentKind,
   ComponentRegistry,
   PipelineConfig,
+  SectionKind,
 } from './types.js';
 import { parseDuration, parseEndpoint, show } from './values.js';
 
@@ -22,16 +23,22 @@ export type ValidationResult =
 
 const KINDS: readonly ComponentKind[] = ['receivers', 'processors', 'exporters'];
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
-const SINGULAR: Record<ComponentKind, string> = {
+const SINGULAR: Record<SectionKind, string> = {
   receivers: 'receiver',
   processors: 'processor',
   exporters: 'exporter',
+  extensions: 'extension',
 };
 const ID = /^([A-Za-z][A-Za-z0-9_]*)(?:\/(\S+))?$/;
 
 /** Default `service` settings; every allowed key appears here. */
 export function defaultServiceSettings(): Record<string, unknown> {
-  return { pipelines: {}, telemetry: { endpoint: '127.0.0.1:8888' }, shutdown_timeout: '10s' };
+  return {
+    extensions: [],
+    pipelines: {},
+    telemetry: { endpoint: '127.0.0.1:8888' },
+    shutdown_timeout: '10s',
+  };
 }
 
 /** Validates a whole config against the registry of factories. */
@@ -44,19 +51,20 @@ export function validateConfig(tree: unknown, registry: ComponentRegistry): Vali
     };
   }
   for (const key of Object.keys(tree)) {
-    if (!KINDS.includes(key as ComponentKind) && key !== 'service') {
+    if (!KINDS.includes(key as ComponentKind) && key !== 'service' && key !== 'extensions') {
       problems.push({
         path: key,
-        message: `unknown section (allowed: receivers, processors, exporters, service)`,
+        message: `unknown section (allowed: receivers, processors, exporters, extensions, service)`,
       });
     }
   }
   const sections = {} as Record<ComponentKind, Record<string, ComponentConfig>>;
   const broken = new Set<string>();
   for (const kind of KINDS) sections[kind] = validateSection(kind, tree[kind], registry, problems, broken);
-  const service = validateService(tree.service, sections, registry, problems, broken);
+  const extensions = validateSection('extensions', tree.extensions, registry, problems, broken);
+  const service = validateService(tree.service, sections, extensions, registry, problems, broken);
   if (problems.length > 0 || service === undefined) return { config: undefined, problems };
-  const config: CollectorConfig = deepFreeze({ ...sections, service });
+  const config: CollectorConfig = deepFreeze({ ...sections, extensions, service });
   validated.add(config);
   return { config, problems: [] };
 }
@@ -70,7 +78,7 @@ export function isValidatedConfig(value: unknown): value is CollectorConfig {
 }
 
 function validateSection(
-  kind: ComponentKind,
+  kind: SectionKind,
   section: unknown,
   registry: ComponentRegistry,
   problems: ConfigProblem[],
@@ -94,7 +102,9 @@ function validateSection(
       continue;
     }
     const type = m[1] as string;
-    const factory = registry[kind].get(type) as FactoryBase<unknown> | undefined;
+    const factory = registry[kind].get(type) as
+      | Pick<FactoryBase<unknown>, 'createDefaultConfig' | 'validate'>
+      | undefined;
     if (!factory) {
       const known = [...registry[kind].keys()].join(', ') || 'none';
       problems.push({ path, message: `unknown ${SINGULAR[kind]} type "${type}" (known: ${known})` });
@@ -115,6 +125,7 @@ function validateSection(
 function validateService(
   user: unknown,
   sections: Record<ComponentKind, Record<string, ComponentConfig>>,
+  extensions: Record<string, ComponentConfig>,
   registry: ComponentRegistry,
   problems: ConfigProblem[],
   broken: ReadonlySet<string>,
@@ -126,6 +137,7 @@ function validateService(
   const decoded = decodeOver(defaultServiceSettings(), user, 'service');
   problems.push(...decoded.problems);
   const settings = decoded.value as {
+    extensions: unknown;
     pipelines: unknown;
     telemetry: { endpoint: unknown };
     shutdown_timeout: unknown;
@@ -138,6 +150,7 @@ function validateService(
     problems.push({ path: 'service::shutdown_timeout', message: timeout.error });
   else if (timeout.value <= 0) problems.push({ path: 'service::shutdown_timeout', message: 'must be > 0' });
 
+  const enabled = validateExtensionList(settings.extensions, extensions, broken, problems);
   const pipelines: PipelineConfig[] = [];
   if (!isMap(settings.pipelines) || Object.keys(settings.pipelines).length === 0) {
     problems.push({ path: 'service::pipelines', message: 'at least one pipeline is required' });
@@ -148,7 +161,40 @@ function validateService(
     }
   }
   if (endpoint.value === undefined || timeout.value === undefined) return undefined;
-  return { pipelines, telemetry: { endpoint: endpoint.value }, shutdownTimeoutMs: timeout.value };
+  return {
+    pipelines,
+    extensions: enabled,
+    telemetry: { endpoint: endpoint.value },
+    shutdownTimeoutMs: timeout.value,
+  };
+}
+
+/** `service::extensions`: ids configured under `extensions`, each at most once. */
+function validateExtensionList(
+  list: unknown,
+  extensions: Record<string, ComponentConfig>,
+  broken: ReadonlySet<string>,
+  problems: ConfigProblem[],
+): string[] {
+  const out: string[] = [];
+  if (!Array.isArray(list)) {
+    problems.push({
+      path: 'service::extensions',
+      message: `must be a list of extension ids, got ${show(list)}`,
+    });
+    return out;
+  }
+  list.forEach((ref, i) => {
+    const path = `service::extensions::${i}`;
+    if (typeof ref !== 'string')
+      problems.push({ path, message: `must be an extension id, got ${show(ref)}` });
+    else if (out.includes(ref)) problems.push({ path, message: `extension "${ref}" is listed twice` });
+    else if (extensions[ref] === undefined) {
+      if (!broken.has(`extensions::${ref}`))
+        problems.push({ path, message: `extension "${ref}" is not configured under extensions` });
+    } else out.push(ref);
+  });
+  return out;
 }
 
 function validatePipeline(

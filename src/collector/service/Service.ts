@@ -5,9 +5,10 @@
  * Shutdown runs once, is safe without start, and is bounded by `service.shutdown_timeout`.
  */
 import { ErrorCodes, MlobsError } from '../../errors.js';
-import type { Host } from '../component.js';
+import { AnalysisRegistry, type Host } from '../component.js';
 import type { CollectorConfig, ComponentRegistry } from '../config/types.js';
 import type { Endpoint } from '../config/values.js';
+import type { ExtensionFactory } from '../factory.js';
 import { type BuiltComponent, buildGraph } from './buildGraph.js';
 import { TelemetryRegistry } from './TelemetryRegistry.js';
 import { TelemetryServer } from './TelemetryServer.js';
@@ -24,6 +25,8 @@ export interface ServiceOptions {
 export class Service {
   /** Self-telemetry counters; the same object components get as `host.telemetry`. */
   readonly telemetry = new TelemetryRegistry();
+  /** The `ml` processors' analyses, for extensions; the same object components get as `host.analyses`. */
+  readonly analyses = new AnalysisRegistry();
   private readonly server = new TelemetryServer(this.telemetry);
   private readonly log: (line: string) => void;
   private readonly onFatalError: (err: Error) => void;
@@ -79,7 +82,9 @@ export class Service {
       `mlobs: telemetry on http://${formatHost(bound.host)}:${bound.port} (/metrics /healthz /readyz)`,
     );
     let graph: ReturnType<typeof buildGraph>;
+    let extensions: BuiltComponent[];
     try {
+      extensions = this.buildExtensions();
       graph = buildGraph(this.config, this.registry);
     } catch (err) {
       // A factory that throws must not leave the telemetry port open.
@@ -90,8 +95,10 @@ export class Service {
     const host: Host = {
       telemetry: this.telemetry,
       reportFatalError: (err) => this.onFatalError(err),
+      analyses: this.analyses,
     };
-    for (const built of [...graph.exporters, ...graph.processors, ...graph.receivers]) {
+    // Extensions first (and so stopped last), as the OpenTelemetry Collector does.
+    for (const built of [...extensions, ...graph.exporters, ...graph.processors, ...graph.receivers]) {
       if (this.shutdownPromise) break;
       try {
         await built.component.start(host);
@@ -116,6 +123,19 @@ export class Service {
     this.server.setReady(true);
     this.log(`mlobs: collector ready (${this.config.service.pipelines.map((p) => p.id).join(', ')})`);
     return bound;
+  }
+
+  private buildExtensions(): BuiltComponent[] {
+    return this.config.service.extensions.map((id) => {
+      const entry = this.config.extensions[id];
+      if (!entry) throw new Error(`extension ${id} missing from a validated config`);
+      const factory = this.registry.extensions.get(entry.type) as ExtensionFactory<unknown>;
+      return {
+        kind: 'extensions',
+        label: id,
+        component: factory.createExtension({ id, pipeline: '' }, entry.config),
+      };
+    });
   }
 
   private async doShutdown(): Promise<void> {

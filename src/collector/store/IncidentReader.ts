@@ -1,14 +1,17 @@
 /**
- * Reads the incidents of a collector's state database without writing to it, so
- * `mlobs incidents` and `mlobs diagnose` can look while the collector runs (SQLite WAL lets one
- * writer and many readers share the file).
+ * Reads the incidents, closed windows and saved state of a collector's state database without
+ * writing to it, so `mlobs incidents` and `mlobs diagnose` can look while the collector runs
+ * (SQLite WAL lets one writer and many readers share the file). It is a {@link StateView}: the
+ * commands answer through the same API functions as the web page (`api/stateApi.ts`).
  */
 import Database from 'better-sqlite3';
+import type { StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Incident } from '../../model/finding.js';
+import type { StateView } from '../api/stateApi.js';
 
-/** Read-only access to the incidents of a state database. */
-export class IncidentReader {
+/** Read-only access to the incidents, closed windows and saved state of a state database. */
+export class IncidentReader implements StateView {
   private readonly db: Database.Database;
 
   /** Opens `path` read-only; throws MLOBS_ERR_STORE naming the path when it cannot. */
@@ -36,24 +39,25 @@ export class IncidentReader {
     return rows.filter((r) => status === undefined || r.status === status).map((r) => parseIncident(r.body));
   }
 
-  /**
-   * The incident with this id, or the only one whose id starts with it (ids are long; people
-   * type prefixes). Undefined when none matches; throws when a prefix matches several.
-   */
-  incident(idOrPrefix: string): Incident | undefined {
-    const exact = this.db.prepare('SELECT body FROM incidents WHERE id = ?').get(idOrPrefix) as
-      | { body: string }
-      | undefined;
-    if (exact !== undefined) return parseIncident(exact.body);
+  /** Closed windows, oldest first, ending after `sinceMs`, at most `limit` newest. */
+  windows(opts: { sinceMs?: number; limit?: number } = {}): StoredWindow[] {
     const rows = this.db
-      .prepare('SELECT id, body FROM incidents WHERE substr(id, 1, length(?)) = ? ORDER BY id LIMIT 6')
-      .all(idOrPrefix, idOrPrefix) as { id: string; body: string }[];
-    if (rows.length > 1)
-      throw new MlobsError(
-        ErrorCodes.MLOBS_ERR_CLI_USAGE,
-        `incident id '${idOrPrefix}' is ambiguous: ${rows.map((r) => r.id).join(', ')}${rows.length > 5 ? ', …' : ''}`,
-      );
-    return rows[0] === undefined ? undefined : parseIncident(rows[0].body);
+      .prepare('SELECT body FROM windows WHERE end_ms > ? ORDER BY end_ms DESC, stream_id LIMIT ?')
+      .all(opts.sinceMs ?? -1e300, opts.limit ?? -1) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as StoredWindow).reverse();
+  }
+
+  /** The saved Analyzer state documents, as the collector last committed them. */
+  loadState(): StoredState {
+    const out: StoredState = { global: undefined, streams: new Map() };
+    for (const row of this.db.prepare('SELECT key, value FROM state').all() as {
+      key: string;
+      value: string;
+    }[]) {
+      if (row.key === 'global') out.global = row.value;
+      else if (row.key.startsWith('stream:')) out.streams.set(row.key.slice(7), row.value);
+    }
+    return out;
   }
 
   /** Closes the file. */

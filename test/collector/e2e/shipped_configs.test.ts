@@ -45,6 +45,7 @@ async function startShipped(file: string): Promise<Running> {
   tree.receivers.otlp.protocols.http.endpoint = `127.0.0.1:${http}`;
   tree.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${grpc}`;
   tree.service.telemetry.endpoint = `127.0.0.1:${telemetry}`;
+  if (tree.extensions?.mlobs_ui) tree.extensions.mlobs_ui.endpoint = `127.0.0.1:${await freePort()}`;
   writeFileSync(join(dir, 'collector.yaml'), stringify(tree));
   const child = spawn(
     process.execPath,

@@ -104,6 +104,7 @@ export class MlCore {
   private warned = false;
   private readonly registered = new Set<Signal>();
   private readonly recent = new Map<string, MlOutput>();
+  private host: Host | undefined;
 
   constructor(
     private readonly id: string,
@@ -160,6 +161,8 @@ export class MlCore {
         this.meterProvider = undefined;
         throw err;
       }
+      this.host = host;
+      host.analyses?.register(this.id, this);
     }
     this.users++;
     if (signal === 'traces') this.sinks.traces.push(next);
@@ -174,6 +177,8 @@ export class MlCore {
    */
   async detach(): Promise<void> {
     if (--this.users > 0) return;
+    this.host?.analyses?.unregister(this.id, this);
+    this.host = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
     if (this.settings.storage.type === 'memory') {

@@ -205,6 +205,7 @@ describe('batch processor config', () => {
       receivers: new Map(),
       processors: new Map([['batch', batchProcessorFactory]]),
       exporters: new Map(),
+      extensions: new Map(),
     };
     const lines = validateConfig(tree, registry).problems.map((p) => `${p.path}: ${p.message}`);
     assert.deepEqual(lines.slice(0, 4), [
