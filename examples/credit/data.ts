@@ -64,7 +64,8 @@ export function drawApplications(rand: () => number, rows: number, firstId = 0):
   for (let i = 0; i < rows; i++) {
     const age = Math.max(18, Math.min(85, 41 + 12 * gaussian(rand)));
     const u = rand();
-    const employment = age > 66 && u < 0.8 ? 'retired' : u < 0.7 ? 'salaried' : u < 0.9 ? 'self_employed' : 'unemployed';
+    const employment =
+      age > 66 && u < 0.8 ? 'retired' : u < 0.7 ? 'salaried' : u < 0.9 ? 'self_employed' : 'unemployed';
     a.applicant_id.push(`A${firstId + i}`);
     a.age.push(Math.round(age));
     a.monthly_income.push(rand() < 0.01 ? null : Math.round(Math.exp(8 + 0.45 * gaussian(rand))));

@@ -90,7 +90,8 @@ export function trainingSet(rows = 20_000): { x: Float32Array; y: Uint8Array } {
   const stats = regionStats(rand);
   const { data } = featurize({ ...apps, region_default_rate: apps.region.map((r) => stats.get(r) ?? null) });
   const y = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) y[i] = rand() < trueDefaultProbability(data, i * FEATURE_NAMES.length) ? 1 : 0;
+  for (let i = 0; i < rows; i++)
+    y[i] = rand() < trueDefaultProbability(data, i * FEATURE_NAMES.length) ? 1 : 0;
   return { x: data, y };
 }
 
@@ -129,7 +130,8 @@ export function logisticModelBytes(beta: Float64Array, version: number): Uint8Ar
     producerName: 'mlobs-examples',
     producerVersion: '1',
     modelVersion: version,
-    docString: 'Credit risk: probability that a loan defaults (logistic regression on synthetic applications).',
+    docString:
+      'Credit risk: probability that a loan defaults (logistic regression on synthetic applications).',
     graph: {
       name: 'credit_risk',
       input: [valueInfo('features', width)],

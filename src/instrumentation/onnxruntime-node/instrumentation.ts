@@ -137,7 +137,8 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
       tracer: this.tracerProxy,
       sampler: this.samplerFor(m.name, own),
       rows: ([feeds]) => batchRows(inputs(feeds)),
-      features: ([feeds]) => tensorFeatures(inputs(feeds), (n) => own.featureNames?.[n] ?? m.featureNames.get(n)),
+      features: ([feeds]) =>
+        tensorFeatures(inputs(feeds), (n) => own.featureNames?.[n] ?? m.featureNames.get(n)),
       predictions: (outputs) => {
         const name = own.output ?? m.output ?? session.outputNames.find((n) => outputs[n] !== undefined);
         const t = name === undefined ? undefined : outputs[name];
@@ -176,8 +177,11 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
     const meta = readOnnxMetadata(bytes);
     const props = meta.props;
     // The file name, when there is one, says more than a graph name exporters often leave generic.
-    model.name = props.get('mlobs.model.name') || (typeof source === 'string' ? model.name : meta.graphName || model.name);
-    model.version = props.get('mlobs.model.version') || (meta.modelVersion > 0 ? String(meta.modelVersion) : undefined);
+    model.name =
+      props.get('mlobs.model.name') ||
+      (typeof source === 'string' ? model.name : meta.graphName || model.name);
+    model.version =
+      props.get('mlobs.model.version') || (meta.modelVersion > 0 ? String(meta.modelVersion) : undefined);
     model.trainedAt = props.get('mlobs.model.trained_at') || undefined;
     model.output = props.get('mlobs.output') || undefined;
     for (const [key, value] of props) {

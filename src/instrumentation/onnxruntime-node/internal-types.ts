@@ -31,4 +31,8 @@ export interface OrtModule {
 }
 
 /** The run function as patched: `this` is the session. */
-export type RunFunction = (this: OrtSession, feeds: Record<string, OrtTensor>, ...rest: unknown[]) => Promise<Record<string, OrtTensor>>;
+export type RunFunction = (
+  this: OrtSession,
+  feeds: Record<string, OrtTensor>,
+  ...rest: unknown[]
+) => Promise<Record<string, OrtTensor>>;

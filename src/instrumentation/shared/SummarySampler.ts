@@ -38,14 +38,18 @@ export class SummarySampler {
  * Exactly one of `every` (a whole number ≥ 1) and `rowsPerSecond` (> 0) must be set.
  */
 export function samplingProblem(value: unknown, path: string): string | undefined {
-  if (value === null || typeof value !== 'object') return `${path}: must be { every: N } or { rowsPerSecond: R }`;
+  if (value === null || typeof value !== 'object')
+    return `${path}: must be { every: N } or { rowsPerSecond: R }`;
   const v = value as { every?: unknown; rowsPerSecond?: unknown };
   const keys = Object.keys(v);
   if (keys.length !== 1 || !(keys[0] === 'every' || keys[0] === 'rowsPerSecond'))
     return `${path}: must have exactly one of every, rowsPerSecond; got ${keys.join(', ') || 'no key'}`;
   if ('every' in v && !(Number.isInteger(v.every) && (v.every as number) >= 1))
     return `${path}.every: must be a whole number ≥ 1, got ${String(v.every)}`;
-  if ('rowsPerSecond' in v && !(typeof v.rowsPerSecond === 'number' && v.rowsPerSecond > 0 && Number.isFinite(v.rowsPerSecond)))
+  if (
+    'rowsPerSecond' in v &&
+    !(typeof v.rowsPerSecond === 'number' && v.rowsPerSecond > 0 && Number.isFinite(v.rowsPerSecond))
+  )
     return `${path}.rowsPerSecond: must be a number > 0, got ${String(v.rowsPerSecond)}`;
   return undefined;
 }

@@ -4,8 +4,8 @@
  * batch size to every run, and summarises inputs and outputs only for the calls its sampler picks.
  */
 import { trace } from '@opentelemetry/api';
-import { ATTR_ML_BATCH_ROWS } from '../../semconv/index.js';
 import { activeBatchId, type ModelInfo, type PredictionOutputs, type TracerLike } from '../../sdk/index.js';
+import { ATTR_ML_BATCH_ROWS } from '../../semconv/index.js';
 import { instrumentPredict } from '../instrumentPredict.js';
 import type { FeatureInput, PredictFunction } from '../types.js';
 import type { SummarySampler } from './SummarySampler.js';

@@ -90,7 +90,10 @@ export function tensorPredictions(
   if (isFloat(t.type)) {
     if (w >= 2) {
       const names = classNames && classNames.length === w ? classNames : undefined;
-      return { probabilities: { data: toNumbers(t.data), shape: [rows, w] }, ...(names ? { classNames: names } : {}) };
+      return {
+        probabilities: { data: toNumbers(t.data), shape: [rows, w] },
+        ...(names ? { classNames: names } : {}),
+      };
     }
     return { values: toNumbers(t.data) };
   }
@@ -107,7 +110,18 @@ export function tensorPredictions(
 }
 
 const FLOAT = new Set(['float16', 'float32', 'float64', 'float', 'double']);
-const NUMERIC = new Set([...FLOAT, 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'int']);
+const NUMERIC = new Set([
+  ...FLOAT,
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'int',
+]);
 
 function isFloat(type: string): boolean {
   return FLOAT.has(type);

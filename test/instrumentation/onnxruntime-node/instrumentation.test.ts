@@ -37,7 +37,7 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 // Enabled (patching require) before onnxruntime-node is loaded, as `mlobs/register` does.
 const instrumentation = new OnnxRuntimeInstrumentation({ sampling: { every: 1 } });
 instrumentation.setTracerProvider(provider);
-// biome-ignore lint/style/noCommonJs: loaded after the instrumentation hooked require, on purpose
+// Loaded after the instrumentation hooked require, on purpose (as mlobs/register does).
 const ort: typeof import('onnxruntime-node') = require('onnxruntime-node');
 
 function batch(rows: number): InstanceType<typeof ort.Tensor> {
@@ -80,7 +80,10 @@ describe('OnnxRuntimeInstrumentation against onnxruntime-node', () => {
     const cls = predictions.get('class');
     assert.ok(cls?.kind === 'categorical');
     const seen = cls.top().map((t) => t.value);
-    assert.ok(seen.every((v) => (CLASS_NAMES as readonly string[]).includes(String(v))), `classes ${seen}`);
+    assert.ok(
+      seen.every((v) => (CLASS_NAMES as readonly string[]).includes(String(v))),
+      `classes ${seen}`,
+    );
   });
 
   it('names a model without metadata after its file, its columns <input>[i] and its classes by index', async () => {
@@ -120,10 +123,18 @@ describe('OnnxRuntimeInstrumentation against onnxruntime-node', () => {
 
   it('takes the batch id of the enclosing component, so labels can join the predictions', async () => {
     const session = await ort.InferenceSession.create(MODEL);
-    await component('scoring', { pipeline: 'credit', batchId: 'b42' }, () => session.run({ features: batch(3) }));
+    await component('scoring', { pipeline: 'credit', batchId: 'b42' }, () =>
+      session.run({ features: batch(3) }),
+    );
     const [span] = spans();
     assert.equal(span.attributes[ATTR_ML_BATCH_ID], 'b42');
-    assert.equal(span.parentSpanContext?.spanId, exporter.getFinishedSpans().find((s) => s.name === 'scoring')?.spanContext().spanId);
+    assert.equal(
+      span.parentSpanContext?.spanId,
+      exporter
+        .getFinishedSpans()
+        .find((s) => s.name === 'scoring')
+        ?.spanContext().spanId,
+    );
     const ids = eventsNamed(span, EVENT_ML_PREDICTIONS)
       .map((e) => e.attributes[ATTR_ML_PREDICTION_IDS])
       .find((v) => v !== undefined);
@@ -165,14 +176,20 @@ describe('OnnxRuntimeInstrumentation against onnxruntime-node', () => {
     const session = await ort.InferenceSession.create(MODEL);
     instrumentation.disable();
     try {
-      assert.equal(isWrapped(ort.InferenceSession.prototype.run), false);
+      assert.equal(
+        isWrapped((ort.InferenceSession as unknown as { prototype: { run: unknown } }).prototype.run),
+        false,
+      );
       assert.equal(isWrapped(ort.InferenceSession.create), false);
       await session.run({ features: batch(2) });
       assert.equal(spans().length, 0);
     } finally {
       instrumentation.enable();
     }
-    assert.equal(isWrapped(ort.InferenceSession.prototype.run), true);
+    assert.equal(
+      isWrapped((ort.InferenceSession as unknown as { prototype: { run: unknown } }).prototype.run),
+      true,
+    );
     await session.run({ features: batch(2) });
     assert.equal(spans().length, 1);
     assert.equal(trace.getActiveSpan(), undefined);
