@@ -32,11 +32,11 @@ function width(t: TensorView): number {
   return w;
 }
 
-/** Names of `t`'s columns: the configured ones when they fit, else `<name>` (rank 1) or `<name>[i]`. */
+/** Names of `t`'s columns: the configured ones when they fit, else `<name>` (one column) or `<name>[i]`. */
 export function columnNames(t: TensorView, configured: readonly string[] | undefined): string[] {
   const w = width(t);
   if (configured && configured.length === w) return [...configured];
-  if (t.dims.length <= 1) return [t.name];
+  if (w === 1) return [t.name];
   return Array.from({ length: w }, (_, i) => `${t.name}[${i}]`);
 }
 

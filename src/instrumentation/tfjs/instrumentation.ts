@@ -49,8 +49,9 @@ interface ModelState {
   own: ModelConfig;
   featureNames: Map<string, string[]>;
   classNames: Map<string, string[]>;
-  inputNames: readonly string[];
-  outputNames: readonly string[];
+  /** Read at each call: a Sequential has no input names until its first predict builds it. */
+  inputNames: () => readonly string[];
+  outputNames: () => readonly string[];
   calls: Map<string, ModelMethod>;
 }
 
@@ -124,7 +125,7 @@ export class TfjsInstrumentation extends InstrumentationBase<TfjsInstrumentation
     const state = this.stateOf(model);
     const cached = state.calls.get(method);
     if (cached) return cached;
-    const inputs = (x: TfTensors): TensorView[] => views(x, state.inputNames, 'input');
+    const inputs = (x: TfTensors): TensorView[] => views(x, state.inputNames(), 'input');
     const call = instrumentModelCall(original, {
       component: state.own.component ?? state.name,
       model: state.info,
@@ -134,7 +135,7 @@ export class TfjsInstrumentation extends InstrumentationBase<TfjsInstrumentation
       features: ([x]) =>
         tensorFeatures(inputs(x), (n) => state.own.featureNames?.[n] ?? state.featureNames.get(n)),
       predictions: (result) => {
-        const outs = views(result as TfTensors, state.outputNames, 'output');
+        const outs = views(result as TfTensors, state.outputNames(), 'output');
         const chosen = outs.find((o) => o.name === state.own.output) ?? outs[0];
         return chosen
           ? tensorPredictions(chosen, state.own.classNames ?? state.classNames.get(chosen.name))
@@ -168,8 +169,10 @@ export class TfjsInstrumentation extends InstrumentationBase<TfjsInstrumentation
       own,
       featureNames: namesWithPrefix(meta, 'mlobs.features.'),
       classNames: namesWithPrefix(meta, 'mlobs.classes.'),
-      inputNames: model.inputNames ?? model.inputNodes ?? [],
-      outputNames: model.outputNames ?? model.outputNodes ?? [],
+      inputNames: () =>
+        nonEmpty(model.inputNames) ?? nonEmpty(namesOf(model.inputs)) ?? model.inputNodes ?? [],
+      outputNames: () =>
+        nonEmpty(model.outputNames) ?? nonEmpty(namesOf(model.outputs)) ?? model.outputNodes ?? [],
       calls: new Map(),
     };
     this.models.set(model, state);
@@ -238,6 +241,14 @@ function namesWithPrefix(meta: Record<string, unknown>, prefix: string): Map<str
     }
   }
   return out;
+}
+
+function namesOf(list: readonly { name?: unknown }[] | undefined): string[] | undefined {
+  return Array.isArray(list) ? list.map((t) => String(t?.name ?? '')) : undefined;
+}
+
+function nonEmpty(names: readonly string[] | undefined): readonly string[] | undefined {
+  return names && names.length > 0 ? names : undefined;
 }
 
 function str(v: unknown): string | undefined {

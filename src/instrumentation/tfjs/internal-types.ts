@@ -19,6 +19,9 @@ export interface TfLayersModel {
   readonly name?: string;
   readonly inputNames?: readonly string[];
   readonly outputNames?: readonly string[];
+  /** Symbolic inputs and outputs; a Sequential has them before it is built. */
+  readonly inputs?: readonly { name?: unknown }[];
+  readonly outputs?: readonly { name?: unknown }[];
   getUserDefinedMetadata?(): unknown;
 }
 
