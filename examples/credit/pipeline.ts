@@ -13,7 +13,7 @@
  *                  → featurize → credit-risk (the ONNX model) → decide → write
  * and loan outcomes (labels) arrive `--label-delay` batches later for `--label-share` of the rows.
  *
- * Options: `--batches N` (12), `--rows N` (2000), `--interval MS` (2000, one batch per analysis
+ * Options: `--pipeline NAME` (credit-scoring), `--batches N` (12), `--rows N` (2000), `--interval MS` (2000, one batch per analysis
  * window of the demo config), `--fault NAME` from batch `--fault-at K` (6) on, `--quiet`.
  * Faults, and the stage they break:
  * - `unit-change`: the applications feed reports monthly income in thousands (load);
@@ -53,12 +53,12 @@ export const FAULTS = [
 /** One of {@link FAULTS}. */
 export type Fault = (typeof FAULTS)[number];
 
-const PIPELINE = 'credit-scoring';
 const TABLE = 'table:risk.region_stats';
 const MODELS = joinPath(__dirname, 'models');
 const APPROVE_BELOW = 0.2;
 
 interface Options {
+  pipeline: string;
   batches: number;
   rows: number;
   intervalMs: number;
@@ -99,7 +99,8 @@ class Pipeline {
       'region-stats-etl',
       { kind: 'source', pipeline: 'region-stats', runId: `etl-${version}`, version: '3.1.0' },
       async (run) => {
-        this.table = regionStats(seeded(500 + version));
+        // Last year's default rates do not change from one nightly run to the next.
+        this.table = regionStats(seeded(500));
         run.recordFeatures({ region: [...this.table.keys()], default_rate: [...this.table.values()] });
         run.addOutput(TABLE, `v${version}`);
       },
@@ -108,78 +109,93 @@ class Pipeline {
 
   async run(batch: number): Promise<string> {
     const rand = seeded(10_000 + batch);
-    return component(PIPELINE, { pipeline: PIPELINE, runId: `run-${batch}`, batchId: `b${batch}` }, async () => {
-      const apps = await component(
-        'load',
-        { kind: 'source', version: '1.4.0', inputs: ['table:loans.applications'] },
-        async (run) => {
-          const a = drawApplications(rand, this.o.rows, batch * this.o.rows);
-          if (this.faulty(batch, 'unit-change'))
-            a.monthly_income = a.monthly_income.map((x) => (x === null ? null : x / 1000));
-          if (this.faulty(batch, 'category-rename'))
-            a.employment = a.employment.map((e) => (e === 'self_employed' ? 'self-employed' : e));
-          const { applicant_id: _ids, ...columns } = a;
-          run.recordFeatures(columns, { batchId: `b${batch}` });
-          return a;
-        },
-      );
-      const valid = await component('validate', { kind: 'transform', version: '1.0.2' }, async () => {
-        // Rules the lending policy sets: adults, a positive amount, a known term.
-        const keep = apps.age.map((age, i) => age >= 18 && apps.loan_amount[i] > 0 && apps.term_months[i] > 0);
-        return {
-          applicant_id: apps.applicant_id.filter((_, i) => keep[i]),
-          age: apps.age.filter((_, i) => keep[i]),
-          monthly_income: apps.monthly_income.filter((_, i) => keep[i]),
-          loan_amount: apps.loan_amount.filter((_, i) => keep[i]),
-          term_months: apps.term_months.filter((_, i) => keep[i]),
-          employment: apps.employment.filter((_, i) => keep[i]),
-          region: apps.region.filter((_, i) => keep[i]),
-        };
-      });
-      const joined = await component(
-        'join',
-        { kind: 'transform', version: this.faulty(batch, 'null-join') ? '2.1.0' : '2.0.3' },
-        async (run) => {
-          run.addInput(TABLE, `v${this.tableVersion}`);
-          const key = (r: string): string => (this.faulty(batch, 'null-join') ? r.toUpperCase() : r);
-          const j: Joined = { ...valid, region_default_rate: valid.region.map((r) => this.table.get(key(r)) ?? null) };
-          run.recordFeatures({ region_default_rate: j.region_default_rate }, { batchId: `b${batch}` });
-          return j;
-        },
-      );
-      const matrix = await component('featurize', { kind: 'features', version: '5.0.0' }, async () => featurize(joined));
-      const session = this.faulty(batch, 'model-swap') ? this.swapped : this.good;
-      const broken = this.faulty(batch, 'errors') && batch % 2 === 0;
-      let pDefault: Float32Array | undefined;
-      try {
-        // The model call: plain onnxruntime-node, recorded by mlobs' instrumentation.
-        const tensor = broken
-          ? new ort.Tensor('float64', Float64Array.from(matrix.data), [matrix.rows, FEATURE_NAMES.length])
-          : new ort.Tensor('float32', matrix.data, [matrix.rows, FEATURE_NAMES.length]);
-        const out = await session.run({ features: tensor });
-        const probs = out.probabilities.data as Float32Array;
-        pDefault = Float32Array.from({ length: matrix.rows }, (_, i) => probs[i * 2 + 1]);
-        this.scored.push({ batch, features: matrix.data, rows: matrix.rows });
-      } catch {
-        // The model refused the batch: every application goes to a person.
-      }
-      const decisions = await component('decide', { kind: 'postprocess', version: '1.2.0' }, async (run) => {
-        const d = Array.from({ length: matrix.rows }, (_, i) =>
-          pDefault === undefined ? 'manual_review' : pDefault[i] < APPROVE_BELOW ? 'approve' : 'decline',
+    return component(
+      this.o.pipeline,
+      { pipeline: this.o.pipeline, runId: `run-${batch}`, batchId: `b${batch}` },
+      async () => {
+        const apps = await component(
+          'load',
+          { kind: 'source', version: '1.4.0', inputs: ['table:loans.applications'] },
+          async (run) => {
+            const a = drawApplications(rand, this.o.rows, batch * this.o.rows);
+            if (this.faulty(batch, 'unit-change'))
+              a.monthly_income = a.monthly_income.map((x) => (x === null ? null : x / 1000));
+            if (this.faulty(batch, 'category-rename'))
+              a.employment = a.employment.map((e) => (e === 'self_employed' ? 'self-employed' : e));
+            const { applicant_id: _ids, ...columns } = a;
+            run.recordFeatures(columns, { batchId: `b${batch}` });
+            return a;
+          },
         );
-        run.recordFeatures({ decision: d }, { batchId: `b${batch}` });
-        return d;
-      });
-      await component(
-        'write',
-        { kind: 'sink', version: '1.0.0', outputs: [`table:loans.decisions@b${batch}`] },
-        async () => {
-          if (this.faulty(batch, 'latency')) await sleep(400);
-        },
-      );
-      const approved = decisions.filter((d) => d === 'approve').length;
-      return `${approved}/${decisions.length} approved${pDefault === undefined ? ' (model refused the batch)' : ''}`;
-    });
+        const valid = await component('validate', { kind: 'transform', version: '1.0.2' }, async () => {
+          // Rules the lending policy sets: adults, a positive amount, a known term.
+          const keep = apps.age.map(
+            (age, i) => age >= 18 && apps.loan_amount[i] > 0 && apps.term_months[i] > 0,
+          );
+          return {
+            applicant_id: apps.applicant_id.filter((_, i) => keep[i]),
+            age: apps.age.filter((_, i) => keep[i]),
+            monthly_income: apps.monthly_income.filter((_, i) => keep[i]),
+            loan_amount: apps.loan_amount.filter((_, i) => keep[i]),
+            term_months: apps.term_months.filter((_, i) => keep[i]),
+            employment: apps.employment.filter((_, i) => keep[i]),
+            region: apps.region.filter((_, i) => keep[i]),
+          };
+        });
+        const joined = await component(
+          'join',
+          { kind: 'transform', version: this.faulty(batch, 'null-join') ? '2.1.0' : '2.0.3' },
+          async (run) => {
+            run.addInput(TABLE, `v${this.tableVersion}`);
+            const key = (r: string): string => (this.faulty(batch, 'null-join') ? r.toUpperCase() : r);
+            const j: Joined = {
+              ...valid,
+              region_default_rate: valid.region.map((r) => this.table.get(key(r)) ?? null),
+            };
+            run.recordFeatures({ region_default_rate: j.region_default_rate }, { batchId: `b${batch}` });
+            return j;
+          },
+        );
+        const matrix = await component('featurize', { kind: 'features', version: '5.0.0' }, async () =>
+          featurize(joined),
+        );
+        const session = this.faulty(batch, 'model-swap') ? this.swapped : this.good;
+        const broken = this.faulty(batch, 'errors') && batch % 2 === 0;
+        let pDefault: Float32Array | undefined;
+        try {
+          // The model call: plain onnxruntime-node, recorded by mlobs' instrumentation.
+          const tensor = broken
+            ? new ort.Tensor('float64', Float64Array.from(matrix.data), [matrix.rows, FEATURE_NAMES.length])
+            : new ort.Tensor('float32', matrix.data, [matrix.rows, FEATURE_NAMES.length]);
+          const out = await session.run({ features: tensor });
+          const probs = out.probabilities.data as Float32Array;
+          pDefault = Float32Array.from({ length: matrix.rows }, (_, i) => probs[i * 2 + 1]);
+          this.scored.push({ batch, features: matrix.data, rows: matrix.rows });
+        } catch {
+          // The model refused the batch: every application goes to a person.
+        }
+        const decisions = await component(
+          'decide',
+          { kind: 'postprocess', version: '1.2.0' },
+          async (run) => {
+            const d = Array.from({ length: matrix.rows }, (_, i) =>
+              pDefault === undefined ? 'manual_review' : pDefault[i] < APPROVE_BELOW ? 'approve' : 'decline',
+            );
+            run.recordFeatures({ decision: d }, { batchId: `b${batch}` });
+            return d;
+          },
+        );
+        await component(
+          'write',
+          { kind: 'sink', version: '1.0.0', outputs: [`table:loans.decisions@b${batch}`] },
+          async () => {
+            if (this.faulty(batch, 'latency')) await sleep(400);
+          },
+        );
+        const approved = decisions.filter((d) => d === 'approve').length;
+        return `${approved}/${decisions.length} approved${pDefault === undefined ? ' (model refused the batch)' : ''}`;
+      },
+    );
   }
 
   /** Outcomes of an earlier batch: whether each of a share of its loans defaulted. */
@@ -198,7 +214,7 @@ class Pipeline {
       rows.push(i);
       classes.push(CLASS_NAMES[defaulted ? 1 : 0]);
     }
-    await component('loan-outcomes', { kind: 'label', pipeline: PIPELINE }, async (run) => {
+    await component('loan-outcomes', { kind: 'label', pipeline: this.o.pipeline }, async (run) => {
       run.recordLabels({ classes }, { batchId: `b${due.batch}`, rows });
     });
   }
@@ -213,11 +229,18 @@ function option(args: readonly string[], name: string): string | undefined {
   return at >= 0 ? args[at + 1] : undefined;
 }
 
-function number(args: readonly string[], name: string, fallback: number, min: number, max = Infinity): number {
+function number(
+  args: readonly string[],
+  name: string,
+  fallback: number,
+  min: number,
+  max = Infinity,
+): number {
   const text = option(args, name);
   if (text === undefined) return fallback;
   const v = Number(text);
-  if (!Number.isFinite(v) || v < min || v > max) throw new Error(`${name} must be a number in [${min}, ${max}], got ${text}`);
+  if (!Number.isFinite(v) || v < min || v > max)
+    throw new Error(`${name} must be a number in [${min}, ${max}], got ${text}`);
   return v;
 }
 
@@ -228,6 +251,7 @@ export function parseOptions(args: readonly string[]): Options {
     throw new Error(`--fault must be one of ${FAULTS.join(', ')}, got ${fault}`);
   }
   return {
+    pipeline: option(args, '--pipeline') ?? 'credit-scoring',
     batches: Math.floor(number(args, '--batches', 12, 1)),
     rows: Math.floor(number(args, '--rows', 2000, 10)),
     intervalMs: number(args, '--interval', 2000, 0),
