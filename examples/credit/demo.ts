@@ -9,7 +9,7 @@
  *   npm run demo -- --fault model-swap # or: null-join, category-rename, stale-table,
  *                                      #     label-shift, latency, errors, all (each at once)
  *
- * Options: `--fault NAME|all`, `--batches N` (12), `--fault-at K` (6), `--endpoint host:port`
+ * Options: `--fault NAME|all`, `--batches N` (40), `--fault-at K` (17), `--endpoint host:port`
  * (127.0.0.1:4318; when something already listens there it is used instead of starting a
  * collector, and findings are wherever its config sends them), `--out DIR` (./.mlobs, where the
  * started collector writes its files), `--json FILE` (the results, for tests).
@@ -96,10 +96,10 @@ function parse(args: readonly string[]): Options {
       throw new Error(`${name} must be a whole number ≥ ${min}, got ${opt(name)}`);
     return v;
   };
-  const batches = whole('--batches', 12, 6);
-  const faultAt = whole('--fault-at', 6, 5);
-  if (faultAt > batches - 2)
-    throw new Error(`--fault-at ${faultAt} leaves fewer than 3 faulty batches of ${batches}`);
+  const batches = whole('--batches', 40, 20);
+  const faultAt = whole('--fault-at', 17, 13);
+  if (faultAt > batches - 12)
+    throw new Error(`--fault-at ${faultAt} leaves fewer than 12 faulty batches of ${batches}`);
   return {
     faults: fault === 'all' ? [...FAULTS] : [fault as Fault],
     batches,
@@ -297,14 +297,12 @@ class Status {
 }
 
 interface Child {
-  fault: Fault;
-  pipeline: string;
   batch: number;
   exited: Promise<number>;
   stderr: string;
 }
 
-function startPipeline(o: Options, fault: Fault, pipeline: string): Child {
+function startPipeline(o: Options): Child {
   const args = [
     '--import',
     'tsx',
@@ -312,19 +310,17 @@ function startPipeline(o: Options, fault: Fault, pipeline: string): Child {
     join(REPO, 'src/register.ts'),
     join(REPO, 'examples/credit/pipeline.ts'),
     '--fault',
-    fault,
+    o.faults.join(','),
     '--fault-at',
     String(o.faultAt),
     '--batches',
     String(o.batches),
-    '--pipeline',
-    pipeline,
   ];
   const proc = spawn(process.execPath, args, {
     cwd: REPO,
     env: {
       ...process.env,
-      OTEL_SERVICE_NAME: pipeline,
+      OTEL_SERVICE_NAME: 'credit-scoring',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://${o.endpoint}`,
       OTEL_METRICS_EXPORTER: 'none',
       OTEL_BSP_SCHEDULE_DELAY: '500',
@@ -333,10 +329,10 @@ function startPipeline(o: Options, fault: Fault, pipeline: string): Child {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const child: Child = { fault, pipeline, batch: 0, stderr: '', exited: Promise.resolve(0) };
+  const child: Child = { batch: 0, stderr: '', exited: Promise.resolve(0) };
   proc.stdout.setEncoding('utf8');
   proc.stdout.on('data', (d: string) => {
-    for (const m of d.matchAll(/^batch (\d+)/gm)) child.batch = Number(m[1]);
+    for (const m of d.matchAll(/batch (\d+)/g)) child.batch = Math.max(child.batch, Number(m[1]));
   });
   proc.stderr.on('data', (d) => (child.stderr += d));
   child.exited = new Promise((r) => proc.on('close', (code) => r(code ?? 1)));
@@ -367,21 +363,25 @@ async function main(): Promise<void> {
     );
   }
   const single = o.faults.length === 1;
-  const children = o.faults.map((f) => startPipeline(o, f, single ? 'credit-scoring' : `credit-${f}`));
+  const runs = o.faults.map((fault) => ({
+    fault,
+    pipeline: single ? 'credit-scoring' : `credit-scoring-${fault}`,
+  }));
+  const child = startPipeline(o);
   console.log(
     `Running the credit-risk pipeline under node --import mlobs/register: batches 1–${o.faultAt - 1} clean, ` +
-      `then ${single ? `--fault ${o.faults[0]}` : 'each fault in its own pipeline'} from batch ${o.faultAt}, one batch every 2 s.`,
+      `then ${single ? `--fault ${o.faults[0]}` : 'each fault in its own pipeline'} from batch ${o.faultAt}, a batch every 0.5 s.`,
   );
   const observer = collector
     ? new Observer(
         o.out,
         (l) => status.say(l),
-        (p) => (single ? '' : `[${p}] `),
+        (p) => (single ? '' : `[${p.replace('credit-scoring-', '')}] `),
       )
     : undefined;
   const tick = (): void => {
     observer?.poll();
-    const batch = Math.min(...children.map((c) => c.batch));
+    const batch = child.batch;
     const phase =
       batch === 0
         ? 'starting'
@@ -394,15 +394,14 @@ async function main(): Promise<void> {
     status.show(`[${phase}]${found} · ${Math.round((Date.now() - started) / 1000)}s`);
   };
   const timer = setInterval(tick, 250);
-  const codes = await Promise.all(children.map((c) => c.exited));
-  const failed = children.filter((_, i) => codes[i] !== 0);
+  const code = await child.exited;
   if (observer) {
     // Windows close a few seconds after their last span; wait until each fault has its incident (with a root cause once diagnosis gives one).
     const until = Date.now() + DRAIN_MS;
     while (Date.now() < until) {
       tick();
       const incidents = [...observer.incidents.values()];
-      const settled = children.every((c) => incidents.some((i) => i.pipeline === c.pipeline && i.rootCause));
+      const settled = runs.every((r) => incidents.some((i) => i.pipeline === r.pipeline && i.rootCause));
       if (settled) break;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -412,20 +411,20 @@ async function main(): Promise<void> {
   status.done();
   await collector?.shutdown();
   observer?.poll();
-  for (const c of failed) console.error(`pipeline ${c.pipeline} failed:\n${c.stderr}`);
-  const results: DemoResult[] = children.map((c) => ({
-    fault: c.fault,
-    pipeline: c.pipeline,
-    batches: c.batch,
+  if (code !== 0) console.error(`the pipeline failed (exit code ${code}):\n${child.stderr}`);
+  const results: DemoResult[] = runs.map((r) => ({
+    fault: r.fault,
+    pipeline: r.pipeline,
+    batches: child.batch,
     findings: observer
-      ? [...observer.findings.values()].filter((f) => f[ATTR_ML_PIPELINE_NAME] === c.pipeline).length
+      ? [...observer.findings.values()].filter((f) => f[ATTR_ML_PIPELINE_NAME] === r.pipeline).length
       : 0,
-    incidents: observer ? [...observer.incidents.values()].filter((i) => i.pipeline === c.pipeline) : [],
+    incidents: observer ? [...observer.incidents.values()].filter((i) => i.pipeline === r.pipeline) : [],
   }));
   report(results, o, collector);
   if (o.json) writeFileSync(o.json, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
-  if (failed.length > 0) process.exitCode = 1;
+  if (code !== 0) process.exitCode = 1;
 }
 
 function report(results: readonly DemoResult[], o: Options, collector: RunningCollector | undefined): void {

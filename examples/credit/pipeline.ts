@@ -8,13 +8,16 @@
  *     node --import tsx --import mlobs/register examples/credit/pipeline.ts --batches 12 --fault unit-change
  *
  * Each batch is one pipeline run (one trace):
- *   region-stats-etl (scheduled job, its own trace: writes table:risk.region_stats)
+ *   region-stats-etl (scheduled job, its own trace: writes table:<pipeline>.region_stats)
  *   credit-scoring → load → validate → join (reads the table: a span link to the job's run)
  *                  → featurize → credit-risk (the ONNX model) → decide → write
  * and loan outcomes (labels) arrive `--label-delay` batches later for `--label-share` of the rows.
  *
- * Options: `--pipeline NAME` (credit-scoring), `--batches N` (12), `--rows N` (2000), `--interval MS` (2000, one batch per analysis
- * window of the demo config), `--fault NAME` from batch `--fault-at K` (6) on, `--quiet`.
+ * Options: `--pipeline NAME` (credit-scoring), `--batches N` (40), `--rows N` (500), `--interval MS`
+ * (500: four batches per 2-second window of the demo config), `--fault NAME` from batch
+ * `--fault-at K` (17: after four clean windows) on (`--fault a,b` or `all`: one pipeline per fault,
+ * `<pipeline>-<fault>`, side by side), `--align MS` (2000: batches start on the window grid), `--label-share S` (0.3), `--label-delay N`
+ * batches (2), `--quiet`.
  * Faults, and the stage they break:
  * - `unit-change`: the applications feed reports monthly income in thousands (load);
  * - `null-join`: a join change upper-cases the region key, so the table no longer matches (join);
@@ -23,7 +26,7 @@
  * - `model-swap`: version 2 of the model, trained with two columns swapped, is deployed (credit-risk);
  * - `label-shift`: defaults rise for the same applicants, a change in the world (credit-risk's labels);
  * - `latency`: writes to the decisions table take 400 ms (write);
- * - `errors`: every other batch is sent to the model as float64, which it refuses (credit-risk).
+ * - `errors`: a release sends the model float64 tensors, which it refuses (credit-risk).
  */
 import { join as joinPath } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -53,7 +56,6 @@ export const FAULTS = [
 /** One of {@link FAULTS}. */
 export type Fault = (typeof FAULTS)[number];
 
-const TABLE = 'table:risk.region_stats';
 const MODELS = joinPath(__dirname, 'models');
 const APPROVE_BELOW = 0.2;
 
@@ -62,7 +64,8 @@ interface Options {
   batches: number;
   rows: number;
   intervalMs: number;
-  fault: Fault | undefined;
+  alignMs: number;
+  faults: Fault[];
   faultAt: number;
   labelShare: number;
   labelDelay: number;
@@ -87,8 +90,13 @@ class Pipeline {
     private readonly swapped: ort.InferenceSession,
   ) {}
 
+  /** The ETL job's table; named per pipeline so pipelines run side by side do not share it. */
+  private get table_(): string {
+    return `table:${this.o.pipeline}.region_stats`;
+  }
+
   private faulty(batch: number, fault: Fault): boolean {
-    return this.o.fault === fault && batch >= this.o.faultAt;
+    return this.o.faults[0] === fault && batch >= this.o.faultAt;
   }
 
   /** The nightly job, run before each batch here so a demo sees it on schedule. */
@@ -97,12 +105,12 @@ class Pipeline {
     const version = ++this.tableVersion;
     await component(
       'region-stats-etl',
-      { kind: 'source', pipeline: 'region-stats', runId: `etl-${version}`, version: '3.1.0' },
+      { kind: 'source', pipeline: `${this.o.pipeline}-etl`, runId: `etl-${version}`, version: '3.1.0' },
       async (run) => {
         // Last year's default rates do not change from one nightly run to the next.
         this.table = regionStats(seeded(500));
         run.recordFeatures({ region: [...this.table.keys()], default_rate: [...this.table.values()] });
-        run.addOutput(TABLE, `v${version}`);
+        run.addOutput(this.table_, `v${version}`);
       },
     );
   }
@@ -146,13 +154,17 @@ class Pipeline {
           'join',
           { kind: 'transform', version: this.faulty(batch, 'null-join') ? '2.1.0' : '2.0.3' },
           async (run) => {
-            run.addInput(TABLE, `v${this.tableVersion}`);
+            run.addInput(this.table_, `v${this.tableVersion}`);
             const key = (r: string): string => (this.faulty(batch, 'null-join') ? r.toUpperCase() : r);
             const j: Joined = {
               ...valid,
               region_default_rate: valid.region.map((r) => this.table.get(key(r)) ?? null),
             };
-            run.recordFeatures({ region_default_rate: j.region_default_rate }, { batchId: `b${batch}` });
+            // Declared: a batch where nothing matched is all nulls, which says nothing about its kind.
+            run.recordFeatures(
+              { region_default_rate: j.region_default_rate },
+              { batchId: `b${batch}`, schema: { region_default_rate: 'numeric' } },
+            );
             return j;
           },
         );
@@ -160,7 +172,7 @@ class Pipeline {
           featurize(joined),
         );
         const session = this.faulty(batch, 'model-swap') ? this.swapped : this.good;
-        const broken = this.faulty(batch, 'errors') && batch % 2 === 0;
+        const broken = this.faulty(batch, 'errors');
         let pDefault: Float32Array | undefined;
         try {
           // The model call: plain onnxruntime-node, recorded by mlobs' instrumentation.
@@ -221,7 +233,7 @@ class Pipeline {
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return new Promise((r) => setTimeout(r, Math.max(0, ms)));
 }
 
 function option(args: readonly string[], name: string): string | undefined {
@@ -246,17 +258,20 @@ function number(
 
 /** Parses the command line; errors name the option. */
 export function parseOptions(args: readonly string[]): Options {
-  const fault = option(args, '--fault');
-  if (fault !== undefined && !(FAULTS as readonly string[]).includes(fault)) {
-    throw new Error(`--fault must be one of ${FAULTS.join(', ')}, got ${fault}`);
+  const text = option(args, '--fault');
+  const faults = text === undefined ? [] : text === 'all' ? [...FAULTS] : text.split(',');
+  for (const f of faults) {
+    if (!(FAULTS as readonly string[]).includes(f))
+      throw new Error(`--fault must be all or a comma-separated list of ${FAULTS.join(', ')}, got ${text}`);
   }
   return {
     pipeline: option(args, '--pipeline') ?? 'credit-scoring',
-    batches: Math.floor(number(args, '--batches', 12, 1)),
-    rows: Math.floor(number(args, '--rows', 2000, 10)),
-    intervalMs: number(args, '--interval', 2000, 0),
-    fault: fault as Fault | undefined,
-    faultAt: Math.floor(number(args, '--fault-at', 6, 1)),
+    batches: Math.floor(number(args, '--batches', 40, 1)),
+    rows: Math.floor(number(args, '--rows', 500, 10)),
+    intervalMs: number(args, '--interval', 500, 0),
+    alignMs: number(args, '--align', 2000, 0),
+    faults: faults as Fault[],
+    faultAt: Math.floor(number(args, '--fault-at', 17, 1)),
     labelShare: number(args, '--label-share', 0.3, 0, 1),
     labelDelay: Math.floor(number(args, '--label-delay', 2, 1)),
     quiet: args.includes('--quiet'),
@@ -267,15 +282,34 @@ async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const good = await ort.InferenceSession.create(joinPath(MODELS, 'credit-risk.onnx'));
   const swapped = await ort.InferenceSession.create(joinPath(MODELS, 'credit-risk-v2.onnx'));
-  const p = new Pipeline(o, good, swapped);
+  // Several faults run side by side, each in its own pipeline (its own streams and incidents).
+  const runs: Options[] =
+    o.faults.length <= 1
+      ? [{ ...o }]
+      : o.faults.map((f) => ({ ...o, faults: [f], pipeline: `${o.pipeline}-${f}` }));
+  const pipelines = runs.map((r) => new Pipeline(r, good, swapped));
+  // A fixed schedule, as a scheduler runs batch jobs: batch b starts at t0 + (b − 1)·interval,
+  // t0 just after a multiple of --align, so each analysis window gets the same number of batches.
+  const now = Date.now();
+  const t0 = o.alignMs > 0 ? Math.ceil(now / o.alignMs) * o.alignMs + 100 : now;
   for (let b = 1; b <= o.batches; b++) {
-    const started = Date.now();
-    await p.etl(b);
-    const summary = await p.run(b);
-    await p.labels(b);
-    const fault = o.fault && b >= o.faultAt ? ` [${o.fault}]` : '';
-    if (!o.quiet || b === o.batches) console.log(`batch ${b}${fault}: ${summary}`);
-    if (b < o.batches) await sleep(Math.max(0, o.intervalMs - (Date.now() - started)));
+    await sleep(t0 + (b - 1) * o.intervalMs - Date.now());
+    const summaries = await Promise.all(
+      pipelines.map(async (p) => {
+        await p.etl(b);
+        const summary = await p.run(b);
+        await p.labels(b);
+        return summary;
+      }),
+    );
+    if (!o.quiet || b === o.batches) {
+      summaries.forEach((summary, i) => {
+        const r = runs[i] as Options;
+        const fault = r.faults[0] && b >= o.faultAt ? ` [${r.faults[0]}]` : '';
+        const who = runs.length > 1 ? `${r.pipeline} ` : '';
+        console.log(`${who}batch ${b}${fault}: ${summary}`);
+      });
+    }
   }
 }
 
