@@ -95,6 +95,11 @@ class Pipeline {
     return `table:${this.o.pipeline}.region_stats`;
   }
 
+  /** Unique across pipelines, since labels join predictions by `<batch id>:<row>`. */
+  private batchId(batch: number): string {
+    return `${this.o.pipeline}/b${batch}`;
+  }
+
   private faulty(batch: number, fault: Fault): boolean {
     return this.o.faults[0] === fault && batch >= this.o.faultAt;
   }
@@ -119,7 +124,7 @@ class Pipeline {
     const rand = seeded(10_000 + batch);
     return component(
       this.o.pipeline,
-      { pipeline: this.o.pipeline, runId: `run-${batch}`, batchId: `b${batch}` },
+      { pipeline: this.o.pipeline, runId: `run-${batch}`, batchId: this.batchId(batch) },
       async () => {
         const apps = await component(
           'load',
@@ -131,7 +136,7 @@ class Pipeline {
             if (this.faulty(batch, 'category-rename'))
               a.employment = a.employment.map((e) => (e === 'self_employed' ? 'self-employed' : e));
             const { applicant_id: _ids, ...columns } = a;
-            run.recordFeatures(columns, { batchId: `b${batch}` });
+            run.recordFeatures(columns, { batchId: this.batchId(batch) });
             return a;
           },
         );
@@ -163,7 +168,7 @@ class Pipeline {
             // Declared: a batch where nothing matched is all nulls, which says nothing about its kind.
             run.recordFeatures(
               { region_default_rate: j.region_default_rate },
-              { batchId: `b${batch}`, schema: { region_default_rate: 'numeric' } },
+              { batchId: this.batchId(batch), schema: { region_default_rate: 'numeric' } },
             );
             return j;
           },
@@ -193,7 +198,7 @@ class Pipeline {
             const d = Array.from({ length: matrix.rows }, (_, i) =>
               pDefault === undefined ? 'manual_review' : pDefault[i] < APPROVE_BELOW ? 'approve' : 'decline',
             );
-            run.recordFeatures({ decision: d }, { batchId: `b${batch}` });
+            run.recordFeatures({ decision: d }, { batchId: this.batchId(batch) });
             return d;
           },
         );
@@ -227,7 +232,7 @@ class Pipeline {
       classes.push(CLASS_NAMES[defaulted ? 1 : 0]);
     }
     await component('loan-outcomes', { kind: 'label', pipeline: this.o.pipeline }, async (run) => {
-      run.recordLabels({ classes }, { batchId: `b${due.batch}`, rows });
+      run.recordLabels({ classes }, { batchId: this.batchId(due.batch), rows });
     });
   }
 }
