@@ -11,7 +11,8 @@ import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
  * - `{ every: 1 }` every call, `{ every: N }` one call in N;
  * - `{ rowsPerSecond: R }` a budget of about R summarised rows per second (a token bucket
  *   holding at most one second of budget; a call is summarised whenever the bucket is not
- *   empty, and its rows are then taken, so a large batch is never skipped for being large).
+ *   empty, and its rows plus `CALL_COST_ROWS` (200, the fixed cost of a summary) are then
+ *   taken, so a large batch is never skipped for being large and a 1-row call costs 201).
  */
 export type SamplingConfig = { every: number } | { rowsPerSecond: number };
 
