@@ -37,6 +37,8 @@ function attrs(list: { key: string; value: AnyValue }[] | undefined): Record<str
 /** Collects OTLP/JSON trace requests; other signals are acknowledged and counted. */
 export class OtlpJsonReceiver {
   readonly spans: JsonSpan[] = [];
+  /** Attributes of every log record received. */
+  readonly logs: Record<string, unknown>[] = [];
   readonly paths: string[] = [];
   private server: Server | undefined;
   endpoint = '';
@@ -49,6 +51,7 @@ export class OtlpJsonReceiver {
       req.on('end', () => {
         this.paths.push(req.url ?? '');
         if (req.url === '/v1/traces') this.take(Buffer.concat(chunks).toString('utf8'));
+        if (req.url === '/v1/logs') this.takeLogs(Buffer.concat(chunks).toString('utf8'));
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{}');
       });
@@ -60,6 +63,14 @@ export class OtlpJsonReceiver {
   /** Stops listening. */
   stop(): Promise<void> {
     return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  private takeLogs(body: string): void {
+    const doc = JSON.parse(body) as {
+      resourceLogs?: { scopeLogs?: { logRecords?: { attributes?: { key: string; value: AnyValue }[] }[] }[] }[];
+    };
+    for (const rl of doc.resourceLogs ?? [])
+      for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) this.logs.push(attrs(r.attributes));
   }
 
   private take(body: string): void {
