@@ -126,9 +126,16 @@ class Pipeline {
       this.o.pipeline,
       { pipeline: this.o.pipeline, runId: `run-${batch}`, batchId: this.batchId(batch) },
       async () => {
+        // What each stage hands the next, declared so the analysis learns the data flow (ml.io).
+        const frame = (what: string): string => `memory:${this.o.pipeline}/${what}/b${batch}`;
         const apps = await component(
           'load',
-          { kind: 'source', version: '1.4.0', inputs: ['table:loans.applications'] },
+          {
+            kind: 'source',
+            version: '1.4.0',
+            inputs: ['table:loans.applications'],
+            outputs: [frame('applications')],
+          },
           async (run) => {
             const a = drawApplications(rand, this.o.rows, batch * this.o.rows);
             if (this.faulty(batch, 'unit-change'))
@@ -140,24 +147,33 @@ class Pipeline {
             return a;
           },
         );
-        const valid = await component('validate', { kind: 'transform', version: '1.0.2' }, async () => {
-          // Rules the lending policy sets: adults, a positive amount, a known term.
-          const keep = apps.age.map(
-            (age, i) => age >= 18 && apps.loan_amount[i] > 0 && apps.term_months[i] > 0,
-          );
-          return {
-            applicant_id: apps.applicant_id.filter((_, i) => keep[i]),
-            age: apps.age.filter((_, i) => keep[i]),
-            monthly_income: apps.monthly_income.filter((_, i) => keep[i]),
-            loan_amount: apps.loan_amount.filter((_, i) => keep[i]),
-            term_months: apps.term_months.filter((_, i) => keep[i]),
-            employment: apps.employment.filter((_, i) => keep[i]),
-            region: apps.region.filter((_, i) => keep[i]),
-          };
-        });
+        const valid = await component(
+          'validate',
+          { kind: 'transform', version: '1.0.2', inputs: [frame('applications')], outputs: [frame('valid')] },
+          async () => {
+            // Rules the lending policy sets: adults, a positive amount, a known term.
+            const keep = apps.age.map(
+              (age, i) => age >= 18 && apps.loan_amount[i] > 0 && apps.term_months[i] > 0,
+            );
+            return {
+              applicant_id: apps.applicant_id.filter((_, i) => keep[i]),
+              age: apps.age.filter((_, i) => keep[i]),
+              monthly_income: apps.monthly_income.filter((_, i) => keep[i]),
+              loan_amount: apps.loan_amount.filter((_, i) => keep[i]),
+              term_months: apps.term_months.filter((_, i) => keep[i]),
+              employment: apps.employment.filter((_, i) => keep[i]),
+              region: apps.region.filter((_, i) => keep[i]),
+            };
+          },
+        );
         const joined = await component(
           'join',
-          { kind: 'transform', version: this.faulty(batch, 'null-join') ? '2.1.0' : '2.0.3' },
+          {
+            kind: 'transform',
+            version: this.faulty(batch, 'null-join') ? '2.1.0' : '2.0.3',
+            inputs: [frame('valid')],
+            outputs: [frame('joined')],
+          },
           async (run) => {
             run.addInput(this.table_, `v${this.tableVersion}`);
             const key = (r: string): string => (this.faulty(batch, 'null-join') ? r.toUpperCase() : r);
@@ -173,8 +189,17 @@ class Pipeline {
             return j;
           },
         );
-        const matrix = await component('featurize', { kind: 'features', version: '5.0.0' }, async () =>
-          featurize(joined),
+        const matrix = await component(
+          'featurize',
+          { kind: 'features', version: '5.0.0', inputs: [frame('joined')], outputs: [frame('features')] },
+          async (run) => {
+            const m = featurize(joined);
+            run.recordFeatures(
+              { data: m.data, shape: [m.rows, FEATURE_NAMES.length], columns: [...FEATURE_NAMES] },
+              { batchId: this.batchId(batch) },
+            );
+            return m;
+          },
         );
         const session = this.faulty(batch, 'model-swap') ? this.swapped : this.good;
         const broken = this.faulty(batch, 'errors');
@@ -193,7 +218,7 @@ class Pipeline {
         }
         const decisions = await component(
           'decide',
-          { kind: 'postprocess', version: '1.2.0' },
+          { kind: 'postprocess', version: '1.2.0', outputs: [frame('decisions')] },
           async (run) => {
             const d = Array.from({ length: matrix.rows }, (_, i) =>
               pDefault === undefined ? 'manual_review' : pDefault[i] < APPROVE_BELOW ? 'approve' : 'decline',
@@ -204,7 +229,12 @@ class Pipeline {
         );
         await component(
           'write',
-          { kind: 'sink', version: '1.0.0', outputs: [`table:loans.decisions@b${batch}`] },
+          {
+            kind: 'sink',
+            version: '1.0.0',
+            inputs: [frame('decisions')],
+            outputs: [`table:loans.decisions@b${batch}`],
+          },
           async () => {
             if (this.faulty(batch, 'latency')) await sleep(400);
           },
