@@ -34,6 +34,8 @@ export const ErrorCodes = {
   MLOBS_ERR_STORE: 'MLOBS_ERR_STORE',
   /** Training data given to `mlobs profile` is malformed; the message names the line and field. */
   MLOBS_ERR_DATA_INVALID: 'MLOBS_ERR_DATA_INVALID',
+  /** An `MLOBS_*` (or `OTEL_*`) variable `mlobs/register` reads has a value it cannot use. */
+  MLOBS_ERR_ENV_INVALID: 'MLOBS_ERR_ENV_INVALID',
 } as const;
 
 /** One of the codes in {@link ErrorCodes}. */

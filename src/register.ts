@@ -30,6 +30,7 @@ import { diag, type ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ErrorCodes, MlobsError } from './errors.js';
 import { mlobsInstrumentations } from './instrumentation/mlobsInstrumentations.js';
 import { parseSampling } from './instrumentation/shared/SummarySampler.js';
 
@@ -69,8 +70,10 @@ function start(): MlobsRegistration | undefined {
     return { sdk, instrumentations };
   } catch (err) {
     // Telemetry setup must never stop the app from starting.
-    diag.error(`mlobs/register: not started: ${err instanceof Error ? err.message : String(err)}`);
-    console.error(`mlobs/register: not started: ${err instanceof Error ? err.message : String(err)}`);
+    const code = err instanceof MlobsError ? ` (${err.code})` : '';
+    const text = `mlobs/register: not started${code}: ${err instanceof Error ? err.message : String(err)}`;
+    diag.error(text);
+    console.error(text);
     return undefined;
   }
 }
@@ -80,9 +83,7 @@ function startSdk(instrumentations: Instrumentation[]): NodeSDK {
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const analysis = (process.env.MLOBS_ANALYSIS ?? '').trim().toLowerCase();
   if (analysis !== '' && analysis !== 'inprocess') {
-    throw new TypeError(
-      `MLOBS_ANALYSIS: expected 'inprocess' or nothing, got '${process.env.MLOBS_ANALYSIS}'`,
-    );
+    throw envError(`MLOBS_ANALYSIS: expected 'inprocess' or nothing, got '${process.env.MLOBS_ANALYSIS}'`);
   }
   // Without in-process analysis the SDK builds its span processors from OTEL_TRACES_EXPORTER.
   const spanProcessors =
@@ -105,7 +106,7 @@ function exportingProcessors(): SpanProcessor[] {
   for (const name of names.length > 0 ? names : ['otlp']) {
     if (name === 'console') out.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
     else if (name === 'otlp') out.push(new BatchSpanProcessor(otlpTraceExporter()));
-    else throw new TypeError(`OTEL_TRACES_EXPORTER: '${name}' is not one of otlp, console, none`);
+    else throw envError(`OTEL_TRACES_EXPORTER: '${name}' is not one of otlp, console, none`);
   }
   return out;
 }
@@ -127,9 +128,7 @@ function otlpTraceExporter(): import('@opentelemetry/sdk-trace-base').SpanExport
     return new m.OTLPTraceExporter();
   }
   if (protocol !== 'http/protobuf') {
-    throw new TypeError(
-      `OTEL_EXPORTER_OTLP_PROTOCOL: '${protocol}' is not one of grpc, http/protobuf, http/json`,
-    );
+    throw envError(`OTEL_EXPORTER_OTLP_PROTOCOL: '${protocol}' is not one of grpc, http/protobuf, http/json`);
   }
   const m =
     require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
@@ -146,8 +145,7 @@ function analysisProcessor(): SpanProcessor {
     const ms = m
       ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']
       : 0;
-    if (!(ms >= 1))
-      throw new TypeError(`MLOBS_WINDOW: expected a duration such as 30s or 5m, got '${window}'`);
+    if (!(ms >= 1)) throw envError(`MLOBS_WINDOW: expected a duration such as 30s or 5m, got '${window}'`);
     lengthMs = ms;
   }
   return new MlSpanProcessor({
@@ -161,6 +159,10 @@ function analysisProcessor(): SpanProcessor {
 function registerEsmHook(): void {
   if (typeof registerLoader !== 'function') return;
   registerLoader('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
+}
+
+function envError(message: string): MlobsError {
+  return new MlobsError(ErrorCodes.MLOBS_ERR_ENV_INVALID, message);
 }
 
 function flushOnExit(sdk: NodeSDK): void {

@@ -46,6 +46,9 @@ describe('mlobs/register instruments apps that do not know mlobs', () => {
     });
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /scored 16 rows/);
-    assert.match(out.stderr, /MLOBS_SAMPLING: expected 1, 1\/N .* got 'sometimes'/);
+    assert.match(
+      out.stderr,
+      /not started \(MLOBS_ERR_ENV_INVALID\): MLOBS_SAMPLING: expected 1, 1\/N .* got 'sometimes'/,
+    );
   });
 });

@@ -67,10 +67,13 @@ export class OtlpJsonReceiver {
 
   private takeLogs(body: string): void {
     const doc = JSON.parse(body) as {
-      resourceLogs?: { scopeLogs?: { logRecords?: { attributes?: { key: string; value: AnyValue }[] }[] }[] }[];
+      resourceLogs?: {
+        scopeLogs?: { logRecords?: { attributes?: { key: string; value: AnyValue }[] }[] }[];
+      }[];
     };
     for (const rl of doc.resourceLogs ?? [])
-      for (const sl of rl.scopeLogs ?? []) for (const r of sl.logRecords ?? []) this.logs.push(attrs(r.attributes));
+      for (const sl of rl.scopeLogs ?? [])
+        for (const r of sl.logRecords ?? []) this.logs.push(attrs(r.attributes));
   }
 
   private take(body: string): void {

@@ -2,6 +2,7 @@
  * Decides, per call, whether a model's inputs and outputs are summarised. One sampler per model,
  * so a chatty per-request model cannot use up the budget of a batch model beside it.
  */
+import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { SamplingConfig } from './types.js';
 
 /**
@@ -64,7 +65,7 @@ export function samplingProblem(value: unknown, path: string): string | undefine
 
 /**
  * Parses `MLOBS_SAMPLING`: `1` (every call), `1/N` (one call in N) or `R/s` (rows per second).
- * Throws a TypeError naming the variable on anything else.
+ * Throws an `MLOBS_ERR_ENV_INVALID` error naming the variable on anything else.
  */
 export function parseSampling(text: string, name = 'MLOBS_SAMPLING'): SamplingConfig {
   const t = text.trim();
@@ -73,5 +74,8 @@ export function parseSampling(text: string, name = 'MLOBS_SAMPLING'): SamplingCo
   if (every && Number(every[1]) >= 1) return { every: Number(every[1]) };
   const rate = /^(\d+(?:\.\d+)?)\/s$/.exec(t);
   if (rate && Number(rate[1]) > 0) return { rowsPerSecond: Number(rate[1]) };
-  throw new TypeError(`${name}: expected 1, 1/N (one call in N) or R/s (rows per second), got '${text}'`);
+  throw new MlobsError(
+    ErrorCodes.MLOBS_ERR_ENV_INVALID,
+    `${name}: expected 1, 1/N (one call in N) or R/s (rows per second), got '${text}'`,
+  );
 }
