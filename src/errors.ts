@@ -38,6 +38,8 @@ export const ErrorCodes = {
   MLOBS_ERR_REACTIONS_INVALID: 'MLOBS_ERR_REACTIONS_INVALID',
   /** The collector's reaction endpoint could not listen. */
   MLOBS_ERR_REACTIONS_LISTEN: 'MLOBS_ERR_REACTIONS_LISTEN',
+  /** An `MLOBS_*` (or `OTEL_*`) variable `mlobs/register` reads has a value it cannot use. */
+  MLOBS_ERR_ENV_INVALID: 'MLOBS_ERR_ENV_INVALID',
 } as const;
 
 /** One of the codes in {@link ErrorCodes}. */

@@ -35,8 +35,8 @@ function runScript(
 // CommonJS scripts: the package is CommonJS, and require() returns the instance --import loaded.
 const RECORD = `
 const { component } = require('./src/index.ts');
-const { mlobsTracerProvider } = require('./src/register.ts');
-console.log('registered=' + (mlobsTracerProvider !== undefined));
+const { registration } = require('./src/register.ts');
+console.log('registered=' + (registration?.sdk !== undefined));
 component('register-probe', { kind: 'transform' }, (run) => run.recordFeatures({ x: [1, 2, 3] }));
 `;
 
@@ -80,8 +80,9 @@ describe('mlobs/register', () => {
 const { trace } = require('@opentelemetry/api');
 const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
 trace.setGlobalTracerProvider(new BasicTracerProvider());
-const { mlobsTracerProvider } = require('./src/register.ts');
-console.log('registered=' + (mlobsTracerProvider !== undefined));
+const { registration } = require('./src/register.ts');
+console.log('registered=' + (registration?.sdk !== undefined));
+console.log('instrumentations=' + registration?.instrumentations.length);
 `;
     // The app's provider is registered before the register module is first evaluated.
     const child = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -97,6 +98,7 @@ console.log('registered=' + (mlobsTracerProvider !== undefined));
     });
     assert.equal(child.code, 0, child.stderr);
     assert.match(child.stdout, /registered=false/);
+    assert.match(child.stdout, /instrumentations=2/, 'the instrumentations use the app provider');
     assert.equal(received.length, 0);
   });
 

@@ -13,7 +13,8 @@ export type PredictFunction = (this: never, ...args: never[]) => unknown;
 export type FeatureInput = ColumnsInput | RowsInput | TensorInput;
 
 /** Options of `instrumentPredict(fn, options)`; every call becomes one `inference` component run. */
-export interface InstrumentPredictOptions<F extends PredictFunction> extends Omit<ComponentOptions, 'kind'> {
+export interface InstrumentPredictOptions<F extends PredictFunction>
+  extends Omit<ComponentOptions, 'kind' | 'batchId'> {
   /** Component (and span) name; default `predict`. */
   name?: string;
   /**

@@ -16,6 +16,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import {
+  ATTR_ML_BATCH_ID,
   ATTR_ML_COMPONENT_KIND,
   ATTR_ML_COMPONENT_NAME,
   ATTR_ML_COMPONENT_VERSION,
@@ -60,6 +61,7 @@ export const ioLinks = new IoLinkRegistry();
 interface PipelineScope {
   pipeline?: string;
   runId?: string;
+  batchId?: string;
 }
 
 // Lets nested components inherit the pipeline name and run id of the enclosing one.
@@ -109,6 +111,15 @@ export function component<T>(
   return result;
 }
 
+/**
+ * The batch id declared by the innermost enclosing `component()` (its `batchId` option), so
+ * that a model call recorded by an instrumentation gets the pipeline's batch id and delayed
+ * labels recorded with it join to its predictions.
+ */
+export function activeBatchId(): string | undefined {
+  return (context.active().getValue(PIPELINE_KEY) as PipelineScope | undefined)?.batchId;
+}
+
 function startRun(
   name: string,
   options: ComponentOptions,
@@ -119,6 +130,7 @@ function startRun(
     const scope: PipelineScope = {
       pipeline: options.pipeline ?? inherited.pipeline,
       runId: options.runId ?? inherited.runId,
+      batchId: options.batchId ?? inherited.batchId,
     };
     const inputs = refs(options.inputs, 'inputs');
     const outputs = refs(options.outputs, 'outputs');
@@ -164,6 +176,7 @@ function startAttributes(
   if (options.version !== undefined) a[ATTR_ML_COMPONENT_VERSION] = options.version;
   if (scope.pipeline !== undefined) a[ATTR_ML_PIPELINE_NAME] = scope.pipeline;
   if (scope.runId !== undefined) a[ATTR_ML_PIPELINE_RUN_ID] = scope.runId;
+  if (scope.batchId !== undefined) a[ATTR_ML_BATCH_ID] = scope.batchId;
   const model = options.model;
   if (model) {
     if (typeof model.name === 'string') a[ATTR_ML_MODEL_NAME] = model.name;

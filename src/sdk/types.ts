@@ -81,6 +81,11 @@ export interface ComponentOptions {
   pipeline?: string;
   /** Pipeline run id; inherited from an enclosing component when omitted. */
   runId?: string;
+  /**
+   * Batch id of the data this run and the runs inside it handle; inherited like `runId`. Model
+   * calls recorded by mlobs' instrumentations inside the run use it as their `ml.batch.id`.
+   */
+  batchId?: string;
   /** Model the component runs. */
   model?: ModelInfo;
   /** What the run reads; a string is a reference without fingerprint. */

@@ -1,0 +1,173 @@
+/**
+ * Overhead of mlobs' onnxruntime-node instrumentation on the credit-risk example's ONNX model:
+ * `InferenceSession#run` bare (the unwrapped original), instrumented (a span per call, summaries
+ * with the default sampling, spans batched to an exporter that discards them), and instrumented
+ * with the in-process analysis (`MlSpanProcessor`) as well. Batch sizes 1, 32 and 1024.
+ *
+ * The three variants run side by side: each round times every variant once, in a rotating
+ * order, on the same session and tensor, so load from other processes on a shared machine hits
+ * them alike. The median over rounds of the per-call time is reported, by wall clock and by
+ * this process's CPU time. Run: `npm run bench:overhead` (`-- --rounds N` for more rounds;
+ * `-- --dist dist` after `npm run build` to measure the compiled package).
+ */
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ExportResultCode } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { FEATURE_NAMES } from '../../examples/credit/data.js';
+
+// `--dist DIR` measures the compiled package (what `node --import mlobs/register` runs) instead of
+// the TypeScript sources through tsx, whose name-keeping helpers add to every closure call.
+const distAt = process.argv.indexOf('--dist');
+const dist = distAt >= 0 ? resolve(process.argv[distAt + 1] ?? 'dist') : undefined;
+const mlobsInstrumentation: typeof import('../../src/instrumentation/index.js') = require(
+  dist ? join(dist, 'instrumentation/index.js') : '../../src/instrumentation/index.js',
+);
+const mlobsStream: typeof import('../../src/stream/index.js') = require(
+  dist ? join(dist, 'stream/index.js') : '../../src/stream/index.js',
+);
+const { DEFAULT_SAMPLING, OnnxRuntimeInstrumentation } = mlobsInstrumentation;
+const { MlSpanProcessor } = mlobsStream;
+const instrumentation = new OnnxRuntimeInstrumentation();
+// Loaded after the instrumentation hooked require, as `mlobs/register` does.
+const ort: typeof import('onnxruntime-node') = require('onnxruntime-node');
+
+/** Counts spans and drops them: export cost without a network in the measurement. */
+class DiscardingExporter implements SpanExporter {
+  spans = 0;
+  export(spans: ReadableSpan[], done: (r: { code: ExportResultCode }) => void): void {
+    this.spans += spans.length;
+    done({ code: ExportResultCode.SUCCESS });
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+type Feeds = Record<string, InstanceType<typeof ort.Tensor>>;
+type Run = (feeds: Feeds) => Promise<unknown>;
+
+interface Variant {
+  name: string;
+  /** Untimed: points the instrumentation at this variant's provider. */
+  setup: () => void;
+  run: Run;
+}
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+async function timeCalls(run: Run, feeds: Feeds, calls: number): Promise<{ wallUs: number; cpuUs: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) await run(feeds);
+  const wall = Number(process.hrtime.bigint() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { wallUs: wall / calls, cpuUs: (cpu.user + cpu.system) / calls };
+}
+
+async function main(): Promise<void> {
+  const rounds = option('--rounds', 15);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const plainExporter = new DiscardingExporter();
+  const plain = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(plainExporter)] });
+  const analysedExporter = new DiscardingExporter();
+  const ml = new MlSpanProcessor({ window: { lengthMs: 60_000 }, tracer: null, meter: null });
+  const analysed = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(analysedExporter), ml as unknown as SpanProcessor],
+  });
+  const session = await ort.InferenceSession.create(
+    join(__dirname, '../../examples/credit/models/credit-risk.onnx'),
+  );
+  const proto = Object.getPrototypeOf(session) as { run: Run & { __original?: Run } };
+  const original = proto.run.__original;
+  if (!original) throw new Error('InferenceSession#run is not instrumented');
+  const variants: Variant[] = [
+    { name: 'bare', setup: () => {}, run: (f) => original.call(session, f) },
+    {
+      name: 'instrumented',
+      setup: () => instrumentation.setTracerProvider(plain),
+      run: (f) => session.run(f),
+    },
+    {
+      name: 'instrumented + in-process analysis',
+      setup: () => instrumentation.setTracerProvider(analysed),
+      run: (f) => session.run(f),
+    },
+  ];
+  console.log(
+    `onnxruntime-node ${ort.env.versions.node ?? ''} · credit-risk.onnx (${FEATURE_NAMES.length} features → 2 classes) · ` +
+      `default sampling ${JSON.stringify(DEFAULT_SAMPLING)} · ${dist ? `compiled (${dist})` : 'tsx'} · ${rounds} rounds · load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  );
+  const rows: string[][] = [];
+  for (const batch of [1, 32, 1024]) {
+    const data = Float32Array.from(
+      { length: batch * FEATURE_NAMES.length },
+      (_, i) => ((i * 7919) % 101) / 50 - 1,
+    );
+    const feeds: Feeds = { features: new ort.Tensor('float32', data, [batch, FEATURE_NAMES.length]) };
+    // About 50 ms of calls per variant and round.
+    const probe = await timeCalls(variants[0].run, feeds, 50);
+    const calls = Math.max(20, Math.round(50_000 / Math.max(1, probe.wallUs)));
+    for (const v of variants) {
+      v.setup();
+      await timeCalls(v.run, feeds, calls); // warm-up
+    }
+    const wall = variants.map(() => [] as number[]);
+    const cpu = variants.map(() => [] as number[]);
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < variants.length; k++) {
+        const i = (r + k) % variants.length;
+        variants[i].setup();
+        const t = await timeCalls(variants[i].run, feeds, calls);
+        wall[i].push(t.wallUs);
+        cpu[i].push(t.cpuUs);
+      }
+    }
+    const baseWall = median(wall[0]);
+    const baseCpu = median(cpu[0]);
+    variants.forEach((v, i) => {
+      const w = median(wall[i]);
+      const c = median(cpu[i]);
+      rows.push([
+        String(batch),
+        v.name,
+        w.toFixed(1),
+        i === 0 ? '' : `${(((w - baseWall) / baseWall) * 100).toFixed(1)}%`,
+        c.toFixed(1),
+        i === 0 ? '' : `${(((c - baseCpu) / baseCpu) * 100).toFixed(1)}%`,
+      ]);
+    });
+  }
+  const header = ['batch', 'variant', 'wall µs/call', 'wall added', 'CPU µs/call', 'CPU added'];
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (r: string[]): string => `| ${r.map((c, j) => c.padEnd(widths[j])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  for (const r of rows) console.log(line(r));
+  await plain.shutdown();
+  await analysed.shutdown();
+  console.log(`spans exported: ${plainExporter.spans} instrumented, ${analysedExporter.spans} with analysis`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
