@@ -4,9 +4,9 @@
  * orchestrator can route traffic only to a collector that will accept it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ErrorCodes, MlobsError } from '../../errors.js';
+import { ErrorCodes } from '../../errors.js';
 import type { Endpoint } from '../config/values.js';
+import { closeHttp, listenHttp } from '../listenHttp.js';
 import { negotiate, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../prometheus/exposition.js';
 import type { TelemetryRegistry } from './TelemetryRegistry.js';
 
@@ -26,31 +26,19 @@ export class TelemetryServer {
   async start(endpoint: Endpoint): Promise<Endpoint> {
     const server = createServer((req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) =>
-        reject(
-          new MlobsError(
-            ErrorCodes.MLOBS_ERR_TELEMETRY_LISTEN,
-            `service::telemetry::endpoint: cannot listen on ${endpoint.host}:${endpoint.port}: ${err.message}`,
-            { cause: err },
-          ),
-        ),
-      );
-      server.listen(endpoint.port, endpoint.host || undefined, () => resolve());
-    });
-    const address = server.address() as AddressInfo;
-    return { host: address.address, port: address.port };
+    return listenHttp(
+      server,
+      endpoint,
+      ErrorCodes.MLOBS_ERR_TELEMETRY_LISTEN,
+      'service::telemetry::endpoint',
+    );
   }
 
   /** Stops listening and drops idle keep-alive connections so close is bounded. */
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeHttp(server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -6,11 +6,11 @@
  * statistics reach it as ordinary OTLP metrics in the pipeline.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ErrorCodes, MlobsError } from '../../../errors.js';
+import { ErrorCodes } from '../../../errors.js';
 import { countDataPoints, type MetricsData } from '../../../model/otlp.js';
 import type { Component, Host, MetricsConsumer, Telemetry } from '../../component.js';
 import type { Endpoint } from '../../config/values.js';
+import { closeHttp, listenHttp } from '../../listenHttp.js';
 import {
   type Family,
   negotiate,
@@ -63,33 +63,20 @@ export class PrometheusExporter implements Component, MetricsConsumer {
   async start(host: Host): Promise<void> {
     this.telemetry = host.telemetry;
     const server = createServer((req, res) => this.handle(req, res));
-    const { host: h, port } = this.settings.endpoint;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) =>
-        reject(
-          new MlobsError(
-            ErrorCodes.MLOBS_ERR_COMPONENT_START,
-            `exporters::${this.settings.id}::endpoint: cannot listen on ${h}:${port}: ${err.message}`,
-            { cause: err },
-          ),
-        ),
-      );
-      server.listen(port, h || undefined, () => resolve());
-    });
+    this.bound = await listenHttp(
+      server,
+      this.settings.endpoint,
+      ErrorCodes.MLOBS_ERR_COMPONENT_START,
+      `exporters::${this.settings.id}::endpoint`,
+    );
     this.server = server;
-    const a = server.address() as AddressInfo;
-    this.bound = { host: a.address, port: a.port };
   }
 
   /** Stops listening; safe without start and twice. */
   async shutdown(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeHttp(server);
   }
 
   /** Folds the points into the series; never refuses (a scrape endpoint has nothing to retry). */

@@ -12,11 +12,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCodes, MlobsError } from '../../../errors.js';
+import { ErrorCodes } from '../../../errors.js';
 import { type ApiContext, routeApi } from '../../api/routes.js';
 import { type StateView, stateVersion } from '../../api/stateApi.js';
 import type { AnalysisRegistry, Component, Host } from '../../component.js';
 import { type Endpoint, parseEndpoint } from '../../config/values.js';
+import { closeHttp, listenHttp } from '../../listenHttp.js';
 import { loadAssets } from './assets.js';
 import type { MlobsUiConfig } from './config.js';
 import { PAGE_HTML } from './page.js';
@@ -54,20 +55,13 @@ export class MlobsUiExtension implements Component {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) =>
-        reject(
-          new MlobsError(
-            ErrorCodes.MLOBS_ERR_COMPONENT_START,
-            `extensions::${this.id}::endpoint: cannot listen on ${endpoint.host}:${endpoint.port}: ${err.message}`,
-            { cause: err },
-          ),
-        ),
-      );
-      server.listen(endpoint.port, endpoint.host || undefined, () => resolve());
-    });
+    this.bound = await listenHttp(
+      server,
+      endpoint,
+      ErrorCodes.MLOBS_ERR_COMPONENT_START,
+      `extensions::${this.id}::endpoint`,
+    );
     const address = server.address() as AddressInfo;
-    this.bound = { host: address.address, port: address.port };
     process.stderr.write(
       `mlobs: web page on http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/\n`,
     );
@@ -81,11 +75,7 @@ export class MlobsUiExtension implements Component {
     this.streams.clear();
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeHttp(server);
   }
 
   /** The analysis shown: the configured `ml` processor, else the first registered; undefined when none runs. */

@@ -13,10 +13,10 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ErrorCodes, MlobsError } from '../../../errors.js';
+import { ErrorCodes } from '../../../errors.js';
 import type { Reaction } from '../../../model/reaction.js';
 import type { Endpoint } from '../../config/values.js';
+import { closeHttp, listenHttp } from '../../listenHttp.js';
 
 /** Triggered records kept for pollers that fall behind. */
 const HISTORY = 1000;
@@ -71,20 +71,7 @@ export class ReactionServer {
   async start(endpoint: Endpoint, path: string): Promise<Endpoint> {
     const server = createServer((req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) =>
-        reject(
-          new MlobsError(
-            ErrorCodes.MLOBS_ERR_REACTIONS_LISTEN,
-            `${path}: cannot listen on ${endpoint.host}:${endpoint.port}: ${err.message}`,
-            { cause: err },
-          ),
-        ),
-      );
-      server.listen(endpoint.port, endpoint.host || undefined, () => resolve());
-    });
-    const a = server.address() as AddressInfo;
-    return { host: a.address, port: a.port };
+    return listenHttp(server, endpoint, ErrorCodes.MLOBS_ERR_REACTIONS_LISTEN, path);
   }
 
   /** Makes triggered reactions (and undos) visible to pollers and wakes those waiting. */
@@ -104,11 +91,7 @@ export class ReactionServer {
     for (const w of [...this.waiters]) w.finish();
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeHttp(server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse) {
