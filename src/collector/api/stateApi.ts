@@ -8,7 +8,7 @@
 import { streamIdOf } from '../../analysis/observation.js';
 import type { StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
 import { decodeState } from '../../analysis/store/stateCodec.js';
-import type { GraphEdge, GraphNode } from '../../analysis/topology/types.js';
+import { type GraphEdge, type GraphNode, nodeIdOf } from '../../analysis/topology/types.js';
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Finding, Incident, StreamKey } from '../../model/finding.js';
 import { deserializeFeatureBase64, type FeatureSummary } from '../../summaries/index.js';
@@ -246,8 +246,7 @@ export function listPipelines(view: StateView): PipelineView[] {
     byStream.set(id, list);
   }
   const lastRun = new Map<string, number>();
-  for (const n of state?.topology?.nodes ?? [])
-    lastRun.set(JSON.stringify([n.key.service, n.key.pipeline, n.key.component]), n.lastRunMs);
+  for (const n of state?.topology?.nodes ?? []) lastRun.set(n.id, n.lastRunMs);
   const streams: StreamView[] = [];
   const seen = new Set<string>();
   for (const s of state?.streams ?? []) {
@@ -337,11 +336,12 @@ export function pipelineGraph(view: StateView, pipeline?: string, incidentId?: s
   const incident = incidentId === undefined ? undefined : findIncident(view, incidentId);
   const anomalous = new Set<string>();
   for (const i of incident ? [incident] : view.incidents('open'))
-    for (const f of i.findings)
-      anomalous.add(JSON.stringify([f.stream.service, f.stream.pipeline, f.stream.component]));
+    for (const f of i.findings) anomalous.add(nodeIdOf(f.stream));
   const cause = incident?.causes[0];
-  const causeId = cause ? JSON.stringify([cause.service, cause.pipeline, cause.component]) : undefined;
-  const path = (cause?.evidence.path ?? []).map((c) => JSON.stringify([cause?.service, cause?.pipeline, c]));
+  const causeId = cause ? nodeIdOf(cause) : undefined;
+  const path = (cause?.evidence.path ?? []).map((c) =>
+    nodeIdOf({ service: cause?.service ?? '', pipeline: cause?.pipeline ?? '', component: c }),
+  );
   const pathSet = new Set(path);
   const pathEdges = new Set<string>();
   for (let k = 1; k < path.length; k++) pathEdges.add(`${path[k - 1]}\u0000${path[k]}`);
@@ -551,7 +551,7 @@ function streamView(
 ): StreamView {
   const recent = closed.slice(-HISTORY_WINDOWS);
   const last = closed[closed.length - 1];
-  const nodeRun = lastRun.get(JSON.stringify([key.service, key.pipeline, key.component]));
+  const nodeRun = lastRun.get(nodeIdOf(key));
   const windowSeen = [...closed].reverse().find((w) => w.runs > 0)?.endMs;
   return {
     id,
