@@ -18,6 +18,7 @@ import {
   EVENT_ML_FEATURES,
 } from '../../src/semconv/index.js';
 import { encodeSummaryEvents, summarize } from '../../src/summaries/index.js';
+import { Random } from '../detection/Random.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -27,17 +28,6 @@ type Stage = (typeof STAGES)[number];
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function normal(next: () => number): number {
@@ -119,7 +109,8 @@ function replay(
     detectors: createDetectors(detectors),
     listener: { onFinding: (f) => findings.push(f) },
   });
-  const next = rng(seed);
+  const random = new Random(seed);
+  const next = () => random.next();
   for (let w = 0; w < windows; w++)
     for (let r = 0; r < runs; r++)
       for (const s of pipelineRun(

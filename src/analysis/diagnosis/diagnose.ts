@@ -78,7 +78,6 @@ function rank(input: DiagnosisInput): Cause[] {
   const { graph, windowMs } = input;
   const symptoms = symptomsOf(input.findings);
   if (symptoms.length === 0) return [];
-  const bySymptom = new Map(symptoms.map((s) => [s.node, s]));
   const candidates = candidatesOf(symptoms, input);
   const total = symptoms.reduce((t, s) => t + s.strength, 0);
   const firstOnset = Math.min(...symptoms.map((s) => s.onsetMs));
@@ -118,14 +117,13 @@ function rank(input: DiagnosisInput): Cause[] {
     const path = longestPath(c, explained, r, graph);
     const findings = c.symptom?.findings ?? [];
     const exemplars = exemplarsOf(c, findings, graph.node(c.node));
-    const downstream = explained.filter((v) => !bySymptom.has(c.node) || v.node !== c.node);
     return {
       component: c.key.component,
       service: c.key.service,
       pipeline: c.key.pipeline,
       kind: c.kind,
       score: round(Math.min(1, Math.max(0, score))),
-      explanation: explain(c, downstream, graph),
+      explanation: explain(c, explained, graph),
       evidence: {
         findingIds: findings.map((f) => f.id),
         features: [...(c.symptom?.moved ?? [])].sort(),

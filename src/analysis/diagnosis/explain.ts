@@ -8,7 +8,7 @@ import type { ComponentGraph } from '../topology/ComponentGraph.js';
 import type { Candidate } from './diagnose.js';
 import type { Symptom } from './symptoms.js';
 
-/** `HH:MM UTC` of a time, or the date too when it is not today's (relative to nothing: UTC). */
+/** `HH:MM UTC` of a time (the incident's own date is shown beside the explanation). */
 export function clock(ms: number): string {
   if (!Number.isFinite(ms)) return 'an unknown time';
   return `${new Date(ms).toISOString().slice(11, 16)} UTC`;

@@ -247,13 +247,16 @@ export class ComponentGraph {
     for (const [ref, w] of this.writers) if (!this.nodes.has(w.node)) this.writers.delete(ref);
   }
 
-  /** Plain-data state (copies), for durable stores. */
+  /**
+   * Plain-data state for durable stores, as live objects (like `Analyzer.snapshot`): encode it
+   * before the graph changes again. It is taken on every stored batch, so it copies nothing.
+   */
   snapshot(): Omit<TopologyState, 'stats'> {
-    return structuredClone({
+    return {
       nodes: [...this.nodes.values()],
       edges: [...this.edges.values()],
       writers: [...this.writers.values()],
-    });
+    };
   }
 
   /** Replaces everything with a snapshot. */
