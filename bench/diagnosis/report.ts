@@ -186,9 +186,11 @@ export function renderReport(
     '',
     g.line,
     '',
-    hasCauses
-      ? ''
-      : '> No incident carried `causes` (diagnosis not on this build): the mlobs column is empty (all misses).\n',
+    ...(hasCauses
+      ? []
+      : [
+          '> No incident carried `causes` (diagnosis not on this build): the mlobs column is empty (all misses).\n',
+        ]),
     `Cases without an incident opened at or after the fault: ${missed} of ${outcomes.length} (they count as misses for every method). Incidents opened before the fault (false alarms, ignored): ${outcomes.reduce((a, o) => a + o.falseAlarms, 0)}.`,
     '',
     '## Overall',
