@@ -5,6 +5,7 @@
  * component, so the pipeline graph is fixed at start-up and needs no lookups per batch.
  */
 import type { LogsData, MetricsData, TracesData } from '../model/otlp.js';
+import type { AdmissionController } from './service/AdmissionController.js';
 
 /** The three OTLP signals a pipeline can carry. */
 export type Signal = 'traces' | 'logs' | 'metrics';
@@ -44,6 +45,10 @@ export interface Host {
   reportFatalError(err: Error): void;
   /** Self-telemetry counters, labelled per component. */
   telemetry: Telemetry;
+  /** The process-wide bound on request bytes being read and decoded, shared by every receiver. */
+  admission?: AdmissionController;
+  /** Where a component's configuration warnings go (default: the OpenTelemetry diag logger). */
+  warn?: (line: string) => void;
 }
 
 /** Self-telemetry sink: counters keyed by name and labels (rendered at /metrics and on /healthz). */

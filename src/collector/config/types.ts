@@ -42,6 +42,8 @@ export interface ServiceConfig {
   readonly telemetry: { readonly endpoint: Endpoint };
   /** How long shutdown may take before the collector gives up draining, in ms. */
   readonly shutdownTimeoutMs: number;
+  /** Process-wide admission control over every receiver's request bytes (`service::admission`). */
+  readonly admission: { readonly requestLimitBytes: number; readonly waitingLimitBytes: number };
 }
 
 /** A validated, frozen collector config. */

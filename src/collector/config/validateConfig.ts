@@ -31,7 +31,12 @@ const ID = /^([A-Za-z][A-Za-z0-9_]*)(?:\/(\S+))?$/;
 
 /** Default `service` settings; every allowed key appears here. */
 export function defaultServiceSettings(): Record<string, unknown> {
-  return { pipelines: {}, telemetry: { endpoint: '127.0.0.1:8888' }, shutdown_timeout: '10s' };
+  return {
+    pipelines: {},
+    telemetry: { endpoint: '127.0.0.1:8888' },
+    shutdown_timeout: '10s',
+    admission: { request_limit_mib: 128, waiting_limit_mib: 128 },
+  };
 }
 
 /** Validates a whole config against the registry of factories. */
@@ -129,7 +134,21 @@ function validateService(
     pipelines: unknown;
     telemetry: { endpoint: unknown };
     shutdown_timeout: unknown;
+    admission: { request_limit_mib: unknown; waiting_limit_mib: unknown };
   };
+  const admission = { requestLimitBytes: 0, waitingLimitBytes: 0 };
+  for (const [key, out, min] of [
+    ['request_limit_mib', 'requestLimitBytes', 1],
+    ['waiting_limit_mib', 'waitingLimitBytes', 0],
+  ] as const) {
+    const v = settings.admission[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+      problems.push({
+        path: `service::admission::${key}`,
+        message: `must be a number of MiB >= ${min}, got ${show(v)}`,
+      });
+    else admission[out] = v * 1024 * 1024;
+  }
   const endpoint = parseEndpoint(settings.telemetry.endpoint);
   if (endpoint.error !== undefined)
     problems.push({ path: 'service::telemetry::endpoint', message: endpoint.error });
@@ -148,7 +167,7 @@ function validateService(
     }
   }
   if (endpoint.value === undefined || timeout.value === undefined) return undefined;
-  return { pipelines, telemetry: { endpoint: endpoint.value }, shutdownTimeoutMs: timeout.value };
+  return { pipelines, telemetry: { endpoint: endpoint.value }, shutdownTimeoutMs: timeout.value, admission };
 }
 
 function validatePipeline(

@@ -8,6 +8,7 @@ import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Host } from '../component.js';
 import type { CollectorConfig, ComponentRegistry } from '../config/types.js';
 import type { Endpoint } from '../config/values.js';
+import { AdmissionController } from './AdmissionController.js';
 import { type BuiltComponent, buildGraph } from './buildGraph.js';
 import { TelemetryRegistry } from './TelemetryRegistry.js';
 import { TelemetryServer } from './TelemetryServer.js';
@@ -87,9 +88,23 @@ export class Service {
       await this.shutdownPromise.catch(() => undefined);
       throw err;
     }
+    const { requestLimitBytes, waitingLimitBytes } = this.config.service.admission;
+    const admission = new AdmissionController(requestLimitBytes, waitingLimitBytes);
+    this.telemetry.gauge(
+      'mlobs_receiver_admission_in_flight_bytes',
+      'Request bytes being read or decoded now, across every receiver.',
+      () => admission.bytesInFlight,
+    );
+    this.telemetry.gauge(
+      'mlobs_receiver_admission_waiting_bytes',
+      'Request bytes waiting for admission, across every receiver.',
+      () => admission.bytesWaiting,
+    );
     const host: Host = {
       telemetry: this.telemetry,
       reportFatalError: (err) => this.onFatalError(err),
+      admission,
+      warn: (line) => this.log(`mlobs: warning: ${line}`),
     };
     for (const built of [...graph.exporters, ...graph.processors, ...graph.receivers]) {
       if (this.shutdownPromise) break;
