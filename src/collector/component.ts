@@ -47,6 +47,8 @@ export interface Host {
   telemetry: Telemetry;
   /** The process-wide bound on request bytes being read and decoded, shared by every receiver. */
   admission?: AdmissionController;
+  /** A started extension by id (listed in `service::extensions`), or undefined. */
+  getExtension?(id: string): Component | undefined;
   /** Where a component's configuration warnings go (default: the OpenTelemetry diag logger). */
   warn?: (line: string) => void;
 }
@@ -57,6 +59,8 @@ export interface Telemetry {
   add(name: string, value: number, labels: Record<string, string>): void;
   /** Every counter and gauge as OTLP metrics, read now (the `prometheus` exporter serves them). */
   collect?(): MetricsData;
+  /** Registers a gauge read at scrape time (absent in minimal test hosts). */
+  gauge?(name: string, help: string, read: () => number, labels?: Record<string, string>): void;
 }
 
 /**

@@ -11,7 +11,14 @@ import { otlpGrpcExporterFactory } from './exporters/otlp_grpc/factory.js';
 import { otlpHttpExporterFactory } from './exporters/otlp_http/factory.js';
 import { prometheusExporterFactory } from './exporters/prometheus/factory.js';
 import { webhookExporterFactory } from './exporters/webhook/factory.js';
-import type { ExporterFactory, FactoryBase, ProcessorFactory, ReceiverFactory } from './factory.js';
+import { sqliteStorageExtensionFactory } from './extensions/sqlite_storage/factory.js';
+import type {
+  ExporterFactory,
+  ExtensionFactory,
+  FactoryBase,
+  ProcessorFactory,
+  ReceiverFactory,
+} from './factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { memoryLimiterProcessorFactory } from './processors/memory_limiter/factory.js';
 import { mlProcessorFactory } from './processors/ml/factory.js';
@@ -25,6 +32,8 @@ export interface ComponentLists {
   processors?: readonly ProcessorFactory<any>[];
   // biome-ignore lint/suspicious/noExplicitAny: each factory has its own config type
   exporters?: readonly ExporterFactory<any>[];
+  // biome-ignore lint/suspicious/noExplicitAny: each factory has its own config type
+  extensions?: readonly ExtensionFactory<any>[];
 }
 
 /** Builds a registry from factory lists; two factories of one kind with the same type are a programming error. */
@@ -33,6 +42,7 @@ export function createRegistry(lists: ComponentLists): ComponentRegistry {
     receivers: byType('receivers', lists.receivers ?? []),
     processors: byType('processors', lists.processors ?? []),
     exporters: byType('exporters', lists.exporters ?? []),
+    extensions: byType('extensions', lists.extensions ?? []),
   };
 }
 
@@ -56,6 +66,7 @@ export function defaultComponents(extra: ComponentLists = {}): ComponentRegistry
       webhookExporterFactory,
       ...(extra.exporters ?? []),
     ],
+    extensions: [sqliteStorageExtensionFactory, ...(extra.extensions ?? [])],
   });
 }
 

@@ -79,3 +79,9 @@ export interface ExporterFactory<C = unknown> extends FactoryBase<C> {
   /** Builds an exporter for the given signals. */
   createExporter(settings: CreateSettings, config: C, signals: readonly Signal[]): Exporter;
 }
+
+/** Builds extensions: components outside pipelines that others use (storage). */
+export interface ExtensionFactory<C = unknown> extends FactoryBase<C> {
+  /** Builds the extension. */
+  createExtension(settings: { id: string }, config: C): Component;
+}

@@ -4,7 +4,7 @@
  * support its signal. Produced by `validateConfig`, deep-frozen, read by the service.
  */
 import type { Signal } from '../component.js';
-import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from '../factory.js';
+import type { ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFactory } from '../factory.js';
 import type { Endpoint } from './values.js';
 
 /** The three component kinds a config section can hold. */
@@ -42,6 +42,8 @@ export interface ServiceConfig {
   readonly telemetry: { readonly endpoint: Endpoint };
   /** How long shutdown may take before the collector gives up draining, in ms. */
   readonly shutdownTimeoutMs: number;
+  /** Extension ids to start (before every pipeline component) and stop (after them), in order. */
+  readonly extensions: readonly string[];
   /** Process-wide admission control over every receiver's request bytes (`service::admission`). */
   readonly admission: { readonly requestLimitBytes: number; readonly waitingLimitBytes: number };
 }
@@ -54,6 +56,8 @@ export interface CollectorConfig {
   readonly processors: Readonly<Record<string, ComponentConfig>>;
   /** Exporters by id. */
   readonly exporters: Readonly<Record<string, ComponentConfig>>;
+  /** Extensions by id. */
+  readonly extensions: Readonly<Record<string, ComponentConfig>>;
   /** Pipelines and service settings. */
   readonly service: ServiceConfig;
 }
@@ -69,4 +73,7 @@ export interface ComponentRegistry {
   /** Exporter factories by type. */
   // biome-ignore lint/suspicious/noExplicitAny: each factory has its own config type; the registry holds them all
   readonly exporters: ReadonlyMap<string, ExporterFactory<any>>;
+  /** Extension factories by type (none when absent). */
+  // biome-ignore lint/suspicious/noExplicitAny: each factory has its own config type; the registry holds them all
+  readonly extensions?: ReadonlyMap<string, ExtensionFactory<any>>;
 }

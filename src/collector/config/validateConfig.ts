@@ -22,10 +22,11 @@ export type ValidationResult =
 
 const KINDS: readonly ComponentKind[] = ['receivers', 'processors', 'exporters'];
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
-const SINGULAR: Record<ComponentKind, string> = {
+const SINGULAR: Record<ComponentKind | 'extensions', string> = {
   receivers: 'receiver',
   processors: 'processor',
   exporters: 'exporter',
+  extensions: 'extension',
 };
 const ID = /^([A-Za-z][A-Za-z0-9_]*)(?:\/(\S+))?$/;
 
@@ -36,6 +37,7 @@ export function defaultServiceSettings(): Record<string, unknown> {
     telemetry: { endpoint: '127.0.0.1:8888' },
     shutdown_timeout: '10s',
     admission: { request_limit_mib: 128, waiting_limit_mib: 128 },
+    extensions: [],
   };
 }
 
@@ -49,19 +51,20 @@ export function validateConfig(tree: unknown, registry: ComponentRegistry): Vali
     };
   }
   for (const key of Object.keys(tree)) {
-    if (!KINDS.includes(key as ComponentKind) && key !== 'service') {
+    if (!KINDS.includes(key as ComponentKind) && key !== 'service' && key !== 'extensions') {
       problems.push({
         path: key,
-        message: `unknown section (allowed: receivers, processors, exporters, service)`,
+        message: `unknown section (allowed: receivers, processors, exporters, extensions, service)`,
       });
     }
   }
   const sections = {} as Record<ComponentKind, Record<string, ComponentConfig>>;
   const broken = new Set<string>();
   for (const kind of KINDS) sections[kind] = validateSection(kind, tree[kind], registry, problems, broken);
-  const service = validateService(tree.service, sections, registry, problems, broken);
+  const extensions = validateSection('extensions', tree.extensions, registry, problems, broken);
+  const service = validateService(tree.service, sections, extensions, registry, problems, broken);
   if (problems.length > 0 || service === undefined) return { config: undefined, problems };
-  const config: CollectorConfig = deepFreeze({ ...sections, service });
+  const config: CollectorConfig = deepFreeze({ ...sections, extensions, service });
   validated.add(config);
   return { config, problems: [] };
 }
@@ -75,7 +78,7 @@ export function isValidatedConfig(value: unknown): value is CollectorConfig {
 }
 
 function validateSection(
-  kind: ComponentKind,
+  kind: ComponentKind | 'extensions',
   section: unknown,
   registry: ComponentRegistry,
   problems: ConfigProblem[],
@@ -99,9 +102,10 @@ function validateSection(
       continue;
     }
     const type = m[1] as string;
-    const factory = registry[kind].get(type) as FactoryBase<unknown> | undefined;
+    const factories = registry[kind] ?? new Map<string, FactoryBase<unknown>>();
+    const factory = factories.get(type) as FactoryBase<unknown> | undefined;
     if (!factory) {
-      const known = [...registry[kind].keys()].join(', ') || 'none';
+      const known = [...factories.keys()].join(', ') || 'none';
       problems.push({ path, message: `unknown ${SINGULAR[kind]} type "${type}" (known: ${known})` });
       broken.add(path);
       continue;
@@ -120,6 +124,7 @@ function validateSection(
 function validateService(
   user: unknown,
   sections: Record<ComponentKind, Record<string, ComponentConfig>>,
+  extensionSection: Record<string, ComponentConfig>,
   registry: ComponentRegistry,
   problems: ConfigProblem[],
   broken: ReadonlySet<string>,
@@ -135,7 +140,9 @@ function validateService(
     telemetry: { endpoint: unknown };
     shutdown_timeout: unknown;
     admission: { request_limit_mib: unknown; waiting_limit_mib: unknown };
+    extensions: unknown;
   };
+  const extensions = checkExtensions(settings.extensions, sections, extensionSection, broken, problems);
   const admission = { requestLimitBytes: 0, waitingLimitBytes: 0 };
   for (const [key, out, min] of [
     ['request_limit_mib', 'requestLimitBytes', 1],
@@ -167,7 +174,57 @@ function validateService(
     }
   }
   if (endpoint.value === undefined || timeout.value === undefined) return undefined;
-  return { pipelines, telemetry: { endpoint: endpoint.value }, shutdownTimeoutMs: timeout.value, admission };
+  return {
+    pipelines,
+    telemetry: { endpoint: endpoint.value },
+    shutdownTimeoutMs: timeout.value,
+    admission,
+    extensions,
+  };
+}
+
+/**
+ * `service::extensions` must name configured extensions; an exporter's
+ * `sending_queue::storage` must name one of those (as the Collector requires).
+ */
+function checkExtensions(
+  list: unknown,
+  sections: Record<ComponentKind, Record<string, ComponentConfig>>,
+  extensionSection: Record<string, ComponentConfig>,
+  broken: ReadonlySet<string>,
+  problems: ConfigProblem[],
+): string[] {
+  const out: string[] = [];
+  if (!Array.isArray(list)) {
+    problems.push({
+      path: 'service::extensions',
+      message: `must be a list of extension ids, got ${show(list)}`,
+    });
+    return out;
+  }
+  list.forEach((ref, i) => {
+    const path = `service::extensions::${i}`;
+    if (typeof ref !== 'string')
+      problems.push({ path, message: `must be an extension id, got ${show(ref)}` });
+    else if (out.includes(ref)) problems.push({ path, message: `extension "${ref}" is listed twice` });
+    else if (!extensionSection[ref]) {
+      if (!broken.has(`extensions::${ref}`))
+        problems.push({ path, message: `extension "${ref}" is not configured under extensions` });
+    } else out.push(ref);
+  });
+  for (const [id, entry] of Object.entries(sections.exporters)) {
+    const storage = (entry.config as { sending_queue?: { storage?: unknown } }).sending_queue?.storage;
+    if (storage === null || storage === undefined) continue;
+    const path = `exporters::${id}::sending_queue::storage`;
+    if (typeof storage !== 'string' || storage === '')
+      problems.push({ path, message: `must be the id of a storage extension, got ${show(storage)}` });
+    else if (!out.includes(storage))
+      problems.push({
+        path,
+        message: `"${storage}" is not an extension enabled in service::extensions`,
+      });
+  }
+  return out;
 }
 
 function validatePipeline(

@@ -8,6 +8,7 @@ import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Host } from '../component.js';
 import type { CollectorConfig, ComponentRegistry } from '../config/types.js';
 import type { Endpoint } from '../config/values.js';
+import type { ExtensionFactory } from '../factory.js';
 import { AdmissionController } from './AdmissionController.js';
 import { type BuiltComponent, buildGraph } from './buildGraph.js';
 import { TelemetryRegistry } from './TelemetryRegistry.js';
@@ -100,13 +101,30 @@ export class Service {
       'Request bytes waiting for admission, across every receiver.',
       () => admission.bytesWaiting,
     );
+    const extensions = new Map<string, BuiltComponent>();
+    for (const id of this.config.service.extensions) {
+      const entry = this.config.extensions[id];
+      const factory = this.registry.extensions?.get(entry.type) as ExtensionFactory<unknown>;
+      extensions.set(id, {
+        kind: 'extensions',
+        label: id,
+        component: factory.createExtension({ id }, entry.config),
+      });
+    }
     const host: Host = {
       telemetry: this.telemetry,
       reportFatalError: (err) => this.onFatalError(err),
       admission,
+      getExtension: (id) => extensions.get(id)?.component,
       warn: (line) => this.log(`mlobs: warning: ${line}`),
     };
-    for (const built of [...graph.exporters, ...graph.processors, ...graph.receivers]) {
+    // Extensions first (exporters keep their queues in them), so they stop last.
+    for (const built of [
+      ...extensions.values(),
+      ...graph.exporters,
+      ...graph.processors,
+      ...graph.receivers,
+    ]) {
       if (this.shutdownPromise) break;
       try {
         await built.component.start(host);

@@ -13,8 +13,8 @@ import { FanoutConsumer } from './FanoutConsumer.js';
 
 /** One built component with where it came from, for logs and errors. */
 export interface BuiltComponent {
-  /** `receivers`, `processors` or `exporters`. */
-  kind: 'receivers' | 'processors' | 'exporters';
+  /** `receivers`, `processors`, `exporters` or `extensions`. */
+  kind: 'receivers' | 'processors' | 'exporters' | 'extensions';
   /** Component id, plus `@pipeline` for processors (one instance per pipeline). */
   label: string;
   /** The component. */

@@ -71,7 +71,7 @@ describe('loadConfigFile', () => {
       lines,
       [
         'exporters::sink::label: environment variable MISSING_VAR is not set and has no default',
-        'extensions: unknown section (allowed: receivers, processors, exporters, service)',
+        'extensions::health_check: unknown extension type "health_check" (known: none)',
         'receivers::fake::colour: unknown key "colour" (allowed: endpoint)',
         'receivers::fake::endpoint: must include a port ("host:port"), got "nowhere"',
         'receivers::nosuch: unknown receiver type "nosuch" (known: fake)',
