@@ -11,6 +11,8 @@
  *   `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_HEADERS`, ...; default
  *   `http://localhost:4318/v1/traces`), the resource reads `OTEL_SERVICE_NAME` and
  *   `OTEL_RESOURCE_ATTRIBUTES`;
+ * - it applies the privacy settings of `MLOBS_PRIVACY_KEY`, `MLOBS_PRIVACY_HASH_FEATURES`,
+ *   `MLOBS_PRIVACY_DROP_FEATURES` and `MLOBS_PRIVACY_IDS` (see `configurePrivacy`);
  * - it flushes and shuts the provider down on `beforeExit`. Spans still buffered when the app
  *   calls `process.exit()` or is killed by a signal are lost; call `shutdown()` first.
  *
@@ -22,6 +24,11 @@ import { type ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { configurePrivacy, privacyFromEnv } from './sdk/privacy.js';
+
+// What may leave the process (MLOBS_PRIVACY_KEY, MLOBS_PRIVACY_HASH_FEATURES, ...): applies to
+// recording whether or not this entry registers a provider.
+configurePrivacy(privacyFromEnv(process.env));
 
 /** The provider this entry registered, or undefined when it left the app's setup alone. */
 export const mlobsTracerProvider: NodeTracerProvider | undefined = registerIfAbsent();
