@@ -47,7 +47,8 @@ export function validateConfig(tree: unknown, registry: ComponentRegistry): Vali
   if (!isMap(tree)) {
     return {
       config: undefined,
-      problems: [{ path: '(top level)', message: `must be a map, got ${show(tree)}` }],
+      // Not `show(tree)`: a file that is not YAML config (a key passed by mistake) must not be printed.
+      problems: [{ path: '(top level)', message: `must be a map of sections, got ${describe(tree)}` }],
     };
   }
   for (const key of Object.keys(tree)) {
@@ -67,6 +68,12 @@ export function validateConfig(tree: unknown, registry: ComponentRegistry): Vali
   const config: CollectorConfig = deepFreeze({ ...sections, extensions, service });
   validated.add(config);
   return { config, problems: [] };
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'string' ? 'text' : typeof v;
 }
 
 /** Configs produced by {@link validateConfig}, so callers can skip validating twice. */

@@ -34,8 +34,8 @@ export interface OtlpGrpcServerOptions {
   endpoint: Endpoint;
   /** Largest accepted message after decompression, in bytes. */
   maxRecvBytes: number;
-  /** PEM certificate and key: listen with TLS. */
-  tls?: { cert: Buffer; key: Buffer };
+  /** PEM certificate and key: listen with TLS; with `clientCa`, clients must present a certificate it signed. */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   /** Required bearer token (`authorization: Bearer <token>` metadata). */
   bearerToken?: string;
   /** One consumer per signal served; other services are not registered (UNIMPLEMENTED). */
@@ -102,9 +102,9 @@ export class OtlpGrpcServer {
     }
     const creds = this.opts.tls
       ? grpc.ServerCredentials.createSsl(
-          null,
+          this.opts.tls.clientCa ?? null,
           [{ cert_chain: this.opts.tls.cert, private_key: this.opts.tls.key }],
-          false,
+          this.opts.tls.clientCa !== undefined,
         )
       : grpc.ServerCredentials.createInsecure();
     const { host, port } = this.opts.endpoint;

@@ -38,8 +38,8 @@ export interface OtlpHttpServerOptions {
   endpoint: Endpoint;
   /** Largest accepted body, compressed or not, in bytes. */
   maxBodyBytes: number;
-  /** PEM certificate and key: listen with TLS. */
-  tls?: { cert: Buffer; key: Buffer };
+  /** PEM certificate and key: listen with TLS; with `clientCa`, clients must present a certificate it signed. */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   /** Required bearer token. */
   bearerToken?: string;
   /** One consumer per signal served; other paths answer 404. */
@@ -107,8 +107,17 @@ export class OtlpHttpServer {
     const limits: http.ServerOptions = t
       ? { headersTimeout: t.headersMs, requestTimeout: t.requestMs, keepAliveTimeout: t.idleMs }
       : {};
-    const server = this.opts.tls
-      ? https.createServer({ ...this.opts.tls, ...limits }, handler)
+    const tls = this.opts.tls;
+    const server = tls
+      ? https.createServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+            ...limits,
+          },
+          handler,
+        )
       : http.createServer(limits, handler);
     this.server = server;
     server.on('clientError', (_err, socket) => socket.destroy());

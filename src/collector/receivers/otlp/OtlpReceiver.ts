@@ -169,9 +169,15 @@ function warnExposure(id: string, name: string, p: ProtocolConfig, host: Host): 
     );
 }
 
-function security(p: ProtocolConfig): { tls?: { cert: Buffer; key: Buffer }; bearerToken?: string } {
-  const out: { tls?: { cert: Buffer; key: Buffer }; bearerToken?: string } = {};
-  if (p.tls) out.tls = { cert: readFileSync(p.tls.cert_file), key: readFileSync(p.tls.key_file) };
+function security(p: ProtocolConfig): {
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
+  bearerToken?: string;
+} {
+  const out: { tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer }; bearerToken?: string } = {};
+  if (p.tls) {
+    out.tls = { cert: readFileSync(p.tls.cert_file), key: readFileSync(p.tls.key_file) };
+    if (p.tls.client_ca_file) out.tls.clientCa = readFileSync(p.tls.client_ca_file);
+  }
   if (p.auth) out.bearerToken = p.auth.bearer_token;
   return out;
 }

@@ -6,6 +6,7 @@
  * laid over its own defaults here. Difference from otelcol: `auth` takes a bearer token
  * directly instead of naming an extension.
  */
+import { checkPemFile } from '../../config/checkPemFile.js';
 import { decodeOver, isMap } from '../../config/decode.js';
 import { parseByteSize, parseDuration, parseEndpoint, show } from '../../config/values.js';
 import type { ConfigProblem } from '../../factory.js';
@@ -17,6 +18,8 @@ export interface TlsConfig {
   cert_file: string;
   /** PEM private key. */
   key_file: string;
+  /** PEM CA certificates clients must present a certificate from (mutual TLS); absent = no client certificates. */
+  client_ca_file?: string;
 }
 
 /** Bearer-token auth for a listener. */
@@ -231,14 +234,19 @@ function checkProtocol(name: 'http' | 'grpc', p: ProtocolConfig, problems: Confi
   if (p.tls !== null) {
     const tls = p.tls as unknown as Record<string, unknown>;
     for (const key of Object.keys(tls))
-      if (key !== 'cert_file' && key !== 'key_file')
+      if (key !== 'cert_file' && key !== 'key_file' && key !== 'client_ca_file')
         problems.push({
           path: `${path}::tls::${key}`,
-          message: `unknown key "${key}" (allowed: cert_file, key_file)`,
+          message: `unknown key "${key}" (allowed: cert_file, client_ca_file, key_file)`,
         });
-    for (const key of ['cert_file', 'key_file'])
-      if (typeof tls[key] !== 'string' || tls[key] === '')
+    for (const key of ['cert_file', 'key_file', 'client_ca_file']) {
+      const v = tls[key];
+      if (key === 'client_ca_file' && (v === undefined || v === null)) continue;
+      if (typeof v !== 'string' || v === '')
         problems.push({ path: `${path}::tls::${key}`, message: 'must be the path of a PEM file' });
+      else
+        checkPemFile(v, key === 'key_file' ? 'private key' : 'certificate', `${path}::tls::${key}`, problems);
+    }
   }
   if (p.auth !== null) {
     const auth = p.auth as unknown as Record<string, unknown>;

@@ -98,14 +98,28 @@ export interface RawResponse {
 /** Sends one request and reads the whole response (no retries, no body rewriting). */
 export function request(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: Uint8Array | string; ca?: Buffer },
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: Uint8Array | string;
+    ca?: Buffer;
+    cert?: Buffer;
+    key?: Buffer;
+  },
 ): Promise<RawResponse> {
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(
       u,
-      { method: options.method ?? 'POST', headers: options.headers, ca: options.ca, agent: false },
+      {
+        method: options.method ?? 'POST',
+        headers: options.headers,
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
