@@ -104,8 +104,18 @@ export class OtlpHttpServer {
       });
     };
     const t = this.opts.timeouts;
+    // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check often
+    // enough that a slow sender is cut off near its deadline, not up to 30 s after it.
     const limits: http.ServerOptions = t
-      ? { headersTimeout: t.headersMs, requestTimeout: t.requestMs, keepAliveTimeout: t.idleMs }
+      ? {
+          headersTimeout: t.headersMs,
+          requestTimeout: t.requestMs,
+          keepAliveTimeout: t.idleMs,
+          connectionsCheckingInterval: Math.max(
+            50,
+            Math.min(5000, Math.floor(Math.min(t.headersMs, t.requestMs) / 4)),
+          ),
+        }
       : {};
     const tls = this.opts.tls;
     const server = tls

@@ -4,6 +4,7 @@
  * status and a delay; what a decoded item keeps is bounded and the rest counted.
  */
 import assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { Signal } from '../../../../src/collector/component.js';
@@ -239,6 +240,39 @@ describe('otlp receiver decode limits', () => {
       assert.equal(span.links[0].attributes.length, 1);
       // resource 2 + span attrs 2 + array 6 + kvlist 4 + events 2 + (event attrs 2 + event array 5) × 2 + link 1 + link attrs 2
       assert.equal(host.counters.get('mlobs_receiver_dropped_items_total'), 2 + 2 + 6 + 4 + 2 + 14 + 1 + 2);
+    } finally {
+      await receiver.shutdown();
+    }
+  });
+});
+
+describe('otlp receiver connection timeouts', () => {
+  it('cuts off a client that sends its body too slowly (read_timeout) or never finishes its headers (read_header_timeout)', async () => {
+    const capture = new Capture();
+    const { receiver, httpUrl } = await startReceiver(capture, (c) => {
+      delete c.grpc;
+      c.http!.read_timeout = '400ms';
+      c.http!.read_header_timeout = '300ms';
+    });
+    const port = Number(new URL(httpUrl).port);
+    /** Writes `head`, then nothing; resolves with how long the server kept the socket. */
+    const stall = (head: string) =>
+      new Promise<number>((resolve) => {
+        const t0 = Date.now();
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
+        socket.on('data', () => undefined);
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(Date.now() - t0));
+        setTimeout(() => socket.destroy(), 10_000).unref();
+      });
+    try {
+      const slowBody = await stall(
+        'POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: 1000\r\n\r\nabc',
+      );
+      const slowHeaders = await stall('POST /v1/traces HTTP/1.1\r\nHost: x\r\n');
+      assert.ok(slowBody < 2500, `a stalled body is cut off after ${slowBody} ms`);
+      assert.ok(slowHeaders < 2500, `stalled headers are cut off after ${slowHeaders} ms`);
+      assert.equal(capture.traces.length, 0);
     } finally {
       await receiver.shutdown();
     }
