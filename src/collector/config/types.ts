@@ -39,7 +39,7 @@ export interface ServiceConfig {
   /** Pipelines in the order they were written. */
   readonly pipelines: readonly PipelineConfig[];
   /** Where `/metrics`, `/healthz` and `/readyz` are served. */
-  readonly telemetry: { readonly endpoint: Endpoint };
+  readonly telemetry: { readonly endpoint: Endpoint; readonly bearerToken?: string };
   /** How long shutdown may take before the collector gives up draining, in ms. */
   readonly shutdownTimeoutMs: number;
   /** Extension ids to start (before every pipeline component) and stop (after them), in order. */

@@ -34,7 +34,7 @@ const ID = /^([A-Za-z][A-Za-z0-9_]*)(?:\/(\S+))?$/;
 export function defaultServiceSettings(): Record<string, unknown> {
   return {
     pipelines: {},
-    telemetry: { endpoint: '127.0.0.1:8888' },
+    telemetry: { endpoint: '127.0.0.1:8888', auth: null },
     shutdown_timeout: '10s',
     admission: { request_limit_mib: 128, waiting_limit_mib: 128 },
     extensions: [],
@@ -144,7 +144,7 @@ function validateService(
   problems.push(...decoded.problems);
   const settings = decoded.value as {
     pipelines: unknown;
-    telemetry: { endpoint: unknown };
+    telemetry: { endpoint: unknown; auth: unknown };
     shutdown_timeout: unknown;
     admission: { request_limit_mib: unknown; waiting_limit_mib: unknown };
     extensions: unknown;
@@ -166,6 +166,19 @@ function validateService(
   const endpoint = parseEndpoint(settings.telemetry.endpoint);
   if (endpoint.error !== undefined)
     problems.push({ path: 'service::telemetry::endpoint', message: endpoint.error });
+  let bearerToken: string | undefined;
+  const auth = settings.telemetry.auth as Record<string, unknown> | null;
+  if (auth !== null) {
+    if (!isMap(auth) || typeof auth.bearer_token !== 'string' || auth.bearer_token === '')
+      problems.push({ path: 'service::telemetry::auth::bearer_token', message: 'must be a non-empty token' });
+    else bearerToken = auth.bearer_token;
+    for (const key of isMap(auth) ? Object.keys(auth) : [])
+      if (key !== 'bearer_token')
+        problems.push({
+          path: `service::telemetry::auth::${key}`,
+          message: `unknown key "${key}" (allowed: bearer_token)`,
+        });
+  }
   const timeout = parseDuration(settings.shutdown_timeout);
   if (timeout.error !== undefined)
     problems.push({ path: 'service::shutdown_timeout', message: timeout.error });
@@ -183,7 +196,7 @@ function validateService(
   if (endpoint.value === undefined || timeout.value === undefined) return undefined;
   return {
     pipelines,
-    telemetry: { endpoint: endpoint.value },
+    telemetry: { endpoint: endpoint.value, ...(bearerToken === undefined ? {} : { bearerToken }) },
     shutdownTimeoutMs: timeout.value,
     admission,
     extensions,

@@ -76,7 +76,8 @@ export class Service {
   }
 
   private async doStart(): Promise<Endpoint> {
-    const bound = await this.server.start(this.config.service.telemetry.endpoint);
+    const { endpoint, bearerToken } = this.config.service.telemetry;
+    const bound = await this.server.start(endpoint, bearerToken);
     this.log(
       `mlobs: telemetry on http://${formatHost(bound.host)}:${bound.port} (/metrics /healthz /readyz)`,
     );
