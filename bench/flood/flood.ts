@@ -39,6 +39,8 @@ export interface FloodResult {
   refusals: number;
   /** Requests that ended in a socket error or a non-retryable status. */
   errors: number;
+  /** What those errors were (`status 408`, `ECONNRESET`, ...), counted. */
+  errorKinds: Record<string, number>;
   /** Requests still refused at the deadline. */
   gaveUp: number;
   /** Whether the child exited on its own (a crash). */
@@ -130,6 +132,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodResult> {
     spansArrived: 0,
     refusals: 0,
     errors: 0,
+    errorKinds: {},
     gaveUp: 0,
     crashed: false,
     exit: '',
@@ -148,8 +151,12 @@ export async function runFlood(o: FloodOptions): Promise<FloodResult> {
       const b = o.bodies[i % o.bodies.length];
       while (!crashed) {
         const res = await post(o.port, b);
-        if (res instanceof Error) {
+        const kind = (k: string) => {
           r.errors++;
+          r.errorKinds[k] = (r.errorKinds[k] ?? 0) + 1;
+        };
+        if (res instanceof Error) {
+          kind((res as NodeJS.ErrnoException).code ?? res.message);
           return;
         }
         if (res.status === 200) {
@@ -158,7 +165,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodResult> {
           return;
         }
         if (res.status !== 429 && res.status !== 503) {
-          r.errors++;
+          kind(`status ${res.status}`);
           return;
         }
         r.refusals++;

@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       'spans acked': r.spansAcknowledged,
       'spans arrived': r.spansArrived,
       refusals: r.refusals,
-      errors: r.errors,
+      errors: r.errors === 0 ? 0 : `${r.errors} ${JSON.stringify(r.errorKinds)}`,
       seconds: Math.round(r.ms / 100) / 10,
       'peak RSS MiB': peak,
       goal: met ? 'met' : 'not met',

@@ -108,7 +108,8 @@ export class OtlpHttpServer {
     // enough that a slow sender is cut off near its deadline, not up to 30 s after it.
     const limits: http.ServerOptions = t
       ? {
-          headersTimeout: t.headersMs,
+          // Node refuses a header timeout above the request timeout; the headers are part of the request.
+          headersTimeout: Math.min(t.headersMs, t.requestMs),
           requestTimeout: t.requestMs,
           keepAliveTimeout: t.idleMs,
           connectionsCheckingInterval: Math.max(
@@ -247,13 +248,30 @@ export class OtlpHttpServer {
     }
   }
 
-  private admit(req: http.IncomingMessage, bytes: number): Promise<AdmissionTicket | string> {
+  /**
+   * Waits for admission; a request that waited half its `read_timeout` is refused with 429
+   * instead (the wait counts toward Node's request timeout, which would answer 408 and drop the
+   * connection, a worse signal for a client than Retry-After). A client that leaves stops waiting.
+   */
+  private async admit(req: http.IncomingMessage, bytes: number): Promise<AdmissionTicket | string> {
     const controllers = this.opts.admission ?? [];
-    if (controllers.length === 0) return Promise.resolve({ bytes, grow: () => true, release() {} });
-    const gone = new AbortController();
-    const onClose = () => gone.abort();
+    if (controllers.length === 0) return { bytes, grow: () => true, release() {} };
+    const stop = new AbortController();
+    let timedOut = false;
+    const onClose = () => stop.abort();
     req.socket.once('close', onClose);
-    return acquireAll(controllers, bytes, gone.signal).finally(() => req.socket.off('close', onClose));
+    const maxWaitMs = (this.opts.timeouts?.requestMs ?? 60_000) / 2;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop.abort();
+    }, maxWaitMs);
+    try {
+      const got = await acquireAll(controllers, bytes, stop.signal);
+      return got === 'aborted' && timedOut ? 'busy' : got;
+    } finally {
+      clearTimeout(timer);
+      req.socket.off('close', onClose);
+    }
   }
 
   private async receive(

@@ -107,6 +107,32 @@ describe('otlp receiver admission control', () => {
     }
   });
 
+  it('refuses with 429 a request that waited half its read_timeout, rather than letting it time out', async () => {
+    const gate = new Gate();
+    const { receiver, httpUrl } = await startReceiver(
+      gate,
+      (c) => {
+        delete c.grpc;
+        c.http!.read_timeout = '400ms';
+      },
+      { admission: { request_limit_mib: 1, waiting_limit_mib: 1 } },
+    );
+    try {
+      const body = bigSpan(700 * 1024);
+      const first = request(`${httpUrl}/v1/traces`, { headers: PB, body });
+      await until(() => gate.seen === 1);
+      const t0 = Date.now();
+      const waited = await request(`${httpUrl}/v1/traces`, { headers: PB, body });
+      assert.equal(waited.status, 429);
+      assert.ok(Date.now() - t0 < 1500, 'answered after about 200 ms of waiting');
+      gate.open();
+      assert.equal((await first).status, 200);
+    } finally {
+      gate.open();
+      await receiver.shutdown();
+    }
+  });
+
   it('shares the process-wide budget between receivers', async () => {
     const host = Object.assign(recordingHost(), { admission: new AdmissionController(1024 * 1024, 0) });
     const [ga, gb] = [new Gate(), new Gate()];
