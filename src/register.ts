@@ -13,7 +13,10 @@
  *   become `ml.finding` log records and incidents `ml.incident` spans, exported with the rest;
  * - `MLOBS_WINDOW` (with `inprocess`): analysis window, e.g. `30s`, `5m` (default `5m`);
  * - `MLOBS_SAMPLING`: how often model calls get summaries — `1` every call, `1/N` one call in N,
- *   `R/s` about R rows per second per model (default `1000/s`).
+ *   `R/s` about R rows per second per model (default `1000/s`);
+ * - `MLOBS_PRIVACY_KEY`, `MLOBS_PRIVACY_HASH_FEATURES`, `MLOBS_PRIVACY_DROP_FEATURES`,
+ *   `MLOBS_PRIVACY_IDS`: what summaries and label-join ids may carry (see `configurePrivacy`);
+ *   applied even when `OTEL_SDK_DISABLED=true` or the app has its own provider.
  *
  * The SDK is flushed and shut down on `beforeExit`, `SIGTERM` and `SIGINT` (after which the
  * signal's default action runs, unless the app listens for it too). For ESM apps the
@@ -33,6 +36,11 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ErrorCodes, MlobsError } from './errors.js';
 import { mlobsInstrumentations } from './instrumentation/mlobsInstrumentations.js';
 import { parseSampling } from './instrumentation/shared/SummarySampler.js';
+import { configurePrivacy, privacyFromEnv } from './sdk/privacy.js';
+
+// What may leave the process (MLOBS_PRIVACY_KEY, MLOBS_PRIVACY_HASH_FEATURES, ...): applies to
+// recording whether or not this entry starts an SDK.
+configurePrivacy(privacyFromEnv(process.env));
 
 /** What this entry set up: the SDK it started (if any) and the instrumentations it enabled. */
 export interface MlobsRegistration {

@@ -6,6 +6,7 @@
  */
 import type { AnalysisStore } from '../analysis/store/AnalysisStore.js';
 import type { LogsData, MetricsData, TracesData } from '../model/otlp.js';
+import type { AdmissionController } from './service/AdmissionController.js';
 
 /** The three OTLP signals a pipeline can carry. */
 export type Signal = 'traces' | 'logs' | 'metrics';
@@ -51,6 +52,12 @@ export interface Host {
    * tests that need none.
    */
   analyses?: AnalysisRegistry;
+  /** The process-wide bound on request bytes being read and decoded, shared by every receiver. */
+  admission?: AdmissionController;
+  /** A started extension by id (listed in `service::extensions`), or undefined. */
+  getExtension?(id: string): Component | undefined;
+  /** Where a component's configuration warnings go (default: the OpenTelemetry diag logger). */
+  warn?: (line: string) => void;
 }
 
 /** The analysis state an `ml` processor exposes to extensions (read-only use). */
@@ -90,6 +97,8 @@ export interface Telemetry {
   add(name: string, value: number, labels: Record<string, string>): void;
   /** Every counter and gauge as OTLP metrics, read now (the `prometheus` exporter serves them). */
   collect?(): MetricsData;
+  /** Registers a gauge read at scrape time (absent in minimal test hosts). */
+  gauge?(name: string, help: string, read: () => number, labels?: Record<string, string>): void;
 }
 
 /**

@@ -12,6 +12,7 @@ import { otlpHttpExporterFactory } from './exporters/otlp_http/factory.js';
 import { prometheusExporterFactory } from './exporters/prometheus/factory.js';
 import { webhookExporterFactory } from './exporters/webhook/factory.js';
 import { mlobsUiExtensionFactory } from './extensions/mlobs_ui/factory.js';
+import { sqliteStorageExtensionFactory } from './extensions/sqlite_storage/factory.js';
 import type { ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFactory } from './factory.js';
 import { batchProcessorFactory } from './processors/batch/factory.js';
 import { memoryLimiterProcessorFactory } from './processors/memory_limiter/factory.js';
@@ -60,7 +61,7 @@ export function defaultComponents(extra: ComponentLists = {}): ComponentRegistry
       webhookExporterFactory,
       ...(extra.exporters ?? []),
     ],
-    extensions: [mlobsUiExtensionFactory, ...(extra.extensions ?? [])],
+    extensions: [mlobsUiExtensionFactory, sqliteStorageExtensionFactory, ...(extra.extensions ?? [])],
   });
 }
 

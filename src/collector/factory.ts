@@ -53,19 +53,31 @@ export interface FactoryBase<C> {
   checkSignal?(config: C, signal: Signal): string | undefined;
 }
 
-/** An extension: a component outside the pipelines (a web page, health checks), as in the OpenTelemetry Collector. */
+/**
+ * An extension: a component outside the pipelines (the web page, storage for sending queues),
+ * as in the OpenTelemetry Collector. Others find it through `host.getExtension(id)`.
+ */
 export type Extension = Component;
 
-/** Builds extensions; one instance per configured id listed in `service::extensions`. */
+/** What an extension factory is told: extensions belong to no pipeline. */
+export interface ExtensionSettings {
+  /** The extension id as written in the config: `type` or `type/name`. */
+  id: string;
+}
+
+/**
+ * Builds extensions; one instance per configured id listed in `service::extensions`. The
+ * service starts them, in that order, before every pipeline component and stops them after.
+ */
 export interface ExtensionFactory<C = unknown> {
-  /** The extension type, the part before `/` in an id (`mlobs_ui`). */
+  /** The extension type, the part before `/` in an id (`mlobs_ui`, `sqlite_storage`). */
   readonly type: string;
   /** A fresh default config; it names every key the config accepts. */
   createDefaultConfig(): C;
   /** Checks a decoded config; paths are relative to the extension (`auth::bearer_token`). */
   validate(config: C): ConfigProblem[];
-  /** Builds the extension; it is started before every pipeline component and stopped after them. */
-  createExtension(settings: CreateSettings, config: C): Extension;
+  /** Builds the extension. */
+  createExtension(settings: ExtensionSettings, config: C): Extension;
 }
 
 /** Builds receivers. A receiver used by several pipelines is built once and fans out. */

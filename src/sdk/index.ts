@@ -7,6 +7,14 @@ export { DropCounter, sdkDrops } from './drop-counter.js';
 export { DEFAULT_IO_LINK_CAPACITY, IoLinkRegistry } from './io-link-registry.js';
 export { DEFAULT_JOIN_SAMPLE_SIZE, hashId, sampleJoinRows } from './join-sampler.js';
 export { DEFAULT_MAX_SCORE_CLASSES, RecordInputError } from './prediction-columns.js';
+export {
+  configurePrivacy,
+  type FeaturePrivacy,
+  keyedHash,
+  type PrivacyOptions,
+  privacyFromEnv,
+  privacySettings,
+} from './privacy.js';
 export { recordFeatures } from './record-features.js';
 export { recordLabels } from './record-labels.js';
 export { recordPredictions } from './record-predictions.js';

@@ -12,6 +12,7 @@ import {
   sampleJoinRows,
 } from './join-sampler.js';
 import { RecordInputError } from './prediction-columns.js';
+import { exportedId, type PrivacyOptions } from './privacy.js';
 
 /** Ids by row from explicit ids, or `${batchId}:${position}` (positions default to 0..n-1). */
 export function rowIds(
@@ -59,14 +60,19 @@ export function sampleSize(k: number | undefined, where: string): number {
   return k;
 }
 
-/** Sampled join rows and their ids, restricted to rows where `present` holds. */
+/**
+ * Sampled join rows and their ids, restricted to rows where `present` holds. Rows are sampled by
+ * the raw ids (so prediction and label batches sample the same rows); the ids that leave the
+ * process are keyed hashes unless privacy says raw.
+ */
 export function joinArrays(
   ids: IdSource,
   k: number,
   present: (row: number) => boolean,
+  privacy?: PrivacyOptions,
 ): { rows: number[]; ids: string[] } {
   const rows = sampleJoinRows(ids, k, present);
-  return { rows, ids: rows.map((i) => ids.id(i)) };
+  return { rows, ids: rows.map((i) => exportedId(ids.id(i), privacy)) };
 }
 
 /** Row predicate: the value is a finite number (what a join array may carry). */

@@ -34,7 +34,7 @@ export function recordLabels(labels: LabelInputs, options: LabelOptions = {}): v
     if ('classes' in labels) {
       const classes = labelStrings(labels.classes, 'labels.classes');
       const ids = requiredIds(classes.length, options);
-      const sample = joinArrays(ids, k, (r) => classes[r] !== null);
+      const sample = joinArrays(ids, k, (r) => classes[r] !== null, options.privacy);
       column = classes;
       join = {
         kind: 'categorical',
@@ -46,7 +46,7 @@ export function recordLabels(labels: LabelInputs, options: LabelOptions = {}): v
     } else if ('values' in labels) {
       const values = arrayLike(labels.values, 'labels.values');
       const ids = requiredIds(values.length, options);
-      const sample = joinArrays(ids, k, finiteAt(values));
+      const sample = joinArrays(ids, k, finiteAt(values), options.privacy);
       column = values;
       join = {
         kind: 'numeric',

@@ -23,6 +23,7 @@ import {
   type PredictionColumns,
   predictionColumns,
 } from './prediction-columns.js';
+import type { PrivacyOptions } from './privacy.js';
 import { SummaryBuffer } from './summary-buffer.js';
 import { targetSpan } from './target-span.js';
 import type { PredictionOptions, PredictionOutputs } from './types.js';
@@ -43,7 +44,7 @@ export function recordPredictions(outputs: PredictionOutputs, options: Predictio
         eventName: EVENT_ML_PREDICTIONS,
         batch,
         common: { [ATTR_ML_PREDICTION_TASK]: cols.task },
-        join: ids ? joinSample(cols, ids, k) : undefined,
+        join: ids ? joinSample(cols, ids, k, options.privacy) : undefined,
       },
       options.batchId,
     );
@@ -53,10 +54,10 @@ export function recordPredictions(outputs: PredictionOutputs, options: Predictio
 }
 
 // The join arrays ride once, on the event that summarises the primary output (class or value).
-function joinSample(cols: PredictionColumns, ids: IdSource, k: number): JoinSample {
+function joinSample(cols: PredictionColumns, ids: IdSource, k: number, privacy?: PrivacyOptions): JoinSample {
   if (cols.task === ML_PREDICTION_TASK_VALUE_REGRESSION) {
     const values = cols.values ?? [];
-    const sample = joinArrays(ids, k, finiteAt(values));
+    const sample = joinArrays(ids, k, finiteAt(values), privacy);
     return {
       kind: 'numeric',
       k,
@@ -67,7 +68,7 @@ function joinSample(cols: PredictionColumns, ids: IdSource, k: number): JoinSamp
     };
   }
   const classes = cols.classes ?? [];
-  const sample = joinArrays(ids, k, (r) => classes[r] !== null);
+  const sample = joinArrays(ids, k, (r) => classes[r] !== null, privacy);
   const columns: JoinSample['columns'] = [
     [ATTR_ML_PREDICTION_CLASSES, sample.rows.map((r) => classes[r] as string)],
   ];

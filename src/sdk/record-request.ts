@@ -13,6 +13,7 @@ import {
   ATTR_ML_PREDICTION_VALUE,
 } from '../semconv/index.js';
 import { sdkDrops } from './drop-counter.js';
+import { exportedId, type PrivacyOptions } from './privacy.js';
 import { targetSpan } from './target-span.js';
 import type { RecordOptions, RequestLabel, RequestPrediction, SpanLike } from './types.js';
 
@@ -22,7 +23,7 @@ export function recordPrediction(
   prediction: RequestPrediction,
   options: RecordOptions = {},
 ): void {
-  const attrs = checked(id, 'recordPrediction', [
+  const attrs = checked(id, 'recordPrediction', options.privacy, [
     [ATTR_ML_PREDICTION_CLASS, prediction?.class, 'class'],
     [ATTR_ML_PREDICTION_SCORE, prediction?.score, 'score'],
     [ATTR_ML_PREDICTION_VALUE, prediction?.value, 'value'],
@@ -32,19 +33,25 @@ export function recordPrediction(
 
 /** Sets `ml.prediction.id` (the prediction it answers) and the label's class/value on the span. */
 export function recordLabel(id: string, label: RequestLabel, options: RecordOptions = {}): void {
-  const attrs = checked(id, 'recordLabel', [
+  const attrs = checked(id, 'recordLabel', options.privacy, [
     [ATTR_ML_LABEL_CLASS, label?.class, 'class'],
     [ATTR_ML_LABEL_VALUE, label?.value, 'value'],
   ]);
   if (attrs) apply(options.span, 'recordLabel', attrs);
 }
 
-function checked(id: unknown, where: string, fields: [string, unknown, string][]): Attributes | undefined {
+function checked(
+  id: unknown,
+  where: string,
+  privacy: PrivacyOptions | undefined,
+  fields: [string, unknown, string][],
+): Attributes | undefined {
   if (typeof id !== 'string' || id === '') {
     sdkDrops.drop(`${where} input rejected`, `id must be a non-empty string, got ${JSON.stringify(id)}`);
     return undefined;
   }
-  const attrs: Attributes = { [ATTR_ML_PREDICTION_ID]: id };
+  // Keyed-hashed by default: prediction and label hash with the same key, so they still join.
+  const attrs: Attributes = { [ATTR_ML_PREDICTION_ID]: exportedId(id, privacy) };
   let any = false;
   for (const [key, value, name] of fields) {
     if (value === undefined) continue;

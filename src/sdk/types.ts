@@ -14,6 +14,7 @@ import type {
   SpanStatus,
 } from '@opentelemetry/api';
 import type { SummarizeOptions } from '../summaries/index.js';
+import type { PrivacyOptions } from './privacy.js';
 
 /** The span members mlobs uses; `addLink` and `events` are optional because older spans lack them. */
 export interface SpanLike {
@@ -104,6 +105,8 @@ export interface RecordOptions {
   span?: SpanLike;
   /** `ml.batch.id`; also the prefix of generated prediction ids (`${batchId}:${row}`). */
   batchId?: string;
+  /** What may leave the process: per-feature value treatment, id hashing, the key (see `configurePrivacy`). */
+  privacy?: PrivacyOptions;
 }
 
 /** A row-major 2-D numeric tensor. */

@@ -148,6 +148,24 @@ export class CategoricalSummary {
     return this.hll.relativeError;
   }
 
+  /**
+   * The same counts and distinct estimate with no values at all (an empty top list): what a
+   * feature whose values must not leave the process still reports.
+   */
+  withoutValues(): CategoricalSummary {
+    this.flush();
+    const out = new CategoricalSummary({
+      topK: this.frequent.k,
+      hllPrecision: this.hll.precision,
+      maxValueLength: this.maxValueLength,
+    });
+    out.distinctCounter = this.hll.merge(out.distinctCounter);
+    out.count = this.count;
+    out.nullCount = this.nullCount;
+    out.invalidCount = this.invalidCount;
+    return out;
+  }
+
   /** A new summary of both inputs (pure). */
   merge(other: CategoricalSummary): CategoricalSummary {
     this.flush();

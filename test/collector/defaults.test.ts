@@ -33,7 +33,9 @@ describe('default collector config', () => {
       path: './.mlobs/spans.jsonl',
       rotation: { max_megabytes: 100, max_backups: 5 },
       format: 'json',
-      append: false,
+      // Issue 12: a restart (or a failed start) must not truncate what the last run wrote.
+      append: true,
+      follow_symlinks: false,
     });
     assert.deepEqual(
       config.service.pipelines.map((p) => p.id),

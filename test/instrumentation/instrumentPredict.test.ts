@@ -11,6 +11,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { instrumentPredict } from '../../src/instrumentation/index.js';
 import { sdkDrops } from '../../src/sdk/drop-counter.js';
+import { configurePrivacy } from '../../src/sdk/privacy.js';
 import type { TracerLike } from '../../src/sdk/types.js';
 import {
   ATTR_ML_BATCH_ID,
@@ -24,6 +25,10 @@ import {
 } from '../../src/semconv/index.js';
 import { decodeSummaryEvents } from '../../src/summaries/index.js';
 import { captureDiagWarnings, eventsNamed } from '../sdk/span-harness.js';
+
+// These tests are about join sampling, so ids stay raw here; the default (keyed hashes) is
+// tested in privacy.test.ts.
+configurePrivacy({ ids: 'raw' });
 
 /** A model object whose predict reads `this`, as real model wrappers do. */
 class LinearModel {

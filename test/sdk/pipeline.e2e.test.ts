@@ -33,8 +33,13 @@ import {
   type FeatureSummary,
   ioLinks,
 } from '../../src/index.js';
+import { configurePrivacy } from '../../src/sdk/privacy.js';
 import { seededRandom } from '../analysis/stats/random.js';
 import { assertCategoricalMatches, assertNumericMatches, normal } from './exact-stats.js';
+
+// These tests are about join sampling, so ids stay raw here; the default (keyed hashes) is
+// tested in privacy.test.ts.
+configurePrivacy({ ids: 'raw' });
 
 const N = 4000;
 const CLASSES = ['churn', 'stay', 'upgrade'];

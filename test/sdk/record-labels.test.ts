@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { configurePrivacy } from '../../src/sdk/privacy.js';
 import { recordLabels } from '../../src/sdk/record-labels.js';
 import { recordPredictions } from '../../src/sdk/record-predictions.js';
 import {
@@ -13,6 +14,10 @@ import {
 } from '../../src/semconv/index.js';
 import { decodeSummaryEvents } from '../../src/summaries/index.js';
 import { eventsNamed, SpanHarness } from './span-harness.js';
+
+// These tests are about join sampling, so ids stay raw here; the default (keyed hashes) is
+// tested in privacy.test.ts.
+configurePrivacy({ ids: 'raw' });
 
 describe('recordLabels', () => {
   const h = new SpanHarness();

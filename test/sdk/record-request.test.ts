@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { configurePrivacy } from '../../src/sdk/privacy.js';
 import { recordLabel, recordPrediction } from '../../src/sdk/record-request.js';
 import {
   ATTR_ML_LABEL_CLASS,
@@ -9,6 +10,10 @@ import {
   ATTR_ML_PREDICTION_SCORE,
 } from '../../src/semconv/index.js';
 import { SpanHarness } from './span-harness.js';
+
+// These tests are about join sampling, so ids stay raw here; the default (keyed hashes) is
+// tested in privacy.test.ts.
+configurePrivacy({ ids: 'raw' });
 
 describe('per-request recordPrediction / recordLabel', () => {
   const h = new SpanHarness();

@@ -7,6 +7,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { component } from '../../src/sdk/component.js';
 import { sampleJoinRows } from '../../src/sdk/join-sampler.js';
+import { configurePrivacy } from '../../src/sdk/privacy.js';
 import { recordFeatures } from '../../src/sdk/record-features.js';
 import {
   ATTR_ML_BATCH_ID,
@@ -19,6 +20,10 @@ import {
 } from '../../src/semconv/index.js';
 import { decodeSummaryEvents, type NumericSummary } from '../../src/summaries/index.js';
 import { eventsNamed, SpanHarness } from './span-harness.js';
+
+// These tests are about join sampling, so ids stay raw here; the default (keyed hashes) is
+// tested in privacy.test.ts.
+configurePrivacy({ ids: 'raw' });
 
 describe('summaries recorded in several batches', () => {
   const h = new SpanHarness();

@@ -41,12 +41,17 @@ export interface PipelineConfig {
 export interface ServiceConfig {
   /** Pipelines in the order they were written. */
   readonly pipelines: readonly PipelineConfig[];
-  /** Extension ids to run (`service::extensions`), in the order they start. */
+  /**
+   * Extension ids to run (`service::extensions`), started in this order before every pipeline
+   * component and stopped after them.
+   */
   readonly extensions: readonly string[];
   /** Where `/metrics`, `/healthz` and `/readyz` are served. */
-  readonly telemetry: { readonly endpoint: Endpoint };
+  readonly telemetry: { readonly endpoint: Endpoint; readonly bearerToken?: string };
   /** How long shutdown may take before the collector gives up draining, in ms. */
   readonly shutdownTimeoutMs: number;
+  /** Process-wide admission control over every receiver's request bytes (`service::admission`). */
+  readonly admission: { readonly requestLimitBytes: number; readonly waitingLimitBytes: number };
 }
 
 /** A validated, frozen collector config. */

@@ -36,8 +36,9 @@ export function defaultServiceSettings(): Record<string, unknown> {
   return {
     extensions: [],
     pipelines: {},
-    telemetry: { endpoint: '127.0.0.1:8888' },
+    telemetry: { endpoint: '127.0.0.1:8888', auth: null },
     shutdown_timeout: '10s',
+    admission: { request_limit_mib: 128, waiting_limit_mib: 128 },
   };
 }
 
@@ -47,7 +48,8 @@ export function validateConfig(tree: unknown, registry: ComponentRegistry): Vali
   if (!isMap(tree)) {
     return {
       config: undefined,
-      problems: [{ path: '(top level)', message: `must be a map, got ${show(tree)}` }],
+      // Not `show(tree)`: a file that is not YAML config (a key passed by mistake) must not be printed.
+      problems: [{ path: '(top level)', message: `must be a map of sections, got ${describe(tree)}` }],
     };
   }
   for (const key of Object.keys(tree)) {
@@ -75,6 +77,12 @@ const validated = new WeakSet<object>();
 /** True when `value` came out of {@link validateConfig} (and is therefore frozen and complete). */
 export function isValidatedConfig(value: unknown): value is CollectorConfig {
   return typeof value === 'object' && value !== null && validated.has(value);
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'string' ? 'text' : typeof v;
 }
 
 function validateSection(
@@ -139,9 +147,23 @@ function validateService(
   const settings = decoded.value as {
     extensions: unknown;
     pipelines: unknown;
-    telemetry: { endpoint: unknown };
+    telemetry: { endpoint: unknown; auth: unknown };
     shutdown_timeout: unknown;
+    admission: { request_limit_mib: unknown; waiting_limit_mib: unknown };
   };
+  const admission = { requestLimitBytes: 0, waitingLimitBytes: 0 };
+  for (const [key, out, min] of [
+    ['request_limit_mib', 'requestLimitBytes', 1],
+    ['waiting_limit_mib', 'waitingLimitBytes', 0],
+  ] as const) {
+    const v = settings.admission[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+      problems.push({
+        path: `service::admission::${key}`,
+        message: `must be a number of MiB >= ${min}, got ${show(v)}`,
+      });
+    else admission[out] = v * 1024 * 1024;
+  }
   const endpoint = parseEndpoint(settings.telemetry.endpoint);
   if (endpoint.error !== undefined)
     problems.push({ path: 'service::telemetry::endpoint', message: endpoint.error });
@@ -149,8 +171,22 @@ function validateService(
   if (timeout.error !== undefined)
     problems.push({ path: 'service::shutdown_timeout', message: timeout.error });
   else if (timeout.value <= 0) problems.push({ path: 'service::shutdown_timeout', message: 'must be > 0' });
+  let bearerToken: string | undefined;
+  const auth = settings.telemetry.auth as Record<string, unknown> | null;
+  if (auth !== null) {
+    if (!isMap(auth) || typeof auth.bearer_token !== 'string' || auth.bearer_token === '')
+      problems.push({ path: 'service::telemetry::auth::bearer_token', message: 'must be a non-empty token' });
+    else bearerToken = auth.bearer_token;
+    for (const key of isMap(auth) ? Object.keys(auth) : [])
+      if (key !== 'bearer_token')
+        problems.push({
+          path: `service::telemetry::auth::${key}`,
+          message: `unknown key "${key}" (allowed: bearer_token)`,
+        });
+  }
 
   const enabled = validateExtensionList(settings.extensions, extensions, broken, problems);
+  checkStorageRefs(sections.exporters, enabled, problems);
   const pipelines: PipelineConfig[] = [];
   if (!isMap(settings.pipelines) || Object.keys(settings.pipelines).length === 0) {
     problems.push({ path: 'service::pipelines', message: 'at least one pipeline is required' });
@@ -164,8 +200,9 @@ function validateService(
   return {
     pipelines,
     extensions: enabled,
-    telemetry: { endpoint: endpoint.value },
+    telemetry: { endpoint: endpoint.value, ...(bearerToken === undefined ? {} : { bearerToken }) },
     shutdownTimeoutMs: timeout.value,
+    admission,
   };
 }
 
@@ -195,6 +232,26 @@ function validateExtensionList(
     } else out.push(ref);
   });
   return out;
+}
+
+/** An exporter's `sending_queue::storage` must name an extension enabled in `service::extensions`, as the Collector requires. */
+function checkStorageRefs(
+  exporters: Record<string, ComponentConfig>,
+  enabled: readonly string[],
+  problems: ConfigProblem[],
+): void {
+  for (const [id, entry] of Object.entries(exporters)) {
+    const storage = (entry.config as { sending_queue?: { storage?: unknown } }).sending_queue?.storage;
+    if (storage === null || storage === undefined) continue;
+    const path = `exporters::${id}::sending_queue::storage`;
+    if (typeof storage !== 'string' || storage === '')
+      problems.push({ path, message: `must be the id of a storage extension, got ${show(storage)}` });
+    else if (!enabled.includes(storage))
+      problems.push({
+        path,
+        message: `"${storage}" is not an extension enabled in service::extensions`,
+      });
+  }
 }
 
 function validatePipeline(

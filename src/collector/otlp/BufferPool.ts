@@ -6,6 +6,9 @@
  * counted or bounded) and allocates fresh memory when it has nothing big enough.
  */
 
+/** Every pool in the process, so memory pressure can see and empty their idle buffers. */
+const POOLS = new Set<BufferPool>();
+
 /** Idle buffers for reuse, capped in total bytes. */
 export class BufferPool {
   private readonly idle: Buffer[] = [];
@@ -16,7 +19,31 @@ export class BufferPool {
     readonly maxBytes: number,
     /** Smallest buffer allocated, so small requests still yield reusable buffers. */
     readonly minSize = 64 * 1024,
-  ) {}
+  ) {
+    POOLS.add(this);
+  }
+
+  /** Idle bytes held by every pool in the process (they count as external memory). */
+  static idleBytesAll(): number {
+    let n = 0;
+    for (const p of POOLS) n += p.idleBytes;
+    return n;
+  }
+
+  /** Lets go of every pool's idle buffers (under memory pressure); returns the bytes released. */
+  static trimAll(): number {
+    let n = 0;
+    for (const p of POOLS) n += p.trim();
+    return n;
+  }
+
+  /** Lets go of this pool's idle buffers; returns the bytes released. */
+  trim(): number {
+    const n = this.idleBytes;
+    this.idle.length = 0;
+    this.idleBytes = 0;
+    return n;
+  }
 
   /** Bytes held idle right now. */
   get idleSize(): number {

@@ -8,10 +8,17 @@ import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { type Component, ConsumerError, type Host, type Signal } from '../component.js';
+import { isStorageExtension } from '../extensions/sqlite_storage/SqliteStorageExtension.js';
 import { recordItems } from '../service/selfMetrics.js';
 import { BufferPool } from './BufferPool.js';
 import { type EncodedPart, type EncodedParts, encodeWithinLimit } from './encodeWithinLimit.js';
-import { maxRequestBytes, type QueueSettings, type RetrySettings, retryPolicy } from './exporter_settings.js';
+import {
+  maxQueueBytes,
+  maxRequestBytes,
+  type QueueSettings,
+  type RetrySettings,
+  retryPolicy,
+} from './exporter_settings.js';
 import { RetrySender, type SendItem, type SendResult } from './RetrySender.js';
 import { SIGNAL_CODECS } from './signals.js';
 
@@ -30,6 +37,7 @@ export abstract class OtlpExporterBase implements Component {
   private stopped: Promise<void> | undefined;
   private readonly maxBytes: number;
   private oversizeWarned = 0;
+  private readonly storage: string | null;
 
   constructor(
     /** Component id. */
@@ -41,10 +49,13 @@ export abstract class OtlpExporterBase implements Component {
   ) {
     const q = settings.sending_queue;
     this.maxBytes = maxRequestBytes(q);
+    this.storage = q.enabled ? (q.storage ?? null) : null;
     this.sender = new RetrySender({
       id,
       retry: retryPolicy(settings.retry_on_failure),
-      queue: q.enabled ? { size: q.queue_size, consumers: q.num_consumers } : undefined,
+      queue: q.enabled
+        ? { size: q.queue_size, consumers: q.num_consumers, maxBytes: maxQueueBytes(q) }
+        : undefined,
       send: (item, abort) => context.with(suppressTracing(context.active()), () => this.attempt(item, abort)),
     });
   }
@@ -58,12 +69,37 @@ export abstract class OtlpExporterBase implements Component {
   /** Closes the transport after the queue drained. */
   protected abstract close(): Promise<void>;
 
-  /** Starts the transport and wires self-telemetry. */
+  /**
+   * Starts the transport, wires self-telemetry (queue size in requests and bytes) and, with
+   * `sending_queue::storage`, resumes the requests an earlier run acknowledged and did not send.
+   */
   async start(host: Host): Promise<void> {
     if (this.started) return;
     this.started = true;
     this.sender.telemetry = host.telemetry;
+    const labels = { exporter: this.id };
+    host.telemetry.gauge?.(
+      'mlobs_exporter_queue_size',
+      'Export requests waiting in the sending queue.',
+      () => this.sender.queued,
+      labels,
+    );
+    host.telemetry.gauge?.(
+      'mlobs_exporter_queue_size_bytes',
+      'Encoded bytes waiting in the sending queue.',
+      () => this.sender.queuedSize,
+      labels,
+    );
     await this.open();
+    if (this.storage !== null) {
+      const ext = host.getExtension?.(this.storage);
+      if (!isStorageExtension(ext))
+        throw new Error(
+          `${this.id}: sending_queue::storage: "${this.storage}" is not a started storage extension`,
+        );
+      const resumed = this.sender.useStore(ext.queueStore(this.id));
+      if (resumed > 0) diag.info(`${this.id}: resuming ${resumed} queued request(s) from storage`);
+    }
   }
 
   /** Drains the queue within the bound, then closes the transport; once only. */

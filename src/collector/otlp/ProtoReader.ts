@@ -3,6 +3,7 @@
  * `while (r.pos < end)` loop per message, so decoding allocates only the values it keeps
  * (no per-field closures, no intermediate objects).
  */
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './DecodeLimits.js';
 import { OtlpDecodeError } from './OtlpDecodeError.js';
 
 const HEX: string[] = [];
@@ -22,6 +23,10 @@ export class ProtoReader {
   pos: number;
   /** Offset one past the last readable byte. */
   readonly end: number;
+  /** Items (attributes, events, links, array and list values) skipped by the decode limits. */
+  dropped = 0;
+  /** Set by the attribute checker when a value holds more items than the limits keep. */
+  overLimit = false;
 
   /**
    * `borrowed`: the caller reuses `bytes` once decoding returns, so what a decoder keeps of
@@ -30,6 +35,8 @@ export class ProtoReader {
   constructor(
     bytes: Uint8Array,
     readonly borrowed = false,
+    /** What the decoders keep per item; the rest is skipped and counted in `dropped`. */
+    readonly limits: Readonly<DecodeLimits> = DEFAULT_DECODE_LIMITS,
   ) {
     this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 0;

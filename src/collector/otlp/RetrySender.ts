@@ -2,7 +2,9 @@
  * Sends encoded export requests with a bounded queue, a pool of senders, and exponential
  * back-off with jitter on retryable failures (honouring the server's Retry-After / RetryInfo).
  * What it cannot deliver it counts and reports with one warning per interval, never per item.
- * Shutdown stops taking work, drains what is queued, and gives up at a deadline.
+ * Shutdown stops taking work, drains what is queued, and gives up at a deadline; what is then
+ * still queued or being sent is counted as dropped (in memory) or left in storage for the next
+ * start (persistent queue). The queue is bounded in requests and in bytes.
  */
 import { diag } from '@opentelemetry/api';
 import { ConsumerError, type Signal, type Telemetry } from '../component.js';
@@ -20,6 +22,8 @@ export interface SendItem {
   segments?: readonly Uint8Array[];
   /** Items in it (spans, log records, data points). */
   count: number;
+  /** Its row in the persistent queue, once stored. */
+  storedId?: number;
   /**
    * Gives the body's buffer back to its pool. The sender calls it once when it is done with
    * the item: delivered, failed for good, refused by a full queue, or dropped at shutdown.
@@ -38,12 +42,22 @@ export interface RetrySenderOptions {
   id: string;
   /** Back-off policy. */
   retry: RetryPolicy;
-  /** Queue: size in requests and concurrent senders; undefined = send inline. */
-  queue?: { size: number; consumers: number };
+  /** Queue: size in requests and in bytes, concurrent senders; undefined = send inline. */
+  queue?: { size: number; consumers: number; maxBytes?: number };
   /** Makes one attempt; must resolve (not reject) with the outcome. */
   send: (item: SendItem, abort: AbortSignal) => Promise<SendResult>;
   /** How often the drop/failure warning may repeat. */
   warnIntervalMs?: number;
+}
+
+/** Where a persistent queue keeps requests (see `SqliteQueueStore`). */
+export interface QueueStore {
+  /** Stores a request durably; returns its id. */
+  put(signal: Signal, count: number, body: Uint8Array): number;
+  /** Forgets a request. */
+  remove(id: number): void;
+  /** Every stored request, oldest first. */
+  all(): { id: number; signal: Signal; count: number; body: Buffer }[];
 }
 
 /** Queue + retries for one exporter. */
@@ -59,6 +73,9 @@ export class RetrySender {
   private lastWarn = 0;
   private warnTimer: NodeJS.Timeout | undefined;
   private readonly labels: Record<string, string>;
+  private queuedBytes = 0;
+  private store: QueueStore | undefined;
+  private readonly inFlight = new Set<SendItem>();
 
   constructor(private readonly opts: RetrySenderOptions) {
     this.labels = { exporter: opts.id };
@@ -67,6 +84,26 @@ export class RetrySender {
   /** Requests waiting in the queue (not counting those being sent). */
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** Encoded bytes waiting in the queue. */
+  get queuedSize(): number {
+    return this.queuedBytes;
+  }
+
+  /**
+   * Keeps the queue in `store` from now on, and queues what it holds from an earlier run
+   * (acknowledged then, not yet delivered) ahead of anything new.
+   */
+  useStore(store: QueueStore): number {
+    this.store = store;
+    const rows = store.all();
+    for (const row of rows) {
+      this.queue.push({ signal: row.signal, count: row.count, body: row.body, storedId: row.id });
+      this.queuedBytes += row.body.length;
+    }
+    if (rows.length > 0) this.pump();
+    return rows.length;
   }
 
   /** Queues (or, without a queue, sends) one request. Rejects with a ConsumerError when refused. */
@@ -81,7 +118,9 @@ export class RetrySender {
       if (err) throw err;
       return;
     }
-    if (this.queue.length >= q.size) {
+    const bytes = sizeOf(item);
+    const maxBytes = q.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (this.queue.length >= q.size || (this.queue.length > 0 && this.queuedBytes + bytes > maxBytes)) {
       done(item);
       this.telemetry.add(
         `mlobs_exporter_enqueue_failed_${itemName(item.signal)}_total`,
@@ -89,12 +128,34 @@ export class RetrySender {
         this.labels,
       );
       this.warn(`dropped (sending queue full)`, item.count, itemName(item.signal));
-      throw new ConsumerError(`${this.opts.id}: sending queue is full (${q.size} requests)`, {
-        permanent: false,
-        retryAfterMs: this.opts.retry.initialMs,
-      });
+      throw new ConsumerError(
+        `${this.opts.id}: sending queue is full (${this.queue.length} requests, ${this.queuedBytes} bytes)`,
+        { permanent: false, retryAfterMs: this.opts.retry.initialMs },
+      );
     }
-    this.queue.push(item);
+    let queued = item;
+    if (this.store) {
+      // On disk before the caller (and so the client) is told the data is accepted.
+      const body = Buffer.from(joined(item));
+      try {
+        queued = {
+          signal: item.signal,
+          count: item.count,
+          body,
+          storedId: this.store.put(item.signal, item.count, body),
+        };
+      } catch (err) {
+        throw new ConsumerError(`${this.opts.id}: cannot store the request: ${(err as Error).message}`, {
+          permanent: false,
+          retryAfterMs: this.opts.retry.initialMs,
+          cause: err,
+        });
+      } finally {
+        done(item);
+      }
+    }
+    this.queue.push(queued);
+    this.queuedBytes += bytes;
     this.pump();
   }
 
@@ -110,25 +171,76 @@ export class RetrySender {
     }
     this.abort.abort();
     const left = this.queue.splice(0);
+    this.queuedBytes = 0;
     for (const item of left) {
       done(item);
+      if (item.storedId !== undefined) {
+        this.warn(
+          'kept in storage for the next start (queue not drained in time)',
+          item.count,
+          itemName(item.signal),
+        );
+        continue;
+      }
       recordItems(this.telemetry, 'exporter', 'send_failed', item.signal, item.count, this.labels);
       this.warn('dropped at shutdown (queue not drained in time)', item.count, itemName(item.signal));
     }
+    // Sends cut short by the abort settle at once; one that ignores the abort is counted now.
+    if (this.active > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const settled = new Promise<void>((resolve) => this.idle.push(resolve));
+      await Promise.race([settled, new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
+    }
+    for (const item of this.inFlight) this.dropInFlight(item);
     this.flushWarnings();
+  }
+
+  /** Counts a request that was being sent when shutdown gave up (or keeps it, when stored). */
+  private dropInFlight(item: SendItem): void {
+    if (!this.inFlight.delete(item)) return;
+    if (item.storedId !== undefined) {
+      this.warn(
+        'kept in storage for the next start (being sent at shutdown)',
+        item.count,
+        itemName(item.signal),
+      );
+      return;
+    }
+    recordItems(this.telemetry, 'exporter', 'send_failed', item.signal, item.count, this.labels);
+    this.warn('dropped at shutdown (being sent)', item.count, itemName(item.signal));
   }
 
   private pump(): void {
     const consumers = this.opts.queue?.consumers ?? 1;
     while (this.active < consumers && this.queue.length > 0) {
       const item = this.queue.shift()!;
+      this.queuedBytes -= sizeOf(item);
       this.active++;
-      this.deliver(item).finally(() => {
+      this.inFlight.add(item);
+      this.deliver(item).then((err) => {
         done(item);
+        if (err && this.abort.signal.aborted) this.dropInFlight(item);
+        else {
+          this.inFlight.delete(item);
+          // Delivered, refused for good or out of retries: counted already; off the disk.
+          if (item.storedId !== undefined) this.forget(item.storedId);
+        }
         this.active--;
         if (this.queue.length > 0) this.pump();
         else if (this.active === 0) for (const resolve of this.idle.splice(0)) resolve();
       });
+    }
+  }
+
+  private forget(id: number): void {
+    try {
+      this.store?.remove(id);
+    } catch (err) {
+      // Worst case the request is sent again after a restart: at-least-once, never lost.
+      diag.warn(
+        `mlobs exporter ${this.opts.id}: cannot remove a delivered request from storage: ${String(err)}`,
+      );
     }
   }
 
@@ -156,6 +268,8 @@ export class RetrySender {
       }
       const waitMs = Math.max(jitter(interval, p.randomization), result.retryAfterMs ?? 0);
       const outOfTime = p.maxElapsedMs > 0 && Date.now() - started + waitMs > p.maxElapsedMs;
+      if (this.abort.signal.aborted && this.inFlight.has(item))
+        return new ConsumerError(`${this.opts.id} is shut down`, { permanent: false });
       if (!result.retryable || !p.enabled || outOfTime || this.abort.signal.aborted) {
         recordItems(this.telemetry, 'exporter', 'send_failed', item.signal, item.count, this.labels);
         const why = !result.retryable
@@ -198,6 +312,21 @@ export class RetrySender {
     this.pending.clear();
     diag.warn(`mlobs exporter ${this.opts.id}: ${parts.join('; ')}`);
   }
+}
+
+/** Encoded size of a request, without joining its pieces. */
+function sizeOf(item: SendItem): number {
+  if (item.segments) {
+    let n = 0;
+    for (const s of item.segments) n += s.length;
+    return n;
+  }
+  return item.body.length;
+}
+
+/** The request's bytes in one piece. */
+function joined(item: SendItem): Uint8Array {
+  return item.segments && item.segments.length > 1 ? Buffer.concat(item.segments) : item.body;
 }
 
 /** Releases an item's body once. */

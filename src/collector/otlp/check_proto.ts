@@ -47,29 +47,39 @@ function checkAnyValue(r: ProtoReader, end: number, depth: number): void {
       case 5: {
         if (wt !== 2) r.wrongType('AnyValue.array_value', wt);
         const e = r.delimited();
+        let n = 0;
         while (r.pos < e) {
           // The two element shapes of summary arrays (double, small int), checked in place.
           let p = r.pos;
+          const from = p;
           while (p + 11 <= e && buf[p] === 10 && buf[p + 1] === 9 && buf[p + 2] === 33) p += 11;
+          n += (p - from) / 11;
+          const mid = p;
           while (p + 4 <= e && buf[p] === 10 && buf[p + 1] === 2 && buf[p + 2] === 24 && buf[p + 3] < 0x80)
             p += 4;
+          n += (p - mid) / 4;
           r.pos = p;
           if (p >= e) break;
           const t = r.uint32();
           if (t === 10) checkAnyValue(r, r.delimited(), depth + 1);
           else r.other(t, 'ArrayValue', 1, 1);
+          n++;
         }
+        if (n > r.limits.arrayLength) r.overLimit = true;
         if (r.pos !== e) r.fail('ArrayValue runs past its length');
         break;
       }
       case 6: {
         if (wt !== 2) r.wrongType('AnyValue.kvlist_value', wt);
         const e = r.delimited();
+        let n = 0;
         while (r.pos < e) {
           const t = r.uint32();
           if (t === 10) checkKeyValue(r, r.delimited(), depth + 1);
           else r.other(t, 'KeyValueList', 1, 1);
+          n++;
         }
+        if (n > r.limits.kvlistLength) r.overLimit = true;
         if (r.pos !== e) r.fail('KeyValueList runs past its length');
         break;
       }

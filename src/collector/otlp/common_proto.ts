@@ -45,7 +45,12 @@ export function decodeAnyValue(r: ProtoReader, end: number): AnyValue {
 function decodeArrayValues(r: ProtoReader, end: number): AnyValue[] {
   const values: AnyValue[] = [];
   const buf = r.buf;
+  const max = r.limits.arrayLength;
   while (r.pos < end) {
+    if (values.length >= max) {
+      r.dropped += countElements(r, end);
+      break;
+    }
     const p = r.pos;
     // Summary events carry long arrays of doubles and small counts: match those element
     // encodings byte for byte (tag 1, length, tag 4 + 8 bytes / tag 3 + one-byte varint).
@@ -102,7 +107,7 @@ function decodeAnyValueSlow(r: ProtoReader, end: number): AnyValue {
         const values: KeyValue[] = [];
         while (r.pos < e) {
           const t = r.uint32();
-          if (t === 10) values.push(decodeKeyValue(r, r.delimited()));
+          if (t === 10) pushKeyValue(r, values, r.delimited(), r.limits.kvlistLength);
           else r.other(t, 'KeyValueList', 1, 1);
         }
         v = { kvlistValue: { values } };
@@ -117,6 +122,32 @@ function decodeAnyValueSlow(r: ProtoReader, end: number): AnyValue {
     }
   }
   return v;
+}
+
+/** Counts the remaining length-delimited elements up to `end` without decoding them, and moves past them. */
+function countElements(r: ProtoReader, end: number): number {
+  let n = 0;
+  while (r.pos < end) {
+    const t = r.uint32();
+    r.skip(t & 7);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Decodes the `KeyValue` ending at `end` into `list` while it holds fewer than `limit`,
+ * otherwise skips it (counted in the reader's `dropped`). Returns false when it was dropped,
+ * so the caller can add it to the item's `dropped_attributes_count`.
+ */
+export function pushKeyValue(r: ProtoReader, list: KeyValue[], end: number, limit: number): boolean {
+  if (list.length < limit) {
+    list.push(decodeKeyValue(r, end));
+    return true;
+  }
+  r.pos = end;
+  r.dropped++;
+  return false;
 }
 
 /** Decodes a `KeyValue` ending at `end`. */
@@ -138,8 +169,10 @@ export function decodeResource(r: ProtoReader, end: number): Resource {
   const res: Resource = { attributes: [], droppedAttributesCount: 0 };
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 10) res.attributes.push(decodeKeyValue(r, r.delimited()));
-    else if (tag === 16) res.droppedAttributesCount = r.uint32();
+    if (tag === 10) {
+      if (!pushKeyValue(r, res.attributes, r.delimited(), r.limits.attributeCount))
+        res.droppedAttributesCount++;
+    } else if (tag === 16) res.droppedAttributesCount += r.uint32();
     else if (tag >>> 3 === 1 || tag >>> 3 === 2) r.wrongType(`Resource field ${tag >>> 3}`, tag & 7);
     else r.skip(tag & 7);
   }
@@ -159,10 +192,11 @@ export function decodeScope(r: ProtoReader, end: number): InstrumentationScope {
         s.version = r.string();
         break;
       case 26:
-        s.attributes.push(decodeKeyValue(r, r.delimited()));
+        if (!pushKeyValue(r, s.attributes, r.delimited(), r.limits.attributeCount))
+          s.droppedAttributesCount++;
         break;
       case 32:
-        s.droppedAttributesCount = r.uint32();
+        s.droppedAttributesCount += r.uint32();
         break;
       default:
         if (tag >>> 3 >= 1 && tag >>> 3 <= 4) r.wrongType(`InstrumentationScope field ${tag >>> 3}`, tag & 7);

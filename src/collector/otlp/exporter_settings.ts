@@ -45,6 +45,14 @@ export interface QueueSettings {
   num_consumers: number;
   /** Most requests (batches) waiting; more are refused and counted. */
   queue_size: number;
+  /** Most encoded bytes waiting (a size such as `256MiB`); more are refused and counted. */
+  queue_size_bytes: string | number;
+  /**
+   * Id of a storage extension (`sqlite_storage`) to keep the queue in, as the Collector's
+   * `file_storage`: requests are on disk before the batch is acknowledged and survive a crash.
+   * Null keeps the queue in memory.
+   */
+  storage: string | null;
   /** Request size bound; larger batches are split. */
   batch: BatchSizeSettings;
 }
@@ -63,7 +71,14 @@ export function defaultRetrySettings(): RetrySettings {
 
 /** Defaults of `sending_queue`, as in the Collector. */
 export function defaultQueueSettings(): QueueSettings {
-  return { enabled: true, num_consumers: 10, queue_size: 1000, batch: { sizer: 'bytes', max_size: '16MiB' } };
+  return {
+    enabled: true,
+    num_consumers: 10,
+    queue_size: 1000,
+    queue_size_bytes: '256MiB',
+    storage: null,
+    batch: { sizer: 'bytes', max_size: '16MiB' },
+  };
 }
 
 /** Retry settings in milliseconds, ready for the sender. */
@@ -102,6 +117,11 @@ export function retryPolicy(s: RetrySettings): RetryPolicy {
 /** The request size bound in bytes (validated settings; an unparsable value falls back to 16 MiB). */
 export function maxRequestBytes(q: QueueSettings): number {
   return parseByteSize(q.batch.max_size).value ?? 16 * 1024 * 1024;
+}
+
+/** The queue's byte bound (validated settings; an unparsable value falls back to 256 MiB). */
+export function maxQueueBytes(q: QueueSettings): number {
+  return parseByteSize(q.queue_size_bytes).value ?? 256 * 1024 * 1024;
 }
 
 /** Validates the per-request `timeout` and `headers` both OTLP exporters take; paths are relative to the exporter. */
@@ -153,6 +173,12 @@ export function validateSendingSettings(retry: RetrySettings, queue: QueueSettin
       path: 'sending_queue::batch::sizer',
       message: `must be "bytes" (batch by item count with the batch processor's send_batch_max_size), got ${show(queue.batch.sizer)}`,
     });
+  const qb = parseByteSize(queue.queue_size_bytes);
+  if (qb.error !== undefined) problems.push({ path: 'sending_queue::queue_size_bytes', message: qb.error });
+  else if (qb.value < 1024)
+    problems.push({ path: 'sending_queue::queue_size_bytes', message: 'must be at least 1KiB' });
+  if (queue.storage !== null && !queue.enabled)
+    problems.push({ path: 'sending_queue::storage', message: 'needs sending_queue::enabled: true' });
   const max = parseByteSize(queue.batch.max_size);
   if (max.error !== undefined) problems.push({ path: 'sending_queue::batch::max_size', message: max.error });
   else if (max.value < 1024)

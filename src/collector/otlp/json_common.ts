@@ -78,13 +78,15 @@ export function at<T>(name: string, decode: () => T): T {
 
 /** Parses a JSON body into an object, failing with a decode error instead of a SyntaxError. */
 export function parseJsonBody(text: string): Json {
-  if (text.trim() === '') return {};
+  // As the Collector: an empty body or `null` is not a request (protobuf's empty message is).
+  if (text.trim() === '') bad('$', 'empty body, expected a JSON object');
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (err) {
     bad('$', `not JSON (${(err as Error).message})`);
   }
+  if (v === null) bad('$', 'expected an object, got null');
   return obj(v, '$') ?? {};
 }
 

@@ -17,7 +17,7 @@
 import { diag } from '@opentelemetry/api';
 import type { KeyValue, SpanEvent } from '../../model/otlp.js';
 import { checkKeyValue } from './check_proto.js';
-import { decodeKeyValue } from './common_proto.js';
+import { decodeKeyValue, pushKeyValue } from './common_proto.js';
 import { ProtoReader } from './ProtoReader.js';
 
 const STATE = Symbol('mlobs.lazyEventAttributes');
@@ -79,6 +79,8 @@ export function decodeSpanEvent(r: ProtoReader, end: number): SpanEvent {
   let first = -1;
   let last = -1;
   let split = false;
+  let count = 0;
+  r.overLimit = false;
   while (r.pos < end) {
     const at = r.pos;
     const tag = r.uint32();
@@ -94,24 +96,29 @@ export function decodeSpanEvent(r: ProtoReader, end: number): SpanEvent {
         else if (last !== at) split = true;
         checkKeyValue(r, r.delimited());
         last = r.pos;
+        count++;
         break;
       case 32:
-        dropped = r.uint32();
+        dropped += r.uint32();
         break;
       default:
         if (tag >>> 3 >= 1 && tag >>> 3 <= 4) r.wrongType(`Span.Event field ${tag >>> 3}`, tag & 7);
         r.skip(tag & 7);
     }
   }
-  if (first >= 0 && !split) return lazySpanEvent(timeUnixNano, name, dropped, keep(r, first, last));
+  // Over a limit, the event is decoded now with the limits applied, so nothing lazy can outgrow them.
+  const trim = count > r.limits.eventAttributeCount || r.overLimit;
+  if (first >= 0 && !split && !trim) return lazySpanEvent(timeUnixNano, name, dropped, keep(r, first, last));
   const attributes: KeyValue[] = [];
-  if (split) {
+  if (split || trim) {
     // Everything here was checked by the loop above.
     r.pos = start;
+    const limit = r.limits.eventAttributeCount;
     while (r.pos < end) {
       const tag = r.uint32();
-      if (tag === 26) attributes.push(decodeKeyValue(r, r.delimited()));
-      else r.skip(tag & 7);
+      if (tag === 26) {
+        if (!pushKeyValue(r, attributes, r.delimited(), limit)) dropped++;
+      } else r.skip(tag & 7);
     }
   }
   return { timeUnixNano, name, attributes, droppedAttributesCount: dropped };

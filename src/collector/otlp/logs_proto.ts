@@ -10,7 +10,6 @@
 import type { LogRecord, LogsData, ResourceLogs, ScopeLogs } from '../../model/otlp.js';
 import {
   decodeAnyValue,
-  decodeKeyValue,
   decodeResource,
   decodeScope,
   emptyResource,
@@ -18,18 +17,29 @@ import {
   encodeAnyValue,
   encodeEnvelope,
   encodeKeyValues,
+  pushKeyValue,
 } from './common_proto.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './DecodeLimits.js';
 import { decodeGuarded } from './OtlpDecodeError.js';
 import { ProtoReader } from './ProtoReader.js';
 import { encodeWithScratch, type ProtoWriter } from './ProtoWriter.js';
 
 /** Decodes an `ExportLogsServiceRequest`; throws `OtlpDecodeError` when malformed. */
-export function decodeLogsProto(bytes: Uint8Array): LogsData {
-  return decodeGuarded(() => decodeLogsProtoUnguarded(bytes));
+export function decodeLogsProto(
+  bytes: Uint8Array,
+  _borrowed = false,
+  limits: Readonly<DecodeLimits> = DEFAULT_DECODE_LIMITS,
+  onDropped?: (n: number) => void,
+): LogsData {
+  return decodeGuarded(() => decodeLogsProtoUnguarded(bytes, limits, onDropped));
 }
 
-function decodeLogsProtoUnguarded(bytes: Uint8Array): LogsData {
-  const r = new ProtoReader(bytes);
+function decodeLogsProtoUnguarded(
+  bytes: Uint8Array,
+  limits: Readonly<DecodeLimits>,
+  onDropped: ((n: number) => void) | undefined,
+): LogsData {
+  const r = new ProtoReader(bytes, false, limits);
   const resourceLogs: ResourceLogs[] = [];
   while (r.pos < r.end) {
     const tag = r.uint32();
@@ -37,6 +47,7 @@ function decodeLogsProtoUnguarded(bytes: Uint8Array): LogsData {
     else if (tag >>> 3 === 1) r.wrongType('resource_logs', tag & 7);
     else r.skip(tag & 7);
   }
+  if (r.dropped > 0) onDropped?.(r.dropped);
   return { resourceLogs };
 }
 
@@ -99,10 +110,11 @@ function decodeLogRecord(r: ProtoReader, end: number): LogRecord {
         break;
       }
       case 50:
-        lr.attributes.push(decodeKeyValue(r, r.delimited()));
+        if (!pushKeyValue(r, lr.attributes, r.delimited(), r.limits.attributeCount))
+          lr.droppedAttributesCount++;
         break;
       case 56:
-        lr.droppedAttributesCount = r.uint32();
+        lr.droppedAttributesCount += r.uint32();
         break;
       case 69:
         lr.flags = r.fixed32();

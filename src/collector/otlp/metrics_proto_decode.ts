@@ -27,23 +27,41 @@ import type {
   ScopeMetrics,
   SummaryDataPoint,
 } from '../../model/otlp.js';
-import { decodeKeyValue, decodeResource, decodeScope, emptyResource, emptyScope } from './common_proto.js';
+import {
+  decodeKeyValue,
+  decodeResource,
+  decodeScope,
+  emptyResource,
+  emptyScope,
+  pushKeyValue,
+} from './common_proto.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './DecodeLimits.js';
 import { decodeGuarded } from './OtlpDecodeError.js';
 import { ProtoReader } from './ProtoReader.js';
 
 /** Decodes an `ExportMetricsServiceRequest`; throws `OtlpDecodeError` when malformed. */
-export function decodeMetricsProto(bytes: Uint8Array): MetricsData {
-  return decodeGuarded(() => decodeMetricsProtoUnguarded(bytes));
+export function decodeMetricsProto(
+  bytes: Uint8Array,
+  _borrowed = false,
+  limits: Readonly<DecodeLimits> = DEFAULT_DECODE_LIMITS,
+  onDropped?: (n: number) => void,
+): MetricsData {
+  return decodeGuarded(() => decodeMetricsProtoUnguarded(bytes, limits, onDropped));
 }
 
-function decodeMetricsProtoUnguarded(bytes: Uint8Array): MetricsData {
-  const r = new ProtoReader(bytes);
+function decodeMetricsProtoUnguarded(
+  bytes: Uint8Array,
+  limits: Readonly<DecodeLimits>,
+  onDropped: ((n: number) => void) | undefined,
+): MetricsData {
+  const r = new ProtoReader(bytes, false, limits);
   const resourceMetrics: ResourceMetrics[] = [];
   while (r.pos < r.end) {
     const tag = r.uint32();
     if (tag === 10) resourceMetrics.push(decodeResourceMetrics(r, r.delimited()));
     else r.other(tag, 'ExportMetricsServiceRequest', 1, 1);
   }
+  if (r.dropped > 0) onDropped?.(r.dropped);
   return { resourceMetrics };
 }
 
@@ -157,7 +175,7 @@ function decodeNumberPoint(r: ProtoReader, end: number): NumberDataPoint {
     else if (tag === 33) p.asDouble = r.double();
     else if (tag === 42) p.exemplars.push(decodeExemplar(r, r.delimited()));
     else if (tag === 49) p.asInt = r.sfixed64();
-    else if (tag === 58) p.attributes.push(decodeKeyValue(r, r.delimited()));
+    else if (tag === 58) pushKeyValue(r, p.attributes, r.delimited(), r.limits.attributeCount);
     else if (tag === 64) p.flags = r.uint32();
     else r.other(tag, 'NumberDataPoint', 2, 8);
   }
@@ -210,7 +228,7 @@ function decodeHistogramPoint(r: ProtoReader, end: number): HistogramDataPoint {
         p.exemplars.push(decodeExemplar(r, r.delimited()));
         break;
       case 74:
-        p.attributes.push(decodeKeyValue(r, r.delimited()));
+        pushKeyValue(r, p.attributes, r.delimited(), r.limits.attributeCount);
         break;
       case 80:
         p.flags = r.uint32();
@@ -260,7 +278,7 @@ function decodeExpPoint(r: ProtoReader, end: number): ExponentialHistogramDataPo
     const tag = r.uint32();
     switch (tag) {
       case 10:
-        p.attributes.push(decodeKeyValue(r, r.delimited()));
+        pushKeyValue(r, p.attributes, r.delimited(), r.limits.attributeCount);
         break;
       case 17:
         p.startTimeUnixNano = r.fixed64();
@@ -334,7 +352,7 @@ function decodeSummaryPoint(r: ProtoReader, end: number): SummaryDataPoint {
         else r.other(t, 'ValueAtQuantile', 1, 2);
       }
       p.quantileValues.push(q);
-    } else if (tag === 58) p.attributes.push(decodeKeyValue(r, r.delimited()));
+    } else if (tag === 58) pushKeyValue(r, p.attributes, r.delimited(), r.limits.attributeCount);
     else if (tag === 64) p.flags = r.uint32();
     else r.other(tag, 'SummaryDataPoint', 2, 8);
   }
@@ -350,7 +368,7 @@ function decodeExemplar(r: ProtoReader, end: number): Exemplar {
     else if (tag === 34) x.spanId = r.id('Exemplar.span_id', 8);
     else if (tag === 42) x.traceId = r.id('Exemplar.trace_id', 16);
     else if (tag === 49) x.asInt = r.sfixed64();
-    else if (tag === 58) x.filteredAttributes.push(decodeKeyValue(r, r.delimited()));
+    else if (tag === 58) pushKeyValue(r, x.filteredAttributes, r.delimited(), r.limits.attributeCount);
     else r.other(tag, 'Exemplar', 2, 7);
   }
   return x;

@@ -6,6 +6,7 @@ import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { countDataPoints, countLogRecords, countSpans } from '../../model/otlp.js';
 import type { Signal } from '../component.js';
 import type { BufferPool } from './BufferPool.js';
+import type { DecodeLimits } from './DecodeLimits.js';
 import { type EncodedParts, encodeEnvelopesWithinLimit } from './encodeWithinLimit.js';
 import { decodeLogsJson, encodeLogsJson } from './logs_json.js';
 import { decodeLogsProto, encodeLogRecord, encodeLogsProto } from './logs_proto.js';
@@ -33,8 +34,14 @@ export interface SignalCodec<S extends Signal> {
   /**
    * Decodes an `Export*ServiceRequest` in protobuf. With `borrowed`, nothing decoded refers to
    * `bytes`, which the caller may then reuse; without, span events may keep views of it.
+   * `limits` bounds what each item keeps; `onDropped` hears how many items the limits skipped.
    */
-  decodeProto(bytes: Uint8Array, borrowed?: boolean): SignalData[S];
+  decodeProto(
+    bytes: Uint8Array,
+    borrowed?: boolean,
+    limits?: Readonly<DecodeLimits>,
+    onDropped?: (n: number) => void,
+  ): SignalData[S];
   /** Decodes an `Export*ServiceRequest` in OTLP/JSON. */
   decodeJson(text: string): SignalData[S];
   /** Encodes an `Export*ServiceRequest` in protobuf. */

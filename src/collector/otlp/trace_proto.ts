@@ -15,14 +15,15 @@
 
 import type { ResourceSpans, ScopeSpans, Span, SpanLink, TracesData } from '../../model/otlp.js';
 import {
-  decodeKeyValue,
   decodeResource,
   decodeScope,
   emptyResource,
   emptyScope,
   encodeEnvelope,
   encodeKeyValues,
+  pushKeyValue,
 } from './common_proto.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './DecodeLimits.js';
 import { decodeSpanEvent, rawEventAttributes } from './lazy_event.js';
 import { decodeGuarded } from './OtlpDecodeError.js';
 import { ProtoReader } from './ProtoReader.js';
@@ -33,12 +34,22 @@ import { encodeWithScratch, type ProtoWriter, varintSize } from './ProtoWriter.j
  * attributes may stay views of `bytes`, so the caller must not reuse or modify `bytes` after,
  * unless it passes `borrowed` (the kept attribute bytes are then copied).
  */
-export function decodeTracesProto(bytes: Uint8Array, borrowed = false): TracesData {
-  return decodeGuarded(() => decodeTracesProtoUnguarded(bytes, borrowed));
+export function decodeTracesProto(
+  bytes: Uint8Array,
+  borrowed = false,
+  limits: Readonly<DecodeLimits> = DEFAULT_DECODE_LIMITS,
+  onDropped?: (n: number) => void,
+): TracesData {
+  return decodeGuarded(() => decodeTracesProtoUnguarded(bytes, borrowed, limits, onDropped));
 }
 
-function decodeTracesProtoUnguarded(bytes: Uint8Array, borrowed: boolean): TracesData {
-  const r = new ProtoReader(bytes, borrowed);
+function decodeTracesProtoUnguarded(
+  bytes: Uint8Array,
+  borrowed: boolean,
+  limits: Readonly<DecodeLimits>,
+  onDropped: ((n: number) => void) | undefined,
+): TracesData {
+  const r = new ProtoReader(bytes, borrowed, limits);
   const resourceSpans: ResourceSpans[] = [];
   while (r.pos < r.end) {
     const tag = r.uint32();
@@ -46,6 +57,7 @@ function decodeTracesProtoUnguarded(bytes: Uint8Array, borrowed: boolean): Trace
     else if (tag >>> 3 === 1) r.wrongType('resource_spans', tag & 7);
     else r.skip(tag & 7);
   }
+  if (r.dropped > 0) onDropped?.(r.dropped);
   return { resourceSpans };
 }
 
@@ -122,22 +134,33 @@ function decodeSpan(r: ProtoReader, end: number): Span {
         s.endTimeUnixNano = r.fixed64();
         break;
       case 74:
-        s.attributes.push(decodeKeyValue(r, r.delimited()));
+        if (!pushKeyValue(r, s.attributes, r.delimited(), r.limits.attributeCount))
+          s.droppedAttributesCount++;
         break;
       case 80:
-        s.droppedAttributesCount = r.uint32();
+        s.droppedAttributesCount += r.uint32();
         break;
       case 90:
-        s.events.push(decodeSpanEvent(r, r.delimited()));
+        if (s.events.length < r.limits.eventCount) s.events.push(decodeSpanEvent(r, r.delimited()));
+        else {
+          r.pos = r.delimited();
+          r.dropped++;
+          s.droppedEventsCount++;
+        }
         break;
       case 96:
-        s.droppedEventsCount = r.uint32();
+        s.droppedEventsCount += r.uint32();
         break;
       case 106:
-        s.links.push(decodeLink(r, r.delimited()));
+        if (s.links.length < r.limits.linkCount) s.links.push(decodeLink(r, r.delimited()));
+        else {
+          r.pos = r.delimited();
+          r.dropped++;
+          s.droppedLinksCount++;
+        }
         break;
       case 112:
-        s.droppedLinksCount = r.uint32();
+        s.droppedLinksCount += r.uint32();
         break;
       case 122: {
         const e = r.delimited();
@@ -183,10 +206,11 @@ function decodeLink(r: ProtoReader, end: number): SpanLink {
         l.traceState = r.string();
         break;
       case 34:
-        l.attributes.push(decodeKeyValue(r, r.delimited()));
+        if (!pushKeyValue(r, l.attributes, r.delimited(), r.limits.linkAttributeCount))
+          l.droppedAttributesCount++;
         break;
       case 40:
-        l.droppedAttributesCount = r.uint32();
+        l.droppedAttributesCount += r.uint32();
         break;
       case 53:
         l.flags = r.fixed32();

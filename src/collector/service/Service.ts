@@ -9,6 +9,7 @@ import { AnalysisRegistry, type Host } from '../component.js';
 import type { CollectorConfig, ComponentRegistry } from '../config/types.js';
 import type { Endpoint } from '../config/values.js';
 import type { ExtensionFactory } from '../factory.js';
+import { AdmissionController } from './AdmissionController.js';
 import { type BuiltComponent, buildGraph } from './buildGraph.js';
 import { TelemetryRegistry } from './TelemetryRegistry.js';
 import { TelemetryServer } from './TelemetryServer.js';
@@ -77,12 +78,13 @@ export class Service {
   }
 
   private async doStart(): Promise<Endpoint> {
-    const bound = await this.server.start(this.config.service.telemetry.endpoint);
+    const { endpoint, bearerToken } = this.config.service.telemetry;
+    const bound = await this.server.start(endpoint, bearerToken);
     this.log(
       `mlobs: telemetry on http://${formatHost(bound.host)}:${bound.port} (/metrics /healthz /readyz)`,
     );
     let graph: ReturnType<typeof buildGraph>;
-    let extensions: BuiltComponent[];
+    let extensions: Map<string, BuiltComponent>;
     try {
       extensions = this.buildExtensions();
       graph = buildGraph(this.config, this.registry);
@@ -92,13 +94,34 @@ export class Service {
       await this.shutdownPromise.catch(() => undefined);
       throw err;
     }
+    const { requestLimitBytes, waitingLimitBytes } = this.config.service.admission;
+    const admission = new AdmissionController(requestLimitBytes, waitingLimitBytes);
+    this.telemetry.gauge(
+      'mlobs_receiver_admission_in_flight_bytes',
+      'Request bytes being read or decoded now, across every receiver.',
+      () => admission.bytesInFlight,
+    );
+    this.telemetry.gauge(
+      'mlobs_receiver_admission_waiting_bytes',
+      'Request bytes waiting for admission, across every receiver.',
+      () => admission.bytesWaiting,
+    );
     const host: Host = {
       telemetry: this.telemetry,
       reportFatalError: (err) => this.onFatalError(err),
       analyses: this.analyses,
+      admission,
+      getExtension: (id) => extensions.get(id)?.component,
+      warn: (line) => this.log(`mlobs: warning: ${line}`),
     };
-    // Extensions first (and so stopped last), as the OpenTelemetry Collector does.
-    for (const built of [...extensions, ...graph.exporters, ...graph.processors, ...graph.receivers]) {
+    // Extensions first, so they stop last, as the OpenTelemetry Collector does: exporters keep
+    // their queues in a storage extension, and the web page reads the analyses until the end.
+    for (const built of [
+      ...extensions.values(),
+      ...graph.exporters,
+      ...graph.processors,
+      ...graph.receivers,
+    ]) {
       if (this.shutdownPromise) break;
       try {
         await built.component.start(host);
@@ -125,17 +148,20 @@ export class Service {
     return bound;
   }
 
-  private buildExtensions(): BuiltComponent[] {
-    return this.config.service.extensions.map((id) => {
+  /** The extensions listed in `service::extensions`, by id, in that order. */
+  private buildExtensions(): Map<string, BuiltComponent> {
+    const out = new Map<string, BuiltComponent>();
+    for (const id of this.config.service.extensions) {
       const entry = this.config.extensions[id];
       if (!entry) throw new Error(`extension ${id} missing from a validated config`);
       const factory = this.registry.extensions.get(entry.type) as ExtensionFactory<unknown>;
-      return {
+      out.set(id, {
         kind: 'extensions',
         label: id,
-        component: factory.createExtension({ id, pipeline: '' }, entry.config),
-      };
-    });
+        component: factory.createExtension({ id }, entry.config),
+      });
+    }
+    return out;
   }
 
   private async doShutdown(): Promise<void> {

@@ -23,7 +23,10 @@ interface Series {
 export class TelemetryRegistry implements Telemetry {
   private readonly counters = new Map<string, Map<string, Series>>();
   private readonly help = new Map<string, string>();
-  private readonly gauges = new Map<string, { help: string; read: () => number }>();
+  private readonly gauges = new Map<
+    string,
+    { help: string; series: Map<string, { labels: Record<string, string>; read: () => number }> }
+  >();
   private warned = false;
   private readonly startedAt = BigInt(Date.now()) * 1_000_000n;
 
@@ -60,9 +63,14 @@ export class TelemetryRegistry implements Telemetry {
     this.help.set(name, help);
   }
 
-  /** Registers a gauge read at scrape time (uptime, memory). */
-  gauge(name: string, help: string, read: () => number): void {
-    this.gauges.set(name, { help, read });
+  /** Registers a gauge read at scrape time (uptime, memory, queue sizes); a later one with the same labels replaces it. */
+  gauge(name: string, help: string, read: () => number, labels: Record<string, string> = {}): void {
+    let family = this.gauges.get(name);
+    if (!family) {
+      family = { help, series: new Map() };
+      this.gauges.set(name, family);
+    }
+    family.series.set(labelKey(labels), { labels: { ...labels }, read });
   }
 
   /** Every counter (a cumulative monotonic sum) and gauge as one OTLP metrics batch, read now. */
@@ -89,23 +97,21 @@ export class TelemetryRegistry implements Telemetry {
         },
       });
     }
-    for (const [name, g] of this.gauges) {
+    for (const [name, family] of this.gauges) {
       metrics.push({
         name,
-        description: g.help,
+        description: family.help,
         unit: '',
         metadata: [],
         gauge: {
-          dataPoints: [
-            {
-              attributes: [],
-              startTimeUnixNano: 0n,
-              timeUnixNano: now,
-              asDouble: g.read(),
-              exemplars: [],
-              flags: 0,
-            },
-          ],
+          dataPoints: [...family.series.values()].map((g) => ({
+            attributes: Object.entries(g.labels).map(([key, v]) => ({ key, value: { stringValue: v } })),
+            startTimeUnixNano: 0n,
+            timeUnixNano: now,
+            asDouble: g.read(),
+            exemplars: [],
+            flags: 0,
+          })),
         },
       });
     }

@@ -3,6 +3,7 @@
  * process is up) and `/readyz` (every component started and not shutting down), so an
  * orchestrator can route traffic only to a collector that will accept it.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ErrorCodes } from '../../errors.js';
 import type { Endpoint } from '../config/values.js';
@@ -22,8 +23,14 @@ export class TelemetryServer {
     this.ready = ready;
   }
 
-  /** Listens on the endpoint; resolves with the bound address (the real port when 0 was asked). */
-  async start(endpoint: Endpoint): Promise<Endpoint> {
+  private bearer: Buffer | undefined;
+
+  /**
+   * Listens on the endpoint; resolves with the bound address (the real port when 0 was asked).
+   * With `bearerToken`, `/metrics` answers 401 without it; the probes stay open for orchestrators.
+   */
+  async start(endpoint: Endpoint, bearerToken?: string): Promise<Endpoint> {
+    this.bearer = bearerToken === undefined ? undefined : Buffer.from(`Bearer ${bearerToken}`);
     const server = createServer((req, res) => this.handle(req, res));
     this.server = server;
     return listenHttp(
@@ -47,7 +54,11 @@ export class TelemetryServer {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
       return;
     }
-    if (path === '/metrics') {
+    if (path === '/metrics' && this.bearer && !sameBytes(this.bearer, req.headers.authorization)) {
+      res
+        .writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' })
+        .end('missing or wrong bearer token\n');
+    } else if (path === '/metrics') {
       const format = negotiate(req.headers.accept);
       res
         .writeHead(200, {
@@ -65,4 +76,9 @@ export class TelemetryServer {
         .end('not found; try /metrics, /healthz or /readyz\n');
     }
   }
+}
+
+function sameBytes(want: Buffer, header: string | undefined): boolean {
+  const got = Buffer.from(header ?? '');
+  return got.length === want.length && timingSafeEqual(got, want);
 }

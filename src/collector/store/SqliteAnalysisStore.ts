@@ -8,7 +8,7 @@
  * promise OTLP senders rely on when they drop data after an ack. It costs one fsync per
  * batch; `synchronous: normal` trades that guarantee for throughput.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { streamIdOf } from '../../analysis/observation.js';
@@ -47,7 +47,12 @@ export class SqliteAnalysisStore implements AnalysisStore {
   constructor(opts: SqliteAnalysisStoreOptions) {
     this.maxWindows = opts.maxWindows ?? 100_000;
     try {
-      if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+      if (opts.path !== ':memory:') {
+        mkdirSync(dirname(opts.path), { recursive: true, mode: 0o700 });
+        // State holds feature values and ids: create it private. SQLite gives its -wal and
+        // -shm files the database file's permissions.
+        closeSync(openSync(opts.path, constants.O_RDWR | constants.O_CREAT, 0o600));
+      }
       this.db = new Database(opts.path);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);

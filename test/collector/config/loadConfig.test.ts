@@ -1,5 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ${env:…} config references, not templates
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { deepFreeze } from '../../../src/collector/config/decode.js';
@@ -11,6 +13,17 @@ import { fakeRegistry } from '../fakes.js';
 const testdata = join(process.cwd(), 'test/collector/config/testdata');
 
 describe('loadConfigFile', () => {
+  it('never prints the contents of a file that is not a config (a key passed by mistake)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlobs-cfg-'));
+    const file = join(dir, 'key.pem');
+    writeFileSync(
+      file,
+      '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n',
+    );
+    const { problems } = loadConfigFile(file, {}, fakeRegistry());
+    assert.deepEqual(problems, [{ path: '(top level)', message: 'must be a map of sections, got text' }]);
+  });
+
   it('loads a valid file, lays values over defaults and expands env references', () => {
     const result = loadConfigFile(
       join(testdata, 'valid.yaml'),

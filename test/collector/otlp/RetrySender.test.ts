@@ -201,4 +201,100 @@ describe('RetrySender', () => {
     await new Promise((r) => setTimeout(r, 5));
     assert.deepEqual(released.slice(3).sort(), ['after shutdown', 'in flight', 'waiting']);
   });
+
+  it('bounds the queue in bytes as well as in requests', async () => {
+    const c = counters();
+    const sender = new RetrySender({
+      id: 'x',
+      retry: policy,
+      queue: { size: 100, consumers: 1, maxBytes: 2500 },
+      send: () => new Promise<SendResult>(() => undefined),
+    });
+    sender.telemetry = c.telemetry;
+    const big = (): SendItem => ({ signal: 'traces', body: new Uint8Array(1000), count: 1 });
+    await sender.submit(big()); // taken by the one consumer at once
+    await sender.submit(big());
+    await sender.submit(big());
+    assert.equal(sender.queuedSize, 2000);
+    await assert.rejects(
+      sender.submit(big()),
+      (e: ConsumerError) => !e.permanent && /queue is full/.test(e.message),
+    );
+    assert.equal(c.map.get('mlobs_exporter_enqueue_failed_spans_total'), 1);
+    await sender.shutdown(10);
+  });
+
+  it('counts requests still being sent at shutdown as dropped, with one warning', async () => {
+    const c = counters();
+    const w = captureWarnings();
+    try {
+      const sender = new RetrySender({
+        id: 'x',
+        retry: policy,
+        queue: { size: 10, consumers: 2 },
+        // A backend that never answers, and a transport that ignores the abort.
+        send: () => new Promise<SendResult>(() => undefined),
+      });
+      sender.telemetry = c.telemetry;
+      await sender.submit(item(40));
+      await sender.submit(item(60));
+      await sender.submit(item(5));
+      await sender.shutdown(20);
+      assert.equal(
+        c.map.get('mlobs_exporter_send_failed_spans_total'),
+        105,
+        'queued and in-flight spans are all counted',
+      );
+      assert.ok(
+        w.lines.some((l) => /100 spans dropped at shutdown \(being sent\)/.test(l)),
+        w.lines.join('\n'),
+      );
+      assert.ok(
+        w.lines.some((l) => /5 spans dropped at shutdown \(queue not drained/.test(l)),
+        w.lines.join('\n'),
+      );
+    } finally {
+      w.restore();
+    }
+  });
+
+  it('with a store, acknowledges only once the request is stored, forgets it once sent, and keeps it when shutdown cuts in', async () => {
+    const rows = new Map<number, { signal: 'traces'; count: number; body: Buffer }>();
+    let next = 1;
+    const store = {
+      put: (signal: 'traces', count: number, body: Uint8Array) => {
+        rows.set(next, { signal, count, body: Buffer.from(body) });
+        return next++;
+      },
+      remove: (id: number) => void rows.delete(id),
+      all: () => [...rows].map(([id, r]) => ({ id, ...r })),
+    };
+    let answer: ((r: SendResult) => void) | undefined;
+    const sender = new RetrySender({
+      id: 'x',
+      retry: policy,
+      queue: { size: 10, consumers: 1 },
+      send: () => new Promise<SendResult>((r) => (answer = r)),
+    });
+    sender.useStore(store as never);
+    await sender.submit(item(2));
+    assert.equal(rows.size, 1, 'on disk when submit resolves');
+    while (!answer) await new Promise((r) => setTimeout(r, 1));
+    answer({ ok: true });
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(rows.size, 0, 'forgotten once delivered');
+    answer = undefined;
+    await sender.submit(item(4));
+    await sender.shutdown(10);
+    assert.equal(rows.size, 1, 'a request being sent at shutdown stays for the next start');
+    const again = new RetrySender({
+      id: 'x',
+      retry: policy,
+      queue: { size: 10, consumers: 1 },
+      send: async () => ({ ok: true }),
+    });
+    assert.equal(again.useStore(store as never), 1);
+    await again.shutdown(1000);
+    assert.equal(rows.size, 0, 'the next start delivers it');
+  });
 });

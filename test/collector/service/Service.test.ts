@@ -7,13 +7,15 @@ import { counterName } from '../../../src/collector/service/selfMetrics.js';
 import { fakeExporters, fakeReceivers, fakeRegistry, journal, resetFakes, startGates } from '../fakes.js';
 import { oneSpanTraces } from '../helpers.js';
 
-function config(overrides: { sink?: Record<string, unknown>; timeout?: string } = {}): CollectorConfig {
+function config(
+  overrides: { sink?: Record<string, unknown>; timeout?: string; telemetry?: Record<string, unknown> } = {},
+): CollectorConfig {
   const tree = {
     receivers: { fake: null, 'fake/logs': null },
     processors: { tally: null, 'tally/b': null },
     exporters: { sink: overrides.sink ?? null, 'sink/other': null },
     service: {
-      telemetry: { endpoint: '127.0.0.1:0' },
+      telemetry: overrides.telemetry ?? { endpoint: '127.0.0.1:0' },
       shutdown_timeout: overrides.timeout ?? '2s',
       pipelines: {
         traces: { receivers: ['fake'], processors: ['tally', 'tally/b'], exporters: ['sink', 'sink/other'] },
@@ -36,6 +38,46 @@ const quiet = { log: () => undefined };
 
 describe('Service', () => {
   afterEach(() => resetFakes());
+
+  it('asks for the bearer token on /metrics when service::telemetry::auth is set, and leaves the probes open', async () => {
+    const service = new Service(
+      config({ telemetry: { endpoint: '127.0.0.1:0', auth: { bearer_token: 'scrape-me' } } }),
+      fakeRegistry(),
+      quiet,
+    );
+    const { port } = await service.start();
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      assert.equal((await fetch(`${base}/metrics`)).status, 401);
+      assert.equal(
+        (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer nope' } })).status,
+        401,
+      );
+      const ok = await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer scrape-me' } });
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), /mlobs_process_uptime_seconds/);
+      assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    } finally {
+      await service.shutdown();
+    }
+  });
+
+  it('refuses an empty telemetry token with its path', () => {
+    const result = validateConfig(
+      {
+        receivers: { fake: null },
+        exporters: { sink: null },
+        service: {
+          telemetry: { auth: { bearer_token: '' } },
+          pipelines: { traces: { receivers: ['fake'], exporters: ['sink'] } },
+        },
+      },
+      fakeRegistry(),
+    );
+    assert.deepEqual(result.problems, [
+      { path: 'service::telemetry::auth::bearer_token', message: 'must be a non-empty token' },
+    ]);
+  });
 
   it('starts exporters, then processors back to front, then receivers, and stops in reverse', async () => {
     const service = new Service(config(), fakeRegistry(), quiet);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { StoredPrediction } from '../../../src/analysis/labels/LabelJoinStore.js';
@@ -99,6 +99,15 @@ describe('SqliteAnalysisStore', () => {
     const f = new SqliteAnalysisStore({ path });
     assert.equal((f as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true }), 2);
     f.close();
+  });
+
+  it('creates the database and its WAL files readable by the owner only', () => {
+    const path = freshPath();
+    const s = new SqliteAnalysisStore({ path });
+    for (const file of [path, `${path}-wal`, `${path}-shm`])
+      if (existsSync(file)) assert.equal(statSync(file).mode & 0o077, 0, `${file} is private`);
+    assert.equal(statSync(dirname(path)).mode & 0o077, 0);
+    s.close();
   });
 
   it('refuses a path it cannot open, naming the path', () => {

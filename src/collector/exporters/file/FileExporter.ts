@@ -3,8 +3,16 @@
  * OpenTelemetry Collector's file exporter writes and its otlpjsonfile receiver reads),
  * with size-based rotation. Writes are serialized through one chain so lines never
  * interleave and rotation happens between lines, never inside one.
+ *
+ * The file is what people keep, so the exporter is careful with it: it appends unless told to
+ * truncate; it does not create, open or truncate anything until the first line is written, so a
+ * collector that fails to start (a port taken, a later component refused) leaves it untouched;
+ * it refuses to write through a symlink unless `follow_symlinks` is set (a planted link must not
+ * redirect telemetry onto another file); and it creates the file 0600 and directories 0700,
+ * since telemetry may hold business data.
  */
-import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, type FileHandle, lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { ErrorCodes } from '../../../errors.js';
 import type { LogsData, MetricsData, TracesData } from '../../../model/otlp.js';
@@ -28,10 +36,12 @@ export interface FileExporterSettings {
   id: string;
   /** File to write. */
   path: string;
-  /** Keep existing content. */
+  /** Keep existing content (default); false truncates it at the first write. */
   append: boolean;
   /** Size-based rotation, or undefined for none. */
   rotation: RotationSettings | undefined;
+  /** Write through a symlink at `path` (default: refuse). */
+  followSymlinks?: boolean;
 }
 
 /** Writes JSON lines to a file, rotating by size. */
@@ -41,15 +51,47 @@ export class FileExporter implements Component, TracesConsumer, LogsConsumer, Me
   private chain: Promise<void> = Promise.resolve();
   private telemetry: Telemetry = noopTelemetry;
   private stopped = false;
+  private started = false;
 
   constructor(private readonly settings: FileExporterSettings) {}
 
-  /** Creates the directory and opens (or truncates) the file. */
+  /**
+   * Checks, without creating or changing anything, that the file can be written: a symlink is
+   * refused unless followed on purpose, and an existing file must be writable. The file itself
+   * is opened at the first write.
+   */
   async start(host: Host): Promise<void> {
     this.telemetry = host.telemetry;
-    await mkdir(dirname(this.settings.path), { recursive: true });
-    this.handle = await open(this.settings.path, this.settings.append ? 'a' : 'w');
-    this.size = (await this.handle.stat()).size;
+    const path = this.settings.path;
+    const info = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (info?.isSymbolicLink() && !this.settings.followSymlinks)
+      throw new Error(
+        `${ErrorCodes.MLOBS_ERR_EXPORT_FAILED}: exporters::${this.settings.id}: ${path} is a symbolic link; refusing to write through it (set follow_symlinks: true to allow)`,
+      );
+    if (info) await access(path, constants.W_OK);
+    this.started = true;
+  }
+
+  /** Opens the file for the first write: directories 0700, the file 0600, never through an unwanted symlink. */
+  private async openFile(truncate: boolean): Promise<FileHandle> {
+    await mkdir(dirname(this.settings.path), { recursive: true, mode: 0o700 });
+    const flags =
+      constants.O_WRONLY |
+      constants.O_CREAT |
+      (truncate ? constants.O_TRUNC : constants.O_APPEND) |
+      (this.settings.followSymlinks ? 0 : constants.O_NOFOLLOW);
+    try {
+      return await open(this.settings.path, flags, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ELOOP')
+        throw new Error(
+          `${this.settings.path} is a symbolic link; refusing to write through it (set follow_symlinks: true to allow)`,
+        );
+      throw err;
+    }
   }
 
   /** Waits for queued writes, flushes to disk and closes the file. */
@@ -87,7 +129,7 @@ export class FileExporter implements Component, TracesConsumer, LogsConsumer, Me
   ): Promise<void> {
     const items = countItems(signal, data);
     const labels = { exporter: this.settings.id };
-    if (this.stopped || !this.handle) {
+    if (this.stopped || !this.started) {
       recordItems(this.telemetry, 'exporter', 'send_failed', signal, items, labels);
       return Promise.reject(
         new ConsumerError(`exporters::${this.settings.id}: file is not open`, { permanent: false }),
@@ -96,6 +138,10 @@ export class FileExporter implements Component, TracesConsumer, LogsConsumer, Me
     const line = Buffer.from(`${encode()}\n`, 'utf8');
     const done = this.chain.then(async () => {
       try {
+        if (!this.handle) {
+          this.handle = await this.openFile(!this.settings.append);
+          this.size = (await this.handle.stat()).size;
+        }
         await this.rotateIfNeeded(line.length);
         await (this.handle as FileHandle).write(line);
         this.size += line.length;
@@ -119,7 +165,7 @@ export class FileExporter implements Component, TracesConsumer, LogsConsumer, Me
     await (this.handle as FileHandle).close();
     this.handle = undefined;
     await rename(this.settings.path, await this.backupName());
-    this.handle = await open(this.settings.path, 'w');
+    this.handle = await this.openFile(true);
     this.size = 0;
     if (rotation.maxBackups > 0) await this.pruneBackups(rotation.maxBackups);
   }

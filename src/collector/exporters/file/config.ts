@@ -1,6 +1,7 @@
 /**
  * Config of the `file` exporter, as the OpenTelemetry Collector spells it: `path`
- * (required), optional size-based `rotation`, `append` to keep an existing file.
+ * (required), optional size-based `rotation`, `append` (default true: never lose what a
+ * previous run wrote, as the Collector's exporter does when rotating), `follow_symlinks`.
  * `rotation` being present (even empty) turns rotation on with the Collector's defaults.
  */
 
@@ -16,8 +17,10 @@ export interface FileConfig {
   rotation: { max_megabytes?: number; max_backups?: number } | null;
   /** Only `json` (one OTLP/JSON request per line) is supported. */
   format: string;
-  /** Keep what the file already holds instead of truncating it at start. */
+  /** Keep what the file already holds (default); false truncates it at the first write. */
   append: boolean;
+  /** Write through a symlink at `path`; refused by default. */
+  follow_symlinks: boolean;
 }
 
 /** Rotation with defaults filled in. */
@@ -32,7 +35,7 @@ const ROTATION_KEYS = ['max_megabytes', 'max_backups'];
 
 /** A fresh default config; `path` must still be set. */
 export function createDefaultFileConfig(): FileConfig {
-  return { path: '', rotation: null, format: 'json', append: false };
+  return { path: '', rotation: null, format: 'json', append: true, follow_symlinks: false };
 }
 
 /** Every problem with a file exporter config. */
@@ -44,9 +47,9 @@ export function validateFileConfig(config: FileConfig): ConfigProblem[] {
   if (config.format !== 'json') {
     problems.push({ path: 'format', message: `only "json" is supported, got ${show(config.format)}` });
   }
-  if (typeof config.append !== 'boolean') {
-    problems.push({ path: 'append', message: `must be true or false, got ${show(config.append)}` });
-  }
+  for (const key of ['append', 'follow_symlinks'] as const)
+    if (typeof config[key] !== 'boolean')
+      problems.push({ path: key, message: `must be true or false, got ${show(config[key])}` });
   const rotation: unknown = config.rotation;
   if (rotation !== null) {
     if (!isMap(rotation)) {

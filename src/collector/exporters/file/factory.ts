@@ -15,6 +15,7 @@ export const fileExporterFactory: ExporterFactory<FileConfig> = {
       id: settings.id,
       path: resolve(process.cwd(), config.path),
       append: config.append,
+      followSymlinks: config.follow_symlinks,
       rotation: resolveRotation(config),
     }),
 };

@@ -2,6 +2,8 @@
  * Config of the `otlp_grpc` exporter, after the Collector's `otlp` exporter: `endpoint` is
  * `host:port`; `tls.insecure: true` for plain text (the Collector's default is TLS).
  */
+
+import { checkPemFile } from '../../config/checkPemFile.js';
 import { parseEndpoint } from '../../config/values.js';
 import type { ConfigProblem } from '../../factory.js';
 import {
@@ -54,6 +56,11 @@ export function validateOtlpGrpcExporterConfig(c: OtlpGrpcExporterConfig): Confi
   problems.push(...validateTimeoutAndHeaders(c.timeout, c.headers));
   if (typeof c.tls.insecure !== 'boolean')
     problems.push({ path: 'tls::insecure', message: 'must be true or false' });
+  if (c.tls.ca_file !== null) {
+    if (typeof c.tls.ca_file !== 'string' || c.tls.ca_file === '')
+      problems.push({ path: 'tls::ca_file', message: 'must be the path of a PEM file' });
+    else checkPemFile(c.tls.ca_file, 'certificate', 'tls::ca_file', problems);
+  }
   problems.push(...validateSendingSettings(c.retry_on_failure, c.sending_queue));
   return problems;
 }

@@ -1,3 +1,4 @@
+import { checkPemFile } from '../../config/checkPemFile.js';
 import type { ConfigProblem } from '../../factory.js';
 import {
   defaultQueueSettings,
@@ -89,8 +90,9 @@ export function validateOtlpHttpExporterConfig(c: OtlpHttpExporterConfig): Confi
   if (c.encoding !== 'proto' && c.encoding !== 'json')
     problems.push({ path: 'encoding', message: `must be "proto" or "json", got "${c.encoding}"` });
   problems.push(...validateTimeoutAndHeaders(c.timeout, c.headers));
-  if (c.tls.ca_file !== null && typeof c.tls.ca_file !== 'string')
+  if (c.tls.ca_file !== null && (typeof c.tls.ca_file !== 'string' || c.tls.ca_file === ''))
     problems.push({ path: 'tls::ca_file', message: 'must be the path of a PEM file' });
+  else if (c.tls.ca_file !== null) checkPemFile(c.tls.ca_file, 'certificate', 'tls::ca_file', problems);
   problems.push(...validateSendingSettings(c.retry_on_failure, c.sending_queue));
   return problems;
 }

@@ -3,8 +3,18 @@
  * the hot path stays a boolean check) and, while usage is above the soft limit, refuses
  * data with a retryable {@link ConsumerError} so receivers answer 429/503 with
  * Retry-After (or UNAVAILABLE) and clients back off instead of the process running out
- * of memory. Above the hard limit it forces a garbage collection when `global.gc` exists.
+ * of memory.
+ *
+ * What it measures is what the Collector measures, the heap in use: V8's used heap plus
+ * external memory (array buffers, including the idle buffers of the request pools), not RSS,
+ * which Node does not give back to the OS after a spike (measured on RSS, a 1-minute spike
+ * kept everything refused for 55–110 s). Above the soft limit it first lets go of the pools'
+ * idle buffers and forces a garbage collection (at most once per
+ * `min_gc_interval_when_soft_limited`, every check above the hard limit), so garbage left by a
+ * spike stops counting within one check instead of waiting for allocation to trigger a GC.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { diag } from '@opentelemetry/api';
 import type { LogsData, MetricsData, TracesData } from '../../../model/otlp.js';
 import {
@@ -17,6 +27,7 @@ import {
   type Telemetry,
   type TracesConsumer,
 } from '../../component.js';
+import { BufferPool } from '../../otlp/BufferPool.js';
 import { countItems, noopTelemetry, recordItems } from '../../service/selfMetrics.js';
 import type { MemoryLimits } from './config.js';
 
@@ -26,10 +37,42 @@ export interface MemoryLimiterSettings {
   limits: MemoryLimits;
   /** Interval between measurements, ms. */
   checkIntervalMs: number;
-  /** Returns bytes in use (default: resident set size). */
+  /** Least time between forced collections while above the soft limit, ms (default 1 s). */
+  minGcIntervalSoftMs?: number;
+  /** Least time between forced collections while above the hard limit, ms (default 0). */
+  minGcIntervalHardMs?: number;
+  /** Returns bytes in use (default: {@link heapInUse}). */
   readMemory?: () => number;
-  /** Forces a collection above the hard limit (default: `global.gc` when Node runs with --expose-gc). */
+  /** Forces a full collection (default: V8's, obtained without needing --expose-gc). */
   gc?: () => void;
+}
+
+/** V8's used heap plus external memory (array buffers, pooled buffers): what the limiter measures. */
+export function heapInUse(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+let v8Gc: (() => void) | undefined | null = null;
+
+/**
+ * V8's full garbage collection: `global.gc` when Node runs with --expose-gc, otherwise exposed
+ * for this one use through V8's flag (a fresh context then has a `gc` function).
+ */
+export function forceGc(): (() => void) | undefined {
+  if (v8Gc !== null) return v8Gc;
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed) {
+    v8Gc = exposed;
+    return v8Gc;
+  }
+  try {
+    setFlagsFromString('--expose-gc');
+    v8Gc = runInNewContext('gc') as () => void;
+  } catch {
+    v8Gc = undefined;
+  }
+  return v8Gc;
 }
 
 type Next = TracesConsumer & LogsConsumer & MetricsConsumer;
@@ -37,6 +80,7 @@ type Next = TracesConsumer & LogsConsumer & MetricsConsumer;
 /** Refuses data while memory is above the soft limit. */
 export class MemoryLimiterProcessor implements Component, TracesConsumer, LogsConsumer, MetricsConsumer {
   private refusing = false;
+  private lastGcAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private telemetry: Telemetry = noopTelemetry;
   private readonly readMemory: () => number;
@@ -48,8 +92,8 @@ export class MemoryLimiterProcessor implements Component, TracesConsumer, LogsCo
     private readonly next: Next,
     private readonly labels: { processor: string; pipeline: string },
   ) {
-    this.readMemory = settings.readMemory ?? (() => process.memoryUsage.rss());
-    this.gc = settings.gc ?? (globalThis as { gc?: () => void }).gc;
+    this.readMemory = settings.readMemory ?? heapInUse;
+    this.gc = settings.gc ?? forceGc();
   }
 
   /** Measures once, then on every `check_interval`. */
@@ -83,8 +127,18 @@ export class MemoryLimiterProcessor implements Component, TracesConsumer, LogsCo
       return;
     }
     const { hardBytes, softBytes } = this.settings.limits;
-    if (used > hardBytes && this.gc) {
-      this.gc();
+    if (used > softBytes) {
+      // Idle pool buffers are memory, but the first thing to give up under pressure.
+      BufferPool.trimAll();
+      const since = Date.now() - this.lastGcAt;
+      const minInterval =
+        used > hardBytes
+          ? (this.settings.minGcIntervalHardMs ?? 0)
+          : (this.settings.minGcIntervalSoftMs ?? 1000);
+      if (this.gc && since >= minInterval) {
+        this.gc();
+        this.lastGcAt = Date.now();
+      }
       used = this.readMemory();
     }
     const refuse = used > softBytes;

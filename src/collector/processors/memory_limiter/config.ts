@@ -19,6 +19,10 @@ export interface MemoryLimiterConfig {
   limit_percentage: number;
   /** Headroom as a percentage; 0 means 20% of the limit. */
   spike_limit_percentage: number;
+  /** Least time between forced garbage collections while above the soft limit (1 s; the Collector's 10 s would keep a drained process refusing that long, since V8, unlike Go, does not collect an idle heap). */
+  min_gc_interval_when_soft_limited: string;
+  /** Least time between forced garbage collections while above the hard limit. */
+  min_gc_interval_when_hard_limited: string;
 }
 
 /** Limits in bytes. */
@@ -39,6 +43,8 @@ export function createDefaultMemoryLimiterConfig(): MemoryLimiterConfig {
     spike_limit_mib: 0,
     limit_percentage: 0,
     spike_limit_percentage: 0,
+    min_gc_interval_when_soft_limited: '1s',
+    min_gc_interval_when_hard_limited: '0s',
   };
 }
 
@@ -48,6 +54,11 @@ export function validateMemoryLimiterConfig(config: MemoryLimiterConfig): Config
   const interval = parseDuration(config.check_interval);
   if (interval.error !== undefined) problems.push({ path: 'check_interval', message: interval.error });
   else if (interval.value <= 0) problems.push({ path: 'check_interval', message: 'must be > 0' });
+  for (const key of ['min_gc_interval_when_soft_limited', 'min_gc_interval_when_hard_limited'] as const) {
+    const d = parseDuration(config[key]);
+    if (d.error !== undefined) problems.push({ path: key, message: d.error });
+    else if (d.value < 0) problems.push({ path: key, message: 'must be >= 0' });
+  }
   for (const key of ['limit_mib', 'spike_limit_mib', 'limit_percentage', 'spike_limit_percentage'] as const) {
     const v = config[key];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {

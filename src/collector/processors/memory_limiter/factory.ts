@@ -22,6 +22,8 @@ export const memoryLimiterProcessorFactory: ProcessorFactory<MemoryLimiterConfig
       {
         limits: resolveMemoryLimits(config, availableMemoryBytes()),
         checkIntervalMs: parseDuration(config.check_interval).value ?? 1000,
+        minGcIntervalSoftMs: parseDuration(config.min_gc_interval_when_soft_limited).value ?? 1000,
+        minGcIntervalHardMs: parseDuration(config.min_gc_interval_when_hard_limited).value ?? 0,
       },
       signal,
       next,

@@ -1,8 +1,12 @@
 /**
  * The OTLP/gRPC listener, on `@grpc/grpc-js` with a hand-built service definition whose
- * (de)serializers are our codec, so no .proto files or protobufjs are loaded. A body that
- * fails to decode becomes INVALID_ARGUMENT (grpc-js would answer INTERNAL if the
- * deserializer threw); a refusing consumer becomes UNAVAILABLE with a RetryInfo detail.
+ * (de)serializers are our codec, so no .proto files or protobufjs are loaded. The request
+ * deserializer only keeps the message's bytes: decoding (which costs a multiple of them) waits
+ * in the handler until admission control grants the bytes, and a message refused there gets
+ * RESOURCE_EXHAUSTED with a RetryInfo detail, undecoded. (grpc-js has already buffered the
+ * message by then; HTTP/2 flow control and `max_recv_msg_size` bound that part.) A body that
+ * fails to decode becomes INVALID_ARGUMENT (grpc-js would answer INTERNAL if the deserializer
+ * threw); a refusing consumer becomes UNAVAILABLE with a RetryInfo detail.
  * grpc-js itself handles gzip/deflate request compression and `max_recv_msg_size`
  * (RESOURCE_EXHAUSTED), checking the size after decompression.
  */
@@ -10,10 +14,17 @@ import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Signal, Telemetry } from '../../component.js';
 import type { Endpoint } from '../../config/values.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../otlp/DecodeLimits.js';
 import { OtlpDecodeError } from '../../otlp/OtlpDecodeError.js';
 import { encodeExportResponse, encodeRpcStatus, type PartialSuccess } from '../../otlp/responses.js';
 import { SIGNAL_CODECS, type SignalCodec } from '../../otlp/signals.js';
-import { consumeBatch } from './consumeBatch.js';
+import {
+  type AdmissionController,
+  type AdmissionRefusal,
+  type AdmissionTicket,
+  acquireAll,
+} from '../../service/AdmissionController.js';
+import { consumeBatch, DEFAULT_RETRY_AFTER_MS } from './consumeBatch.js';
 
 /** What the gRPC listener needs. */
 export interface OtlpGrpcServerOptions {
@@ -23,17 +34,24 @@ export interface OtlpGrpcServerOptions {
   endpoint: Endpoint;
   /** Largest accepted message after decompression, in bytes. */
   maxRecvBytes: number;
-  /** PEM certificate and key: listen with TLS. */
-  tls?: { cert: Buffer; key: Buffer };
+  /** PEM certificate and key: listen with TLS; with `clientCa`, clients must present a certificate it signed. */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   /** Required bearer token (`authorization: Bearer <token>` metadata). */
   bearerToken?: string;
   /** One consumer per signal served; other services are not registered (UNIMPLEMENTED). */
   sinks: Partial<Record<Signal, (data: unknown) => Promise<void>>>;
   /** Self-telemetry. */
   telemetry: Telemetry;
+  /** Byte budgets a message must get before it is decoded (this receiver's, the process's). */
+  admission?: readonly AdmissionController[];
+  /** What the decoder keeps per item. */
+  limits?: Readonly<DecodeLimits>;
+  /** gRPC channel options for connection management (`grpc.max_connection_idle_ms`, keepalive). */
+  channelOptions?: Record<string, number>;
 }
 
-type Decoded = { data: unknown; error?: undefined } | { error: string; data?: undefined };
+/** A received message: its bytes, decoded by the handler once admitted. */
+type Received = { bytes: Buffer };
 
 /** Builds the one-method service definition for a signal's `Export`, with our codec as serializers. */
 export function exportServiceDefinition(codec: SignalCodec<Signal>): grpc.ServiceDefinition {
@@ -43,14 +61,7 @@ export function exportServiceDefinition(codec: SignalCodec<Signal>): grpc.Servic
       requestStream: false,
       responseStream: false,
       requestSerialize: (data: unknown) => Buffer.from(codec.encodeProto(data as never)),
-      requestDeserialize: (bytes: Buffer): Decoded => {
-        try {
-          return { data: codec.decodeProto(bytes) };
-        } catch (err) {
-          if (err instanceof OtlpDecodeError) return { error: err.message };
-          throw err;
-        }
-      },
+      requestDeserialize: (bytes: Buffer): Received => ({ bytes }),
       responseSerialize: (partial: PartialSuccess | undefined) => Buffer.from(encodeExportResponse(partial)),
       responseDeserialize: (bytes: Buffer) => bytes,
       originalName: 'export',
@@ -70,6 +81,7 @@ export class OtlpGrpcServer {
   /** Binds and serves; resolves with the bound address. */
   async start(): Promise<Endpoint> {
     const server = new grpc.Server({
+      ...this.opts.channelOptions,
       'grpc.max_receive_message_length': this.opts.maxRecvBytes,
     });
     for (const [signal, sink] of Object.entries(this.opts.sinks) as [
@@ -79,7 +91,7 @@ export class OtlpGrpcServer {
       const codec = SIGNAL_CODECS[signal] as SignalCodec<Signal>;
       server.addService(exportServiceDefinition(codec), {
         Export: (
-          call: grpc.ServerUnaryCall<Decoded, PartialSuccess | undefined>,
+          call: grpc.ServerUnaryCall<Received, PartialSuccess | undefined>,
           cb: grpc.sendUnaryData<PartialSuccess | undefined>,
         ) => {
           this.export(codec, sink, call, cb).catch((err) =>
@@ -90,9 +102,9 @@ export class OtlpGrpcServer {
     }
     const creds = this.opts.tls
       ? grpc.ServerCredentials.createSsl(
-          null,
+          this.opts.tls.clientCa ?? null,
           [{ cert_chain: this.opts.tls.cert, private_key: this.opts.tls.key }],
-          false,
+          this.opts.tls.clientCa !== undefined,
         )
       : grpc.ServerCredentials.createInsecure();
     const { host, port } = this.opts.endpoint;
@@ -123,7 +135,7 @@ export class OtlpGrpcServer {
   private async export(
     codec: SignalCodec<Signal>,
     sink: (data: unknown) => Promise<void>,
-    call: grpc.ServerUnaryCall<Decoded, PartialSuccess | undefined>,
+    call: grpc.ServerUnaryCall<Received, PartialSuccess | undefined>,
     cb: grpc.sendUnaryData<PartialSuccess | undefined>,
   ): Promise<void> {
     if (this.opts.bearerToken !== undefined) {
@@ -132,26 +144,77 @@ export class OtlpGrpcServer {
       if (got.length !== want.length || !timingSafeEqual(got, want))
         return cb({ code: grpc.status.UNAUTHENTICATED, details: 'missing or wrong bearer token' });
     }
-    const req = call.request;
-    if (req.error !== undefined) return cb({ code: grpc.status.INVALID_ARGUMENT, details: req.error });
-    const count = codec.count(req.data as never);
+    const { bytes } = call.request;
+    const controllers = this.opts.admission ?? [];
+    let ticket: AdmissionTicket | undefined;
+    if (controllers.length > 0) {
+      const gone = new AbortController();
+      const onCancel = () => gone.abort();
+      call.once('cancelled', onCancel);
+      const got: AdmissionTicket | AdmissionRefusal = await acquireAll(
+        controllers,
+        bytes.length,
+        gone.signal,
+      );
+      call.off('cancelled', onCancel);
+      if (typeof got !== 'string') ticket = got;
+      else {
+        if (got === 'aborted') return;
+        this.opts.telemetry.add('mlobs_receiver_refused_requests_total', 1, {
+          ...this.labels,
+          reason: 'admission',
+        });
+        const message =
+          got === 'too_large'
+            ? 'the message is larger than the receiver admits at once'
+            : 'too many request bytes in flight; retry later';
+        return cb(retryable(grpc.status.RESOURCE_EXHAUSTED, message, DEFAULT_RETRY_AFTER_MS));
+      }
+    }
+    try {
+      let data: unknown;
+      try {
+        data = codec.decodeProto(bytes, false, this.opts.limits ?? DEFAULT_DECODE_LIMITS, (n) =>
+          this.opts.telemetry.add('mlobs_receiver_dropped_items_total', n, {
+            ...this.labels,
+            reason: 'decode_limit',
+          }),
+        );
+      } catch (err) {
+        if (err instanceof OtlpDecodeError)
+          return cb({ code: grpc.status.INVALID_ARGUMENT, details: err.message });
+        throw err;
+      }
+      await this.consume(codec, sink, data, cb);
+    } finally {
+      ticket?.release();
+    }
+  }
+
+  private async consume(
+    codec: SignalCodec<Signal>,
+    sink: (data: unknown) => Promise<void>,
+    data: unknown,
+    cb: grpc.sendUnaryData<PartialSuccess | undefined>,
+  ): Promise<void> {
+    const count = codec.count(data as never);
     const outcome = await consumeBatch(
       codec.signal,
       count,
-      () => sink(req.data),
+      () => sink(data),
       this.opts.telemetry,
       this.labels,
     );
     if (outcome.kind === 'ok') return cb(null, outcome.partial);
     if (outcome.kind === 'invalid')
       return cb({ code: grpc.status.INVALID_ARGUMENT, details: outcome.message });
-    const metadata = new grpc.Metadata();
-    const status = {
-      code: grpc.status.UNAVAILABLE,
-      message: outcome.message,
-      retryDelayMs: outcome.retryAfterMs,
-    };
-    metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus(status)));
-    cb({ code: grpc.status.UNAVAILABLE, details: outcome.message, metadata });
+    cb(retryable(grpc.status.UNAVAILABLE, outcome.message, outcome.retryAfterMs));
   }
+}
+
+/** An error status with a RetryInfo detail, so clients back off as OTLP asks. */
+function retryable(code: grpc.status, message: string, retryDelayMs: number): Partial<grpc.StatusObject> {
+  const metadata = new grpc.Metadata();
+  metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus({ code, message, retryDelayMs })));
+  return { code, details: message, metadata };
 }

@@ -14,6 +14,7 @@ import { diag } from '@opentelemetry/api';
 import type { Signal, Telemetry } from '../../component.js';
 import type { Endpoint } from '../../config/values.js';
 import { BufferPool } from '../../otlp/BufferPool.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../otlp/DecodeLimits.js';
 import { OtlpDecodeError } from '../../otlp/OtlpDecodeError.js';
 import {
   encodeExportResponse,
@@ -22,7 +23,12 @@ import {
   rpcStatusJson,
 } from '../../otlp/responses.js';
 import { SIGNAL_CODECS, type SignalCodec } from '../../otlp/signals.js';
-import { consumeBatch } from './consumeBatch.js';
+import {
+  type AdmissionController,
+  type AdmissionTicket,
+  acquireAll,
+} from '../../service/AdmissionController.js';
+import { consumeBatch, DEFAULT_RETRY_AFTER_MS } from './consumeBatch.js';
 
 /** What the HTTP listener needs. */
 export interface OtlpHttpServerOptions {
@@ -32,14 +38,20 @@ export interface OtlpHttpServerOptions {
   endpoint: Endpoint;
   /** Largest accepted body, compressed or not, in bytes. */
   maxBodyBytes: number;
-  /** PEM certificate and key: listen with TLS. */
-  tls?: { cert: Buffer; key: Buffer };
+  /** PEM certificate and key: listen with TLS; with `clientCa`, clients must present a certificate it signed. */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   /** Required bearer token. */
   bearerToken?: string;
   /** One consumer per signal served; other paths answer 404. */
   sinks: Partial<Record<Signal, (data: unknown) => Promise<void>>>;
   /** Self-telemetry. */
   telemetry: Telemetry;
+  /** Byte budgets a request must get before its body is read (this receiver's, the process's). */
+  admission?: readonly AdmissionController[];
+  /** What the decoder keeps per item. */
+  limits?: Readonly<DecodeLimits>;
+  /** Connection timeouts in ms: headers, whole request, idle keep-alive. */
+  timeouts?: { headersMs: number; requestMs: number; idleMs: number };
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -91,9 +103,33 @@ export class OtlpHttpServer {
         else res.destroy();
       });
     };
-    const server = this.opts.tls
-      ? https.createServer({ ...this.opts.tls }, handler)
-      : http.createServer(handler);
+    const t = this.opts.timeouts;
+    // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check often
+    // enough that a slow sender is cut off near its deadline, not up to 30 s after it.
+    const limits: http.ServerOptions = t
+      ? {
+          // Node refuses a header timeout above the request timeout; the headers are part of the request.
+          headersTimeout: Math.min(t.headersMs, t.requestMs),
+          requestTimeout: t.requestMs,
+          keepAliveTimeout: t.idleMs,
+          connectionsCheckingInterval: Math.max(
+            50,
+            Math.min(5000, Math.floor(Math.min(t.headersMs, t.requestMs) / 4)),
+          ),
+        }
+      : {};
+    const tls = this.opts.tls;
+    const server = tls
+      ? https.createServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+            ...limits,
+          },
+          handler,
+        )
+      : http.createServer(limits, handler);
     this.server = server;
     server.on('clientError', (_err, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
@@ -182,6 +218,72 @@ export class OtlpHttpServer {
         true,
       );
     }
+    // Admission before a byte of the body is read: a body of unknown length reserves the limit.
+    const ticket = await this.admit(req, declared > 0 ? declared : limit);
+    if (typeof ticket === 'string') {
+      if (ticket === 'aborted') return;
+      res.setHeader('Retry-After', String(Math.ceil(DEFAULT_RETRY_AFTER_MS / 1000)));
+      res.setHeader('Connection', 'close');
+      this.opts.telemetry.add('mlobs_receiver_refused_requests_total', 1, {
+        ...this.labels,
+        reason: 'admission',
+      });
+      return this.fail(
+        req,
+        res,
+        json,
+        429,
+        CODE.RESOURCE_EXHAUSTED,
+        ticket === 'too_large'
+          ? 'the request is larger than the receiver admits at once'
+          : 'too many request bytes in flight; retry later',
+        true,
+        DEFAULT_RETRY_AFTER_MS,
+      );
+    }
+    try {
+      await this.receive(req, res, route, json, encoding, limit, declared, ticket);
+    } finally {
+      ticket.release();
+    }
+  }
+
+  /**
+   * Waits for admission; a request that waited half its `read_timeout` is refused with 429
+   * instead (the wait counts toward Node's request timeout, which would answer 408 and drop the
+   * connection, a worse signal for a client than Retry-After). A client that leaves stops waiting.
+   */
+  private async admit(req: http.IncomingMessage, bytes: number): Promise<AdmissionTicket | string> {
+    const controllers = this.opts.admission ?? [];
+    if (controllers.length === 0) return { bytes, grow: () => true, release() {} };
+    const stop = new AbortController();
+    let timedOut = false;
+    const onClose = () => stop.abort();
+    req.socket.once('close', onClose);
+    const maxWaitMs = (this.opts.timeouts?.requestMs ?? 60_000) / 2;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop.abort();
+    }, maxWaitMs);
+    try {
+      const got = await acquireAll(controllers, bytes, stop.signal);
+      return got === 'aborted' && timedOut ? 'busy' : got;
+    } finally {
+      clearTimeout(timer);
+      req.socket.off('close', onClose);
+    }
+  }
+
+  private async receive(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    route: { codec: SignalCodec<Signal>; sink: (data: unknown) => Promise<void> },
+    json: boolean,
+    encoding: string,
+    limit: number,
+    declared: number,
+    ticket: AdmissionTicket,
+  ): Promise<void> {
     let body: Buffer;
     // The pooled buffer the body was read into, if any; it goes back to the pool once decoded.
     let pooled: Buffer | undefined =
@@ -189,9 +291,28 @@ export class OtlpHttpServer {
     try {
       body = await readBody(req, limit, pooled);
       if (encoding === 'gzip' || encoding === 'deflate') {
+        const compressed = body.length;
         body = await inflate(body, encoding, limit);
         if (pooled) REQUEST_BODIES.give(pooled);
         pooled = undefined;
+        // The inflated bytes are what gets decoded: they must fit the budget too.
+        if (!ticket.grow(body.length - compressed)) {
+          res.setHeader('Retry-After', String(Math.ceil(DEFAULT_RETRY_AFTER_MS / 1000)));
+          this.opts.telemetry.add('mlobs_receiver_refused_requests_total', 1, {
+            ...this.labels,
+            reason: 'admission',
+          });
+          return this.fail(
+            req,
+            res,
+            json,
+            429,
+            CODE.RESOURCE_EXHAUSTED,
+            'too many request bytes in flight once decompressed; retry later',
+            false,
+            DEFAULT_RETRY_AFTER_MS,
+          );
+        }
       }
     } catch (err) {
       if (pooled) REQUEST_BODIES.give(pooled);
@@ -217,7 +338,16 @@ export class OtlpHttpServer {
     try {
       data = json
         ? route.codec.decodeJson(body.toString('utf8'))
-        : route.codec.decodeProto(body, pooled !== undefined);
+        : route.codec.decodeProto(
+            body,
+            pooled !== undefined,
+            this.opts.limits ?? DEFAULT_DECODE_LIMITS,
+            (n) =>
+              this.opts.telemetry.add('mlobs_receiver_dropped_items_total', n, {
+                ...this.labels,
+                reason: 'decode_limit',
+              }),
+          );
     } catch (err) {
       if (err instanceof OtlpDecodeError)
         return this.fail(req, res, json, 400, CODE.INVALID_ARGUMENT, err.message);
@@ -261,8 +391,10 @@ export class OtlpHttpServer {
     code: number,
     message: string,
     dropBody = false,
+    retryDelayMs?: number,
   ): void {
-    const body = json ? rpcStatusJson({ code, message }) : encodeRpcStatus({ code, message });
+    const status = { code, message, retryDelayMs };
+    const body = json ? rpcStatusJson(status) : encodeRpcStatus(status);
     this.reply(res, httpStatus, json ? JSON_TYPE : PROTOBUF, body);
     if (req.complete) return;
     if (dropBody) res.on('finish', () => req.destroy());

@@ -4,6 +4,7 @@
  * (letting in-flight requests finish briefly) and is safe without start.
  */
 import { readFileSync } from 'node:fs';
+import { diag } from '@opentelemetry/api';
 import type {
   Component,
   Host,
@@ -12,8 +13,10 @@ import type {
   Signal,
   TracesConsumer,
 } from '../../component.js';
-import { type Endpoint, parseByteSize, parseEndpoint } from '../../config/values.js';
-import type { OtlpReceiverSettings, ProtocolConfig } from './config.js';
+import { type Endpoint, parseByteSize, parseDuration, parseEndpoint } from '../../config/values.js';
+import type { DecodeLimits } from '../../otlp/DecodeLimits.js';
+import { AdmissionController } from '../../service/AdmissionController.js';
+import type { AdmissionConfig, GrpcProtocolConfig, OtlpReceiverSettings, ProtocolConfig } from './config.js';
 import { OtlpGrpcServer } from './OtlpGrpcServer.js';
 import { OtlpHttpServer } from './OtlpHttpServer.js';
 
@@ -39,11 +42,24 @@ export class OtlpReceiver implements Component {
   private readonly bound: { http?: Endpoint; grpc?: Endpoint } = {};
   private started = false;
 
+  private readonly admission: AdmissionController | undefined;
+
+  /**
+   * `admission` bounds this receiver's request bytes in flight (its HTTP and gRPC listeners
+   * share it); `limits` bounds what each decoded item keeps. Both default to none/the defaults.
+   */
   constructor(
     private readonly id: string,
     private readonly config: OtlpReceiverSettings,
     private readonly next: OtlpReceiverConsumers,
-  ) {}
+    admission?: AdmissionConfig,
+    private readonly limits?: Readonly<DecodeLimits>,
+  ) {
+    const MIB = 1024 * 1024;
+    this.admission = admission
+      ? new AdmissionController(admission.request_limit_mib * MIB, admission.waiting_limit_mib * MIB)
+      : undefined;
+  }
 
   /** The addresses actually listened on, after start (ports resolved when 0 was configured). */
   addresses(): { http?: Endpoint; grpc?: Endpoint } {
@@ -60,6 +76,14 @@ export class OtlpReceiver implements Component {
     if (logs) sinks.logs = (d) => logs.consumeLogs(d as never);
     if (metrics) sinks.metrics = (d) => metrics.consumeMetrics(d as never);
     const { http, grpc } = this.config;
+    const admission = [this.admission, host.admission].filter(
+      (a): a is AdmissionController => a !== undefined,
+    );
+    for (const [name, p] of [
+      ['http', http],
+      ['grpc', grpc],
+    ] as const)
+      if (p) warnExposure(this.id, name, p, host);
     try {
       if (http) {
         this.http = new OtlpHttpServer({
@@ -69,6 +93,13 @@ export class OtlpReceiver implements Component {
           ...security(http),
           sinks,
           telemetry: host.telemetry,
+          admission,
+          limits: this.limits,
+          timeouts: {
+            headersMs: ms(http.read_header_timeout, `${this.id}: read_header_timeout`),
+            requestMs: ms(http.read_timeout, `${this.id}: read_timeout`),
+            idleMs: ms(http.idle_timeout, `${this.id}: idle_timeout`),
+          },
         });
         this.bound.http = await this.http.start((err) => host.reportFatalError(err));
       }
@@ -80,6 +111,9 @@ export class OtlpReceiver implements Component {
           ...security(grpc),
           sinks,
           telemetry: host.telemetry,
+          admission,
+          limits: this.limits,
+          channelOptions: keepaliveOptions(this.id, grpc),
         });
         this.bound.grpc = await this.grpc.start();
       }
@@ -99,9 +133,51 @@ export class OtlpReceiver implements Component {
   }
 }
 
-function security(p: ProtocolConfig): { tls?: { cert: Buffer; key: Buffer }; bearerToken?: string } {
-  const out: { tls?: { cert: Buffer; key: Buffer }; bearerToken?: string } = {};
-  if (p.tls) out.tls = { cert: readFileSync(p.tls.cert_file), key: readFileSync(p.tls.key_file) };
+function ms(v: string, what: string): number {
+  return must(parseDuration(v), what);
+}
+
+/** The Collector's `keepalive::server_parameters` as grpc-js channel options (0 = unset). */
+function keepaliveOptions(id: string, grpc: GrpcProtocolConfig): Record<string, number> {
+  const k = grpc.keepalive.server_parameters;
+  const out: Record<string, number> = {
+    'grpc.max_connection_idle_ms': ms(k.max_connection_idle, `${id}: max_connection_idle`),
+    'grpc.keepalive_time_ms': ms(k.time, `${id}: keepalive time`),
+    'grpc.keepalive_timeout_ms': ms(k.timeout, `${id}: keepalive timeout`),
+  };
+  const age = ms(k.max_connection_age, `${id}: max_connection_age`);
+  if (age > 0) out['grpc.max_connection_age_ms'] = age;
+  return out;
+}
+
+/**
+ * Warns, as the Collector does, about a listener on every interface and about a bearer token
+ * sent in plain text (anyone on the path can read and replay it).
+ */
+function warnExposure(id: string, name: string, p: ProtocolConfig, host: Host): void {
+  const ep = parseEndpoint(p.endpoint).value;
+  const all =
+    ep !== undefined && (ep.host === '' || ep.host === '0.0.0.0' || ep.host === '::' || ep.host === '[::]');
+  const warn = host.warn ?? ((line: string) => diag.warn(line));
+  if (all)
+    warn(
+      `receivers::${id}: protocols::${name} listens on all network interfaces (${p.endpoint}); bind to a specific address unless it must be reachable from other hosts`,
+    );
+  if (p.auth && !p.tls)
+    warn(
+      `receivers::${id}: protocols::${name} takes a bearer token over plain text; set tls so the token cannot be read on the wire`,
+    );
+}
+
+function security(p: ProtocolConfig): {
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
+  bearerToken?: string;
+} {
+  const out: { tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer }; bearerToken?: string } = {};
+  if (p.tls) {
+    out.tls = { cert: readFileSync(p.tls.cert_file), key: readFileSync(p.tls.key_file) };
+    if (p.tls.client_ca_file) out.tls.clientCa = readFileSync(p.tls.client_ca_file);
+  }
   if (p.auth) out.bearerToken = p.auth.bearer_token;
   return out;
 }

@@ -2,6 +2,7 @@
 import type { ReceiverFactory } from '../../factory.js';
 import {
   createDefaultOtlpReceiverConfig,
+  decodeLimits,
   type OtlpReceiverConfig,
   resolveOtlpReceiverConfig,
   validateOtlpReceiverConfig,
@@ -16,5 +17,11 @@ export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
   validate: validateOtlpReceiverConfig,
   // validate ran first, so resolving cannot find problems here.
   createReceiver: (settings, config, next) =>
-    new OtlpReceiver(settings.id, resolveOtlpReceiverConfig(config).value, next),
+    new OtlpReceiver(
+      settings.id,
+      resolveOtlpReceiverConfig(config).value,
+      next,
+      config.admission,
+      decodeLimits(config.limits),
+    ),
 };

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -47,19 +56,73 @@ describe('file exporter', () => {
     assert.equal(telemetry.get('mlobs_exporter_sent_spans_total', { exporter: 'file' }), 2);
   });
 
-  it('truncates an existing file at start unless append is set', async () => {
+  it('appends by default and, with append: false, truncates only at the first write, never at start', async () => {
     const path = join(dir, 'keep.jsonl');
     writeFileSync(path, 'old line\n');
-    const appender = new FileExporter({ id: 'file', path, append: true, rotation: undefined });
-    await appender.start(testHost());
-    await appender.consumeTraces(traces('new'));
-    await appender.shutdown();
+    const defaults = fileExporterFactory.createExporter(
+      { id: 'file', pipeline: 'traces' },
+      { ...fileExporterFactory.createDefaultConfig(), path },
+      ['traces'],
+    ) as FileExporter;
+    await defaults.start(testHost());
+    await defaults.consumeTraces(traces('new'));
+    await defaults.shutdown();
     assert.equal(lines(path)[0], 'old line');
     assert.equal(lines(path).length, 2);
     const truncating = new FileExporter({ id: 'file', path, append: false, rotation: undefined });
     await truncating.start(testHost());
     await truncating.shutdown();
-    assert.equal(readFileSync(path, 'utf8'), '');
+    assert.equal(lines(path).length, 2, 'a start and stop without data leaves the file alone');
+    const writer = new FileExporter({ id: 'file', path, append: false, rotation: undefined });
+    await writer.start(testHost());
+    await writer.consumeTraces(traces('fresh'));
+    await writer.shutdown();
+    assert.equal(lines(path).length, 1);
+  });
+
+  it('creates nothing before the first write, and creates the file 0600', async () => {
+    const path = join(dir, 'lazy', 'spans.jsonl');
+    const e = new FileExporter({ id: 'file', path, append: true, rotation: undefined });
+    await e.start(testHost());
+    assert.equal(existsSync(join(dir, 'lazy')), false, 'not even the directory');
+    await e.consumeTraces(traces('one'));
+    await e.shutdown();
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'lazy')).mode & 0o077, 0, 'the directory is private too');
+  });
+
+  it('refuses to start on a symlink unless follow_symlinks is set, leaving the target untouched', async () => {
+    const target = join(dir, 'precious.txt');
+    writeFileSync(target, 'do not touch\n');
+    const link = join(dir, 'link.jsonl');
+    symlinkSync(target, link);
+    const refused = new FileExporter({ id: 'file', path: link, append: false, rotation: undefined });
+    await assert.rejects(refused.start(testHost()), /symbolic link.*follow_symlinks/);
+    await refused.shutdown();
+    assert.equal(readFileSync(target, 'utf8'), 'do not touch\n');
+    const followed = new FileExporter({
+      id: 'file',
+      path: link,
+      append: true,
+      rotation: undefined,
+      followSymlinks: true,
+    });
+    await followed.start(testHost());
+    await followed.consumeTraces(traces('via link'));
+    await followed.shutdown();
+    assert.equal(lines(target).length, 2, 'appended through the link when asked to');
+  });
+
+  it('does not write through a symlink planted after start', async () => {
+    const target = join(dir, 'precious2.txt');
+    writeFileSync(target, 'mine\n');
+    const path = join(dir, 'late.jsonl');
+    const e = new FileExporter({ id: 'file', path, append: true, rotation: undefined });
+    await e.start(testHost());
+    symlinkSync(target, path);
+    await assert.rejects(e.consumeTraces(traces('x')), /symbolic link/);
+    await e.shutdown();
+    assert.equal(readFileSync(target, 'utf8'), 'mine\n');
   });
 
   it('rotates by size between lines and keeps only max_backups old files', async () => {
@@ -111,7 +174,7 @@ describe('file exporter', () => {
 describe('file exporter config', () => {
   it('requires a path and checks rotation keys and values', () => {
     const d = fileExporterFactory.createDefaultConfig();
-    assert.deepEqual(d, { path: '', rotation: null, format: 'json', append: false });
+    assert.deepEqual(d, { path: '', rotation: null, format: 'json', append: true, follow_symlinks: false });
     assert.deepEqual(validateFileConfig(d), [
       { path: 'path', message: 'is required (the JSON-lines file to write)' },
     ]);

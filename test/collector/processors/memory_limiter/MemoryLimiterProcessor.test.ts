@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveMemoryLimits } from '../../../../src/collector/processors/memory_limiter/config.js';
 import { memoryLimiterProcessorFactory } from '../../../../src/collector/processors/memory_limiter/factory.js';
-import { MemoryLimiterProcessor } from '../../../../src/collector/processors/memory_limiter/MemoryLimiterProcessor.js';
+import {
+  forceGc,
+  heapInUse,
+  MemoryLimiterProcessor,
+} from '../../../../src/collector/processors/memory_limiter/MemoryLimiterProcessor.js';
 import { TelemetryRegistry } from '../../../../src/collector/service/TelemetryRegistry.js';
 import { oneSpanTraces, RecordingConsumer, testHost } from '../../helpers.js';
 
@@ -89,6 +93,41 @@ describe('memory_limiter processor', () => {
   });
 });
 
+describe('memory_limiter measuring the real heap', () => {
+  it('measures the heap in use rather than RSS, and accepts again within seconds once a spike is garbage', async () => {
+    forceGc()?.();
+    const baseline = heapInUse();
+    const sink = new RecordingConsumer();
+    const p = new MemoryLimiterProcessor(
+      { limits: { hardBytes: baseline + 96 * MIB, softBytes: baseline + 64 * MIB }, checkIntervalMs: 100 },
+      'traces',
+      sink,
+      labels,
+    );
+    // A spike: 80 MiB of buffers (external memory) and ~40 MiB of small objects (heap).
+    let spike: unknown[] | undefined = [
+      Buffer.alloc(80 * MIB, 1),
+      Array.from({ length: 400_000 }, (_, i) => ({ i, s: `row-${i}` })),
+    ];
+    await p.start(testHost(new TelemetryRegistry()));
+    assert.equal(
+      p.isRefusing,
+      true,
+      `refuses during the spike (spike of ${(spike as unknown[]).length} parts held)`,
+    );
+    await assert.rejects(p.consumeTraces(batch));
+    spike = undefined;
+    const t0 = Date.now();
+    while (p.isRefusing && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    const waited = Date.now() - t0;
+    assert.equal(p.isRefusing, false, 'still refusing 5 s after the spike became garbage');
+    assert.ok(waited < 3000, `recovered in ${waited} ms`);
+    await p.consumeTraces(batch);
+    assert.equal(sink.traces.length, 1);
+    await p.shutdown();
+  });
+});
+
 describe('memory_limiter config', () => {
   it('needs exactly one kind of limit and a spike below it', () => {
     const v = memoryLimiterProcessorFactory.validate;
@@ -99,6 +138,8 @@ describe('memory_limiter config', () => {
       spike_limit_mib: 0,
       limit_percentage: 0,
       spike_limit_percentage: 0,
+      min_gc_interval_when_soft_limited: '1s',
+      min_gc_interval_when_hard_limited: '0s',
     });
     assert.deepEqual(v(d), [
       { path: 'limit_mib', message: 'set limit_mib or limit_percentage to a value > 0' },

@@ -274,12 +274,17 @@ describe('OTLP/HTTP receiver', () => {
     await validRequestStillAccepted();
   });
 
-  it('accepts an empty body as an empty request', async () => {
+  it('accepts an empty protobuf body as an empty request, and answers 400 to an empty or null JSON body as the Collector does', async () => {
     const res = await request(`${url}/v1/traces`, { headers: PB, body: new Uint8Array(0) });
     assert.equal(res.status, 200);
-    const json = await request(`${url}/v1/traces`, { headers: JS, body: '' });
-    assert.equal(json.status, 200);
     assert.deepEqual(capture.traces.at(-1), { resourceSpans: [] });
+    const before = capture.traces.length;
+    for (const body of ['', 'null', '  null \n']) {
+      const json = await request(`${url}/v1/traces`, { headers: JS, body });
+      assert.equal(json.status, 400, `body ${JSON.stringify(body)}`);
+      assert.match(JSON.parse(json.body.toString()).message, /empty body|got null/);
+    }
+    assert.equal(capture.traces.length, before, 'nothing reached the pipeline');
     await validRequestStillAccepted();
   });
 

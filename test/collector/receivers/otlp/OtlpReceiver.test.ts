@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { Signal } from '../../../../src/collector/component.js';
@@ -15,7 +18,7 @@ import { otlpReceiverFactory } from '../../../../src/collector/receivers/otlp/fa
 import { exportServiceDefinition } from '../../../../src/collector/receivers/otlp/OtlpGrpcServer.js';
 import { countSpans, type TracesData } from '../../../../src/model/otlp.js';
 import { oneSpanTraces } from '../../helpers.js';
-import { Capture, request, startReceiver, startTlsReceiver } from './helpers.js';
+import { Capture, recordingHost, request, startReceiver, startTlsReceiver } from './helpers.js';
 import { selfSignedCert } from './tls.js';
 
 const traceCodec = SIGNAL_CODECS.traces as SignalCodec<Signal>;
@@ -167,7 +170,86 @@ describe('otlp receiver over gRPC', () => {
       'protocols::grpc::max_recv_msg_size',
       'protocols::http::endpoint',
       'protocols::http::tls::cert_file',
+      'protocols::http::tls::key_file',
     ]);
+  });
+
+  it('reads the TLS files it names: a missing or non-PEM file is a problem that never quotes the file', (t) => {
+    const cert = selfSignedCert();
+    if (!cert) return t.skip('openssl is not installed');
+    const dir = mkdtempSync(join(tmpdir(), 'mlobs-pem-'));
+    const notPem = join(dir, 'notes.txt');
+    writeFileSync(notPem, 'SECRET-CONTENT do not print me');
+    const c = defaultOtlpReceiverSettings();
+    c.http!.tls = { cert_file: join(dir, 'missing.pem'), key_file: notPem };
+    c.grpc!.tls = { cert_file: cert.certFile, key_file: cert.keyFile, client_ca_file: cert.keyFile };
+    const problems = validateOtlpReceiverSettings(c);
+    assert.deepEqual(
+      problems.map((p) => `${p.path}: ${p.message}`),
+      [
+        `protocols::http::tls::cert_file: cannot read ${join(dir, 'missing.pem')}: file not found`,
+        `protocols::http::tls::key_file: ${notPem} is not a PEM private key`,
+        `protocols::grpc::tls::client_ca_file: ${cert.keyFile} is not a PEM certificate`,
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(problems), /SECRET|BEGIN/);
+    c.http!.tls = { cert_file: cert.certFile, key_file: cert.keyFile };
+    c.grpc!.tls = { cert_file: cert.certFile, key_file: cert.keyFile, client_ca_file: cert.certFile };
+    assert.deepEqual(validateOtlpReceiverSettings(c), []);
+  });
+
+  it('requires a client certificate from client_ca_file (mutual TLS) on both transports', async (t) => {
+    const cert = selfSignedCert();
+    if (!cert) return t.skip('openssl is not installed');
+    const key = readFileSync(cert.keyFile);
+    const capture = new Capture();
+    const tls = { cert_file: cert.certFile, key_file: cert.keyFile, client_ca_file: cert.certFile };
+    const { receiver, grpcAddr, httpUrl } = await startReceiver(capture, (c) => {
+      c.http!.tls = tls;
+      c.grpc!.tls = tls;
+    });
+    const anonymous = grpcClient(grpcAddr, { creds: grpc.credentials.createSsl(cert.cert) });
+    const known = grpcClient(grpcAddr, { creds: grpc.credentials.createSsl(cert.cert, key, cert.cert) });
+    try {
+      const body = encodeTracesProto(oneSpan());
+      const headers = { 'content-type': 'application/x-protobuf' };
+      await assert.rejects(request(`${httpUrl}/v1/traces`, { headers, body, ca: cert.cert }));
+      const ok = await request(`${httpUrl}/v1/traces`, {
+        headers,
+        body,
+        ca: cert.cert,
+        cert: cert.cert,
+        key,
+      });
+      assert.equal(ok.status, 200);
+      assert.notEqual((await call(anonymous, oneSpan())).err, null, 'no client certificate, no call');
+      assert.equal((await call(known, oneSpan())).err, null);
+      assert.equal(capture.traces.length, 2);
+    } finally {
+      anonymous.close();
+      known.close();
+      await receiver.shutdown();
+    }
+  });
+
+  it('warns about a listener on every interface and a bearer token over plain text', async () => {
+    const capture = new Capture();
+    const lines: string[] = [];
+    const host = Object.assign(recordingHost(), { warn: (l: string) => lines.push(l) });
+    const { receiver } = await startReceiver(
+      capture,
+      (c) => {
+        c.http!.endpoint = '0.0.0.0:0';
+        c.http!.auth = { bearer_token: 't0ken' };
+        delete c.grpc;
+      },
+      { host },
+    );
+    await receiver.shutdown();
+    assert.equal(lines.length, 2, lines.join('\n'));
+    assert.match(lines[0], /protocols::http listens on all network interfaces/);
+    assert.match(lines[1], /bearer token over plain text/);
+    assert.doesNotMatch(lines.join(''), /t0ken/, 'the token itself is never logged');
   });
 
   it('shuts down safely without start and fails start cleanly when the port is taken', async () => {

@@ -2,7 +2,9 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Host } from '../../../../src/collector/component.js';
+import type { DecodeLimits } from '../../../../src/collector/otlp/DecodeLimits.js';
 import {
+  type AdmissionConfig,
   defaultOtlpReceiverSettings,
   type OtlpReceiverSettings,
 } from '../../../../src/collector/receivers/otlp/config.js';
@@ -47,6 +49,7 @@ export class Capture extends RecordingConsumer {
 export async function startReceiver(
   capture: Capture,
   edit: (c: OtlpReceiverSettings) => void = () => undefined,
+  extra: { admission?: AdmissionConfig; limits?: DecodeLimits; host?: ReturnType<typeof recordingHost> } = {},
 ): Promise<{
   receiver: OtlpReceiver;
   host: ReturnType<typeof recordingHost>;
@@ -57,8 +60,14 @@ export async function startReceiver(
   config.http!.endpoint = '127.0.0.1:0';
   config.grpc!.endpoint = '127.0.0.1:0';
   edit(config);
-  const receiver = new OtlpReceiver('otlp', config, { traces: capture, logs: capture, metrics: capture });
-  const host = recordingHost();
+  const receiver = new OtlpReceiver(
+    'otlp',
+    config,
+    { traces: capture, logs: capture, metrics: capture },
+    extra.admission,
+    extra.limits,
+  );
+  const host = extra.host ?? recordingHost();
   await receiver.start(host);
   const a = receiver.addresses();
   const scheme = config.http?.tls ? 'https' : 'http';
@@ -89,14 +98,28 @@ export interface RawResponse {
 /** Sends one request and reads the whole response (no retries, no body rewriting). */
 export function request(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: Uint8Array | string; ca?: Buffer },
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: Uint8Array | string;
+    ca?: Buffer;
+    cert?: Buffer;
+    key?: Buffer;
+  },
 ): Promise<RawResponse> {
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(
       u,
-      { method: options.method ?? 'POST', headers: options.headers, ca: options.ca, agent: false },
+      {
+        method: options.method ?? 'POST',
+        headers: options.headers,
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
