@@ -303,4 +303,49 @@ describe('otlp receiver connection timeouts', () => {
       await receiver.shutdown();
     }
   });
+
+  it('closes an idle keep-alive HTTP connection after idle_timeout and an idle gRPC connection after max_connection_idle', async () => {
+    const capture = new Capture();
+    const { receiver, httpUrl, grpcAddr } = await startReceiver(capture, (c) => {
+      c.http!.idle_timeout = '300ms';
+      c.grpc!.keepalive.server_parameters.max_connection_idle = '300ms';
+    });
+    const base = exportServiceDefinition(SIGNAL_CODECS.traces as SignalCodec<Signal>);
+    const Ctor = grpc.makeGenericClientConstructor(
+      { Export: { ...base.Export, requestSerialize: (b: Uint8Array) => Buffer.from(b) } },
+      'TraceService',
+    );
+    const client = new Ctor(grpcAddr, grpc.credentials.createInsecure()) as unknown as ExportClient;
+    try {
+      // HTTP: one complete request on a keep-alive connection, then silence.
+      const idleHttp = await new Promise<number>((resolve) => {
+        const socket = net.connect(Number(new URL(httpUrl).port), '127.0.0.1', () =>
+          socket.write(
+            'POST /v1/traces HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\n\r\n',
+          ),
+        );
+        let t0 = 0;
+        socket.on('data', () => {
+          t0 ||= Date.now();
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(t0 === 0 ? -1 : Date.now() - t0));
+        setTimeout(() => socket.destroy(), 10_000).unref();
+      });
+      assert.ok(idleHttp >= 0, 'the request was answered');
+      assert.ok(idleHttp < 2500, `an idle keep-alive connection is closed after ${idleHttp} ms`);
+      // gRPC: one call, then silence; the server's GOAWAY leaves the client's channel idle.
+      assert.equal(await new Promise((r) => client.Export(new Uint8Array(0), (err) => r(err))), null);
+      const channel = client.getChannel();
+      assert.equal(channel.getConnectivityState(false), grpc.connectivityState.READY);
+      const t0 = Date.now();
+      while (channel.getConnectivityState(false) === grpc.connectivityState.READY && Date.now() - t0 < 5000)
+        await new Promise((r) => setTimeout(r, 50));
+      const idleGrpc = Date.now() - t0;
+      assert.ok(idleGrpc < 2500, `an idle gRPC connection is closed after ${idleGrpc} ms`);
+    } finally {
+      client.close();
+      await receiver.shutdown();
+    }
+  });
 });
