@@ -21,6 +21,7 @@ import { validateConfig } from '../../../../src/collector/index.js';
 import type { SendItem } from '../../../../src/collector/otlp/RetrySender.js';
 import { encodeExportResponse, encodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
 import { decodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import { TelemetryRegistry } from '../../../../src/collector/service/TelemetryRegistry.js';
 import type { TracesData } from '../../../../src/model/otlp.js';
 import { logsOf, oneSpanTraces, testLogRecord } from '../../helpers.js';
 import { Capture, recordingHost, startReceiver } from '../../receivers/otlp/helpers.js';
@@ -315,6 +316,50 @@ describe('otlp_http exporter with encoding: json', () => {
     } finally {
       await exp.shutdown();
       await receiver.shutdown();
+    }
+  });
+
+  it('reports its sending queue size in requests and bytes as gauges, back to 0 once drained', async () => {
+    // A backend that holds every request until released, so requests pile up in the queue.
+    const held: http.ServerResponse[] = [];
+    let release = false;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (release) res.end(encodeExportResponse(undefined));
+        else held.push(res);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const exp = exporter(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, (c) => {
+      c.sending_queue.enabled = true;
+      c.sending_queue.num_consumers = 1;
+    });
+    const telemetry = new TelemetryRegistry();
+    await exp.start({ telemetry, reportFatalError: () => undefined });
+    const gauge = (name: string) => {
+      const m = new RegExp(`^${name}\\{exporter="otlp_http"\\} (\\d+)$`, 'm').exec(telemetry.render());
+      return m ? Number(m[1]) : undefined;
+    };
+    try {
+      assert.equal(gauge('mlobs_exporter_queue_size'), 0);
+      for (let i = 0; i < 3; i++) await exp.consumeTraces(structuredClone(data));
+      for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      // One request is being sent; the other two wait.
+      assert.equal(gauge('mlobs_exporter_queue_size'), 2);
+      const bytes = gauge('mlobs_exporter_queue_size_bytes') ?? 0;
+      assert.ok(bytes > 100 && bytes < 10_000, `two small requests are ${bytes} bytes`);
+      release = true;
+      for (const res of held.splice(0)) res.end(encodeExportResponse(undefined));
+      for (let i = 0; i < 100 && gauge('mlobs_exporter_queue_size') !== 0; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal(gauge('mlobs_exporter_queue_size'), 0);
+      assert.equal(gauge('mlobs_exporter_queue_size_bytes'), 0);
+    } finally {
+      release = true;
+      for (const res of held.splice(0)) res.end(encodeExportResponse(undefined));
+      await exp.shutdown();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });
