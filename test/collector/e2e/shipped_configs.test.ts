@@ -58,7 +58,8 @@ async function startShipped(file: string): Promise<Running> {
     err += c.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  for (let i = 0; i < 200 && !err.includes('collector ready'); i++) {
+  // Up to 60 s: a tsx start takes seconds on a loaded 2-core machine (10 s was not always enough).
+  for (let i = 0; i < 1200 && !err.includes('collector ready'); i++) {
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));
   }
