@@ -134,6 +134,8 @@ export class MlSpanProcessor {
       new ReactionEngine(policies),
       (r) => {
         try {
+          // Kept in the store next to the incidents they answer, so they outlive the process too.
+          store?.addReactions([r]);
           output.emitReaction(r);
           onReactionRecord?.(r);
         } catch (err) {

@@ -1,13 +1,14 @@
 /**
  * Where the analysis keeps what must survive a restart: the Analyzer's state (open windows,
  * reference windows, incident bookkeeping), the label-join store, the results of closed
- * windows and the incidents. Synchronous on purpose: the Analyzer is synchronous, and an
+ * windows, the incidents and the reactions taken for them. Synchronous on purpose: the Analyzer is synchronous, and an
  * embedded database (better-sqlite3) answers in microseconds, so a batch can be analysed
  * and persisted in one transaction before it is acknowledged. The in-memory store is the
  * default for the in-process processor; the collector uses SQLite
  * (`src/collector/store/SqliteAnalysisStore.ts`).
  */
 import type { Finding, Incident, StreamKey } from '../../model/finding.js';
+import type { Reaction } from '../../model/reaction.js';
 import type { LabelJoinStore } from '../labels/LabelJoinStore.js';
 
 /** The results of one closed window, as kept for dashboards and the HTTP API. */
@@ -56,6 +57,16 @@ export interface AnalysisStore {
   putIncident(i: Incident): void;
   /** Incidents, oldest opened first, optionally only those with a status. */
   incidents(status?: Incident['status']): Incident[];
+  /**
+   * Appends reaction records (every step: triggered, suppressed, succeeded, failed, undo), as
+   * the `ml.reaction` log records carry them, so what mlobs did outlives the process.
+   */
+  addReactions(reactions: readonly Reaction[]): void;
+  /**
+   * Reaction records in the order they were added: of one incident when `incidentId` is
+   * given, at most the `limit` newest when given.
+   */
+  reactions(filter?: { incidentId?: string; limit?: number }): Reaction[];
   /** Releases files and handles; the store is unusable afterwards. Safe to call twice. */
   close(): void;
 }

@@ -5,6 +5,7 @@
  * nothing to roll back against. Closed windows and resolved incidents are capped.
  */
 import type { Incident } from '../../model/finding.js';
+import type { Reaction } from '../../model/reaction.js';
 import { InMemoryLabelJoinStore } from '../labels/InMemoryLabelJoinStore.js';
 import type { LabelJoinStore } from '../labels/LabelJoinStore.js';
 import { streamIdOf } from '../observation.js';
@@ -18,6 +19,8 @@ export interface InMemoryAnalysisStoreOptions {
   maxWindows?: number;
   /** Incidents kept; resolved ones are dropped oldest first (default 10 000). */
   maxIncidents?: number;
+  /** Reaction records kept, oldest dropped first (default 10 000). */
+  maxReactions?: number;
 }
 
 /** An {@link AnalysisStore} in plain maps. */
@@ -27,13 +30,16 @@ export class InMemoryAnalysisStore implements AnalysisStore {
   private readonly streams = new Map<string, string>();
   private readonly closed = new Map<string, StoredWindow>();
   private readonly byId = new Map<string, Incident>();
+  private readonly kept: Reaction[] = [];
   private readonly maxWindows: number;
   private readonly maxIncidents: number;
+  private readonly maxReactions: number;
 
   constructor(opts: InMemoryAnalysisStoreOptions = {}) {
     this.labels = new InMemoryLabelJoinStore(opts.maxPredictions);
     this.maxWindows = positive(opts.maxWindows ?? 10_000, 'maxWindows');
     this.maxIncidents = positive(opts.maxIncidents ?? 10_000, 'maxIncidents');
+    this.maxReactions = positive(opts.maxReactions ?? 10_000, 'maxReactions');
   }
 
   transaction<T>(f: () => T): T {
@@ -79,6 +85,18 @@ export class InMemoryAnalysisStore implements AnalysisStore {
   incidents(status?: Incident['status']): Incident[] {
     const out = [...this.byId.values()].filter((i) => status === undefined || i.status === status);
     return out.sort((a, b) => a.openedAtMs - b.openedAtMs);
+  }
+
+  addReactions(reactions: readonly Reaction[]): void {
+    for (const r of reactions) this.kept.push(structuredClone(r));
+    if (this.kept.length > this.maxReactions) this.kept.splice(0, this.kept.length - this.maxReactions);
+  }
+
+  reactions(filter: { incidentId?: string; limit?: number } = {}): Reaction[] {
+    const id = filter.incidentId;
+    const all = id === undefined ? this.kept : this.kept.filter((r) => r.incidentId === id);
+    const from = filter.limit === undefined ? 0 : Math.max(0, all.length - filter.limit);
+    return all.slice(from).map((r) => structuredClone(r));
   }
 
   close(): void {}

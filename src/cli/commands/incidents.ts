@@ -72,9 +72,17 @@ export const incidentsCommand: Command = {
     }
     return withReader(values.state ?? DEFAULT_STATE, io, (r) => {
       const list = incidentsOf(r, values.open ? { state: 'open' } : {});
-      if (values.json) io.stdout(`${JSON.stringify(list, null, 2)}\n`);
+      const reactions = (id: string) => r.reactions({ incidentId: id });
+      if (values.json)
+        io.stdout(
+          `${JSON.stringify(
+            list.map((i) => ({ ...i, reactions: reactions(i.id) })),
+            null,
+            2,
+          )}\n`,
+        );
       else if (list.length === 0) io.stdout(values.open ? 'no open incidents\n' : 'no incidents\n');
-      else io.stdout(`${incidentTable(list)}\n`);
+      else io.stdout(`${incidentTable(list, reactions)}\n`);
       return 0;
     });
   },
@@ -90,7 +98,9 @@ export const diagnoseCommand: Command = {
     'Prints the causes the diagnosis ranked for one incident (an id or a unique prefix of',
     'one, as `mlobs incidents` lists them), most likely first: the component, the kind of',
     'cause, a sentence to act on, the path from the cause to the symptoms, the features that',
-    'moved and traces that contain the faulty runs. Safe while the collector runs.',
+    'moved, traces that contain the faulty runs, and the reactions taken (each ml.reaction',
+    'record: triggered or held back, the outcome the pipeline reported, the undo). Safe while',
+    'the collector runs.',
     '',
     'Options:',
     ...stateUsage,
@@ -121,7 +131,12 @@ export const diagnoseCommand: Command = {
         io.stderr(`mlobs diagnose: no incident '${id}' in ${r.path} (see mlobs incidents)\n`);
         return 1;
       }
-      io.stdout(values.json ? `${JSON.stringify(i, null, 2)}\n` : `${diagnosisText(i)}\n`);
+      const reactions = r.reactions({ incidentId: i.id });
+      io.stdout(
+        values.json
+          ? `${JSON.stringify({ ...i, reactions }, null, 2)}\n`
+          : `${diagnosisText(i, reactions)}\n`,
+      );
       return 0;
     });
   },

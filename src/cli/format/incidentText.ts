@@ -1,8 +1,10 @@
 /**
  * Incidents as text for a terminal: one line each for `mlobs incidents`, and the ranked causes
- * with their evidence for `mlobs diagnose`.
+ * with their evidence and the reactions taken for `mlobs diagnose`.
  */
+import { reactionBody } from '../../analysis/reactions/reactionRecords.js';
 import type { Cause, Incident } from '../../model/finding.js';
+import type { Reaction } from '../../model/reaction.js';
 
 /** `2026-11-26 14:02 UTC`. */
 export function utc(ms: number | undefined): string {
@@ -15,8 +17,29 @@ function rootCause(i: Incident): string {
   return c === undefined ? '(no diagnosis yet)' : `${c.component} (${c.kind}, ${c.score.toFixed(2)})`;
 }
 
-/** A table of incidents, one per line, with a header. */
-export function incidentTable(incidents: readonly Incident[]): string {
+/**
+ * What the reactions of one incident came to, one phrase per reaction (its steps share an
+ * id): `fallback shop/score to churn-rules-v1 succeeded, ended`; `-` when none.
+ */
+export function reactionsTaken(steps: readonly Reaction[]): string {
+  const byId = new Map<string, Reaction[]>();
+  for (const r of steps) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+  const phrases = [...byId.values()].map((rs) => {
+    const first = rs[0]!;
+    const done = rs.filter((r) => !r.undo);
+    const status = (done[done.length - 1] ?? first).status;
+    const ended = rs.some((r) => r.undo);
+    const to = first.to === undefined ? '' : ` to ${first.to}`;
+    return `${first.action} ${first.target}${to} ${first.dryRun ? 'dry run' : status}${ended ? ', ended' : ''}`;
+  });
+  return phrases.length === 0 ? '-' : phrases.join('; ');
+}
+
+/** A table of incidents, one per line, with a header; `reactions` holds each incident's records. */
+export function incidentTable(
+  incidents: readonly Incident[],
+  reactions: (incidentId: string) => readonly Reaction[] = () => [],
+): string {
   const rows = incidents.map((i) => [
     i.id,
     i.status,
@@ -25,8 +48,9 @@ export function incidentTable(incidents: readonly Incident[]): string {
     i.pipeline !== '' ? i.pipeline : i.service,
     rootCause(i),
     String(i.findingCount),
+    reactionsTaken(reactions(i.id)),
   ]);
-  const header = ['ID', 'STATUS', 'SEVERITY', 'OPENED', 'PIPELINE', 'ROOT CAUSE', 'FINDINGS'];
+  const header = ['ID', 'STATUS', 'SEVERITY', 'OPENED', 'PIPELINE', 'ROOT CAUSE', 'FINDINGS', 'REACTIONS'];
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
   const line = (r: string[]) =>
     r
@@ -51,8 +75,8 @@ function causeLines(c: Cause, rank: number): string[] {
   return out;
 }
 
-/** The full diagnosis of one incident. */
-export function diagnosisText(i: Incident): string {
+/** The full diagnosis of one incident, with the records of the reactions taken for it. */
+export function diagnosisText(i: Incident, reactions: readonly Reaction[] = []): string {
   const out = [
     `incident ${i.id}: ${i.status}, ${i.severity}, ${i.pipeline !== '' ? `pipeline ${i.pipeline}` : `service ${i.service}`}`,
     `  ${i.title}`,
@@ -72,5 +96,8 @@ export function diagnosisText(i: Incident): string {
     out.push(
       `  ${utc(f.windowStartMs)}  ${f.stream.component}  ${f.detector}${f.feature !== '' ? ` ${f.feature}` : ''}: ${f.message}`,
     );
+  out.push('', 'reactions (oldest first):');
+  if (reactions.length === 0) out.push('  none recorded (no reaction policy matched this incident)');
+  for (const r of reactions) out.push(`  ${utc(r.atMs)}  ${reactionBody(r)}`);
   return out.join('\n');
 }

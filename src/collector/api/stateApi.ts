@@ -11,6 +11,7 @@ import { decodeState } from '../../analysis/store/stateCodec.js';
 import { type GraphEdge, type GraphNode, nodeIdOf } from '../../analysis/topology/types.js';
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Finding, Incident, StreamKey } from '../../model/finding.js';
+import type { Reaction } from '../../model/reaction.js';
 import { deserializeFeatureBase64, type FeatureSummary } from '../../summaries/index.js';
 
 /** What the API reads: the analysis store's read side. */
@@ -21,14 +22,30 @@ export interface StateView {
   windows(opts?: { sinceMs?: number; limit?: number }): StoredWindow[];
   /** The saved Analyzer state (global document and one per stream). */
   loadState(): StoredState;
+  /** Reaction records in the order they were taken, of one incident and at most the `limit` newest when given. */
+  reactions(filter?: { incidentId?: string; limit?: number }): Reaction[];
 }
 
-/** A reaction taken for an incident (issue 10); see {@link reactionsOf}. */
+/** One step of a reaction taken for an incident, as its `ml.reaction` record says; see {@link reactionsOf}. */
 export interface ReactionView {
-  /** Policy action (`alert`, `fallback`, …). */
-  action: string;
-  /** Outcome as the reaction recorded it. */
-  outcome: string;
+  /** Stable reaction id: a reaction's steps (triggered, its outcome, its undo) share it. */
+  id: string;
+  /** Policy that fired. */
+  policy: string;
+  /** `alert`, `fallback`, `rollback`, `retrain` or `quarantine`. */
+  action: Reaction['action'];
+  /** `triggered`, `succeeded`, `failed` or `suppressed`. */
+  status: Reaction['status'];
+  /** What it applies to. */
+  target: string;
+  /** Where a fallback or rollback goes, or null. */
+  to: string | null;
+  /** True for the steps that end it (the incident resolved). */
+  undo: boolean;
+  /** True when the policy ran dry: recorded, not done. */
+  dryRun: boolean;
+  /** Why it acted, held back or failed. */
+  reason: string;
   /** When, ms since the epoch. */
   atMs: number;
 }
@@ -63,7 +80,7 @@ export interface IncidentSummary {
   features: string[];
   /** Findings that joined. */
   findingCount: number;
-  /** Reactions taken (empty until reactions are recorded; see {@link reactionsOf}). */
+  /** Every step of the reactions taken for it, oldest first (see {@link reactionsOf}). */
   reactions: ReactionView[];
 }
 
@@ -189,7 +206,15 @@ export function incidentsOf(view: StateView, filter: IncidentFilter = {}): Incid
 
 /** Incidents for the list, newest opened first, filtered. */
 export function listIncidents(view: StateView, filter: IncidentFilter = {}): IncidentSummary[] {
-  return incidentsOf(view, filter).map(summarize).reverse();
+  const byIncident = new Map<string, ReactionView[]>();
+  for (const r of view.reactions()) {
+    const list = byIncident.get(r.incidentId) ?? [];
+    list.push(reactionView(r));
+    byIncident.set(r.incidentId, list);
+  }
+  return incidentsOf(view, filter)
+    .map((i) => summarize(i, byIncident.get(i.id) ?? []))
+    .reverse();
 }
 
 /**
@@ -218,7 +243,7 @@ export function getIncident(view: StateView, idOrPrefix: string): IncidentDetail
   if (i === undefined) return undefined;
   const windows = view.windows({ limit: 2000 });
   return {
-    ...summarize(i),
+    ...summarize(i, reactionsOf(view, i)),
     causes: i.causes,
     findings: i.findings.map(({ referenceSummary: _r, currentSummary: _c, ...rest }) => rest),
     distributions: distributionsOf(i, windows),
@@ -226,12 +251,27 @@ export function getIncident(view: StateView, idOrPrefix: string): IncidentDetail
 }
 
 /**
- * Reactions recorded for an incident. The reaction engine (issue 10) is built on another
- * branch; until its records reach the state store this is the one place that reads them,
- * and it returns none rather than inventing any.
+ * The reaction records of an incident, oldest first: what each policy triggered or held
+ * back, what the pipeline reported back, and the undo when the incident resolved. They are
+ * the ones the `ml` processor stored as it emitted them, so they survive a restart.
  */
-export function reactionsOf(_incident: Incident): ReactionView[] {
-  return [];
+export function reactionsOf(view: StateView, incident: Incident): ReactionView[] {
+  return view.reactions({ incidentId: incident.id }).map(reactionView);
+}
+
+function reactionView(r: Reaction): ReactionView {
+  return {
+    id: r.id,
+    policy: r.policy,
+    action: r.action,
+    status: r.status,
+    target: r.target,
+    to: r.to ?? null,
+    undo: r.undo,
+    dryRun: r.dryRun,
+    reason: r.reason,
+    atMs: r.atMs,
+  };
 }
 
 /** Pipelines with their streams' features, drift sparklines, missing rates and warm-up state. */
@@ -381,17 +421,19 @@ export function pipelineGraph(view: StateView, pipeline?: string, incidentId?: s
 
 /**
  * A short fingerprint of what the page shows; it changes when an incident opens, grows or
- * resolves or a window closes, so `/api/v1/events` can tell the page to refresh.
+ * resolves, a window closes or a reaction is recorded, so `/api/v1/events` can tell the page to refresh.
  */
 export function stateVersion(view: StateView): string {
   const incidents = view.incidents();
   const last = view.windows({ limit: 1 })[0];
   let sum = 0;
   for (const i of incidents) sum += i.findingCount + (i.status === 'resolved' ? 1e6 : 0);
-  return `${incidents.length}:${sum}:${last ? `${last.endMs}` : '-'}`;
+  const r = view.reactions({ limit: 1 })[0];
+  const reaction = r ? `${r.id}/${r.status}/${r.undo}/${r.atMs}` : '-';
+  return `${incidents.length}:${sum}:${last ? `${last.endMs}` : '-'}:${reaction}`;
 }
 
-function summarize(i: Incident): IncidentSummary {
+function summarize(i: Incident, reactions: ReactionView[]): IncidentSummary {
   const models = [...new Set(i.findings.map((f) => f.stream.model).filter((m) => m !== ''))];
   const c = i.causes[0];
   return {
@@ -411,7 +453,7 @@ function summarize(i: Incident): IncidentSummary {
     components: i.components,
     features: i.features,
     findingCount: i.findingCount,
-    reactions: reactionsOf(i),
+    reactions,
   };
 }
 

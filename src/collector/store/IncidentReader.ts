@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Incident } from '../../model/finding.js';
+import type { Reaction } from '../../model/reaction.js';
 import type { StateView } from '../api/stateApi.js';
 
 /** Read-only access to the incidents, closed windows and saved state of a state database. */
@@ -58,6 +59,24 @@ export class IncidentReader implements StateView {
       else if (row.key.startsWith('stream:')) out.streams.set(row.key.slice(7), row.value);
     }
     return out;
+  }
+
+  /** Reaction records in the order they were taken, of one incident and at most the `limit` newest when given. */
+  reactions(filter: { incidentId?: string; limit?: number } = {}): Reaction[] {
+    // A state file written before reactions were kept (schema version 1) has no such table.
+    const table = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reactions'")
+      .get();
+    if (table === undefined) return [];
+    const limit = filter.limit ?? -1;
+    const rows = (
+      filter.incidentId === undefined
+        ? this.db.prepare('SELECT body FROM reactions ORDER BY seq DESC LIMIT ?').all(limit)
+        : this.db
+            .prepare('SELECT body FROM reactions WHERE incident_id = ? ORDER BY seq DESC LIMIT ?')
+            .all(filter.incidentId, limit)
+    ) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Reaction).reverse();
   }
 
   /** Closes the file. */

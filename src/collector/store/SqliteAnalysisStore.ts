@@ -15,6 +15,7 @@ import { streamIdOf } from '../../analysis/observation.js';
 import type { AnalysisStore, StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Incident } from '../../model/finding.js';
+import type { Reaction } from '../../model/reaction.js';
 import { SqliteLabelJoinStore } from './SqliteLabelJoinStore.js';
 
 /** Options of {@link SqliteAnalysisStore}. */
@@ -27,25 +28,40 @@ export interface SqliteAnalysisStoreOptions {
   maxPredictions?: number;
   /** Closed-window results kept, oldest deleted first (default 100 000). */
   maxWindows?: number;
+  /** Reaction records kept, oldest deleted first (default 100 000). */
+  maxReactions?: number;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2 added the reactions table; a version-1 file gains it when opened, and keeps everything else. */
+const SCHEMA_VERSION = 2;
 
 /** An {@link AnalysisStore} in one SQLite file. */
 export class SqliteAnalysisStore implements AnalysisStore {
   readonly labels: SqliteLabelJoinStore;
   private readonly db: Database.Database;
   private readonly maxWindows: number;
+  private readonly maxReactions: number;
   private windowInserts = 0;
+  private reactionInserts = 0;
   private closed = false;
   private readonly stmt: Record<
-    'getState' | 'putState' | 'putWindow' | 'pruneWindows' | 'putIncident' | 'allIncidents',
+    | 'getState'
+    | 'putState'
+    | 'putWindow'
+    | 'pruneWindows'
+    | 'putIncident'
+    | 'allIncidents'
+    | 'putReaction'
+    | 'pruneReactions'
+    | 'allReactions'
+    | 'incidentReactions',
     Database.Statement<unknown[]>
   >;
 
   /** Opens (creating if needed) the database; throws MLOBS_ERR_STORE naming the path. */
   constructor(opts: SqliteAnalysisStoreOptions) {
     this.maxWindows = opts.maxWindows ?? 100_000;
+    this.maxReactions = opts.maxReactions ?? 100_000;
     try {
       if (opts.path !== ':memory:') {
         mkdirSync(dirname(opts.path), { recursive: true, mode: 0o700 });
@@ -72,6 +88,14 @@ export class SqliteAnalysisStore implements AnalysisStore {
           'INSERT OR REPLACE INTO incidents (id, status, opened_at_ms, body) VALUES (?, ?, ?, ?)',
         ),
         allIncidents: this.db.prepare('SELECT status, body FROM incidents ORDER BY opened_at_ms, id'),
+        putReaction: this.db.prepare('INSERT INTO reactions (incident_id, at_ms, body) VALUES (?, ?, ?)'),
+        pruneReactions: this.db.prepare(
+          'DELETE FROM reactions WHERE seq IN (SELECT seq FROM reactions ORDER BY seq LIMIT ?)',
+        ),
+        allReactions: this.db.prepare('SELECT body FROM reactions ORDER BY seq DESC LIMIT ?'),
+        incidentReactions: this.db.prepare(
+          'SELECT body FROM reactions WHERE incident_id = ? ORDER BY seq DESC LIMIT ?',
+        ),
       };
     } catch (err) {
       if (err instanceof MlobsError) throw err;
@@ -138,6 +162,26 @@ export class SqliteAnalysisStore implements AnalysisStore {
       .map((r) => ({ causes: [], ...JSON.parse(r.body) }) as Incident);
   }
 
+  addReactions(reactions: readonly Reaction[]): void {
+    for (const r of reactions) this.stmt.putReaction.run(r.incidentId, r.atMs, JSON.stringify(r));
+    const step = Math.max(1, Math.floor(this.maxReactions / 100));
+    const before = this.reactionInserts;
+    this.reactionInserts += reactions.length;
+    if (Math.floor(before / step) === Math.floor(this.reactionInserts / step)) return;
+    const n = (this.db.prepare('SELECT count(*) AS n FROM reactions').get() as { n: number }).n;
+    if (n > this.maxReactions) this.stmt.pruneReactions.run(n - this.maxReactions);
+  }
+
+  reactions(filter: { incidentId?: string; limit?: number } = {}): Reaction[] {
+    const limit = filter.limit ?? -1;
+    const rows = (
+      filter.incidentId === undefined
+        ? this.stmt.allReactions.all(limit)
+        : this.stmt.incidentReactions.all(filter.incidentId, limit)
+    ) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Reaction).reverse();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -156,7 +200,10 @@ export class SqliteAnalysisStore implements AnalysisStore {
         end_ms REAL NOT NULL, body TEXT NOT NULL, PRIMARY KEY (stream_id, start_ms));
       CREATE INDEX IF NOT EXISTS windows_end ON windows(end_ms);
       CREATE TABLE IF NOT EXISTS incidents (id TEXT PRIMARY KEY, status TEXT NOT NULL,
-        opened_at_ms REAL NOT NULL, body TEXT NOT NULL);`);
+        opened_at_ms REAL NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS reactions (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id TEXT NOT NULL, at_ms REAL NOT NULL, body TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS reactions_incident ON reactions(incident_id, seq);`);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 }

@@ -11,6 +11,7 @@ import { InMemoryAnalysisStore } from '../../../src/analysis/store/InMemoryAnaly
 import type { GraphEdge, GraphNode } from '../../../src/analysis/topology/types.js';
 import { nodeIdOf } from '../../../src/analysis/topology/types.js';
 import type { Finding, Incident, StreamKey } from '../../../src/model/finding.js';
+import type { Reaction } from '../../../src/model/reaction.js';
 import { CategoricalSummary, NumericSummary, serializeFeatureBase64 } from '../../../src/summaries/index.js';
 
 /** 2026-11-26 14:00 UTC. */
@@ -184,6 +185,33 @@ function edge(from: string, to: string): GraphEdge {
   };
 }
 
+/** The open incident's reactions: an alert, and a fallback the pipeline reported done. */
+export function fixtureReactions(): Reaction[] {
+  const alert: Reaction = {
+    id: 'r-alert',
+    policy: 'page-on-critical',
+    action: 'alert',
+    status: 'triggered',
+    target: 'churn/load',
+    undo: false,
+    reason: 'incident opened (critical): missing_rate in churn: income (load, featurize, predict)',
+    dryRun: false,
+    incidentId: 'b3d39b59961f5c30',
+    severity: 'critical',
+    service: 'shop',
+    pipeline: 'churn',
+    atMs: T + 5 * W,
+  };
+  const fallback: Reaction = {
+    ...alert,
+    id: 'r-fallback',
+    policy: 'rules-when-income-breaks',
+    action: 'fallback',
+    to: 'churn-rules-v1',
+  };
+  return [alert, fallback, { ...fallback, status: 'succeeded', atMs: T + 5 * W + 800 }];
+}
+
 /** A store holding the fixture state. */
 export function fixtureStore(): InMemoryAnalysisStore {
   const store = new InMemoryAnalysisStore();
@@ -203,6 +231,7 @@ export function fixtureStore(): InMemoryAnalysisStore {
     });
   }
   for (const w of windows) store.addWindow(w);
+  store.addReactions(fixtureReactions());
   store.saveGlobal(
     JSON.stringify({
       v: 1,

@@ -8,7 +8,7 @@ import {
   pipelineGraph,
   stateVersion,
 } from '../../../src/collector/api/stateApi.js';
-import { fixtureStore, openIncident, T } from './fixtures.js';
+import { fixtureReactions, fixtureStore, openIncident, T } from './fixtures.js';
 
 describe('JSON API: incidents', () => {
   it('lists incidents newest first with the root cause in one sentence, filtered by state, pipeline and model', () => {
@@ -29,6 +29,16 @@ describe('JSON API: incidents', () => {
     });
     assert.deepEqual(all[0]?.models, ['churn-gbm']);
     assert.equal(all[1]?.rootCause, null);
+    // Reactions taken: the incident's records as stored, none for the other incident.
+    assert.deepEqual(
+      all[0]?.reactions.map((r) => [r.policy, r.action, r.status, r.target, r.to]),
+      [
+        ['page-on-critical', 'alert', 'triggered', 'churn/load', null],
+        ['rules-when-income-breaks', 'fallback', 'triggered', 'churn/load', 'churn-rules-v1'],
+        ['rules-when-income-breaks', 'fallback', 'succeeded', 'churn/load', 'churn-rules-v1'],
+      ],
+    );
+    assert.deepEqual(all[1]?.reactions, []);
     assert.deepEqual(
       listIncidents(store, { state: 'resolved' }).map((i) => i.id),
       ['a0000000000000001'],
@@ -53,6 +63,18 @@ describe('JSON API: incidents', () => {
         ['plan', 'categorical'],
       ],
     );
+    assert.deepEqual(detail.reactions[2], {
+      id: 'r-fallback',
+      policy: 'rules-when-income-breaks',
+      action: 'fallback',
+      status: 'succeeded',
+      target: 'churn/load',
+      to: 'churn-rules-v1',
+      undo: false,
+      dryRun: false,
+      reason: fixtureReactions()[2]!.reason,
+      atMs: T + 5 * 60_000 + 800,
+    });
     const income = detail.distributions[0]!;
     assert.equal(income.labels.length, income.reference.length + 1);
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -110,11 +132,15 @@ describe('JSON API: pipelines and graph', () => {
     assert.equal(pipelineGraph(fixtureStore(), 'fraud').nodes.length, 0);
   });
 
-  it('changes its state version when an incident grows', () => {
+  it('changes its state version when an incident grows or a reaction is recorded', () => {
     const store = fixtureStore();
     const before = stateVersion(store);
     store.putIncident({ ...openIncident(), findingCount: 4 });
-    assert.notEqual(stateVersion(store), before);
+    const grown = stateVersion(store);
+    assert.notEqual(grown, before);
+    const fallback = fixtureReactions()[1]!;
+    store.addReactions([{ ...fallback, undo: true, reason: 'incident resolved', atMs: T + 20 * 60_000 }]);
+    assert.notEqual(stateVersion(store), grown);
   });
 });
 

@@ -5,8 +5,10 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { StoredPrediction } from '../../../src/analysis/labels/LabelJoinStore.js';
+import { IncidentReader } from '../../../src/collector/store/IncidentReader.js';
 import { SqliteAnalysisStore } from '../../../src/collector/store/SqliteAnalysisStore.js';
 import { MlobsError } from '../../../src/errors.js';
+import type { Reaction } from '../../../src/model/reaction.js';
 import { durable, recorder, run, scenario, straightRun } from '../../analysis/store/scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-sqlite-'));
@@ -194,6 +196,90 @@ describe('SqliteLabelJoinStore', () => {
     assert.equal(s.labels.size, 1);
     assert.equal(s.labels.take('lost'), undefined);
     assert.ok(s.labels.take('kept'));
+    s.close();
+  });
+});
+
+function reaction(incidentId: string, status: Reaction['status'], atMs: number): Reaction {
+  return {
+    id: `r-${incidentId}`,
+    policy: 'fallback-on-broken-spend',
+    action: 'fallback',
+    status,
+    target: 'churn/score',
+    to: 'churn-rules-v1',
+    undo: false,
+    reason: 'incident opened (warning): missing_rate in churn: monthly_spend (score)',
+    dryRun: false,
+    incidentId,
+    severity: 'warning',
+    service: 'shop',
+    pipeline: 'churn',
+    atMs,
+  };
+}
+
+describe('SqliteAnalysisStore reactions', () => {
+  it('keeps every reaction record across a reopen, per incident in the order taken, the newest on request', () => {
+    const path = freshPath();
+    const first = new SqliteAnalysisStore({ path });
+    first.transaction(() =>
+      first.addReactions([reaction('a', 'triggered', 1), reaction('b', 'suppressed', 2)]),
+    );
+    first.addReactions([reaction('a', 'succeeded', 3), { ...reaction('a', 'triggered', 4), undo: true }]);
+    first.close();
+    const again = new SqliteAnalysisStore({ path });
+    assert.deepEqual(
+      again.reactions({ incidentId: 'a' }).map((r) => `${r.status}${r.undo ? ':undo' : ''}@${r.atMs}`),
+      ['triggered@1', 'succeeded@3', 'triggered:undo@4'],
+    );
+    assert.deepEqual(again.reactions({ incidentId: 'a' })[0], reaction('a', 'triggered', 1));
+    assert.deepEqual(
+      again.reactions({ limit: 2 }).map((r) => r.atMs),
+      [3, 4],
+    );
+    assert.equal(again.reactions().length, 4);
+    // mlobs incidents reads the same records, read-only, while the collector holds the file.
+    const reader = new IncidentReader(path);
+    assert.deepEqual(reader.reactions({ incidentId: 'b' }), [reaction('b', 'suppressed', 2)]);
+    reader.close();
+    again.close();
+  });
+
+  it('opens a state file written before reactions were kept: its incidents stay, reactions start empty', () => {
+    const path = freshPath();
+    const old = new SqliteAnalysisStore({ path });
+    old.close();
+    // What a schema-1 file looked like: the same tables without reactions.
+    const db = new Database(path);
+    db.exec('DROP TABLE reactions');
+    db.pragma('user_version = 1');
+    db.prepare('INSERT INTO incidents (id, status, opened_at_ms, body) VALUES (?, ?, ?, ?)').run(
+      'old',
+      'resolved',
+      1,
+      JSON.stringify({ id: 'old', status: 'resolved', openedAtMs: 1 }),
+    );
+    db.close();
+    const reader = new IncidentReader(path);
+    assert.deepEqual(reader.reactions(), [], 'a reader of the old file finds no reactions, and no error');
+    reader.close();
+    const upgraded = new SqliteAnalysisStore({ path });
+    assert.deepEqual(
+      upgraded.incidents().map((i) => i.id),
+      ['old'],
+    );
+    upgraded.addReactions([reaction('old', 'triggered', 5)]);
+    assert.equal(upgraded.reactions().length, 1);
+    upgraded.close();
+  });
+
+  it('keeps about maxReactions records, dropping the oldest', () => {
+    const s = new SqliteAnalysisStore({ path: ':memory:', maxReactions: 100 });
+    for (let k = 0; k < 250; k++) s.addReactions([reaction(`i${k}`, 'triggered', k)]);
+    const all = s.reactions();
+    assert.ok(all.length >= 100 && all.length <= 102, `kept ${all.length}`);
+    assert.equal(all.at(-1)?.atMs, 249);
     s.close();
   });
 });

@@ -350,7 +350,24 @@ export class MlCore {
     }
     const out = this.pending;
     this.pending = emptyOutput();
+    this.keepReactions(out.reactions);
     return out;
+  }
+
+  /**
+   * Stores reaction records before they are sent anywhere, so the page and `mlobs incidents`
+   * show at least what went out. The analysis step they came from is already committed:
+   * a failure here is counted and warned about, never a reason to refuse the batch.
+   */
+  private keepReactions(reactions: readonly Reaction[]): void {
+    const store = this.store;
+    if (store === undefined || reactions.length === 0) return;
+    try {
+      store.transaction(() => store.addReactions(reactions));
+    } catch (err) {
+      this.telemetry.add('mlobs_ml_store_failures_total', 1, { processor: this.id });
+      this.warn('storing reaction records', err);
+    }
   }
 
   /** Opens the reaction endpoint when policies and an endpoint are configured. */
@@ -360,6 +377,7 @@ export class MlCore {
     const server = new ReactionServer({
       active: () => this.activeReactions(),
       onOutcome: (reaction) => {
+        this.keepReactions([reaction]);
         this.output?.emitReaction(reaction);
         void this.dispatch({ ...emptyOutput(), reactions: [reaction] }, undefined);
       },

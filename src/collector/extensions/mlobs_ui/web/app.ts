@@ -140,6 +140,69 @@ function traceLink(traceId: string): Node {
   );
 }
 
+// ---------------------------------------------------------------- reactions
+
+/** Status as text with a shape, so it reads without colour. */
+const REACTION_STATUS: Record<string, string> = {
+  triggered: '● triggered',
+  succeeded: '✓ succeeded',
+  failed: '✗ failed',
+  suppressed: '○ held back',
+};
+
+/**
+ * One phrase per reaction (its records share an id): what it did and where it stands now,
+ * e.g. `fallback → churn-rules-v1 (✓ succeeded, ended)`.
+ */
+function reactionsTaken(steps: Json[]): string[] {
+  const byId = new Map<string, Json[]>();
+  for (const r of steps) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+  return [...byId.values()].map((rs) => {
+    const first = rs[0] as Json;
+    const done = rs.filter((r) => !r.undo);
+    const last = (done[done.length - 1] ?? first) as Json;
+    const state = first.dryRun ? 'dry run' : (REACTION_STATUS[last.status] ?? last.status);
+    const ended = rs.some((r) => r.undo) ? ', ended' : '';
+    return `${first.action}${first.to ? ` → ${first.to}` : ''} (${state}${ended})`;
+  });
+}
+
+/** Every reaction record of an incident, oldest first, as its `ml.reaction` log record says. */
+function reactionsTable(steps: Json[]): HTMLElement {
+  if (steps.length === 0)
+    return h(
+      'p',
+      { class: 'muted' },
+      'None recorded for this incident: no reaction policy of the ml processor matched it (processors::ml::reactions::policies).',
+    );
+  const head = ['Time', 'Policy', 'Action', 'Target', 'Status', 'Reason'];
+  const table = h(
+    'table',
+    { class: 'reactions' },
+    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
+  );
+  const body = h('tbody');
+  for (const r of steps)
+    body.append(
+      h(
+        'tr',
+        { 'data-action': r.action, 'data-status': r.status, 'data-undo': String(r.undo) },
+        h('td', {}, time(r.atMs)),
+        h('td', {}, r.policy),
+        h('td', {}, `${r.undo ? 'end ' : ''}${r.action}${r.to && !r.undo ? ` → ${r.to}` : ''}`),
+        h('td', {}, r.target),
+        h(
+          'td',
+          { class: `reaction-${r.status}` },
+          `${REACTION_STATUS[r.status] ?? r.status}${r.dryRun ? ' (dry run)' : ''}`,
+        ),
+        h('td', {}, r.reason),
+      ),
+    );
+  table.append(body);
+  return h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Reactions' }, table);
+}
+
 // ---------------------------------------------------------------- incidents list
 
 async function renderIncidents(app: HTMLElement, params: URLSearchParams): Promise<void> {
@@ -211,9 +274,12 @@ async function renderIncidents(app: HTMLElement, params: URLSearchParams): Promi
           ` (${i.rootCause.kind}) — ${i.rootCause.explanation}`,
         )
       : h('p', { class: 'cause muted' }, 'No diagnosis yet.');
-    const reactions = (i.reactions as Json[]).length
-      ? `Reactions: ${(i.reactions as Json[]).map((r) => `${r.action} (${r.outcome})`).join(', ')}`
-      : 'Reactions: none recorded';
+    const taken = reactionsTaken(i.reactions as Json[]);
+    const reactions = h(
+      'p',
+      { class: 'meta reactions-taken' },
+      taken.length ? `Reactions taken: ${taken.join('; ')}` : 'Reactions taken: none',
+    );
     ul.append(
       h(
         'li',
@@ -237,11 +303,8 @@ async function renderIncidents(app: HTMLElement, params: URLSearchParams): Promi
             i.resolvedAtMs ? ` · resolved ${time(i.resolvedAtMs)}` : '',
           ),
           cause,
-          h(
-            'p',
-            { class: 'meta' },
-            `${i.findingCount} findings · features ${i.features.join(', ') || '—'} · ${reactions}`,
-          ),
+          h('p', { class: 'meta' }, `${i.findingCount} findings · features ${i.features.join(', ') || '—'}`),
+          reactions,
         ),
       ),
     );
@@ -308,13 +371,7 @@ async function renderIncident(app: HTMLElement, id: string): Promise<void> {
       h('p', { class: 'muted' }, 'No diagnosis yet: the causes appear once findings join the incident.'),
     );
 
-  const reactions = i.reactions as Json[];
-  app.append(
-    h('h2', {}, 'Reactions'),
-    reactions.length
-      ? h('ul', {}, ...reactions.map((r) => h('li', {}, `${time(r.atMs)} ${r.action}: ${r.outcome}`)))
-      : h('p', { class: 'muted' }, 'None recorded for this incident.'),
-  );
+  app.append(h('h2', { id: 'reactions-h' }, 'Reactions'), reactionsTable(i.reactions as Json[]));
 
   app.append(h('h2', { id: 'graph-h' }, 'Pipeline graph'), drawGraph(graph));
   app.append(h('h2', {}, 'Findings'), findingsTable(i.findings as Json[]));
