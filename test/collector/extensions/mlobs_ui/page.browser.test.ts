@@ -4,7 +4,9 @@
  * (a child process) sends a pipeline whose `load` component starts emitting older customers
  * and null incomes. Without reloading, the page must go from "no incidents" to the incident;
  * the incident view must mark `load` as the root cause on the graph, list the moved features
- * and draw their distributions; no console errors. Screenshots go to test-artifacts/.
+ * and draw their distributions, and show the reactions its policies took (an alert, and a
+ * fallback that a pipeline watching the reaction endpoint reported done); no console errors.
+ * Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -16,6 +18,7 @@ import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { type RunningCollector, startCollector } from '../../../../src/collector/index.js';
+import { watchReactions } from '../../../../src/sdk/index.js';
 import { freePort } from '../../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -76,7 +79,12 @@ describe('mlobs_ui page in Chromium', {
   it('shows a new incident without reload, its root cause on the graph and the distributions that moved', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlobs-ui-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const [otlp, telemetry, ui] = [await freePort(), await freePort(), await freePort()];
+    const [otlp, telemetry, ui, reactions] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const collector: RunningCollector = await startCollector(
       {
         receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlp}` } } } },
@@ -88,6 +96,16 @@ describe('mlobs_ui page in Chromium', {
             reference: { warmup_windows: 3 },
             incidents: { open_after: 2, of_last: 3 },
             storage: { type: 'memory' },
+            reactions: {
+              endpoint: `127.0.0.1:${reactions}`,
+              policies: [
+                {
+                  name: 'rules-when-income-breaks',
+                  when: { feature: 'income', severity: 'warning' },
+                  actions: ['alert', { type: 'fallback', to: 'churn-rules-v1' }],
+                },
+              ],
+            },
           },
         },
         exporters: {
@@ -109,6 +127,17 @@ describe('mlobs_ui page in Chromium', {
       { log: () => undefined },
     );
     cleanup.push(() => collector.shutdown());
+    // The pipeline's side of the fallback: it switches (here: notes it) and reports success.
+    const watcher = watchReactions({
+      endpoint: `http://127.0.0.1:${reactions}`,
+      pipeline: 'churn',
+      waitMs: 2000,
+    });
+    cleanup.push(() => watcher.stop());
+    const switched: string[] = [];
+    watcher.onReaction('fallback', (r) => {
+      switched.push(r.undo ? 'primary' : (r.to as string));
+    });
 
     const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     cleanup.push(() => browser.close());
@@ -136,6 +165,12 @@ describe('mlobs_ui page in Chromium', {
       'the page reloaded',
     );
     assert.match((await item.textContent()) ?? '', /Root cause: load/);
+    // Reactions taken, with the outcome the watching pipeline reported, again without reload.
+    await item
+      .locator('.reactions-taken', { hasText: 'fallback → churn-rules-v1 (✓ succeeded)' })
+      .waitFor({ timeout: 15_000 });
+    assert.match((await item.locator('.reactions-taken').textContent()) ?? '', /alert \(● triggered\)/);
+    assert.deepEqual(switched, ['churn-rules-v1']);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'mlobs-ui-incidents.png') });
 
@@ -153,6 +188,17 @@ describe('mlobs_ui page in Chromium', {
       .evaluateAll((fs) => fs.map((f) => f.getAttribute('data-feature')));
     assert.ok(features.includes('income') && features.includes('age'), `moved features shown: ${features}`);
     assert.ok((await page.locator('table.findings tbody tr').count()) > 0);
+    // The reactions table: one row per ml.reaction record, oldest first.
+    const rows = await page
+      .locator('table.reactions tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => `${tr.getAttribute('data-action')}:${tr.getAttribute('data-status')}`),
+      );
+    assert.deepEqual(rows, ['alert:triggered', 'fallback:triggered', 'fallback:succeeded']);
+    assert.match(
+      (await page.locator('table.reactions').textContent()) ?? '',
+      /rules-when-income-breaks.*fallback → churn-rules-v1.*churn\/load/,
+    );
     assert.ok(
       (await page.locator('a[href^="http://jaeger.test:16686/trace/"]').count()) > 0,
       'exemplar trace links',
