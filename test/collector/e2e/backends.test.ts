@@ -6,7 +6,9 @@
  * the shipped scrape config and rules scrapes it, and every PromQL expression of the shipped
  * Grafana dashboard and rules is queried; a real Alertmanager on the shipped routing tree gets
  * the incident's alert with its root cause and notifies it resolved after the incident closes;
- * a webhook receiver verifies the signed deliveries and sees a retry after refusing one.
+ * a webhook receiver verifies the signed deliveries and sees a retry after refusing one; the
+ * shipped reaction policies (fallback made real, not dry) switch a pipeline watching the
+ * reaction endpoint to its fallback during the incident and back after it.
  *
  * Prometheus and Alertmanager are the Debian packages `prometheus` and
  * `prometheus-alertmanager` (installed by `.ci/run`). Under CI=true a missing binary fails the
@@ -42,6 +44,7 @@ import {
 import { parse, stringify } from 'yaml';
 import { runCli } from '../../../src/cli/runCli.js';
 import { verifyWebhookSignature } from '../../../src/collector/exporters/webhook/WebhookExporter.js';
+import { watchReactions } from '../../../src/sdk/index.js';
 import {
   ATTR_ML_COMPONENT_NAME,
   ATTR_ML_PIPELINE_NAME,
@@ -154,13 +157,6 @@ function shippedExpressions(): { where: string; expr: string }[] {
     for (const r of g.rules) out.push({ where: `rule ${r.record ?? r.alert}`, expr: String(r.expr).trim() });
   return out;
 }
-
-/**
- * Expressions that need reaction records, which the reaction policies (the other half of
- * issue 10) produce; no component in this configuration emits one yet, so they are reported,
- * not asserted.
- */
-const NEEDS_REACTIONS = /mlobs_reactions_total/;
 
 describe('collector-config: static checks', () => {
   it('promtool accepts the Prometheus config and rules', async (t) => {
@@ -372,11 +368,11 @@ describe('collector-config: against real Prometheus and Alertmanager', () => {
     skip = ['prometheus', 'prometheus-alertmanager'].some((n) => which(n) === undefined);
   });
 
-  it('Prometheus scrapes the drift, every dashboard and rule query has data, Alertmanager fires and resolves with the root cause', async (t) => {
+  it('Prometheus scrapes the drift, every dashboard and rule query has data, Alertmanager fires and resolves with the root cause, a watching pipeline falls back and returns', async (t) => {
     if (skip && !have(t, 'prometheus', 'prometheus-alertmanager')) return;
     const dir = tempDir();
-    const [otlpHttp, otlpGrpc, promExporter, telemetry, promPort, amPort] = await Promise.all(
-      Array.from({ length: 6 }, () => freePort()),
+    const [otlpHttp, otlpGrpc, promExporter, telemetry, promPort, amPort, reactionsPort] = await Promise.all(
+      Array.from({ length: 7 }, () => freePort()),
     );
 
     // Alertmanager on the shipped routing tree, its receivers pointed at this test, short timings.
@@ -430,6 +426,10 @@ describe('collector-config: against real Prometheus and Alertmanager', () => {
         MLOBS_WEBHOOK_URL: `${webhook.url}/hook`,
         MLOBS_WEBHOOK_SECRET: secret,
         MLOBS_TELEMETRY_ENDPOINT: `127.0.0.1:${telemetry}`,
+        MLOBS_REACTIONS_ENDPOINT: `127.0.0.1:${reactionsPort}`,
+        MLOBS_REACTIONS_TOKEN: 'e2e-reactions',
+        MLOBS_FALLBACK_MODEL: 'churn-rules-v1',
+        MLOBS_FALLBACK_DRY_RUN: 'false',
       },
     );
 
@@ -473,6 +473,22 @@ describe('collector-config: against real Prometheus and Alertmanager', () => {
       20_000,
       promProc.log,
     );
+
+    // The pipeline follows the reaction endpoint and switches its model as a live one would.
+    const watcher = watchReactions({
+      endpoint: `http://127.0.0.1:${reactionsPort}`,
+      pipeline: 'churn',
+      token: 'e2e-reactions',
+      waitMs: 2000,
+      retryMinMs: 200,
+    });
+    t.after(() => watcher.stop());
+    let model = 'churn-gbm';
+    const switches: string[] = [];
+    watcher.onReaction('fallback', (r) => {
+      model = r.undo ? 'churn-gbm' : (r.to as string);
+      switches.push(model);
+    });
 
     // Recorded in memory, then sent in one OTLP request per phase, in time order.
     const memory = new InMemorySpanExporter();
@@ -554,12 +570,38 @@ describe('collector-config: against real Prometheus and Alertmanager', () => {
     assert.ok((await ratio('monthly_spend')) > 1);
     assert.ok((await ratio('tenure')) <= 1, 'the unchanged feature stays under its threshold');
 
-    // 3. Every query of the shipped dashboard and rules returns data (reactions aside: see NEEDS_REACTIONS).
+    // 3. The critical incident switched the watching pipeline to its fallback; the pipeline's
+    // report came back as a succeeded reaction, counted where Grafana's Reactions panel reads.
+    await until(
+      'the pipeline on its fallback',
+      async () => (model === 'churn-rules-v1' ? true : undefined),
+      20_000,
+    );
+    await until(
+      'the succeeded fallback in mlobs_reactions_total',
+      async () =>
+        (
+          await query(
+            promUrl,
+            'mlobs_reactions_total{ml_reaction_action="fallback", ml_reaction_status="succeeded"} > 0',
+          )
+        ).length > 0
+          ? true
+          : undefined,
+      20_000,
+    );
+    assert.ok(
+      (
+        await query(
+          promUrl,
+          'mlobs_reactions_total{ml_reaction_action="alert", ml_reaction_status="triggered"}',
+        )
+      ).length > 0,
+      'the alert policy fired too',
+    );
+
+    // 4. Every query of the shipped dashboard and rules returns data.
     for (const { where, expr } of shippedExpressions()) {
-      if (NEEDS_REACTIONS.test(expr)) {
-        t.diagnostic(`not asserted (needs reaction records): ${where}: ${expr}`);
-        continue;
-      }
       await until(
         `data for ${where}: ${expr}`,
         async () => ((await query(promUrl, expr)).length > 0 ? true : undefined),
@@ -567,12 +609,14 @@ describe('collector-config: against real Prometheus and Alertmanager', () => {
       );
     }
 
-    // 4. The webhook saw signed deliveries of incidents and findings, and retries after its 503s.
+    // 5. The webhook saw signed deliveries of incidents, findings and reactions, and retries after its 503s.
     await until(
-      'webhook deliveries of ml.incident and ml.finding',
+      'webhook deliveries of ml.incident, ml.finding and ml.reaction',
       async () => {
         const ok = webhook.requests.filter((h) => h.status === 200).map((h) => h.headers['x-mlobs-event']);
-        return ok.includes('ml.incident') && ok.includes('ml.finding') ? true : undefined;
+        return ok.includes('ml.incident') && ok.includes('ml.finding') && ok.includes('ml.reaction')
+          ? true
+          : undefined;
       },
       20_000,
       () => webhook.requests.map((h) => `${h.status} ${h.headers['x-mlobs-event']}`).join('\n'),
@@ -602,7 +646,8 @@ describe('collector-config: against real Prometheus and Alertmanager', () => {
         'signature verifies',
       );
 
-    // 5. Clean windows: the incident resolves, Alertmanager notifies it resolved and lists it no longer.
+    // 6. Clean windows: the incident resolves, Alertmanager notifies it resolved and lists it
+    // no longer, and the pipeline is back on its own model.
     for (let w = 11; w <= 15; w++) recordWindow(provider, w, T0, WINDOW, false);
     await send();
     await otlp.shutdown();
@@ -635,6 +680,12 @@ describe('collector-config: against real Prometheus and Alertmanager', () => {
     assert.ok(!still.some((a) => a.labels.incident_id === incidentId), 'no longer active');
     // The incident spans went on to the gateway (Jaeger/Tempo), over OTLP.
     assert.ok(gateway.requests.some((r) => r.path === '/v1/traces'));
+    await until(
+      'the pipeline back on its model',
+      async () => (model === 'churn-gbm' ? true : undefined),
+      20_000,
+    );
+    assert.deepEqual(switches, ['churn-rules-v1', 'churn-gbm']);
 
     collector.child.kill('SIGTERM');
     promProc.child.kill('SIGTERM');
