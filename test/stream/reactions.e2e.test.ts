@@ -187,6 +187,11 @@ describe('reaction policies in-process (MlSpanProcessor)', () => {
       ['succeeded', 'triggered:undo', 'succeeded:undo'],
     );
     assert.equal(after.records[0]!.id, before.records[0]!.id);
+    // The store kept every record of both processes, in order, next to the incident.
+    assert.deepEqual(store.reactions({ incidentId: before.records[0]!.incidentId }), [
+      ...before.records,
+      ...after.records,
+    ]);
   });
 
   it('refuses invalid policies with a coded error naming the path', () => {

@@ -17,8 +17,10 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { stableId128 } from '../../../src/analysis/ids.js';
+import { getIncident, listIncidents } from '../../../src/collector/api/stateApi.js';
 import { startCollector } from '../../../src/collector/index.js';
 import { decodeLogsJson } from '../../../src/collector/otlp/index.js';
+import { IncidentReader } from '../../../src/collector/store/IncidentReader.js';
 import type { LogRecord } from '../../../src/model/otlp.js';
 import { watchReactions } from '../../../src/sdk/index.js';
 import {
@@ -185,7 +187,7 @@ describe('reactions through a collector', () => {
     assert.ok(records.every((x) => x.traceId === stableId128('incident', incident)));
   });
 
-  it('keep a fallback in force across a restart with durable state, so watchers are not switched back', async () => {
+  it('keep a fallback in force across a restart with durable state, so watchers are not switched back, and keep its records for the page and the CLI', async () => {
     const [otlp, telemetry, reactions] = [await freePort(), await freePort(), await freePort()];
     const storage = { type: 'sqlite', path: join(dir, 'state.db'), synchronous: 'normal' };
     const out = join(dir, 'restart.jsonl');
@@ -219,6 +221,20 @@ describe('reactions through a collector', () => {
     } finally {
       await first.shutdown();
     }
+    // What the page and `mlobs incidents` read from the state file while no collector runs.
+    const stored = (path: string) => {
+      const reader = new IncidentReader(path);
+      try {
+        const [incident] = listIncidents(reader, { pipeline: 'churn' });
+        assert.ok(incident, 'the incident is stored');
+        return getIncident(reader, incident.id)!.reactions.map(
+          (x) => `${x.policy} ${x.action} ${x.to} ${x.status}${x.undo ? ':undo' : ''}`,
+        );
+      } finally {
+        reader.close();
+      }
+    };
+    assert.deepEqual(stored(storage.path), [`${FALLBACK_POLICY.name} fallback ${FALLBACK} triggered`]);
     const second = await startCollector(config(otlp, telemetry, reactions, out, storage), { log: () => {} });
     try {
       assert.deepEqual(
@@ -231,5 +247,10 @@ describe('reactions through a collector', () => {
       await second.shutdown();
       await provider.shutdown();
     }
+    // The restart decided the fallback again without recording it twice; the undo followed.
+    assert.deepEqual(stored(storage.path), [
+      `${FALLBACK_POLICY.name} fallback ${FALLBACK} triggered`,
+      `${FALLBACK_POLICY.name} fallback ${FALLBACK} triggered:undo`,
+    ]);
   });
 });
