@@ -175,8 +175,21 @@ describe('mlobs_ui page in Chromium', {
     await page.screenshot({ path: join(artifacts, 'mlobs-ui-incidents.png') });
 
     await item.locator('a').focus();
+    // Live updates keep redrawing the list meanwhile; the focused link must keep its focus.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { className: string } } }).document
+            .activeElement.className,
+      ),
+      'incident-link',
+      'the focused incident link lost focus on a live update',
+    );
     await page.keyboard.press('Enter'); // keyboard navigation, not a mouse click
-    await page.locator('.dist canvas').first().waitFor({ timeout: 10_000 });
+    await page.waitForURL(/#\/incident\//, { timeout: 10_000 });
+    // A busy machine (the whole suite runs at once) can take a while to draw the incident.
+    await page.locator('.dist canvas').first().waitFor({ timeout: 30_000 });
     const cause = page.locator('svg.graph g.node[data-health="cause"]');
     assert.equal(await cause.getAttribute('data-component'), 'load');
     assert.equal(

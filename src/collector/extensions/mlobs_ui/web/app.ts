@@ -286,7 +286,8 @@ async function renderIncidents(app: HTMLElement, params: URLSearchParams): Promi
         { class: `incident ${i.status}`, 'data-incident': i.id },
         h(
           'a',
-          { href: `#/incident/${encodeURIComponent(i.id)}`, class: 'incident-link' },
+          // A stable id, so a live update that redraws the list gives keyboard focus back to it.
+          { href: `#/incident/${encodeURIComponent(i.id)}`, class: 'incident-link', id: `incident-${i.id}` },
           h(
             'div',
             { class: 'row' },
