@@ -74,7 +74,7 @@ class TooLarge extends Error {}
  * servers and reused once a body is decoded (what the decoders keep is copied out): filling
  * fresh multi-megabyte buffers costs more in page faults than decoding them. 128 MiB idle at most.
  */
-const REQUEST_BODIES = new BufferPool(128 * 1024 * 1024);
+const REQUEST_BODIES = new BufferPool(128 * 1024 * 1024, 64 * 1024, 'receiver_request_bodies');
 
 /** One OTLP/HTTP server. */
 export class OtlpHttpServer {
