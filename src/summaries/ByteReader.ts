@@ -63,6 +63,15 @@ export class ByteReader {
 
   /** Reads a LEB128 unsigned integer; rejects encodings longer than 2^53 can need. */
   varint(what: string): number {
+    // One byte (most counts and index deltas) without the general loop's checks per byte.
+    const p = this.pos;
+    if (p < this.end) {
+      const b = this.bytes[p];
+      if (b < 0x80) {
+        this.pos = p + 1;
+        return b;
+      }
+    }
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 8; i++) {

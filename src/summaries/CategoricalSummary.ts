@@ -4,6 +4,7 @@ import { DEFAULT_HLL_PRECISION, HyperLogLog } from './HyperLogLog.js';
 import { hashString } from './hash.js';
 import { DEFAULT_TOP_K, MisraGries, type TopEntry } from './MisraGries.js';
 import { SummaryDecodeError } from './SummaryDecodeError.js';
+import { SummaryMergeError } from './SummaryMergeError.js';
 
 /** Parameters of a categorical summary. */
 export interface CategoricalOptions {
@@ -181,6 +182,27 @@ export class CategoricalSummary {
     out.nullCount = this.nullCount + other.nullCount;
     out.invalidCount = this.invalidCount + other.invalidCount;
     return out;
+  }
+
+  /**
+   * Adds `other` to this summary in place, the same result as `merge`; false (nothing
+   * changed) when `other` truncates values shorter, which only `merge` can reconcile.
+   */
+  absorb(other: CategoricalSummary): boolean {
+    if (other.maxValueLength < this.maxValueLength) return false;
+    this.flush();
+    other.flush();
+    if (other.frequent.k !== this.frequent.k || other.hll.precision !== this.hll.precision) {
+      throw new SummaryMergeError(
+        `cannot merge categorical summaries with topK ${this.frequent.k} vs ${other.frequent.k}, precision ${this.hll.precision} vs ${other.hll.precision}`,
+      );
+    }
+    this.mg.absorb(other.frequent);
+    this.distinctCounter.absorb(other.hll);
+    this.count += other.count;
+    this.nullCount += other.nullCount;
+    this.invalidCount += other.invalidCount;
+    return true;
   }
 
   /** Appends counts, the top-k and the HyperLogLog. */

@@ -246,6 +246,21 @@ export class NumericSummary {
     return out;
   }
 
+  /** Adds `other` to this summary in place: the same result as `merge`, without a new summary. */
+  absorb(other: NumericSummary): void {
+    this.sketch.absorb(other.sketch);
+    this.nullCount += other.nullCount;
+    this.invalidCount += other.invalidCount;
+    this.infiniteCount += other.infiniteCount;
+    this.integerCount =
+      this.integerCount === undefined || other.integerCount === undefined
+        ? undefined
+        : this.integerCount + other.integerCount;
+    this.lo = Math.min(this.lo, other.lo);
+    this.hi = Math.max(this.hi, other.hi);
+    if (other.count > 0) this.combine(other.count, other.mu, other.m2);
+  }
+
   /** Appends counts, moments and the sketch. */
   encode(w: ByteWriter): void {
     w.varint(this.count);
