@@ -7,7 +7,7 @@
  * alone: `[batch]`, the default config's `[ml, batch]` (SQLite state), each with the
  * exporter's gzip off and on, and the held-whole forwarder floor (`floor.ts`), side by side
  * in one run with the ratios the goals are stated in. Reports spans/s delivered to the sink,
- * request latency p50/p99 as the client saw it, the collector's CPU, peak RSS, idle RSS (2 s
+ * request latency p50/p99 as the client saw it, the collector's CPU, peak RSS, idle RSS (12 s
  * after the load), the exporter queue's high-water mark, the longest event-loop block, and a
  * calibration figure (ns per small allocation) so runs on busy machines can be compared.
  * Run: `npm run bench:collector` (options: --seconds N --spans N --concurrency N
@@ -29,7 +29,8 @@ const list = (name: string, fallback: string) => {
 const SECONDS = arg('seconds', 6);
 const SPANS_PER_REQUEST = arg('spans', 512);
 const CONCURRENCY = arg('concurrency', 8);
-const IDLE_MS = 2000;
+/** Idle RSS is read this long after the load: past the buffer pools' 10 s release. */
+const IDLE_MS = 12_000;
 const CPU_PROF = process.argv.includes('--cpu-prof');
 /** Where `--cpu-prof` writes each collector process's profile. */
 const PROFILE_DIR = join(tmpdir(), 'mlobs-bench-profiles');

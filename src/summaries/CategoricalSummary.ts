@@ -45,10 +45,13 @@ export class CategoricalSummary {
   // created just to merge or decode, where a 32 KiB table per feature would dominate.
   private tallies = EMPTY_TALLIES;
 
-  /** @param options top-k, HyperLogLog and truncation parameters. */
-  constructor(options: CategoricalOptions = {}) {
-    this.mg = new MisraGries(options.topK ?? DEFAULT_TOP_K);
-    this.distinctCounter = new HyperLogLog(options.hllPrecision ?? DEFAULT_HLL_PRECISION);
+  /**
+   * @param options top-k, HyperLogLog and truncation parameters.
+   * @param sketches sketches to start from instead of empty ones (decoding: none built to be replaced).
+   */
+  constructor(options: CategoricalOptions = {}, sketches?: { frequent: MisraGries; hll: HyperLogLog }) {
+    this.mg = sketches?.frequent ?? new MisraGries(options.topK ?? DEFAULT_TOP_K);
+    this.distinctCounter = sketches?.hll ?? new HyperLogLog(options.hllPrecision ?? DEFAULT_HLL_PRECISION);
     this.maxValueLength = options.maxValueLength ?? 256;
   }
 
@@ -224,7 +227,7 @@ export class CategoricalSummary {
     const maxValueLength = r.varint('categorical max value length');
     const frequent = MisraGries.decode(r);
     const hll = HyperLogLog.decode(r);
-    const s = new CategoricalSummary({ topK: frequent.k, hllPrecision: hll.precision, maxValueLength });
+    const s = new CategoricalSummary({ maxValueLength }, { frequent, hll });
     let kept = 0;
     for (const n of frequent.counters.values()) kept += n;
     if (kept + frequent.error * (frequent.k + 1) > count) {
@@ -232,8 +235,6 @@ export class CategoricalSummary {
         `impossible counts: categorical count ${count} but top-k holds ${kept} with error ${frequent.error}`,
       );
     }
-    s.mg = frequent;
-    s.distinctCounter = hll;
     s.count = count;
     s.nullCount = nullCount;
     s.invalidCount = invalidCount;
