@@ -55,9 +55,9 @@ describe('TelemetryRegistry', () => {
 
 describe('buffer pool gauge', () => {
   it('shows what each named pool holds idle, one series per pool, read at scrape time', () => {
+    const pool = new BufferPool(1 << 20, 64 * 1024, 'test_gauge_pool');
     const t = new TelemetryRegistry();
     watchBufferPools(t);
-    const pool = new BufferPool(1 << 20, 64 * 1024, 'test_gauge_pool');
     const line = () =>
       t
         .render()
