@@ -44,7 +44,15 @@ async function main(): Promise<void> {
 }
 
 async function load(m: Msg) {
-  const { bodies } = buildRequests(m.requests, m.spans, m.withSummary);
+  const { bodies, spanIdAt } = buildRequests(m.requests, m.spans, m.withSummary);
+  let sequence = 0;
+  // Each request a copy with span ids no earlier request had (the first 4 bytes count requests).
+  const fresh = (i: number) => {
+    const body = Buffer.from(bodies[i]);
+    const n = ++sequence;
+    for (const at of spanIdAt[i]) body.writeUInt32BE(n, at);
+    return body;
+  };
   const agent = new http.Agent({ keepAlive: true, maxSockets: m.concurrency });
   const latencies: number[] = [];
   let sent = 0;
@@ -74,8 +82,9 @@ async function load(m: Msg) {
   await Promise.all(
     Array.from({ length: m.concurrency }, async (_, w) => {
       for (let i = w; performance.now() < end; i += m.concurrency) {
+        const body = fresh(i % bodies.length);
         const t0 = performance.now();
-        const status = await post(bodies[i % bodies.length]);
+        const status = await post(body);
         latencies.push(performance.now() - t0);
         if (status === 200) sent += m.spans;
         else failed++;

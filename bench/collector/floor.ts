@@ -18,7 +18,8 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 
 type Mode = 'pipe' | 'buffer';
 
-function forwarder(mode: Mode, sinkPort: number, agent: http.Agent): http.Server {
+/** A bare HTTP forwarder to the sink: streamed through (`pipe`) or held whole first (`buffer`). */
+export function forwarder(mode: Mode, sinkPort: number, agent: http.Agent): http.Server {
   return http.createServer((req, res) => {
     const send = (length: number) =>
       http.request(
@@ -108,7 +109,9 @@ async function main(): Promise<void> {
   console.table(rows);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Run on its own, not when run.ts's collector process borrows `forwarder`.
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

@@ -1,28 +1,39 @@
 /**
- * Collector throughput: OTLP/HTTP protobuf in → otlp receiver → batch processor → otlp_http
+ * Collector throughput: OTLP/HTTP protobuf in → otlp receiver → [ml →] batch → otlp_http
  * exporter → a sink receiver in another process, over loopback. The load generator (in that
  * other process too, so its CPU and memory are not the collector's) sends ML component spans,
- * with or without a 20-feature summary event, at fixed concurrency. Reports spans/s delivered
- * to the sink, request latency p50/p99 as the client saw it, the collector's CPU and peak RSS,
- * and a calibration figure (ns per small allocation) so runs on busy machines can be compared.
- * Run: `npm run bench:collector` (options: --seconds N --spans N --concurrency N --only summary|plain).
+ * with or without a 20-feature summary event, at fixed concurrency. Each case runs the
+ * collector in a fresh process (`collector.ts`), so CPU, peak and idle RSS are that case's
+ * alone: `[batch]`, the default config's `[ml, batch]` (SQLite state), each with the
+ * exporter's gzip off and on, and the held-whole forwarder floor (`floor.ts`), side by side
+ * in one run with the ratios the goals are stated in. Reports spans/s delivered to the sink,
+ * request latency p50/p99 as the client saw it, the collector's CPU, peak RSS, idle RSS (12 s
+ * after the load), the exporter queue's high-water mark, the longest event-loop block, and a
+ * calibration figure (ns per small allocation) so runs on busy machines can be compared.
+ * Run: `npm run bench:collector` (options: --seconds N --spans N --concurrency N
+ * --only summary|plain --pipelines batch,ml,floor --compression none,gzip --cpu-prof).
  */
 import { fork } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDefaultOtlpHttpExporterConfig } from '../../src/collector/exporters/otlp_http/config.js';
-import { OtlpHttpExporter } from '../../src/collector/exporters/otlp_http/OtlpHttpExporter.js';
-import { createDefaultBatchConfig } from '../../src/collector/processors/batch/config.js';
-import { batchProcessorFactory } from '../../src/collector/processors/batch/factory.js';
-import { defaultHttpProtocol } from '../../src/collector/receivers/otlp/config.js';
-import { OtlpReceiver } from '../../src/collector/receivers/otlp/OtlpReceiver.js';
+import type { CollectorStats, Pipeline } from './collector.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
+const list = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return (i > 0 ? process.argv[i + 1] : fallback).split(',');
+};
 const SECONDS = arg('seconds', 6);
 const SPANS_PER_REQUEST = arg('spans', 512);
 const CONCURRENCY = arg('concurrency', 8);
+/** Idle RSS is read this long after the load: past the buffer pools' 10 s release. */
+const IDLE_MS = 12_000;
+const CPU_PROF = process.argv.includes('--cpu-prof');
+/** Where `--cpu-prof` writes each collector process's profile. */
+const PROFILE_DIR = join(tmpdir(), 'mlobs-bench-profiles');
 
 interface Result {
   sent: number;
@@ -36,64 +47,68 @@ interface Result {
   bodyBytes: number;
 }
 
+type Spans = 'summary' | 'plain';
+
 interface Case {
-  spans: 'ML + 20-feature summary' | 'ML, no summary event';
+  spans: Spans;
+  pipeline: Pipeline;
   compression: 'none' | 'gzip';
 }
 
-const ALL_CASES: Case[] = [
-  { spans: 'ML, no summary event', compression: 'none' },
-  { spans: 'ML, no summary event', compression: 'gzip' },
-  { spans: 'ML + 20-feature summary', compression: 'none' },
-  { spans: 'ML + 20-feature summary', compression: 'gzip' },
-];
-// `--only summary` or `--only plain` runs half the cases (for profiling one workload).
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const CASES = ALL_CASES.filter(
-  (c) => only === undefined || (only === 'summary') === (c.spans === 'ML + 20-feature summary'),
-);
+const PIPELINE_NAMES: Record<string, Pipeline> = { batch: '[batch]', ml: '[ml, batch]', floor: 'floor' };
+const PIPELINES = list('pipelines', 'batch,ml,floor').map((p) => PIPELINE_NAMES[p]!);
+const COMPRESSIONS = list('compression', 'none,gzip') as ('none' | 'gzip')[];
+const CASES: Case[] = [];
+for (const spans of ['summary', 'plain'] as const) {
+  if (only !== undefined && only !== spans) continue;
+  for (const pipeline of PIPELINES)
+    for (const compression of pipeline === 'floor' ? (['none'] as const) : COMPRESSIONS)
+      CASES.push({ spans, pipeline, compression });
+}
 
-const host = { reportFatalError: (e: Error) => console.error(e), telemetry: { add() {} } };
+type Driver = ReturnType<typeof fork>;
 
-async function runCase(c: Case, sinkPort: number, driver: ReturnType<typeof fork>) {
-  const exporterConfig = createDefaultOtlpHttpExporterConfig();
-  exporterConfig.endpoint = `http://127.0.0.1:${sinkPort}`;
-  exporterConfig.compression = c.compression;
-  const exporter = new OtlpHttpExporter('otlp_http', exporterConfig);
-  const batch = batchProcessorFactory.createProcessor(
-    { id: 'batch', pipeline: 'traces' },
-    createDefaultBatchConfig(),
-    'traces',
-    exporter,
+function ask<T>(child: Driver, message: object, answer: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const on = (m: { type: string; message?: string }) => {
+      if (m.type !== answer && m.type !== 'error') return;
+      child.off('message', on);
+      if (m.type === 'error') reject(new Error(m.message));
+      else resolve(m as T);
+    };
+    child.on('message', on);
+    child.send(message);
+  });
+}
+
+async function runCase(c: Case, sinkPort: number, driver: Driver) {
+  const execArgv = ['--import', 'tsx'];
+  if (CPU_PROF) execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
+  const collector = fork(join(process.cwd(), 'bench/collector/collector.ts'), [], { execArgv });
+  const exited = new Promise((r) => collector.once('exit', r));
+  const { port } = await ask<{ port: number }>(
+    collector,
+    { type: 'start', pipeline: c.pipeline, compression: c.compression, sinkPort },
+    'ready',
   );
-  const rc = { http: { ...defaultHttpProtocol(), endpoint: '127.0.0.1:0' } };
-  const receiver = new OtlpReceiver('otlp', rc, { traces: batch as unknown as OtlpHttpExporter });
-  await exporter.start(host);
-  await batch.start(host);
-  await receiver.start(host);
-  const cpu0 = process.cpuUsage();
-  const faults0 = process.resourceUsage().minorPageFault;
-  const result = await new Promise<Result>((resolve, reject) => {
-    driver.once('message', (m: { type: string; message?: string } & Result) =>
-      m.type === 'result' ? resolve(m) : reject(new Error(m.message)),
-    );
-    driver.send({
+  collector.send({ type: 'begin' });
+  const result = await ask<Result>(
+    driver,
+    {
       type: 'load',
-      port: receiver.addresses().http!.port,
+      port,
       seconds: SECONDS,
       concurrency: CONCURRENCY,
       requests: 16,
       spans: SPANS_PER_REQUEST,
-      withSummary: c.spans === 'ML + 20-feature summary',
-    });
-  });
-  const cpu = process.cpuUsage(cpu0);
-  const faults = process.resourceUsage().minorPageFault - faults0;
-  await receiver.shutdown();
-  await batch.shutdown();
-  await exporter.shutdown();
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { c, result, cpuSeconds, faults, systemShare: cpu.system / 1e6 / cpuSeconds };
+      withSummary: c.spans === 'summary',
+    },
+    'result',
+  );
+  const stats = await ask<CollectorStats>(collector, { type: 'end', idleMs: IDLE_MS }, 'stats');
+  await exited;
+  return { c, result, stats };
 }
 
 /** Nanoseconds per small object allocation here and now: a yardstick for how busy the machine is. */
@@ -105,6 +120,54 @@ function calibrate(): number {
   return Number(process.hrtime.bigint() - t) / n;
 }
 
+type Row = Awaited<ReturnType<typeof runCase>>;
+
+const perCpu = (r: Row) => r.result.sunk / r.stats.cpuSeconds;
+
+function ratios(rows: Row[]): { ratio: string; value: number; goal: string; met: string }[] {
+  const find = (spans: Spans, pipeline: Pipeline, compression: 'none' | 'gzip') =>
+    rows.find((r) => r.c.spans === spans && r.c.pipeline === pipeline && r.c.compression === compression);
+  const out: { ratio: string; value: number; goal: string; met: string }[] = [];
+  const add = (ratio: string, a: Row | undefined, b: Row | undefined, min: number) => {
+    if (!a || !b) return;
+    const value = perCpu(a) / perCpu(b);
+    out.push({
+      ratio,
+      value: Number(value.toFixed(2)),
+      goal: `≥ ${min}`,
+      met: value >= min ? 'met' : 'NOT met',
+    });
+  };
+  for (const compression of ['none', 'gzip'] as const) {
+    add(
+      `summary spans/CPU-s, [ml, batch] ÷ [batch] (${compression})`,
+      find('summary', '[ml, batch]', compression),
+      find('summary', '[batch]', compression),
+      0.7,
+    );
+    add(
+      `plain spans/CPU-s, [ml, batch] ÷ [batch] (${compression})`,
+      find('plain', '[ml, batch]', compression),
+      find('plain', '[batch]', compression),
+      0.8,
+    );
+  }
+  for (const pipeline of ['[batch]', '[ml, batch]'] as const)
+    add(
+      `summary spans/CPU-s, ${pipeline}, gzip ÷ none`,
+      find('summary', pipeline, 'gzip'),
+      find('summary', pipeline, 'none'),
+      0.5,
+    );
+  add(
+    'summary spans/CPU-s, [batch] ÷ floor',
+    find('summary', '[batch]', 'none'),
+    find('summary', 'floor', 'none'),
+    0.6,
+  );
+  return out;
+}
+
 async function main(): Promise<void> {
   const driver = fork(join(process.cwd(), 'bench/collector/driver.ts'), [], {
     execArgv: ['--import', 'tsx'],
@@ -113,36 +176,66 @@ async function main(): Promise<void> {
     driver.once('message', (m: { port: number }) => resolve(m.port)),
   );
   const before = calibrate();
-  const rows = [];
-  for (const c of CASES) rows.push(await runCase(c, sinkPort, driver));
+  const rows: Row[] = [];
+  for (const c of CASES) {
+    process.stderr.write(`${c.spans} ${c.pipeline} ${c.compression}…\n`);
+    rows.push(await runCase(c, sinkPort, driver));
+  }
   const after = calibrate();
   driver.disconnect();
-  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   console.log(
-    '\nmlobs collector bench: OTLP/HTTP protobuf → otlp receiver → batch → otlp_http exporter → sink (other process)',
+    '\nmlobs collector bench: OTLP/HTTP protobuf → otlp receiver → [ml →] batch → otlp_http exporter → sink (other process)',
   );
   console.log(
-    `${SPANS_PER_REQUEST} spans/request, ${CONCURRENCY} concurrent clients, ${SECONDS}s per case, node ${process.version}, ` +
+    `${SPANS_PER_REQUEST} spans/request, ${CONCURRENCY} concurrent clients, ${SECONDS}s per case, one collector process per case, node ${process.version}, ` +
       `calibration ${before.toFixed(0)}/${after.toFixed(0)} ns per small allocation (before/after; ~10-30 on an idle machine)\n`,
   );
   console.table(
-    rows.map(({ c, result: r, cpuSeconds, faults, systemShare }) => ({
-      spans: c.spans,
+    rows.map(({ c, result: r, stats: s }) => ({
+      spans: c.spans === 'summary' ? 'ML + 20-feature summary' : 'ML, no summary event',
+      pipeline: c.pipeline,
+      gzip: c.pipeline === 'floor' ? '-' : c.compression === 'gzip' ? 'yes' : 'no',
       'bytes/request': r.bodyBytes,
-      'exporter compression': c.compression,
       'spans/s delivered': Math.round(r.sunk / r.totalSeconds),
+      'spans per CPU-s': Math.round(perCpu({ c, result: r, stats: s })),
       'p50 ms': Number(r.p50.toFixed(1)),
       'p99 ms': Number(r.p99.toFixed(1)),
-      'collector CPU (cores)': Number((cpuSeconds / r.totalSeconds).toFixed(2)),
-      'spans per collector CPU-s': Math.round(r.sunk / cpuSeconds),
-      // Fresh memory costs a fault per 4 KiB page; on a sandboxed or busy host these dominate.
-      'page faults/span': Number((faults / Math.max(1, r.sunk)).toFixed(1)),
-      'kernel share of CPU': `${Math.round(systemShare * 100)}%`,
+      'CPU (cores)': Number((s.cpuSeconds / r.totalSeconds).toFixed(2)),
+      'kernel share': `${Math.round((s.systemSeconds / s.cpuSeconds) * 100)}%`,
+      'peak RSS MiB': Math.round(s.peakRssMiB),
+      'idle RSS MiB': Math.round(s.idleRssMiB),
+      'pools idle MiB': Math.round(s.poolIdleMiB),
+      'queue peak MiB': Number((s.queuePeakBytes / 2 ** 20).toFixed(1)),
+      'longest block ms': Number(s.maxBlockMs.toFixed(0)),
       'failed requests': r.failed,
       'lost spans': r.sent - r.sunk,
     })),
   );
-  console.log(`collector peak RSS: ${peakRssMiB.toFixed(0)} MiB`);
+  console.log('ratios of spans per collector CPU-second, measured in this run:');
+  console.table(ratios(rows));
+  const ml = rows.filter((r) => r.c.pipeline === '[ml, batch]');
+  if (ml.length > 0) {
+    const p99 = Math.max(...ml.map((r) => r.result.p99));
+    const peak = Math.max(...ml.map((r) => r.stats.peakRssMiB));
+    const idle = Math.max(...ml.map((r) => r.stats.idleRssMiB));
+    console.table([
+      {
+        goal: 'request p99 through ml < 1000 ms',
+        worst: Math.round(p99),
+        met: p99 < 1000 ? 'met' : 'NOT met',
+      },
+      {
+        goal: 'peak RSS, [ml, batch] ≤ 300 MiB',
+        worst: Math.round(peak),
+        met: peak <= 300 ? 'met' : 'NOT met',
+      },
+      {
+        goal: 'idle RSS, [ml, batch] ≤ 100 MiB',
+        worst: Math.round(idle),
+        met: idle <= 100 ? 'met' : 'NOT met',
+      },
+    ]);
+  }
 }
 
 main().catch((err) => {

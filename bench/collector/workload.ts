@@ -56,7 +56,7 @@ export function buildRequests(
   requests: number,
   spansPerRequest: number,
   withSummary = true,
-): { bodies: Uint8Array[]; eventAttrs: number } {
+): { bodies: Uint8Array[]; spanIdAt: number[][]; eventAttrs: number } {
   const rand = rng(7);
   // 20 features, 256 rows: 16 numeric and 4 categorical, as a typical tabular model sees.
   const columns: Record<string, unknown[]> = {};
@@ -71,6 +71,7 @@ export function buildRequests(
       }))
     : [];
   const bodies: Uint8Array[] = [];
+  const spanIdAt: number[][] = [];
   for (let r = 0; r < requests; r++) {
     const traceId = hex(rand, 16);
     const spans: Span[] = [];
@@ -131,7 +132,18 @@ export function buildRequests(
         },
       ],
     };
-    bodies.push(new Uint8Array(encodeTracesProto(data)));
+    const body = Buffer.from(encodeTracesProto(data));
+    // Where each span's id lies (after its tag 0x12 and length 8), so a sender can make every
+    // request's spans new ones: a collector that recognizes a retried batch by span ids would
+    // otherwise see the same few requests again and again.
+    const at: number[] = [];
+    let from = 0;
+    for (const span of spans) {
+      from = body.indexOf(Buffer.from(`1208${span.spanId}`, 'hex'), from);
+      at.push(from + 2);
+    }
+    bodies.push(new Uint8Array(body));
+    spanIdAt.push(at);
   }
-  return { bodies, eventAttrs: events.reduce((n, e) => n + e.attributes.length, 0) };
+  return { bodies, spanIdAt, eventAttrs: events.reduce((n, e) => n + e.attributes.length, 0) };
 }

@@ -135,6 +135,8 @@ export class Analyzer {
   private readonly pending: SpanRecord[] = [];
   /** Streams changed since the last snapshot, so durable stores rewrite only those. */
   private readonly touched = new Set<string>();
+  /** Streams whose next reference can be built ahead of the window that needs it. */
+  private readonly unprepared = new Set<StreamState>();
 
   constructor(private readonly opts: AnalyzerOptions) {
     this.win = resolveWindowOptions(opts.window);
@@ -236,6 +238,7 @@ export class Analyzer {
       if (st === undefined) continue;
       st.windows.restore(s.windows);
       st.reference.restorePool(s.referencePool);
+      if (st.reference.unprepared) this.unprepared.add(st);
     }
     this.incidents.restore(state.incidents);
     if (state.topology !== undefined) this.topology.restore(state.topology);
@@ -372,6 +375,28 @@ export class Analyzer {
     }
     this.call('onWindow', (l) => l.onWindow?.(report));
     st.reference.offer(w.data);
+    if (st.reference.unprepared) this.unprepared.add(st);
+  }
+
+  /** Streams whose next reference is waiting for {@link Analyzer.prepareReference}. */
+  get referencesWaiting(): number {
+    return this.unprepared.size;
+  }
+
+  /**
+   * Builds one stream's next reference ahead of the window that will be judged against it
+   * (the same reference, built earlier); false when none is waiting. Callers run it off the
+   * hot path, one stream per event-loop turn, so the first judged windows of many streams
+   * do not build every reference inside one span's processing.
+   */
+  prepareReference(): boolean {
+    for (const st of this.unprepared) {
+      this.unprepared.delete(st);
+      if (!st.reference.unprepared) continue;
+      st.reference.prepare();
+      return true;
+    }
+    return false;
   }
 
   /** Ranks an incident's causes over the graph learned so far; a failure is counted, not thrown. */

@@ -5,6 +5,7 @@
  * path never throws into the application (failures are counted and warned about once),
  * and shutdown runs once.
  */
+
 import {
   type Attributes,
   type Context,
@@ -22,6 +23,7 @@ import { createDetectors } from '../analysis/detectors/index.js';
 import type { IncidentChange } from '../analysis/incidents/IncidentManager.js';
 import { ReactionEngine } from '../analysis/reactions/ReactionEngine.js';
 import { type ReactionsOptions, resolveReactionPolicies } from '../analysis/reactions/ReactionPolicy.js';
+import { ReferencePreparer } from '../analysis/reference/ReferencePreparer.js';
 import type { AnalysisStore } from '../analysis/store/AnalysisStore.js';
 import { DurableAnalyzer } from '../analysis/store/DurableAnalyzer.js';
 import { ErrorCodes, MlobsError } from '../errors.js';
@@ -98,6 +100,10 @@ export class MlSpanProcessor {
   private failures = 0;
   private warned = false;
   private readonly dropWarnings = new Set<string>();
+  private readonly preparer = new ReferencePreparer(
+    () => (this.isShutdown ? undefined : this.analyzer),
+    (err) => this.fail('building a reference', err),
+  );
   /** Reaction policies and the handlers the pipeline registered for them. */
   readonly reactions: Reactions;
 
@@ -196,6 +202,7 @@ export class MlSpanProcessor {
       if (!mayCarryMlData(span)) return;
       const record = fromReadableSpan(span);
       this.run((a) => a.ingest(record));
+      this.preparer.poke();
       this.warnDrops();
     } catch (err) {
       this.fail('analysing a span', err);
@@ -225,6 +232,7 @@ export class MlSpanProcessor {
       }
       await this.reactions.settled();
       this.isShutdown = true;
+      this.preparer.stop();
     })();
     return this.shutdownPromise;
   }

@@ -63,6 +63,15 @@ export class ByteReader {
 
   /** Reads a LEB128 unsigned integer; rejects encodings longer than 2^53 can need. */
   varint(what: string): number {
+    // One byte (most counts and index deltas) without the general loop's checks per byte.
+    const p = this.pos;
+    if (p < this.end) {
+      const b = this.bytes[p];
+      if (b < 0x80) {
+        this.pos = p + 1;
+        return b;
+      }
+    }
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 8; i++) {
@@ -91,7 +100,12 @@ export class ByteReader {
   /** Reads a length-prefixed UTF-8 string. */
   string(what: string): string {
     const n = this.varint(what);
-    const view = this.bytesView(n, what);
-    return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8');
+    this.need(n, what);
+    const start = this.pos;
+    this.pos += n;
+    const b = this.bytes;
+    // A Buffer (summaries decoded from base64 are) decodes its own range: no view per string.
+    if (Buffer.isBuffer(b)) return b.toString('utf8', start, start + n);
+    return Buffer.from(b.buffer, b.byteOffset + start, n).toString('utf8');
   }
 }

@@ -4,6 +4,7 @@ import { DEFAULT_HLL_PRECISION, HyperLogLog } from './HyperLogLog.js';
 import { hashString } from './hash.js';
 import { DEFAULT_TOP_K, MisraGries, type TopEntry } from './MisraGries.js';
 import { SummaryDecodeError } from './SummaryDecodeError.js';
+import { SummaryMergeError } from './SummaryMergeError.js';
 
 /** Parameters of a categorical summary. */
 export interface CategoricalOptions {
@@ -44,10 +45,13 @@ export class CategoricalSummary {
   // created just to merge or decode, where a 32 KiB table per feature would dominate.
   private tallies = EMPTY_TALLIES;
 
-  /** @param options top-k, HyperLogLog and truncation parameters. */
-  constructor(options: CategoricalOptions = {}) {
-    this.mg = new MisraGries(options.topK ?? DEFAULT_TOP_K);
-    this.distinctCounter = new HyperLogLog(options.hllPrecision ?? DEFAULT_HLL_PRECISION);
+  /**
+   * @param options top-k, HyperLogLog and truncation parameters.
+   * @param sketches sketches to start from instead of empty ones (decoding: none built to be replaced).
+   */
+  constructor(options: CategoricalOptions = {}, sketches?: { frequent: MisraGries; hll: HyperLogLog }) {
+    this.mg = sketches?.frequent ?? new MisraGries(options.topK ?? DEFAULT_TOP_K);
+    this.distinctCounter = sketches?.hll ?? new HyperLogLog(options.hllPrecision ?? DEFAULT_HLL_PRECISION);
     this.maxValueLength = options.maxValueLength ?? 256;
   }
 
@@ -183,6 +187,27 @@ export class CategoricalSummary {
     return out;
   }
 
+  /**
+   * Adds `other` to this summary in place, the same result as `merge`; false (nothing
+   * changed) when `other` truncates values shorter, which only `merge` can reconcile.
+   */
+  absorb(other: CategoricalSummary): boolean {
+    if (other.maxValueLength < this.maxValueLength) return false;
+    this.flush();
+    other.flush();
+    if (other.frequent.k !== this.frequent.k || other.hll.precision !== this.hll.precision) {
+      throw new SummaryMergeError(
+        `cannot merge categorical summaries with topK ${this.frequent.k} vs ${other.frequent.k}, precision ${this.hll.precision} vs ${other.hll.precision}`,
+      );
+    }
+    this.mg.absorb(other.frequent);
+    this.distinctCounter.absorb(other.hll);
+    this.count += other.count;
+    this.nullCount += other.nullCount;
+    this.invalidCount += other.invalidCount;
+    return true;
+  }
+
   /** Appends counts, the top-k and the HyperLogLog. */
   encode(w: ByteWriter): void {
     this.flush();
@@ -202,7 +227,7 @@ export class CategoricalSummary {
     const maxValueLength = r.varint('categorical max value length');
     const frequent = MisraGries.decode(r);
     const hll = HyperLogLog.decode(r);
-    const s = new CategoricalSummary({ topK: frequent.k, hllPrecision: hll.precision, maxValueLength });
+    const s = new CategoricalSummary({ maxValueLength }, { frequent, hll });
     let kept = 0;
     for (const n of frequent.counters.values()) kept += n;
     if (kept + frequent.error * (frequent.k + 1) > count) {
@@ -210,8 +235,6 @@ export class CategoricalSummary {
         `impossible counts: categorical count ${count} but top-k holds ${kept} with error ${frequent.error}`,
       );
     }
-    s.mg = frequent;
-    s.distinctCounter = hll;
     s.count = count;
     s.nullCount = nullCount;
     s.invalidCount = invalidCount;

@@ -103,11 +103,48 @@ export class DenseStore {
 
   /** Adds every bucket of `other` (exact, bucket-wise). */
   mergeFrom(other: DenseStore): void {
+    if (other.empty) return;
+    const lo = Math.min(this.lo, other.lo);
+    const hi = Math.max(this.hi, other.hi);
+    if (!this.empty && hi - lo < this.maxBuckets) {
+      // No fold can happen: make the union addressable once (capacity grows by doubling, so a
+      // store that keeps absorbing others reallocates rarely), then add bucket by bucket.
+      this.ensureWindow(lo, hi, other.hi > this.hi);
+      const counts = this.counts;
+      const shift = other.offset - this.offset;
+      const from = other.counts;
+      for (let j = other.lo - other.offset; j <= other.hi - other.offset; j++) counts[j + shift] += from[j];
+      this.lo = lo;
+      this.hi = hi;
+      return;
+    }
     // Highest first so the floor is final before low buckets arrive: fewer folds, same result.
     for (let i = other.hi; i >= other.lo; i--) {
       const c = other.counts[i - other.offset];
       if (c !== 0) this.add(i, c);
     }
+  }
+
+  /**
+   * Fills an empty store with `n` buckets given in ascending index order (`indices[k]` holds
+   * `counts[k]`), allocating once: what decoding a serialized store needs, without growing
+   * bucket by bucket. Indices spanning more than `maxBuckets` fold as `add` would.
+   */
+  fillAscending(indices: ArrayLike<number>, counts: ArrayLike<number>, n: number): void {
+    if (n === 0) return;
+    const lo = indices[0];
+    const hi = indices[n - 1];
+    if (!this.empty || hi - lo >= this.maxBuckets) {
+      for (let k = n - 1; k >= 0; k--) this.add(indices[k], counts[k]);
+      return;
+    }
+    const size = hi - lo + 1;
+    if (this.counts.length < size) this.counts = new Float64Array(size);
+    else this.counts.fill(0);
+    this.offset = lo;
+    for (let k = 0; k < n; k++) this.counts[indices[k] - lo] += counts[k];
+    this.lo = lo;
+    this.hi = hi;
   }
 
   /** Independent copy. */

@@ -92,6 +92,23 @@ export class HyperLogLog {
     return out;
   }
 
+  /** Takes the register-wise maximum with `other` in place (what `merge` returns). */
+  absorb(other: HyperLogLog): void {
+    if (other.precision !== this.precision) {
+      throw new SummaryMergeError(
+        `cannot merge HyperLogLog counters with different precisions: ${this.precision} vs ${other.precision}`,
+      );
+    }
+    const b = other.regs;
+    if (b === undefined) return;
+    const a = this.regs;
+    if (a === undefined) {
+      this.regs = b.slice();
+      return;
+    }
+    for (let i = 0; i < a.length; i++) if (b[i] > a[i]) a[i] = b[i];
+  }
+
   /** Appends precision, then sparse (mode 0) or dense (mode 1) registers. */
   encode(w: ByteWriter): void {
     w.u8(this.precision);

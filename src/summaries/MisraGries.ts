@@ -71,6 +71,14 @@ export class MisraGries {
     return out;
   }
 
+  /** Adds `other` in place: the same counters and error as `merge`, without a copy. */
+  absorb(other: MisraGries): void {
+    if (other.k !== this.k)
+      throw new SummaryMergeError(`cannot merge top-k summaries with k ${this.k} vs ${other.k}`);
+    this.error += other.error;
+    this.addCounts(other.counters);
+  }
+
   /** Appends k, error and the counters. */
   encode(w: ByteWriter): void {
     w.varint(this.k);
@@ -91,8 +99,9 @@ export class MisraGries {
     const size = r.varint('top-k counter count');
     if (size > k) throw new SummaryDecodeError(`impossible top-k: ${size} counters for k = ${k}`);
     for (let i = 0; i < size; i++) {
-      const v = r.string(`top-k value ${i}`);
-      const n = r.varint(`top-k count ${i}`);
+      // Constant labels: a label built per counter would cost more than reading it.
+      const v = r.string('top-k value');
+      const n = r.varint('top-k count');
       if (n === 0 || mg.counters.has(v))
         throw new SummaryDecodeError(`impossible top-k counter ${i} (${JSON.stringify(v)})`);
       mg.counters.set(v, n);

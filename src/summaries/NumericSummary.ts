@@ -45,12 +45,17 @@ export class NumericSummary {
   sketch: QuantileSketch;
   private scratch: Float64Array | undefined;
 
-  /** @param options sketch parameters. */
-  constructor(options: NumericOptions = {}) {
-    this.sketch = new QuantileSketch(
-      options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY,
-      options.maxBuckets ?? DEFAULT_MAX_BUCKETS,
-    );
+  /**
+   * @param options sketch parameters.
+   * @param sketch a sketch to start from instead of an empty one (decoding: no sketch built to be replaced).
+   */
+  constructor(options: NumericOptions = {}, sketch?: QuantileSketch) {
+    this.sketch =
+      sketch ??
+      new QuantileSketch(
+        options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY,
+        options.maxBuckets ?? DEFAULT_MAX_BUCKETS,
+      );
   }
 
   /** Smallest finite value; NaN when count is 0. */
@@ -246,6 +251,21 @@ export class NumericSummary {
     return out;
   }
 
+  /** Adds `other` to this summary in place: the same result as `merge`, without a new summary. */
+  absorb(other: NumericSummary): void {
+    this.sketch.absorb(other.sketch);
+    this.nullCount += other.nullCount;
+    this.invalidCount += other.invalidCount;
+    this.infiniteCount += other.infiniteCount;
+    this.integerCount =
+      this.integerCount === undefined || other.integerCount === undefined
+        ? undefined
+        : this.integerCount + other.integerCount;
+    this.lo = Math.min(this.lo, other.lo);
+    this.hi = Math.max(this.hi, other.hi);
+    if (other.count > 0) this.combine(other.count, other.mu, other.m2);
+  }
+
   /** Appends counts, moments and the sketch. */
   encode(w: ByteWriter): void {
     w.varint(this.count);
@@ -264,16 +284,23 @@ export class NumericSummary {
 
   /** Reads a summary written by `encode`, rejecting impossible combinations. */
   static decode(r: ByteReader): NumericSummary {
-    const s = new NumericSummary();
-    s.count = r.varint('numeric count');
-    s.nullCount = r.varint('numeric null count');
-    s.invalidCount = r.varint('numeric invalid count');
-    s.infiniteCount = r.varint('numeric infinite count');
-    s.lo = r.f64('numeric min');
-    s.hi = r.f64('numeric max');
-    s.mu = r.f64('numeric mean');
-    s.m2 = r.f64('numeric m2');
-    s.sketch = QuantileSketch.decode(r);
+    const count = r.varint('numeric count');
+    const nullCount = r.varint('numeric null count');
+    const invalidCount = r.varint('numeric invalid count');
+    const infiniteCount = r.varint('numeric infinite count');
+    const lo = r.f64('numeric min');
+    const hi = r.f64('numeric max');
+    const mu = r.f64('numeric mean');
+    const m2 = r.f64('numeric m2');
+    const s = new NumericSummary({}, QuantileSketch.decode(r));
+    s.count = count;
+    s.nullCount = nullCount;
+    s.invalidCount = invalidCount;
+    s.infiniteCount = infiniteCount;
+    s.lo = lo;
+    s.hi = hi;
+    s.mu = mu;
+    s.m2 = m2;
     if (r.formatVersion >= 2) {
       const ints = r.varint('numeric integer count');
       if (ints > s.count + 1)

@@ -199,6 +199,19 @@ export class QuantileSketch {
     return out;
   }
 
+  /** Adds `other`'s values to this sketch in place (what `merge` returns, without a copy). */
+  absorb(other: QuantileSketch): void {
+    if (other.relativeAccuracy !== this.relativeAccuracy || other.maxBuckets !== this.maxBuckets) {
+      throw new SummaryMergeError(
+        `cannot merge quantile sketches with different parameters: relativeAccuracy ${this.relativeAccuracy} vs ${other.relativeAccuracy}, maxBuckets ${this.maxBuckets} vs ${other.maxBuckets}`,
+      );
+    }
+    this.positive.mergeFrom(other.positive);
+    this.negative.mergeFrom(other.negative);
+    this.zeroCount += other.zeroCount;
+    this.count += other.count;
+  }
+
   /** Independent copy. */
   clone(): QuantileSketch {
     const copy = new QuantileSketch(this.relativeAccuracy, this.maxBuckets);
@@ -253,6 +266,10 @@ function encodeStore(w: ByteWriter, store: DenseStore): void {
   }
 }
 
+/** Decoded bucket indices and counts of one store, reused by every decode (it never yields). */
+let scratchIndices = new Float64Array(256);
+let scratchCounts = new Float64Array(256);
+
 function decodeStore(r: ByteReader, store: DenseStore, which: string): number {
   const n = r.varint(`${which} bucket count`);
   if (n > store.maxBuckets) {
@@ -260,19 +277,33 @@ function decodeStore(r: ByteReader, store: DenseStore, which: string): number {
       `impossible ${which} store: ${n} buckets exceeds maxBuckets ${store.maxBuckets}`,
     );
   }
+  if (scratchIndices.length < n) {
+    scratchIndices = new Float64Array(n);
+    scratchCounts = new Float64Array(n);
+  }
+  // Labels built once per store, not once per bucket.
+  const firstWhat = `${which} first index`;
+  const deltaWhat = `${which} index delta`;
+  const countWhat = `${which} bucket count`;
+  const indices = scratchIndices;
+  const counts = scratchCounts;
   let index = 0;
   let total = 0;
+  let first = 0;
   for (let k = 0; k < n; k++) {
-    index = k === 0 ? r.zigzag(`${which} first index`) : index + 1 + r.varint(`${which} index delta`);
+    index = k === 0 ? r.zigzag(firstWhat) : index + 1 + r.varint(deltaWhat);
     if (!(Math.abs(index) < 2 ** 31))
       throw new SummaryDecodeError(`impossible ${which} bucket index ${index}`);
-    const c = r.varint(`${which} bucket ${k} count`);
+    const c = r.varint(countWhat);
     if (c === 0) throw new SummaryDecodeError(`impossible ${which} store: empty bucket ${index} encoded`);
-    if (k > 0 && index - store.lo >= store.maxBuckets) {
+    if (k === 0) first = index;
+    else if (index - first >= store.maxBuckets) {
       throw new SummaryDecodeError(`impossible ${which} store: index range exceeds maxBuckets`);
     }
-    store.add(index, c);
+    indices[k] = index;
+    counts[k] = c;
     total += c;
   }
+  store.fillAscending(indices, counts, n);
   return total;
 }

@@ -8,6 +8,7 @@ export {
   deserializeFeatureBase64,
   mergeBatch,
   mergeFeature,
+  mergeFeatureInto,
   SUMMARY_FORMAT_VERSION,
   serializeFeature,
   serializeFeatureBase64,

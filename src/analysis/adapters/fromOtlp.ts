@@ -2,7 +2,7 @@
  * OTLP → SpanRecord. Lives in the analysis core (it only reads the plain OTLP model) so
  * the collector and tests can feed the Analyzer without importing each other.
  */
-import type { AnyValue, KeyValue, ResourceSpans, Span, TracesData } from '../../model/otlp.js';
+import type { AnyValue, KeyValue, ResourceSpans, Span, SpanEvent, TracesData } from '../../model/otlp.js';
 import { StatusCode } from '../../model/otlp.js';
 import type { PlainAttributes, PlainValue, SpanRecord, SpanRecordStatus } from '../../model/span-record.js';
 
@@ -42,8 +42,20 @@ function statusOf(code: number): SpanRecordStatus {
   return 'unset';
 }
 
-/** Converts one OTLP span, given its resource's attributes already converted. */
-export function fromOtlpSpan(span: Span, resource: PlainAttributes): SpanRecord {
+/** Reads a span event's attributes without changing the event. */
+export type EventAttributesReader = (event: SpanEvent) => readonly KeyValue[];
+
+const readAttributes: EventAttributesReader = (e) => e.attributes;
+
+/**
+ * Converts one OTLP span, given its resource's attributes already converted. `eventAttributes`
+ * reads each event's attributes (a collector passes one that leaves lazily decoded events unread).
+ */
+export function fromOtlpSpan(
+  span: Span,
+  resource: PlainAttributes,
+  eventAttributes: EventAttributesReader = readAttributes,
+): SpanRecord {
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -57,7 +69,7 @@ export function fromOtlpSpan(span: Span, resource: PlainAttributes): SpanRecord 
     events: span.events.map((e) => ({
       name: e.name,
       timeMs: nanosToMs(e.timeUnixNano),
-      attributes: plainFromKeyValues(e.attributes),
+      attributes: plainFromKeyValues(eventAttributes(e)),
     })),
     links: span.links.map((l) => ({
       traceId: l.traceId,
@@ -68,12 +80,16 @@ export function fromOtlpSpan(span: Span, resource: PlainAttributes): SpanRecord 
 }
 
 /** Converts every span of some `ResourceSpans` (or a whole `TracesData`) in order. */
-export function fromOtlpSpans(data: TracesData | readonly ResourceSpans[]): SpanRecord[] {
+export function fromOtlpSpans(
+  data: TracesData | readonly ResourceSpans[],
+  eventAttributes: EventAttributesReader = readAttributes,
+): SpanRecord[] {
   const list = Array.isArray(data) ? data : (data as TracesData).resourceSpans;
   const out: SpanRecord[] = [];
   for (const rs of list as readonly ResourceSpans[]) {
     const resource = plainFromKeyValues(rs.resource.attributes);
-    for (const ss of rs.scopeSpans) for (const span of ss.spans) out.push(fromOtlpSpan(span, resource));
+    for (const ss of rs.scopeSpans)
+      for (const span of ss.spans) out.push(fromOtlpSpan(span, resource, eventAttributes));
   }
   return out;
 }

@@ -137,6 +137,29 @@ export class StreamReference {
     return `profile ${p.source} has ${shared.length} of the ${names.length} features of stream ${where}; the others are judged as new`;
   }
 
+  /**
+   * Whether the reference the next window will be judged against could be built now and has
+   * not been: {@link StreamReference.prepare} would build it.
+   */
+  get unprepared(): boolean {
+    if (this.profile)
+      return (
+        this.cached === undefined || (this.cached.runs === undefined && this.pool.length >= this.opts.windows)
+      );
+    if (this.pool.length < this.opts.windows) return false;
+    const first = this.source === 'trailing' ? this.pool.slice(-this.opts.windows)[0] : this.pool[0];
+    return this.cached === undefined || this.cachedFor !== first;
+  }
+
+  /**
+   * Builds (and caches) the reference for the next window ahead of time, so that judging it
+   * costs no build: leave-one-out calibration over every feature takes tens of milliseconds
+   * per stream, too long for the span that happens to close the window to wait for.
+   */
+  prepare(): void {
+    this.current();
+  }
+
   /** Whether the reference is complete (detection can run). */
   get ready(): boolean {
     return this.profile !== undefined || this.pool.length >= this.opts.windows;

@@ -14,7 +14,9 @@
  * waiting for their trace, parent, link or writer at a restart are lost (their edges are
  * learned again from the next runs).
  */
+
 import { ComponentGraph, type RunFacts } from './ComponentGraph.js';
+import { OldestFirst } from './OldestFirst.js';
 import { nodeIdOf, type TopologyState } from './types.js';
 
 /** Topology options; every field has a documented default. */
@@ -128,6 +130,9 @@ export class TopologyLearner {
   private readonly waitingLinks = new Map<string, Waiting[]>();
   /** Reads of references whose writer has not been seen, by reference. */
   private readonly waitingReads = new Map<string, Waiting[]>();
+  /** Insertion order of the maps above, for evicting their oldest entries cheaply. */
+  private readonly order = new Map<Map<string, Waiting[]>, OldestFirst<Waiting[]>>();
+  private readonly heldOrder = new OldestFirst<Held>();
   private pending = 0;
 
   constructor(options: TopologyOptions = {}) {
@@ -219,6 +224,7 @@ export class TopologyLearner {
     if (this.pending >= this.opts.maxPendingRuns) this.dropOldestHeld();
     if (!this.spans.has(key)) this.pending++;
     this.spans.set(key, h);
+    this.heldOrder.push(key, h, this.spans);
     let t = this.traces.get(h.traceId);
     if (t === undefined) {
       t = { runs: [], lastEndMs: h.endMs };
@@ -229,15 +235,17 @@ export class TopologyLearner {
   }
 
   private dropOldestHeld(): void {
-    const first = this.spans.keys().next();
-    if (first.done) return;
-    const h = this.spans.get(first.value)!;
-    this.spans.delete(first.value);
+    const key = this.heldOrder.shift(this.spans);
+    if (key === undefined) return;
+    const h = this.spans.get(key)!;
+    this.spans.delete(key);
     this.pending--;
     this.stats.droppedPendingRuns++;
     const t = this.traces.get(h.traceId);
     if (t !== undefined) {
-      t.runs = t.runs.filter((x) => x !== h);
+      // The oldest held run is almost always its trace's first: no copy of a long trace's list.
+      const at = t.runs[0] === h ? 0 : t.runs.indexOf(h);
+      if (at >= 0) t.runs.splice(at, 1);
       if (t.runs.length === 0) this.traces.delete(h.traceId);
     }
   }
@@ -269,15 +277,22 @@ export class TopologyLearner {
 
   private wait(m: Map<string, Waiting[]>, key: string, node: string, at: number): void {
     let list = m.get(key);
+    let order = this.order.get(m);
+    if (order === undefined) {
+      order = new OldestFirst<Waiting[]>();
+      this.order.set(m, order);
+    }
     if (list === undefined) {
       list = [];
       m.set(key, list);
+      order.push(key, list, m);
     }
     if (list.some((w) => w.node === node)) return;
     if (list.length >= 64) list.shift();
     list.push({ node, sinceMs: at });
     if (m.size > this.opts.maxPendingRuns) {
-      m.delete(m.keys().next().value as string);
+      const oldest = order.shift(m);
+      if (oldest !== undefined) m.delete(oldest);
       this.stats.droppedPendingRuns++;
     }
   }
@@ -305,7 +320,8 @@ function expireWaiting(m: Map<string, Waiting[]>, before: number): number {
     const keep = list.filter((w) => w.sinceMs >= before);
     n += list.length - keep.length;
     if (keep.length === 0) m.delete(k);
-    else if (keep.length !== list.length) m.set(k, keep);
+    // In place: the list is what the map's eviction order recognizes the entry by.
+    else if (keep.length !== list.length) list.splice(0, list.length, ...keep);
   }
   return n;
 }

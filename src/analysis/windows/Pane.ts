@@ -4,7 +4,7 @@
  * few sketch merges instead of adding each span to every window that covers it.
  */
 import type { StreamKey } from '../../model/finding.js';
-import { type NumericSummary, summarize } from '../../summaries/index.js';
+import { type FeatureSummary, type NumericSummary, summarize } from '../../summaries/index.js';
 import type { JoinedOutcomes, WindowData } from '../detectors/detector.js';
 import type { Observation } from '../observation.js';
 import {
@@ -36,6 +36,12 @@ export class Pane {
   /** Outcomes dropped because the pane's outcome buffer was full. */
   droppedOutcomes = 0;
   private durations: number[] = [];
+  /**
+   * Summaries in `data` that this pane made by merging and nobody else has seen, so later
+   * merges may change them in place. Reading the data ({@link Pane.seal}) hands them out and
+   * empties the set: a window built from this pane may keep them.
+   */
+  private readonly owned = new Set<FeatureSummary>();
 
   constructor(stream: StreamKey, startMs: number, endMs: number) {
     this.data = emptyWindow(stream, startMs, endMs);
@@ -56,9 +62,14 @@ export class Pane {
     this.durations.push(obs.durationMs);
     if (this.durations.length >= DURATION_CHUNK) this.flushDurations();
     if (obs.features)
-      this.kindConflicts += mergeFeatureMaps(d.features, filter(obs.features.features, allowFeature));
+      this.kindConflicts += mergeFeatureMaps(d.features, obs.features.features, this.owned, allowFeature);
     if (obs.predictions)
-      this.kindConflicts += mergeFeatureMaps(d.predictions, filter(obs.predictions.features, allowFeature));
+      this.kindConflicts += mergeFeatureMaps(
+        d.predictions,
+        obs.predictions.features,
+        this.owned,
+        allowFeature,
+      );
     if (obs.modelTrainedAtMs !== undefined)
       d.modelTrainedAtMs = Math.max(d.modelTrainedAtMs ?? obs.modelTrainedAtMs, obs.modelTrainedAtMs);
     for (const input of obs.inputs) {
@@ -103,6 +114,7 @@ export class Pane {
   /** Folds buffered durations into the summary; call before reading `data`. */
   seal(): WindowData {
     this.flushDurations();
+    this.owned.clear();
     return this.data;
   }
 
@@ -111,10 +123,4 @@ export class Pane {
     this.data.durationMs = mergeNumeric(this.data.durationMs, summarizeDurations(this.durations));
     this.durations = [];
   }
-}
-
-function filter<T>(m: ReadonlyMap<string, T>, allow: (name: string) => boolean): Map<string, T> {
-  const out = new Map<string, T>();
-  for (const [k, v] of m) if (allow(k)) out.set(k, v);
-  return out;
 }

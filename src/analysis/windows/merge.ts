@@ -5,29 +5,47 @@
  */
 
 import type { StreamKey } from '../../model/finding.js';
-import { type FeatureSummary, mergeFeature, type NumericSummary } from '../../summaries/index.js';
+import {
+  type FeatureSummary,
+  mergeFeature,
+  mergeFeatureInto,
+  type NumericSummary,
+} from '../../summaries/index.js';
 import type { JoinedOutcomes, WindowData } from '../detectors/detector.js';
 
 /** Most label-joined outcomes kept per window; beyond it outcomes are sampled away (counted by callers). */
 export const MAX_OUTCOMES_PER_WINDOW = 100_000;
 
 /**
- * Merges `from` into `into` (replacing entries by new merged summaries). A feature whose kind
+ * Merges `from` into `into` (replacing entries by new merged summaries, or, for summaries in
+ * `owned`, merging in place). Only names `allow` admits are merged. A feature whose kind
  * differs keeps the summary already there; the number of such conflicts is returned so the
  * caller can count a schema change it could not merge.
  */
 export function mergeFeatureMaps(
   into: Map<string, FeatureSummary>,
   from: ReadonlyMap<string, FeatureSummary>,
+  owned?: Set<FeatureSummary>,
+  allow?: (name: string) => boolean,
 ): number {
   let conflicts = 0;
   for (const [name, s] of from) {
+    if (allow !== undefined && !allow(name)) continue;
     const prev = into.get(name);
     if (prev === undefined) into.set(name, s);
     else if (prev.kind !== s.kind) conflicts++;
     else {
       try {
-        into.set(name, mergeFeature(prev, s));
+        // A summary this map's owner made itself may change in place; one it was handed may
+        // not (the caller still holds it), so the first merge copies and the copy is owned.
+        const merged = owned?.has(prev) ? mergeFeatureInto(prev, s) : mergeFeature(prev, s);
+        if (merged !== prev) {
+          into.set(name, merged);
+          if (owned !== undefined) {
+            owned.delete(prev);
+            owned.add(merged);
+          }
+        }
       } catch {
         conflicts++;
       }

@@ -9,16 +9,30 @@
 /** Every pool in the process, so memory pressure can see and empty their idle buffers. */
 const POOLS = new Set<BufferPool>();
 
+/** Every named pool of the process, so the collector's metrics can show what they hold. */
+export function bufferPools(): BufferPool[] {
+  return [...POOLS].filter((p) => p.name !== undefined);
+}
+
 /** Idle buffers for reuse, capped in total bytes. */
 export class BufferPool {
   private readonly idle: Buffer[] = [];
   private idleBytes = 0;
+  private lastUse = 0;
+  private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     /** Most bytes kept idle; a buffer given back beyond this is left to the garbage collector. */
     readonly maxBytes: number,
     /** Smallest buffer allocated, so small requests still yield reusable buffers. */
     readonly minSize = 64 * 1024,
+    /** Names a process-wide pool: listed by {@link bufferPools} (pools made by tests stay unnamed). */
+    readonly name?: string,
+    /**
+     * Idle buffers are let go once the pool has not been used for this long, so a collector
+     * that went quiet gives its memory back instead of holding `maxBytes` for the next burst.
+     */
+    readonly releaseAfterMs = 10_000,
   ) {
     POOLS.add(this);
   }
@@ -42,6 +56,8 @@ export class BufferPool {
     const n = this.idleBytes;
     this.idle.length = 0;
     this.idleBytes = 0;
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
     return n;
   }
 
@@ -57,6 +73,7 @@ export class BufferPool {
    * memory), rounded up to an eighth of a power of two so that slightly different sizes share buffers.
    */
   take(size: number, freshSize = size): Buffer {
+    this.lastUse = Date.now();
     let best = -1;
     for (let i = 0; i < this.idle.length; i++)
       if (this.idle[i].length >= size && (best < 0 || this.idle[i].length > this.idle[best].length)) best = i;
@@ -86,6 +103,20 @@ export class BufferPool {
     }
     this.idle.push(buf);
     this.idleBytes += buf.length;
+    this.lastUse = Date.now();
+    this.scheduleRelease(this.releaseAfterMs);
+  }
+
+  private scheduleRelease(afterMs: number): void {
+    if (this.releaseTimer !== undefined) return;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      const quietFor = Date.now() - this.lastUse;
+      if (quietFor >= this.releaseAfterMs) this.trim();
+      else if (this.idle.length > 0) this.scheduleRelease(this.releaseAfterMs - quietFor);
+    }, afterMs);
+    // A timer of its own must not keep the process alive.
+    this.releaseTimer.unref();
   }
 }
 

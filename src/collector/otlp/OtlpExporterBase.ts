@@ -25,9 +25,10 @@ import { SIGNAL_CODECS } from './signals.js';
 /**
  * Buffers for protobuf request bodies, shared by every OTLP exporter in the process (so one
  * that starts late, or one of several, finds them warm), each given back once its sender is
- * done with the request. 256 MiB idle at most: fourteen requests at the default 16 MiB limit.
+ * done with the request. 64 MiB idle at most (four requests at the default 16 MiB limit), let go
+ * after 10 s of quiet; `mlobs_buffer_pool_idle_bytes` shows what it holds.
  */
-const REQUEST_BODIES = new BufferPool(256 * 1024 * 1024);
+const REQUEST_BODIES = new BufferPool(64 * 1024 * 1024, 64 * 1024, 'exporter_request_bodies');
 
 /** Base of the OTLP exporters. */
 export abstract class OtlpExporterBase implements Component {
@@ -62,6 +63,11 @@ export abstract class OtlpExporterBase implements Component {
 
   /** One attempt to send an encoded request; must resolve with the outcome, never reject. */
   protected abstract attempt(item: SendItem, abort: AbortSignal): Promise<SendResult>;
+
+  /** Bytes of encoded requests waiting in the sending queue. */
+  get queuedBytes(): number {
+    return this.sender.queuedSize;
+  }
 
   /** Opens the transport. */
   protected abstract open(): Promise<void>;

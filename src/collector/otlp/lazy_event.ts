@@ -10,7 +10,8 @@
  * The event stays a plain object (prototype `Object.prototype`, `attributes` an own
  * enumerable accessor) so spreads, `structuredClone`, JSON and deep equality see an ordinary
  * `SpanEvent`. Any read counts as a possible mutation: from then on the decoded array is
- * what gets encoded. The view keeps the request buffer alive as long as the event lives,
+ * what gets encoded. A reader that only looks (the `ml` processor) uses
+ * {@link peekEventAttributes} instead, which leaves the event unread. The view keeps the request buffer alive as long as the event lives,
  * which costs less than the decoded objects it stands in for; a receiver that reuses its
  * request buffers decodes with a borrowing reader, and each event keeps a copy instead.
  */
@@ -168,6 +169,16 @@ function lazySpanEvent(
   Object.defineProperty(ev, 'attributes', ACCESSOR);
   Object.defineProperty(ev, STATE, { value: raw, writable: true, enumerable: false, configurable: true });
   return ev;
+}
+
+/**
+ * The attributes of `ev` for reading only: decoded from the kept bytes without keeping the
+ * result, so the event stays unread and the exporter still forwards its original bytes. The
+ * caller must not change what it gets (it may be the event's own array).
+ */
+export function peekEventAttributes(ev: SpanEvent): readonly KeyValue[] {
+  const s = (ev as Partial<LazyState>)[STATE];
+  return s instanceof Uint8Array ? decodeRawAttributes(s) : ev.attributes;
 }
 
 /** The still-undecoded attribute fields of `ev`, or undefined once read, assigned, or never lazy. */

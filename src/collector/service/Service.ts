@@ -11,7 +11,7 @@ import type { Endpoint } from '../config/values.js';
 import type { ExtensionFactory } from '../factory.js';
 import { AdmissionController } from './AdmissionController.js';
 import { type BuiltComponent, buildGraph } from './buildGraph.js';
-import { TelemetryRegistry } from './TelemetryRegistry.js';
+import { TelemetryRegistry, watchBufferPools } from './TelemetryRegistry.js';
 import { TelemetryServer } from './TelemetryServer.js';
 
 /** Options for a {@link Service}; everything has a default suitable for the CLI. */
@@ -58,6 +58,7 @@ export class Service {
       'Resident set size of the collector process.',
       () => process.memoryUsage.rss(),
     );
+    watchBufferPools(this.telemetry);
   }
 
   /** Starts telemetry and every component; resolves with the telemetry endpoint actually bound. */

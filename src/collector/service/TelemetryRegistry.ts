@@ -8,6 +8,7 @@
 import { diag } from '@opentelemetry/api';
 import type { Metric, MetricsData } from '../../model/otlp.js';
 import type { Telemetry } from '../component.js';
+import { bufferPools } from '../otlp/BufferPool.js';
 import { renderFamilies } from '../prometheus/exposition.js';
 import { familiesOf } from '../prometheus/SeriesStore.js';
 
@@ -151,4 +152,15 @@ function defaultHelp(name: string): string {
   const m = /^mlobs_(receiver|processor|exporter)_(.+)_(spans|log_records|metric_points)_total$/.exec(name);
   if (!m) return name;
   return `Number of ${m[3]?.replace('_', ' ')} ${m[2]?.replace('_', ' ')} by the ${m[1]}.`;
+}
+
+/** Registers `mlobs_buffer_pool_idle_bytes{pool}`: what each named process-wide buffer pool holds idle. */
+export function watchBufferPools(registry: TelemetryRegistry): void {
+  for (const p of bufferPools())
+    registry.gauge(
+      'mlobs_buffer_pool_idle_bytes',
+      'Bytes that the buffer pools hold idle for reuse (each pool is capped and let go after 10 s of quiet).',
+      () => p.idleSize,
+      { pool: p.name ?? '' },
+    );
 }

@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import fc from 'fast-check';
 import { buildRequests } from '../../../bench/collector/workload.js';
-import { lazyEventFailures } from '../../../src/collector/otlp/lazy_event.js';
+import {
+  lazyEventFailures,
+  peekEventAttributes,
+  rawEventAttributes,
+} from '../../../src/collector/otlp/lazy_event.js';
 import { OtlpDecodeError } from '../../../src/collector/otlp/OtlpDecodeError.js';
 import { ProtoWriter } from '../../../src/collector/otlp/ProtoWriter.js';
 import { decodeTracesJson, encodeTracesJson } from '../../../src/collector/otlp/trace_json.js';
@@ -59,6 +63,16 @@ describe('lazy span event attributes', () => {
   it('re-encodes untouched summary events byte for byte', () => {
     const { bodies } = buildRequests(1, 16, true);
     assert.deepEqual(encodeTracesProto(decodeTracesProto(bodies[0])), bodies[0]);
+  });
+
+  it('lets a reader peek at the attributes without marking the event read', () => {
+    const { bodies } = buildRequests(1, 2, true);
+    const ev = firstEvent(decodeTracesProto(bodies[0]!));
+    const peeked = peekEventAttributes(ev);
+    assert.ok(rawEventAttributes(ev) !== undefined, 'still forwarded as received');
+    assert.deepEqual(peeked, ev.attributes);
+    assert.equal(rawEventAttributes(ev), undefined, 'reading `attributes` does mark it');
+    assert.equal(peekEventAttributes(ev), ev.attributes);
   });
 
   it('keeps copies, not views, of a borrowed request buffer, so the buffer can be reused', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BufferPool, bufferPools } from '../../../src/collector/otlp/BufferPool.js';
 import { counterName, countItems, recordItems } from '../../../src/collector/service/selfMetrics.js';
-import { TelemetryRegistry } from '../../../src/collector/service/TelemetryRegistry.js';
+import { TelemetryRegistry, watchBufferPools } from '../../../src/collector/service/TelemetryRegistry.js';
 
 describe('TelemetryRegistry', () => {
   it('sums per label set and renders Prometheus text with HELP and TYPE', () => {
@@ -49,5 +50,23 @@ describe('TelemetryRegistry', () => {
     recordItems(t, 'processor', 'dropped', 'traces', 0, { processor: 'memory_limiter', pipeline: 'traces' });
     assert.equal(t.get('mlobs_processor_dropped_spans_total', { processor: 'batch', pipeline: 'traces' }), 4);
     assert.doesNotMatch(t.render(), /memory_limiter/, 'zero adds create no series');
+  });
+});
+
+describe('buffer pool gauge', () => {
+  it('shows what each named pool holds idle, one series per pool, read at scrape time', () => {
+    const pool = new BufferPool(1 << 20, 64 * 1024, 'test_gauge_pool');
+    const t = new TelemetryRegistry();
+    watchBufferPools(t);
+    const line = () =>
+      t
+        .render()
+        .split('\n')
+        .find((l) => l.startsWith('mlobs_buffer_pool_idle_bytes{pool="test_gauge_pool"}'));
+    assert.equal(line(), 'mlobs_buffer_pool_idle_bytes{pool="test_gauge_pool"} 0');
+    pool.give(pool.take(100 * 1024));
+    assert.equal(line(), `mlobs_buffer_pool_idle_bytes{pool="test_gauge_pool"} ${pool.idleSize}`);
+    assert.ok(pool.idleSize >= 100 * 1024);
+    assert.ok(bufferPools().includes(pool));
   });
 });

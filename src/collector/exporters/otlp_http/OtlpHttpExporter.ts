@@ -21,7 +21,7 @@ const gzip = promisify(zlib.gzip);
 const RETRYABLE = new Set([429, 502, 503, 504]);
 
 /** Buffers that a body in pieces is joined into for compression, reused once compressed. */
-const TO_COMPRESS = new BufferPool(64 * 1024 * 1024);
+const TO_COMPRESS = new BufferPool(32 * 1024 * 1024, 64 * 1024, 'exporter_gzip_input');
 
 /** Gzips a request; a body in pieces is joined into a pooled buffer held only while compressing. */
 async function compress(item: SendItem): Promise<Buffer> {

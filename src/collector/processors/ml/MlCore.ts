@@ -17,6 +17,7 @@ import {
 } from '../../../analysis/output/otlpRender.js';
 import { ReactionEngine } from '../../../analysis/reactions/ReactionEngine.js';
 import { reactionsToLogsData } from '../../../analysis/reactions/reactionRecords.js';
+import { ReferencePreparer } from '../../../analysis/reference/ReferencePreparer.js';
 import type { AnalysisStore } from '../../../analysis/store/AnalysisStore.js';
 import { DurableAnalyzer } from '../../../analysis/store/DurableAnalyzer.js';
 import { InMemoryAnalysisStore } from '../../../analysis/store/InMemoryAnalysisStore.js';
@@ -105,6 +106,13 @@ export class MlCore {
   private readonly registered = new Set<Signal>();
   private readonly recent = new Map<string, MlOutput>();
   private host: Host | undefined;
+  private readonly preparer = new ReferencePreparer(
+    () => this.durable?.analyzer,
+    (err) => {
+      this.telemetry.add('mlobs_ml_reference_failures_total', 1, { processor: this.id });
+      this.warn('building a reference', err);
+    },
+  );
 
   constructor(
     private readonly id: string,
@@ -351,6 +359,7 @@ export class MlCore {
     const out = this.pending;
     this.pending = emptyOutput();
     this.keepReactions(out.reactions);
+    this.preparer.poke();
     return out;
   }
 

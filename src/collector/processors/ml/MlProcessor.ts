@@ -2,7 +2,8 @@
  * One pipeline's instance of the `ml` processor. Traces: component runs and label spans go
  * to the shared analysis, the batch is persisted, then forwarded unchanged with the
  * `ml.incident` spans it caused appended (as one more ResourceSpans with
- * `service.name=mlobs`). Logs: label log records join predictions; the batch is forwarded
+ * `service.name=mlobs`); summary events are read without being marked read, so the exporter
+ * forwards their received bytes instead of encoding them again. Logs: label log records join predictions; the batch is forwarded
  * with the `ml.finding` and `ml.incident` log records appended. Output of the other signal goes to the other
  * pipelines the processor is in; a pipeline it is not in never sees it (it is still in the
  * state store). Metrics: passed through; the statistics arrive on their own interval.
@@ -26,6 +27,7 @@ import type {
   Signal,
   TracesConsumer,
 } from '../../component.js';
+import { peekEventAttributes } from '../../otlp/lazy_event.js';
 import { labelRecordsFromLogs } from './fromOtlpLogs.js';
 import { emptyOutput, MLOBS_RESOURCE, type MlCore, outputLogs } from './MlCore.js';
 
@@ -73,7 +75,7 @@ export class MlProcessor implements Component, TracesConsumer, LogsConsumer, Met
 
   /** Analyses and persists the spans, then forwards them with the incident spans they caused. */
   async consumeTraces(data: TracesData): Promise<void> {
-    const out = this.core.analyzeOnce(tracesKey(data), () => fromOtlpSpans(data));
+    const out = this.core.analyzeOnce(tracesKey(data), () => fromOtlpSpans(data, peekEventAttributes));
     const forward =
       out.incidents.length === 0
         ? data

@@ -72,9 +72,10 @@ class TooLarge extends Error {}
 /**
  * Buffers that bodies with a Content-Length are read into, shared by the process's OTLP/HTTP
  * servers and reused once a body is decoded (what the decoders keep is copied out): filling
- * fresh multi-megabyte buffers costs more in page faults than decoding them. 128 MiB idle at most.
+ * fresh multi-megabyte buffers costs more in page faults than decoding them. 64 MiB idle at most,
+ * let go after 10 s of quiet; `mlobs_buffer_pool_idle_bytes` shows what it holds.
  */
-const REQUEST_BODIES = new BufferPool(128 * 1024 * 1024);
+const REQUEST_BODIES = new BufferPool(64 * 1024 * 1024, 64 * 1024, 'receiver_request_bodies');
 
 /** One OTLP/HTTP server. */
 export class OtlpHttpServer {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { buildRequests } from '../../../../bench/collector/workload.js';
 import type {
   Host,
   LogsConsumer,
@@ -12,6 +13,8 @@ import type {
 } from '../../../../src/collector/component.js';
 import { decodeOver } from '../../../../src/collector/config/decode.js';
 import { loadConfig } from '../../../../src/collector/index.js';
+import { rawEventAttributes } from '../../../../src/collector/otlp/lazy_event.js';
+import { decodeTracesProto, encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
 import { type MlProcessorConfig, resolveMlConfig } from '../../../../src/collector/processors/ml/config.js';
 import { mlProcessorFactory } from '../../../../src/collector/processors/ml/factory.js';
 import type { MlProcessor } from '../../../../src/collector/processors/ml/MlProcessor.js';
@@ -134,6 +137,27 @@ describe('ml processor', () => {
     assert.ok((h.counters.get('mlobs_ml_windows_closed_total') ?? 0) >= 15);
     await procs.traces!.shutdown();
     await procs.logs!.shutdown();
+  });
+
+  it('reads summary events without marking them read, so their received bytes are forwarded as they came', async () => {
+    const { sinks, procs } = build(config(MEMORY), ['traces']);
+    await procs.traces!.start(host());
+    const { bodies } = buildRequests(1, 8, true);
+    const received = decodeTracesProto(bodies[0]!);
+    await procs.traces!.consumeTraces(received);
+    const events = sinks.traces.traces[0]!.resourceSpans.flatMap((rs) =>
+      rs.scopeSpans.flatMap((ss) => ss.spans.flatMap((s) => s.events)),
+    );
+    assert.ok(events.length >= 8);
+    assert.ok(
+      events.every((e) => rawEventAttributes(e) !== undefined),
+      'no event was marked read',
+    );
+    assert.deepEqual(Buffer.from(encodeTracesProto(sinks.traces.traces[0]!)), Buffer.from(bodies[0]!));
+    const a = procs.traces!.core.analysis!.analyzer;
+    assert.equal(a.stats.spans, 8, 'and the analysis saw every span');
+    assert.equal(a.stats.decodeErrors, 0);
+    await procs.traces!.shutdown();
   });
 
   it('joins labels that arrive as log records with earlier predictions', async () => {
