@@ -113,6 +113,12 @@ export interface Calibration {
   sd: number;
   /** Number of reference windows it was computed from. */
   windows: number;
+  /**
+   * Sampling noise of the calibration comparisons: the mean over reference windows of
+   * 1/n + 1/m (the two sides' counts), so a window of another size can rescale the spread.
+   * Absent for statistics that carry no counts (run-level ones).
+   */
+  noise?: number;
 }
 
 /** What the current window is compared with. */

@@ -105,7 +105,19 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
         const pValue = test.pValue;
         const floor =
           reference.schema.get(feature)?.nullable === false ? c.nonNullableMinDifference : c.minDifference;
-        const cal = calibratedThreshold(reference, 'missing_rate', feature, 'null_rate', c.calibrationK);
+        const cal = calibratedThreshold(
+          reference,
+          'missing_rate',
+          feature,
+          'null_rate',
+          c.calibrationK,
+          'above',
+          {
+            n,
+            m: effectiveCount(m, repetition),
+            order: 'level',
+          },
+        );
         const effect = c.direction === 'both' ? Math.abs(test.difference) : test.difference;
         const threshold = Math.max(refRate + floor, cal ?? 0);
         // The calibrated band bounds rises; a fall (direction 'both') is judged on floor and p alone.

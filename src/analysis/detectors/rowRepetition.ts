@@ -5,12 +5,18 @@
  * windows. The window's effective sample size is read off the distinct-value counts the
  * categorical summaries carry: m independent draws from the reference's distribution show
  * E[D(m)] = Σ_v 1 − (1 − p_v)^m distinct values, so a window with fewer distinct values than
- * that (beyond its sampling spread) behaves like the x draws with E[D(x)] = observed. The
- * window's share m_eff / m is the median over the features where a repetition of two would be
- * visible; detectors scale their current-side counts by it (the first-order Rao–Scott
- * correction: a design effect of 1/share on the current side).
+ * that (beyond its sampling spread) behaves like the x draws with E[D(x)] = observed. Numeric
+ * summaries (format 3 on) carry a distinct count too but no value frequencies: there the
+ * reference's n values with D distinct are read as draws from K equally likely values,
+ * K(1 − (1 − 1/K)^n) = D (K = ∞ when every value was distinct, as on a continuous feature,
+ * and exact for a table sampled with replacement); a skewed discrete feature has fewer
+ * distinct values in x draws than that model says, so it can only under-state m_eff, which
+ * costs power, never a false alarm. The window's share m_eff / m is the median over the
+ * features where a repetition of two would be visible; detectors scale their current-side
+ * counts by it (the first-order Rao–Scott correction: a design effect of 1/share on the
+ * current side).
  */
-import type { CategoricalSummary } from '../../summaries/index.js';
+import type { CategoricalSummary, NumericSummary } from '../../summaries/index.js';
 import type { Reference, WindowData } from './detector.js';
 import { looksLikeDates } from './valueShapes.js';
 
@@ -98,6 +104,53 @@ export function featureRepetitionShare(ref: CategoricalSummary, cur: Categorical
   return Math.min(1, (lo + hi) / (2 * m));
 }
 
+/** E[D(x)] and Var[D(x)] for x draws from K equally likely values (K = ∞: x and 0). */
+function uniformDistinct(k: number, x: number): { mean: number; variance: number } {
+  if (!Number.isFinite(k)) return { mean: x, variance: 0 };
+  const q = Math.exp(x * Math.log1p(-1 / k));
+  const q2 = Math.exp(x * Math.log1p(-2 / k));
+  return { mean: k * (1 - q), variance: Math.max(0, k * q * (1 - q) + k * (k - 1) * (q2 - q * q)) };
+}
+
+/** K with K(1 − (1 − 1/K)^n) = d: the equally likely values n draws with d distinct came from. */
+function uniformPopulation(n: number, d: number): number {
+  if (d >= n - 0.5) return Number.POSITIVE_INFINITY;
+  let lo = d;
+  let hi = d;
+  while (uniformDistinct(hi, n).mean < d && hi < 1e12) hi *= 2;
+  if (hi >= 1e12) return Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 60 && hi - lo > 1e-6 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (uniformDistinct(mid, n).mean < d) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Share m_eff/m of one numeric feature from its distinct counts, or undefined when they cannot tell. */
+export function numericRepetitionShare(ref: NumericSummary, cur: NumericSummary): number | undefined {
+  const n = ref.count;
+  const m = cur.count;
+  const refDistinct = ref.distinct();
+  const observed = cur.distinct();
+  if (refDistinct === undefined || observed === undefined) return undefined;
+  if (m < MIN_VALUES || n < MIN_VALUES) return undefined;
+  // The reference's count errs too: read it at its upper end, which makes values look more
+  // repeated in the reference itself and so the window less so (a miss, never a false alarm).
+  const refUpper = Math.min(n, refDistinct * (1 + Z * ref.distinctRelativeError));
+  const k = uniformPopulation(n, refUpper);
+  const full = uniformDistinct(k, m);
+  const half = uniformDistinct(k, m / 2);
+  const slack = Z * Math.sqrt(full.variance) + Math.max(1, Z * cur.distinctRelativeError * observed);
+  if (full.mean - half.mean <= slack) return undefined;
+  if (observed >= full.mean - slack) return 1;
+  // Invert E[D(x)] = observed in closed form.
+  const x = Number.isFinite(k)
+    ? Math.log1p(-Math.min(observed, k - 1e-9) / k) / Math.log1p(-1 / k)
+    : observed;
+  return Math.min(1, Math.max(1, x) / m);
+}
+
 const cache = new WeakMap<WindowData, WeakMap<Reference, Repetition>>();
 
 /** The window's repetition against the reference (memoized per window and reference). */
@@ -108,8 +161,12 @@ export function rowRepetition(reference: Reference, current: WindowData): Repeti
   const features: Repetition['features'] = [];
   for (const [feature, cur] of current.features) {
     const ref = reference.features.get(feature);
-    if (ref?.kind !== 'categorical' || cur.kind !== 'categorical') continue;
-    const share = featureRepetitionShare(ref, cur);
+    const share =
+      ref?.kind === 'categorical' && cur.kind === 'categorical'
+        ? featureRepetitionShare(ref, cur)
+        : ref?.kind === 'numeric' && cur.kind === 'numeric'
+          ? numericRepetitionShare(ref, cur)
+          : undefined;
     if (share !== undefined) features.push({ feature, share });
   }
   const sorted = features.map((f) => f.share).sort((a, b) => a - b);
