@@ -64,6 +64,11 @@ export interface WindowData {
   /** A few trace ids of the runs in the window. */
   exemplarTraceIds: string[];
   /**
+   * `ml.pipeline.run_id` of the window's runs, first seen first, at most `MAX_RUN_IDS` (windows/merge.ts);
+   * absent when none carried one.
+   */
+  runIds?: string[];
+  /**
    * Usual time between writes of each input reference (the longest recent gap between its
    * upstream writes), ms, when at least two gaps were seen; staleness judges an input against it.
    */

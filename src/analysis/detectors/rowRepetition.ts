@@ -26,14 +26,22 @@ export interface Repetition {
   share: number;
   /** Features whose distinct counts were informative, with each one's own share. */
   features: { feature: string; share: number }[];
+  /** The informative shares, ascending. */
+  sorted: number[];
+  /** Position of each informative feature's share in `sorted`. */
+  rank: Map<string, number>;
 }
 
 /** Repetition ratios below this are treated as none: a 10% design effect is within rounding. */
 const NEGLIGIBLE = 0.9;
 /** Spread (in standard deviations) a distinct count must fall short by to count as repetition. */
 const Z = 3;
-/** Smallest window (non-null values of a feature) judged for repetition. */
-const MIN_VALUES = 20;
+/**
+ * Smallest window (non-null values of a feature) judged for repetition: the detectors' own
+ * default minCount, so every window they judge is also judged for repetition (10 rows from 3
+ * records show 3 distinct values of a continuous feature, a plain signal).
+ */
+const MIN_VALUES = 10;
 
 /** Category probabilities of the reference: listed values at their midpoint, the rest spread evenly. */
 function probabilities(ref: CategoricalSummary): { listed: number[]; restCount: number; restP: number } {
@@ -169,21 +177,35 @@ export function rowRepetition(reference: Reference, current: WindowData): Repeti
           : undefined;
     if (share !== undefined) features.push({ feature, share });
   }
-  const sorted = features.map((f) => f.share).sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const median =
-    sorted.length === 0
-      ? 1
-      : sorted.length % 2 === 1
-        ? (sorted[Math.floor(mid)] as number)
-        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  const result: Repetition = { share: median >= NEGLIGIBLE ? 1 : median, features };
+  const order = features.map((_, i) => i).sort((a, b) => features[a]!.share - features[b]!.share);
+  const sorted = order.map((i) => features[i]!.share);
+  const rank = new Map(order.map((i, r) => [features[i]!.feature, r]));
+  const result: Repetition = { share: medianWithout(sorted, -1), features, sorted, rank };
   if (byRef === undefined) {
     byRef = new WeakMap();
     cache.set(current, byRef);
   }
   byRef.set(reference, result);
   return result;
+}
+
+/** Median of `sorted` without its element at `skip` (−1: none), 1 when empty, repetition below {@link NEGLIGIBLE} only. */
+function medianWithout(sorted: readonly number[], skip: number): number {
+  const len = skip >= 0 ? sorted.length - 1 : sorted.length;
+  if (len <= 0) return 1;
+  const at = (j: number) => sorted[skip >= 0 && j >= skip ? j + 1 : j] as number;
+  const median = len % 2 === 1 ? at((len - 1) / 2) : (at(len / 2 - 1) + at(len / 2)) / 2;
+  return median >= NEGLIGIBLE ? 1 : median;
+}
+
+/**
+ * The window's share as the other features read it, for judging `feature`: rows repeat in
+ * every column at once, while a feature that broke (stuck at one value, rounded) loses
+ * distinct values alone; read off itself, that break would pass for repetition and excuse itself.
+ */
+export function repetitionFor(repetition: Repetition, feature: string): number {
+  const r = repetition.rank.get(feature);
+  return r === undefined ? repetition.share : medianWithout(repetition.sorted, r);
 }
 
 /** `count` scaled to the window's effective size (never below 1 when count ≥ 1). */

@@ -4,6 +4,7 @@ import { createDetectors } from '../../../src/analysis/detectors/index.js';
 import {
   featureRepetitionShare,
   numericRepetitionShare,
+  repetitionFor,
   rowRepetition,
 } from '../../../src/analysis/detectors/rowRepetition.js';
 import { judgeWindow } from '../../../src/analysis/judgeWindow.js';
@@ -120,12 +121,30 @@ describe('rowRepetition', () => {
       assert.equal(numericRepetitionShare(ref, cur), undefined);
     });
 
-    it('keeps clean windows quiet at 20, 100 and 1 000 rows when each record fans out to 4 rows', () => {
+    it('judges a feature by the other features’ repetition, so a stuck feature does not excuse itself', () => {
+      const window = tableRows(200, 1, 500);
+      window.y = window.y.map(() => 25); // y breaks: one value in every row
+      const rep = rowRepetition(tableRef, windowOf(window));
+      assert.ok((rep.features.find((f) => f.feature === 'y')?.share ?? 1) < 0.05);
+      assert.equal(repetitionFor(rep, 'y'), 1); // x, the other informative feature, shows none
+      const j = judgeWindow(
+        createDetectors(),
+        tableRef,
+        { data: windowOf(window), exemplarSpans: new Map() },
+        0.01,
+      );
+      assert.ok(
+        j.findings.some((f) => f.feature === 'y' && f.severity === 'critical'),
+        j.findings.map((f) => f.message).join('\n'),
+      );
+    });
+
+    it('keeps clean windows quiet at 12, 20, 100 and 1 000 rows when each record fans out to 4 rows', () => {
       const detectors = createDetectors();
-      for (const rowsPerWindow of [20, 100, 1000]) {
+      for (const rowsPerWindow of [12, 20, 100, 1000]) {
         let alarmed = 0;
         for (let s = 0; s < 15; s++) {
-          const window = windowOf(tableRows(rowsPerWindow / 4, 4, 300 + s + rowsPerWindow));
+          const window = windowOf(tableRows(Math.ceil(rowsPerWindow / 4), 4, 300 + s + rowsPerWindow));
           const j = judgeWindow(detectors, tableRef, { data: window, exemplarSpans: new Map() }, 0.01);
           if (j.findings.length > 0) alarmed++;
         }
