@@ -57,6 +57,36 @@ export function resolveReferenceOptions(
   return { mode, windows, profiles: o.profiles ?? [], schema: new Map(Object.entries(o.schema ?? {})) };
 }
 
+/** Why a window's features do not fit a profile's columns: one phrase per feature, none when they fit. */
+export function profileMisfits(p: Profile, w: WindowData): string[] {
+  const out: string[] = [];
+  const check = (name: string, kind: string, profiled: Profile['features']) => {
+    const s = profiled.get(name);
+    if (s === undefined) out.push(`${name}: not among its columns`);
+    else if (s.kind !== kind) out.push(`${name}: ${kind} here, ${s.kind} in the profile`);
+  };
+  for (const [name, s] of w.features) check(name, s.kind, p.features);
+  for (const [name, s] of w.predictions) check(name, s.kind, p.predictions);
+  return out;
+}
+
+/** The profile on the window's features and predictions only (an unscoped profile bound to one of its components). */
+function restrictProfile(p: Profile, w: WindowData): Profile {
+  const keep = <V>(m: Map<string, V>, names: Map<string, unknown>) =>
+    new Map([...m].filter(([n]) => names.has(n)));
+  return {
+    ...p,
+    features: keep(p.features, w.features),
+    predictions: keep(p.predictions, w.predictions),
+    schema: new Map([...p.schema].filter(([n]) => w.features.has(n) || w.predictions.has(n))),
+    segments: p.segments.map((s) => ({
+      ...s,
+      features: keep(s.features, w.features),
+      predictions: keep(s.predictions, w.predictions),
+    })),
+  };
+}
+
 /** The reference of one stream. */
 export class StreamReference {
   /** Where this stream's reference comes from (a profile refused by `admit` falls back to the mode). */
@@ -111,11 +141,14 @@ export class StreamReference {
 
   /**
    * Compares a profile with the first window that has summaries, once. A profile written for
-   * every stream (no stream fields, as `mlobs profile` without `--stream` makes) that shares no
-   * feature with this stream is refused here: judged against it, every feature would be "new"
-   * and every profiled one "missing" from the first window on. The stream then falls back to its
-   * own warm-up windows. A profile named for this stream is kept; a mismatch is reported.
-   * Returns what was decided, for people, or undefined when the profile fits.
+   * no stream in particular (`mlobs profile` without `--stream`) is bound to the streams it was
+   * built for, inferred from its columns: a stream whose every feature and prediction is one of
+   * them, of the same kind, is the columns' component and is judged against the profile on
+   * just those columns (profiled columns the stream does not record belong to some other
+   * component, so they are not "missing" here). Any other stream is refused: judged against
+   * it, its own features would be "new" and the profile's "missing" from the first window on;
+   * it falls back to its own warm-up windows. A profile named for this stream is kept, and a
+   * mismatch is reported. Returns what was decided, for people, or undefined when the profile fits.
    */
   admit(w: WindowData): string | undefined {
     if (this.admitted || this.profile === undefined) return undefined;
@@ -123,17 +156,22 @@ export class StreamReference {
     if (names.length === 0) return undefined;
     this.admitted = true;
     const p = this.profile;
-    const profiled = new Set([...p.features.keys(), ...p.predictions.keys()]);
-    const shared = names.filter((n) => profiled.has(n));
-    if (shared.length * 2 >= names.length) return undefined;
     const where = `${this.stream.service}/${this.stream.component}`;
-    const unscoped = Object.keys(p.stream).length === 0;
-    if (unscoped && shared.length === 0) {
+    if (Object.keys(p.stream).length === 0) {
+      const misfits = profileMisfits(p, w);
+      if (misfits.length === 0) {
+        this.profile = restrictProfile(p, w);
+        this.cached = undefined;
+        return undefined;
+      }
       this.profile = undefined;
       this.source = this.opts.mode;
       this.cached = undefined;
-      return `profile ${p.source} shares no feature with stream ${where} (${names.slice(0, 5).join(', ')}); the stream is judged against its first ${this.opts.windows} windows instead (give mlobs profile --stream)`;
+      return `profile ${p.source} was not built for stream ${where} (${misfits.slice(0, 5).join('; ')}${misfits.length > 5 ? '; ...' : ''}); the stream is judged against its first ${this.opts.windows} windows instead (bind a profile with mlobs profile --stream component=NAME)`;
     }
+    const profiled = new Set([...p.features.keys(), ...p.predictions.keys()]);
+    const shared = names.filter((n) => profiled.has(n));
+    if (shared.length * 2 >= names.length) return undefined;
     return `profile ${p.source} has ${shared.length} of the ${names.length} features of stream ${where}; the others are judged as new`;
   }
 
