@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ByteReader } from '../../src/summaries/ByteReader.js';
+import { ByteWriter } from '../../src/summaries/ByteWriter.js';
 import { crc32 } from '../../src/summaries/crc32.js';
 import {
   deserializeFeature,
@@ -9,6 +11,8 @@ import {
   serializeFeature,
   serializeFeatureBase64,
 } from '../../src/summaries/featureCodec.js';
+import { HyperLogLog } from '../../src/summaries/HyperLogLog.js';
+import { hashNumber } from '../../src/summaries/hash.js';
 import { NumericSummary } from '../../src/summaries/NumericSummary.js';
 import { SummaryDecodeError } from '../../src/summaries/SummaryDecodeError.js';
 import { SummaryMergeError } from '../../src/summaries/SummaryMergeError.js';
@@ -56,7 +60,23 @@ describe('feature serialization', () => {
     const s = summarize({ id: Array.from({ length: 20000 }, (_, i) => `id-${i}`) }).features.get('id')!;
     const back = deserializeFeature(serializeFeature(s));
     assert.equal(back.kind === 'categorical' && back.distinct(), s.kind === 'categorical' && s.distinct());
-    assert.ok(serializeFeature(s).length > 4096, 'dense registers are written whole');
+    const bytes = serializeFeature(s).length;
+    // 4 096 registers, 5 bits each: 2 560 bytes, not the 4 096 of a byte each.
+    assert.ok(bytes > 2560 && bytes < 3500, `dense registers are written whole, packed: ${bytes} bytes`);
+  });
+
+  it('still reads HyperLogLog registers written a byte each (mode 1, older builds)', () => {
+    const h = new HyperLogLog(8);
+    for (let i = 0; i < 2000; i++) h.addHash(hashNumber(i * 1.5));
+    const w = new ByteWriter();
+    w.u8(8);
+    w.u8(1);
+    w.bytes(h.registers);
+    const back = HyperLogLog.decode(new ByteReader(w.finish()));
+    assert.deepEqual(back.registers, h.registers);
+    const packed = new ByteWriter();
+    h.encode(packed);
+    assert.deepEqual(HyperLogLog.decode(new ByteReader(packed.finish())).registers, h.registers);
   });
 
   it('names an unknown kind tag', () => {
@@ -117,7 +137,7 @@ describe('feature serialization', () => {
     const values = Array.from({ length: 300 }, (_, i) => (i % 100) + 0.5); // 100 distinct, each 3 times
     const s = summarize({ x: [...values, null] }).features.get('x') as NumericSummary;
     const d = s.distinct() as number;
-    assert.ok(Math.abs(d - 100) <= 7, `distinct ${d} of 100 (3.3% standard error)`);
+    assert.ok(Math.abs(d - 100) <= 20, `distinct ${d} of 100 (6.5% standard error)`);
     const back = deserializeFeature(serializeFeature(s)) as NumericSummary;
     assert.equal(back.distinct(), d);
     const few = summarize({ x: [0, -0, 1.5, 1.5, 2] }).features.get('x') as NumericSummary;
