@@ -57,13 +57,24 @@ export function resolveReferenceOptions(
   return { mode, windows, profiles: o.profiles ?? [], schema: new Map(Object.entries(o.schema ?? {})) };
 }
 
-/** Why a window's features do not fit a profile's columns: one phrase per feature, none when they fit. */
-export function profileMisfits(p: Profile, w: WindowData): string[] {
-  const out: string[] = [];
+/** A window feature that does not fit a profile's columns: absent from them, or of another kind. */
+export interface ProfileMisfit {
+  /** Feature or prediction name. */
+  name: string;
+  /** `absent` from the profile, or of another `kind` there. */
+  kind: 'absent' | 'kind';
+  /** For people. */
+  why: string;
+}
+
+/** The window's features that do not fit a profile's columns; none when all fit. */
+export function profileMisfits(p: Profile, w: WindowData): ProfileMisfit[] {
+  const out: ProfileMisfit[] = [];
   const check = (name: string, kind: string, profiled: Profile['features']) => {
     const s = profiled.get(name);
-    if (s === undefined) out.push(`${name}: not among its columns`);
-    else if (s.kind !== kind) out.push(`${name}: ${kind} here, ${s.kind} in the profile`);
+    if (s === undefined) out.push({ name, kind: 'absent', why: `${name}: not among its columns` });
+    else if (s.kind !== kind)
+      out.push({ name, kind: 'kind', why: `${name}: ${kind} here, ${s.kind} in the profile` });
   };
   for (const [name, s] of w.features) check(name, s.kind, p.features);
   for (const [name, s] of w.predictions) check(name, s.kind, p.predictions);
@@ -142,13 +153,14 @@ export class StreamReference {
   /**
    * Compares a profile with the first window that has summaries, once. A profile written for
    * no stream in particular (`mlobs profile` without `--stream`) is bound to the streams it was
-   * built for, inferred from its columns: a stream whose every feature and prediction is one of
-   * them, of the same kind, is the columns' component and is judged against the profile on
-   * just those columns (profiled columns the stream does not record belong to some other
-   * component, so they are not "missing" here). Any other stream is refused: judged against
-   * it, its own features would be "new" and the profile's "missing" from the first window on;
-   * it falls back to its own warm-up windows. A profile named for this stream is kept, and a
-   * mismatch is reported. Returns what was decided, for people, or undefined when the profile fits.
+   * built for, inferred from its columns: a stream at least half of whose features and
+   * predictions are among them, none of another kind, is the columns' component and is judged
+   * against the profile on just those columns (profiled columns the stream does not record
+   * belong to some other component, so they are not "missing" here; the stream's own others are
+   * reported, and judged as new). Any other stream is refused: judged against it, its features
+   * would be "new" and the profile's "missing" from the first window on; it falls back to its
+   * own warm-up windows. A profile named for this stream is kept, and a mismatch is reported.
+   * Returns what was decided, for people, or undefined when the profile fits.
    */
   admit(w: WindowData): string | undefined {
     if (this.admitted || this.profile === undefined) return undefined;
@@ -159,15 +171,19 @@ export class StreamReference {
     const where = `${this.stream.service}/${this.stream.component}`;
     if (Object.keys(p.stream).length === 0) {
       const misfits = profileMisfits(p, w);
-      if (misfits.length === 0) {
+      const conflicts = misfits.filter((m) => m.kind === 'kind');
+      if (conflicts.length === 0 && misfits.length * 2 <= names.length) {
         this.profile = restrictProfile(p, w);
         this.cached = undefined;
-        return undefined;
+        return misfits.length === 0
+          ? undefined
+          : `profile ${p.source} is bound to stream ${where} by ${names.length - misfits.length} of its ${names.length} features; ${misfits.map((m) => m.name).join(', ')} are not among its columns and are judged as new`;
       }
       this.profile = undefined;
       this.source = this.opts.mode;
       this.cached = undefined;
-      return `profile ${p.source} was not built for stream ${where} (${misfits.slice(0, 5).join('; ')}${misfits.length > 5 ? '; ...' : ''}); the stream is judged against its first ${this.opts.windows} windows instead (bind a profile with mlobs profile --stream component=NAME)`;
+      const why = (conflicts.length > 0 ? conflicts : misfits).map((m) => m.why);
+      return `profile ${p.source} was not built for stream ${where} (${why.slice(0, 5).join('; ')}${why.length > 5 ? '; ...' : ''}); the stream is judged against its first ${this.opts.windows} windows instead (bind a profile with mlobs profile --stream component=NAME)`;
     }
     const profiled = new Set([...p.features.keys(), ...p.predictions.keys()]);
     const shared = names.filter((n) => profiled.has(n));

@@ -165,11 +165,21 @@ describe('StreamReference with a profile that does not fit the stream', () => {
     assert.deepEqual([...(ref?.schema.keys() ?? [])].sort(), ['x', 'y'], 'plan is not expected here');
   });
 
-  it('refuses a profile made for every stream when the stream has a column it lacks or of another kind', () => {
+  it('refuses a profile made for every stream when most of the stream’s columns are not in it, or one is of another kind', () => {
     const p = profileOf({ x: [1, 2, 3], y: [4, 5, 6] });
-    const extra = new StreamReference(stream, resolveReferenceOptions({ windows: 2, profiles: [p] }), []);
+    const half = new StreamReference(stream, resolveReferenceOptions({ windows: 2, profiles: [p] }), []);
     const w = { ...win(0, MIN), features: summarize({ x: [1], z: [5] }).features };
-    assert.match(extra.admit(w) ?? '', /not built for stream s\/c \(z: not among its columns\)/);
+    assert.match(
+      half.admit(w) ?? '',
+      /bound to stream s\/c by 1 of its 2 features; z are not among its columns/,
+    );
+    assert.deepEqual([...(half.current()?.features.keys() ?? [])], ['x']);
+    const extra = new StreamReference(stream, resolveReferenceOptions({ windows: 2, profiles: [p] }), []);
+    const most = { ...win(0, MIN), features: summarize({ x: [1], z: [5], v: [6] }).features };
+    assert.match(
+      extra.admit(most) ?? '',
+      /not built for stream s\/c \(z: not among its columns; v: not among/,
+    );
     assert.equal(extra.source, 'warmup');
     const kind = new StreamReference(stream, resolveReferenceOptions({ windows: 2, profiles: [p] }), []);
     const k = { ...win(0, MIN), features: summarize({ x: [1], y: ['five'] }).features };
