@@ -29,7 +29,7 @@ import { binomialCdf } from '../stats/beta.js';
 import { chiSquareHomogeneity, jensenShannonDistance } from '../stats/categorical.js';
 import { requireOpenUnit, requirePositive, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
-import { effectiveCount, repetitionFor, rowRepetition } from './rowRepetition.js';
+import { effectiveCount, rowRepetition } from './rowRepetition.js';
 import { calibratedThreshold, DEFAULT_CALIBRATION_K, fmt, fmtP, scaledSeverity } from './thresholds.js';
 import { looksLikeDates } from './valueShapes.js';
 
@@ -442,7 +442,7 @@ export function createCategoricalDriftDetector(config: CategoricalDriftConfig = 
             reference,
             resolved,
             reference.schema.get(feature),
-            repetitionFor(rowRepetition(reference, current), feature),
+            rowRepetition(reference, current).share,
           ),
         );
       }

@@ -11,7 +11,7 @@
 import { rareEventProportionTest } from '../stats/proportions.js';
 import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
-import { effectiveCount, repetitionFor, rowRepetition } from './rowRepetition.js';
+import { effectiveCount, rowRepetition } from './rowRepetition.js';
 import {
   calibratedThreshold,
   DATA_QUALITY_WEIGHT,
@@ -87,7 +87,7 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
       for (const [feature, summary] of current.features) {
         const ref = reference.features.get(feature);
         if (ref === undefined) continue;
-        const repetition = repetitionFor(rows, feature);
+        const repetition = rows.share;
         const n = totalCount(ref);
         const m = totalCount(summary);
         if (n < c.minCount || m < c.minCount) continue;

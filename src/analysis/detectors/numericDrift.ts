@@ -30,7 +30,7 @@ import { ksCriticalDistance, ksPValue } from '../stats/kolmogorov.js';
 import { binnedKs, binnedPsi, binnedWasserstein, bucketIqr } from '../stats/sketchComparison.js';
 import { requireOpenUnit, requirePositive, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, Reference, WindowData } from './detector.js';
-import { effectiveCount, repetitionFor, rowRepetition } from './rowRepetition.js';
+import { effectiveCount, rowRepetition } from './rowRepetition.js';
 import {
   calibratedThreshold,
   DEFAULT_CALIBRATION_K,
@@ -296,7 +296,7 @@ export function createNumericDriftDetector(config: NumericDriftConfig = {}): Det
             reference,
             resolved,
             a.view,
-            repetitionFor(rowRepetition(reference, current), feature),
+            rowRepetition(reference, current).share,
           ),
         );
       }

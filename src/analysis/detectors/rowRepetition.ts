@@ -210,9 +210,11 @@ function largestWithout(sorted: readonly number[], skip: number): number {
 }
 
 /**
- * The window's share as the other features read it, for judging `feature`: rows repeat in
- * every column at once, while a feature that broke (stuck at one value, rounded) loses
- * distinct values alone; read off itself, that break would pass for repetition and excuse itself.
+ * The window's share as the other features read it, for the schema checks of `feature` (stuck
+ * at one value, rounded): such a break loses distinct values in that feature alone, and read
+ * off itself it would pass for repetition and excuse itself. The drift tests take the window's
+ * share with every feature (a feature that is the only one to tell, as a 400-row table's
+ * weight column at 500 rows, is then still counted).
  */
 export function repetitionFor(repetition: Repetition, feature: string): number {
   const r = repetition.rank.get(feature);
