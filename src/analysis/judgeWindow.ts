@@ -161,6 +161,7 @@ export function judgeWindow(
       referenceCount: c.referenceCount,
       currentCount: c.currentCount,
       exemplarTraceIds: [...w.exemplarTraceIds],
+      ...(w.runIds !== undefined && w.runIds.length > 0 ? { runIds: [...w.runIds] } : {}),
       ...summariesOf(c),
       message: also.length > 0 ? `${c.message}; also ${also.join(', ')}` : c.message,
       details: {

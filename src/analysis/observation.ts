@@ -20,6 +20,7 @@ import {
   ATTR_ML_MODEL_TRAINED_AT,
   ATTR_ML_MODEL_VERSION,
   ATTR_ML_PIPELINE_NAME,
+  ATTR_ML_PIPELINE_RUN_ID,
   ATTR_ML_PREDICTION_CLASS,
   ATTR_ML_PREDICTION_CLASSES,
   ATTR_ML_PREDICTION_ID,
@@ -67,6 +68,8 @@ export interface Observation {
   stream: StreamKey | undefined;
   /** Trace of the span, for exemplars. */
   traceId: string;
+  /** `ml.pipeline.run_id` of the run, when it carries one. */
+  runId?: string;
   /** The span itself, for exemplar links. */
   spanId: string;
   /** Parent span id, '' for a root (topology). */
@@ -190,6 +193,11 @@ function samplesFromAttributes(span: SpanRecord, out: Observation): void {
   }
 }
 
+function runIdOf(a: SpanRecord['attributes']): string | undefined {
+  const id = attrString(a, ATTR_ML_PIPELINE_RUN_ID);
+  return id === '' ? undefined : id;
+}
+
 /** Extracts what the analysis needs from a span. Never throws. */
 export function extractObservation(span: SpanRecord): Observation {
   const a = span.attributes;
@@ -210,6 +218,7 @@ export function extractObservation(span: SpanRecord): Observation {
   const out: Observation = {
     stream,
     traceId: span.traceId,
+    ...(runIdOf(a) !== undefined ? { runId: runIdOf(a) } : {}),
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
     startMs: span.startMs,

@@ -67,6 +67,8 @@ export interface Finding {
   currentCount: number;
   /** Up to a few trace ids of spans that contributed to the current window. */
   exemplarTraceIds: string[];
+  /** `ml.pipeline.run_id` of the runs judged (a bounded few), when they carried one. */
+  runIds?: string[];
   /**
    * The reference summary the detector compared, base64 of the summaries' versioned binary form
    * (`deserializeFeatureBase64` reads it); absent for stream-level findings.

@@ -107,6 +107,9 @@ export const ATTR_ML_FINDING_EXEMPLAR_TRACE_IDS = 'ml.finding.exemplar_trace_ids
 /** Every statistic that fired for this feature and detector in the window, decisive first, each with its threshold and p-value. */
 export const ATTR_ML_FINDING_STATISTICS = 'ml.finding.statistics' as const;
 
+/** `ml.pipeline.run_id` of the component runs the finding judged, first seen first, at most 10. */
+export const ATTR_ML_FINDING_PIPELINE_RUN_IDS = 'ml.finding.pipeline.run_ids' as const;
+
 /** `service.name` of the component runs the finding judged (the record's own resource is the analysis). */
 export const ATTR_ML_FINDING_SOURCE_SERVICE = 'ml.finding.source.service' as const;
 

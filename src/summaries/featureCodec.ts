@@ -19,9 +19,10 @@ import { VectorSummary } from './VectorSummary.js';
 const MAGIC = [0x4d, 0x4c, 0x53];
 /**
  * Current wire-format version. Version 2 adds, at the end of each numeric payload, how many
- * finite values were whole numbers; version 1 payloads still decode (that count unknown).
+ * finite values were whole numbers; version 3 then a distinct-value counter (so repeated rows
+ * show on numeric features too). Older payloads still decode, those fields unknown.
  */
-export const SUMMARY_FORMAT_VERSION = 2;
+export const SUMMARY_FORMAT_VERSION = 3;
 /** Oldest version this build reads. */
 const OLDEST_READABLE_VERSION = 1;
 const KIND_TAGS: Record<FeatureKind, number> = { numeric: 1, categorical: 2, text: 3, vector: 4 };

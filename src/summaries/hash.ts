@@ -34,3 +34,25 @@ export function hashString(s: string, limit: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
+
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+
+/** murmur3's 32-bit finaliser: every input bit flips each output bit with probability ≈ ½. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * 32-bit hash of a double's bits (−0 hashed as 0, so equal numbers hash alike), for counting
+ * the distinct values of a numeric feature.
+ */
+export function hashNumber(x: number): number {
+  F64[0] = x === 0 ? 0 : x;
+  return fmix32((U32[0] as number) ^ Math.imul(fmix32((U32[1] as number) ^ 0x9e3779b9), 0xcc9e2d51));
+}

@@ -7,8 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import type { WindowReport } from '../../src/analysis/AnalysisListener.js';
+import { Analyzer } from '../../src/analysis/Analyzer.js';
+import { fromOtlpSpans } from '../../src/analysis/adapters/fromOtlp.js';
+import { createDetectors } from '../../src/analysis/detectors/index.js';
 import { parseProfile } from '../../src/analysis/profile.js';
 import { runCli } from '../../src/cli/runCli.js';
+import { decodeTracesJson } from '../../src/collector/otlp/trace_json.js';
+import type { Finding } from '../../src/model/finding.js';
 import { memoryIO } from '../cli/helpers.js';
 
 const run = promisify(execFile);
@@ -99,6 +105,57 @@ describe('examples/pipeline.ts', () => {
       // About 3% of ages are missing, as in the pipeline's load step.
       const age = profile.features.get('age');
       assert.ok(age && age.nullCount > 50 && age.nullCount < 300, `age nulls: ${age?.nullCount}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('README tour step 4: a profile made without --stream judges the load step from its first window, with no schema finding on clean data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlobs-tour-'));
+    try {
+      const csv = join(dir, 'train.csv');
+      const out = join(dir, 'profile.json');
+      await run(process.execPath, ['--import', 'tsx', 'examples/pipeline.ts', '--training-csv', csv], {
+        cwd: process.cwd(),
+        timeout: 30_000,
+      });
+      const io = memoryIO();
+      assert.equal(await runCli(['profile', csv, '--out', out, '--schema', 'feedback:text'], io), 0);
+      bodies.length = 0;
+      await run(process.execPath, ['--import', 'tsx', 'examples/pipeline.ts', '--batches', '2'], {
+        cwd: process.cwd(),
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+        timeout: 30_000,
+      });
+      const reports: WindowReport[] = [];
+      const findings: Finding[] = [];
+      const analyzer = new Analyzer({
+        window: { lengthMs: 60_000 },
+        detectors: createDetectors(),
+        reference: { profiles: [parseProfile(readFileSync(out, 'utf8'))] },
+        listener: { onWindow: (r) => reports.push(r), onFinding: (f) => findings.push(f) },
+      });
+      for (const b of bodies.filter((x) => x.path === '/v1/traces'))
+        for (const span of fromOtlpSpans(decodeTracesJson(b.body))) analyzer.ingest(span);
+      analyzer.flush();
+      const load = reports.filter((r) => r.stream.component === 'load');
+      assert.ok(load.length >= 1, 'the load step had a window');
+      assert.ok(
+        load.every((r) => r.referenceSource === 'profile'),
+        'the columns are the load step’s: judged against the profile',
+      );
+      for (const component of ['featurize', 'predict'])
+        assert.ok(
+          reports
+            .filter((r) => r.stream.component === component)
+            .every((r) => r.referenceSource !== 'profile'),
+          `${component} records other columns: judged against its own first windows`,
+        );
+      assert.deepEqual(
+        findings.filter((f) => f.detector === 'schema').map((f) => f.message),
+        [],
+        'clean data gives no schema finding',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -73,6 +73,7 @@ const AGREED_ATTRIBUTES = [
   'ml.finding.exemplar_trace_ids',
   'ml.finding.statistics',
   'ml.finding.source.service',
+  'ml.finding.pipeline.run_ids',
   'ml.finding.reference.mean',
   'ml.finding.current.mean',
   'ml.finding.reference.quantiles',

@@ -2,15 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DiagLogLevel, diag, metrics } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { InMemoryAnalysisStore } from '../../src/analysis/store/InMemoryAnalysisStore.js';
 import type { Incident } from '../../src/model/finding.js';
 import {
   ATTR_ML_COMPONENT_NAME,
+  ATTR_ML_FINDING_FEATURE,
+  ATTR_ML_FINDING_PIPELINE_RUN_IDS,
+  ATTR_ML_FINDING_SOURCE_SERVICE,
   ATTR_ML_INCIDENT_FEATURES,
   ATTR_ML_INCIDENT_STATUS,
   ATTR_ML_PIPELINE_NAME,
+  EVENT_ML_FINDING,
   EVENT_ML_INCIDENT,
 } from '../../src/semconv/index.js';
 import { MlSpanProcessor, type MlSpanProcessorOptions } from '../../src/stream/index.js';
@@ -59,6 +64,38 @@ describe('MlSpanProcessor in a Node SDK tracer provider', () => {
     assert.ok(s.links.length > 0 && s.links.every((l) => runTraces.has(l.context.traceId)));
     assert.equal(processor.failureCount, 0);
     await provider.shutdown();
+  });
+
+  it('names the pipeline runs and the service it judged on each ml.finding log record', async () => {
+    const logs = new InMemoryLogRecordExporter();
+    const loggerProvider = new LoggerProvider({
+      processors: [new SimpleLogRecordProcessor({ exporter: logs })],
+    });
+    const processor = new MlSpanProcessor({
+      window: { lengthMs: MIN },
+      meter: null,
+      tracer: null,
+      logger: loggerProvider.getLogger('mlobs'),
+    });
+    const provider = new NodeTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'shop' }),
+      spanProcessors: [processor],
+    });
+    runPipeline(provider.getTracer('pipeline'), 14, 12, 7);
+    await provider.forceFlush();
+    await loggerProvider.forceFlush();
+    const records = logs
+      .getFinishedLogRecords()
+      .filter(
+        (r) => r.eventName === EVENT_ML_FINDING && r.attributes[ATTR_ML_FINDING_FEATURE] === 'monthly_spend',
+      );
+    assert.ok(records.length > 0, 'no finding on monthly_spend');
+    const first = records[0]!;
+    // The first finding judges the first faulty window: the runs of pipeline run 12, from service shop.
+    assert.deepEqual(first.attributes[ATTR_ML_FINDING_PIPELINE_RUN_IDS], ['run-12']);
+    assert.equal(first.attributes[ATTR_ML_FINDING_SOURCE_SERVICE], 'shop');
+    await provider.shutdown();
+    await loggerProvider.shutdown();
   });
 
   it('never throws into the application, even when a listener does', async () => {

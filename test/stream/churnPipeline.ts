@@ -8,7 +8,11 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Finding, Incident } from '../../src/model/finding.js';
 import { recordFeatures } from '../../src/sdk/index.js';
-import { ATTR_ML_COMPONENT_NAME, ATTR_ML_PIPELINE_NAME } from '../../src/semconv/index.js';
+import {
+  ATTR_ML_COMPONENT_NAME,
+  ATTR_ML_PIPELINE_NAME,
+  ATTR_ML_PIPELINE_RUN_ID,
+} from '../../src/semconv/index.js';
 import { MlSpanProcessor } from '../../src/stream/index.js';
 import { normals, rng, withNulls } from '../analysis/fixtures.js';
 
@@ -36,7 +40,12 @@ export function runPipeline(
       const end = T0 + w * MIN + b * (MIN / BATCHES_PER_WINDOW) + 500;
       const span = tracer.startSpan('featurize', {
         startTime: end - 120,
-        attributes: { [ATTR_ML_PIPELINE_NAME]: 'churn', [ATTR_ML_COMPONENT_NAME]: 'featurize' },
+        // One pipeline run a window (a scheduled job), named as an orchestrator would.
+        attributes: {
+          [ATTR_ML_PIPELINE_NAME]: 'churn',
+          [ATTR_ML_PIPELINE_RUN_ID]: `run-${w}`,
+          [ATTR_ML_COMPONENT_NAME]: 'featurize',
+        },
       });
       const tenure = normals(ROWS, r, 24, 6);
       // Upstream breaks: from `faultFrom` on, 30% of monthly_spend arrives null.

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ByteReader } from '../../src/summaries/ByteReader.js';
+import { ByteWriter } from '../../src/summaries/ByteWriter.js';
 import { crc32 } from '../../src/summaries/crc32.js';
 import {
   deserializeFeature,
@@ -9,6 +11,8 @@ import {
   serializeFeature,
   serializeFeatureBase64,
 } from '../../src/summaries/featureCodec.js';
+import { HyperLogLog } from '../../src/summaries/HyperLogLog.js';
+import { hashNumber } from '../../src/summaries/hash.js';
 import { NumericSummary } from '../../src/summaries/NumericSummary.js';
 import { SummaryDecodeError } from '../../src/summaries/SummaryDecodeError.js';
 import { SummaryMergeError } from '../../src/summaries/SummaryMergeError.js';
@@ -56,7 +60,23 @@ describe('feature serialization', () => {
     const s = summarize({ id: Array.from({ length: 20000 }, (_, i) => `id-${i}`) }).features.get('id')!;
     const back = deserializeFeature(serializeFeature(s));
     assert.equal(back.kind === 'categorical' && back.distinct(), s.kind === 'categorical' && s.distinct());
-    assert.ok(serializeFeature(s).length > 4096, 'dense registers are written whole');
+    const bytes = serializeFeature(s).length;
+    // 4 096 registers, 5 bits each: 2 560 bytes, not the 4 096 of a byte each.
+    assert.ok(bytes > 2560 && bytes < 3500, `dense registers are written whole, packed: ${bytes} bytes`);
+  });
+
+  it('still reads HyperLogLog registers written a byte each (mode 1, older builds)', () => {
+    const h = new HyperLogLog(8);
+    for (let i = 0; i < 2000; i++) h.addHash(hashNumber(i * 1.5));
+    const w = new ByteWriter();
+    w.u8(8);
+    w.u8(1);
+    w.bytes(h.registers);
+    const back = HyperLogLog.decode(new ByteReader(w.finish()));
+    assert.deepEqual(back.registers, h.registers);
+    const packed = new ByteWriter();
+    h.encode(packed);
+    assert.deepEqual(HyperLogLog.decode(new ByteReader(packed.finish())).registers, h.registers);
   });
 
   it('names an unknown kind tag', () => {
@@ -75,6 +95,26 @@ describe('feature serialization', () => {
     assert.match(decodeError(bytes), /unsupported summary format version 9/);
   });
 
+  /** The summary's bytes as an older format wrote them: the last `drop` payload bytes cut. */
+  function olderFormat(s: NumericSummary, version: number, drop: number): Uint8Array {
+    const copy = s.merge(new NumericSummary());
+    copy.distinctCounter = undefined; // its flag is then the payload's one last byte
+    const cur = serializeFeature(copy);
+    let payloadLength = 0;
+    let at = 5;
+    for (let shift = 0; ; shift += 7) {
+      const b = cur[at++] as number;
+      payloadLength += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    const payload = cur.subarray(at, at + payloadLength - drop);
+    const len =
+      payload.length < 0x80 ? [payload.length] : [(payload.length & 0x7f) | 0x80, payload.length >>> 7];
+    const head = new Uint8Array([...cur.subarray(0, 3), version, cur[4] as number, ...len, ...payload]);
+    const crc = crc32(head);
+    return new Uint8Array([...head, crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24]);
+  }
+
   it('counts whole numbers (format 2), merges them, and still reads format 1 with the count unknown', () => {
     const s = summarize({
       x: [1, 2.5, 3, -4, 0.1, null, Number.NaN, Number.POSITIVE_INFINITY, 1e300],
@@ -84,19 +124,32 @@ describe('feature serialization', () => {
     const back = deserializeFeature(serializeFeature(s)) as NumericSummary;
     assert.equal(back.integerCount, 4);
     assert.equal(s.merge(back).integerCount, 8);
-    // The same summary as format 1 wrote it: no trailing whole-number count, version byte 1.
-    const v2 = serializeFeature(s);
-    const payloadLength = v2[5] as number; // one-byte varint for this small payload
-    const payload = v2.subarray(6, 6 + payloadLength - 1);
-    const head = new Uint8Array([...v2.subarray(0, 3), 1, v2[4] as number, payload.length, ...payload]);
-    const crc = crc32(head);
-    const v1 = new Uint8Array([...head, crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24]);
-    const old = deserializeFeature(v1) as NumericSummary;
+    // Format 1: no whole-number count and no distinct flag after the sketch.
+    const old = deserializeFeature(olderFormat(s, 1, 2)) as NumericSummary;
     assert.equal(old.count, 6);
     assert.equal(old.integerCount, undefined);
     assert.equal(old.merge(s).integerCount, undefined);
-    // Unknown survives a round trip through format 2.
+    // Unknown survives a round trip through the current format.
     assert.equal((deserializeFeature(serializeFeature(old)) as NumericSummary).integerCount, undefined);
+  });
+
+  it('counts distinct numbers (format 3), merges them, and still reads format 2 with the count unknown', () => {
+    const values = Array.from({ length: 300 }, (_, i) => (i % 100) + 0.5); // 100 distinct, each 3 times
+    const s = summarize({ x: [...values, null] }).features.get('x') as NumericSummary;
+    const d = s.distinct() as number;
+    assert.ok(Math.abs(d - 100) <= 20, `distinct ${d} of 100 (6.5% standard error)`);
+    const back = deserializeFeature(serializeFeature(s)) as NumericSummary;
+    assert.equal(back.distinct(), d);
+    const few = summarize({ x: [0, -0, 1.5, 1.5, 2] }).features.get('x') as NumericSummary;
+    assert.equal(few.distinct(), 3); // ±0 is one value; small counts are exact
+    assert.equal(s.merge(s).distinct(), d);
+    assert.ok((s.merge(few).distinct() as number) > d);
+    const v2 = deserializeFeature(olderFormat(s, 2, 1)) as NumericSummary;
+    assert.equal(v2.count, s.count);
+    assert.equal(v2.integerCount, s.integerCount);
+    assert.equal(v2.distinct(), undefined);
+    assert.equal(v2.merge(s).distinct(), undefined);
+    assert.equal((deserializeFeature(serializeFeature(v2)) as NumericSummary).distinct(), undefined);
   });
 
   it('says where truncated input ends', () => {

@@ -214,7 +214,11 @@ export function categoricalDriftCandidates(
       const js = jensenShannonDistance(r, c);
       const k = categories.length;
       const sketchError = sketchBound(r, refError, n) + sketchBound(c, curError, m);
-      const cal = calibratedThreshold(refData, detectorId, feature, 'js', config.calibrationK);
+      const cal = calibratedThreshold(refData, detectorId, feature, 'js', config.calibrationK, 'above', {
+        n,
+        m: mEff,
+        order: 'distance',
+      });
       const threshold = Math.max(config.jsFloor + sketchError, cal ?? 0);
       const anomalous =
         js >= config.jsFloor + sketchError && chi.pValue < config.alpha && (cal === undefined || js > cal);

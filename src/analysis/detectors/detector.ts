@@ -64,6 +64,11 @@ export interface WindowData {
   /** A few trace ids of the runs in the window. */
   exemplarTraceIds: string[];
   /**
+   * `ml.pipeline.run_id` of the window's runs, first seen first, at most `MAX_RUN_IDS` (windows/merge.ts);
+   * absent when none carried one.
+   */
+  runIds?: string[];
+  /**
    * Usual time between writes of each input reference (the longest recent gap between its
    * upstream writes), ms, when at least two gaps were seen; staleness judges an input against it.
    */
@@ -113,6 +118,12 @@ export interface Calibration {
   sd: number;
   /** Number of reference windows it was computed from. */
   windows: number;
+  /**
+   * Sampling noise of the calibration comparisons: the mean over reference windows of
+   * 1/n + 1/m (the two sides' counts), so a window of another size can rescale the spread.
+   * Absent for statistics that carry no counts (run-level ones).
+   */
+  noise?: number;
 }
 
 /** What the current window is compared with. */

@@ -83,10 +83,11 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
     weight: DATA_QUALITY_WEIGHT,
     detect(reference: Reference, current: WindowData): Candidate[] {
       const out: Candidate[] = [];
-      const repetition = rowRepetition(reference, current).share;
+      const rows = rowRepetition(reference, current);
       for (const [feature, summary] of current.features) {
         const ref = reference.features.get(feature);
         if (ref === undefined) continue;
+        const repetition = rows.share;
         const n = totalCount(ref);
         const m = totalCount(summary);
         if (n < c.minCount || m < c.minCount) continue;
@@ -105,7 +106,19 @@ export function createMissingRateDetector(config: MissingRateConfig = {}): Detec
         const pValue = test.pValue;
         const floor =
           reference.schema.get(feature)?.nullable === false ? c.nonNullableMinDifference : c.minDifference;
-        const cal = calibratedThreshold(reference, 'missing_rate', feature, 'null_rate', c.calibrationK);
+        const cal = calibratedThreshold(
+          reference,
+          'missing_rate',
+          feature,
+          'null_rate',
+          c.calibrationK,
+          'above',
+          {
+            n,
+            m: effectiveCount(m, repetition),
+            order: 'level',
+          },
+        );
         const effect = c.direction === 'both' ? Math.abs(test.difference) : test.difference;
         const threshold = Math.max(refRate + floor, cal ?? 0);
         // The calibrated band bounds rises; a fall (direction 'both') is judged on floor and p alone.

@@ -180,8 +180,13 @@ export function numericDriftCandidates(
   };
   const head = `${label}: mean ${fmt(reference.mean)} → ${fmt(current.mean)}`;
   const sizes = `(n ${n} vs ${m})`;
-  const calibrated = (statistic: string): number | undefined =>
-    calibratedThreshold(refData, detectorId, feature, statistic, config.calibrationK);
+  // Calibration bands are rescaled to this comparison's sizes (thresholds.ts, noiseFactor).
+  const calibrated = (statistic: NumericStatistic): number | undefined =>
+    calibratedThreshold(refData, detectorId, feature, statistic, config.calibrationK, 'above', {
+      n: ks.n,
+      m: mEff,
+      order: statistic === 'psi' ? 'divergence' : 'distance',
+    });
   const out: Candidate[] = [];
   for (const statistic of config.statistics) {
     if (statistic === 'ks') {

@@ -31,7 +31,7 @@ import { rareEventProportionTest } from '../stats/proportions.js';
 import { rangeExceedanceTail } from '../stats/rangeExceedance.js';
 import { requireOpenUnit, requireShare, requireWholeAtLeast } from './configChecks.js';
 import type { Candidate, Detector, FeatureSchema, Reference, WindowData } from './detector.js';
-import { effectiveCount, rowRepetition } from './rowRepetition.js';
+import { effectiveCount, repetitionFor, rowRepetition } from './rowRepetition.js';
 import { DATA_QUALITY_WEIGHT, fmt, fmtP, scaledSeverity, totalCount } from './thresholds.js';
 
 /** Configuration of {@link createSchemaDetector}; every field has a documented default. */
@@ -350,12 +350,11 @@ export function createSchemaDetector(config: SchemaConfig = {}): Detector {
       const out: Candidate[] = [];
       // A window without any summaries (spans that record none) says nothing about features.
       const hasData = current.features.size > 0;
-      const context: JudgeContext = {
-        repetition: hasData ? rowRepetition(reference, current).share : 1,
-        rangeName: reference.source === 'profile' ? 'training range' : 'reference range',
-      };
-      const repetition = context.repetition;
+      const rows = hasData ? rowRepetition(reference, current) : undefined;
+      const rangeName = reference.source === 'profile' ? 'training range' : 'reference range';
       for (const [feature, schema] of reference.schema) {
+        const repetition = rows === undefined ? 1 : repetitionFor(rows, feature);
+        const context: JudgeContext = { repetition, rangeName };
         const summary = current.features.get(feature);
         if (summary === undefined) {
           if (hasData)

@@ -5,15 +5,49 @@
 import type { Severity } from '../../model/finding.js';
 import type { FeatureSummary, NumericSummary } from '../../summaries/index.js';
 import { calibrationKey } from '../reference/buildReference.js';
-import type { Reference } from './detector.js';
+import type { Calibration, Reference } from './detector.js';
 
 /** Default k of calibrated thresholds: anomalous above mean + 3·sd of the reference windows. */
 export const DEFAULT_CALIBRATION_K = 3;
 
 /**
+ * How a statistic's null spread grows with sampling noise ε = 1/n + 1/m: a `distance`
+ * (KS, Jensen–Shannon distance, normalized Wasserstein) with √ε, a `divergence` (PSI, a
+ * chi-square per row) with ε, a `level` (a rate whose mean is the reference's own) only in
+ * its spread, with √ε.
+ */
+export type NoiseOrder = 'distance' | 'divergence' | 'level';
+
+/** The sizes a statistic is judged at, to rescale a calibration made at other sizes. */
+export interface JudgedSizes {
+  /** Reference-side count. */
+  n: number;
+  /** Current-side count (its effective size when rows repeat). */
+  m: number;
+  /** How the statistic's spread scales with the sampling noise. */
+  order: NoiseOrder;
+}
+
+/**
+ * Factor f ≤ 1 by which the sampling noise of a comparison at `sizes` is below the noise of
+ * the calibration comparisons (reference segments against the rest). Segments of a small
+ * reference are smaller than a large window, so their statistics wobble more than the
+ * window's can under no change; their spread then over-states the window's and hides real
+ * shifts (a 2 000-row reference has 200-row segments against 1 000-row windows). Scaled
+ * down, never up: when the window is the smaller side, its own test's p-value already
+ * carries its larger noise and the unscaled band only adds the reference's own wobble.
+ */
+export function noiseFactor(c: Calibration, sizes: JudgedSizes | undefined): number {
+  if (sizes === undefined || c.noise === undefined || !(c.noise > 0)) return 1;
+  if (!(sizes.n > 0 && sizes.m > 0)) return 1;
+  return Math.min(1, (1 / sizes.n + 1 / sizes.m) / c.noise);
+}
+
+/**
  * Calibrated threshold for a statistic, or undefined when the reference kept no windows for
  * it. Two windows are the least that give a spread; with fewer the statistic is judged on
- * its floor and significance alone.
+ * its floor and significance alone. With `sizes`, the band is rescaled from the calibration
+ * windows' sampling noise to the judged window's (see {@link noiseFactor}).
  */
 export function calibratedThreshold(
   reference: Reference,
@@ -22,11 +56,17 @@ export function calibratedThreshold(
   statistic: string,
   k: number,
   direction: 'above' | 'below' = 'above',
+  sizes?: JudgedSizes,
 ): number | undefined {
   const c = reference.calibration.get(calibrationKey(detector, feature, statistic));
   if (c === undefined || c.windows < 2 || !Number.isFinite(c.mean) || !Number.isFinite(c.sd))
     return undefined;
-  return direction === 'above' ? c.mean + k * c.sd : c.mean - k * c.sd;
+  const f = noiseFactor(c, sizes);
+  const sign = direction === 'above' ? 1 : -1;
+  if (f >= 1 || sizes === undefined) return c.mean + sign * k * c.sd;
+  if (sizes.order === 'level') return c.mean + sign * k * c.sd * Math.sqrt(f);
+  const scale = sizes.order === 'divergence' ? f : Math.sqrt(f);
+  return (c.mean + sign * k * c.sd) * scale;
 }
 
 /** `critical` at or beyond the critical effect, `warning` otherwise; `info` when not anomalous. */

@@ -19,6 +19,7 @@ import {
   ATTR_ML_FINDING_FEATURE,
   ATTR_ML_FINDING_ID,
   ATTR_ML_FINDING_P_VALUE,
+  ATTR_ML_FINDING_PIPELINE_RUN_IDS,
   ATTR_ML_FINDING_REFERENCE_COUNT,
   ATTR_ML_FINDING_REFERENCE_MEAN,
   ATTR_ML_FINDING_REFERENCE_NULL_SHARE,
@@ -75,6 +76,7 @@ export function findingAttributes(f: Finding): Record<string, TelemetryValue> {
     [ATTR_ML_FINDING_STATISTICS]: statisticLines(f),
   };
   if (f.stream.model !== '') out[ATTR_ML_MODEL_NAME] = f.stream.model;
+  if (f.runIds !== undefined && f.runIds.length > 0) out[ATTR_ML_FINDING_PIPELINE_RUN_IDS] = [...f.runIds];
   // Readable projections of both summaries, so a log backend shows what the message says.
   const { reference, current } = findingProjections(f);
   const sides = [

@@ -57,6 +57,47 @@ export function resolveReferenceOptions(
   return { mode, windows, profiles: o.profiles ?? [], schema: new Map(Object.entries(o.schema ?? {})) };
 }
 
+/** A window feature that does not fit a profile's columns: absent from them, or of another kind. */
+export interface ProfileMisfit {
+  /** Feature or prediction name. */
+  name: string;
+  /** `absent` from the profile, or of another `kind` there. */
+  kind: 'absent' | 'kind';
+  /** For people. */
+  why: string;
+}
+
+/** The window's features that do not fit a profile's columns; none when all fit. */
+export function profileMisfits(p: Profile, w: WindowData): ProfileMisfit[] {
+  const out: ProfileMisfit[] = [];
+  const check = (name: string, kind: string, profiled: Profile['features']) => {
+    const s = profiled.get(name);
+    if (s === undefined) out.push({ name, kind: 'absent', why: `${name}: not among its columns` });
+    else if (s.kind !== kind)
+      out.push({ name, kind: 'kind', why: `${name}: ${kind} here, ${s.kind} in the profile` });
+  };
+  for (const [name, s] of w.features) check(name, s.kind, p.features);
+  for (const [name, s] of w.predictions) check(name, s.kind, p.predictions);
+  return out;
+}
+
+/** The profile on the window's features and predictions only (an unscoped profile bound to one of its components). */
+function restrictProfile(p: Profile, w: WindowData): Profile {
+  const keep = <V>(m: Map<string, V>, names: Map<string, unknown>) =>
+    new Map([...m].filter(([n]) => names.has(n)));
+  return {
+    ...p,
+    features: keep(p.features, w.features),
+    predictions: keep(p.predictions, w.predictions),
+    schema: new Map([...p.schema].filter(([n]) => w.features.has(n) || w.predictions.has(n))),
+    segments: p.segments.map((s) => ({
+      ...s,
+      features: keep(s.features, w.features),
+      predictions: keep(s.predictions, w.predictions),
+    })),
+  };
+}
+
 /** The reference of one stream. */
 export class StreamReference {
   /** Where this stream's reference comes from (a profile refused by `admit` falls back to the mode). */
@@ -111,10 +152,14 @@ export class StreamReference {
 
   /**
    * Compares a profile with the first window that has summaries, once. A profile written for
-   * every stream (no stream fields, as `mlobs profile` without `--stream` makes) that shares no
-   * feature with this stream is refused here: judged against it, every feature would be "new"
-   * and every profiled one "missing" from the first window on. The stream then falls back to its
-   * own warm-up windows. A profile named for this stream is kept; a mismatch is reported.
+   * no stream in particular (`mlobs profile` without `--stream`) is bound to the streams it was
+   * built for, inferred from its columns: a stream at least half of whose features and
+   * predictions are among them, none of another kind, is the columns' component and is judged
+   * against the profile on just those columns (profiled columns the stream does not record
+   * belong to some other component, so they are not "missing" here; the stream's own others are
+   * reported, and judged as new). Any other stream is refused: judged against it, its features
+   * would be "new" and the profile's "missing" from the first window on; it falls back to its
+   * own warm-up windows. A profile named for this stream is kept, and a mismatch is reported.
    * Returns what was decided, for people, or undefined when the profile fits.
    */
   admit(w: WindowData): string | undefined {
@@ -123,17 +168,26 @@ export class StreamReference {
     if (names.length === 0) return undefined;
     this.admitted = true;
     const p = this.profile;
-    const profiled = new Set([...p.features.keys(), ...p.predictions.keys()]);
-    const shared = names.filter((n) => profiled.has(n));
-    if (shared.length * 2 >= names.length) return undefined;
     const where = `${this.stream.service}/${this.stream.component}`;
-    const unscoped = Object.keys(p.stream).length === 0;
-    if (unscoped && shared.length === 0) {
+    if (Object.keys(p.stream).length === 0) {
+      const misfits = profileMisfits(p, w);
+      const conflicts = misfits.filter((m) => m.kind === 'kind');
+      if (conflicts.length === 0 && misfits.length * 2 <= names.length) {
+        this.profile = restrictProfile(p, w);
+        this.cached = undefined;
+        return misfits.length === 0
+          ? undefined
+          : `profile ${p.source} is bound to stream ${where} by ${names.length - misfits.length} of its ${names.length} features; ${misfits.map((m) => m.name).join(', ')} are not among its columns and are judged as new`;
+      }
       this.profile = undefined;
       this.source = this.opts.mode;
       this.cached = undefined;
-      return `profile ${p.source} shares no feature with stream ${where} (${names.slice(0, 5).join(', ')}); the stream is judged against its first ${this.opts.windows} windows instead (give mlobs profile --stream)`;
+      const why = (conflicts.length > 0 ? conflicts : misfits).map((m) => m.why);
+      return `profile ${p.source} was not built for stream ${where} (${why.slice(0, 5).join('; ')}${why.length > 5 ? '; ...' : ''}); the stream is judged against its first ${this.opts.windows} windows instead (bind a profile with mlobs profile --stream component=NAME)`;
     }
+    const profiled = new Set([...p.features.keys(), ...p.predictions.keys()]);
+    const shared = names.filter((n) => profiled.has(n));
+    if (shared.length * 2 >= names.length) return undefined;
     return `profile ${p.source} has ${shared.length} of the ${names.length} features of stream ${where}; the others are judged as new`;
   }
 

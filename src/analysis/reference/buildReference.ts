@@ -123,6 +123,7 @@ export function buildReference(input: BuildReferenceInput): Reference {
   for (let i = n - 1; i >= 0; i--)
     suffix[i] = mergeWindows(suffix[i + 1] ? [windows[i]!, suffix[i + 1]!] : [windows[i]!], 0);
   const values = new Map<string, number[]>();
+  const noises = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const parts = [prefix[i], suffix[i + 1]].filter((w): w is WindowData => w !== undefined);
     const rest = mergeWindows(parts, 0);
@@ -143,12 +144,27 @@ export function buildReference(input: BuildReferenceInput): Reference {
             values.set(key, list);
           }
           list.push(c.value);
+          if (c.referenceCount > 0 && c.currentCount > 0) {
+            let noise = noises.get(key);
+            if (!noise) {
+              noise = [];
+              noises.set(key, noise);
+            }
+            noise.push(1 / c.referenceCount + 1 / c.currentCount);
+          }
         }
       } catch (err) {
         input.onDetectorError?.(d.id, err);
       }
     }
   }
-  for (const [key, list] of values) ref.calibration.set(key, spread(list));
+  for (const [key, list] of values) {
+    const c = spread(list);
+    const noise = noises.get(key);
+    // Only when every window had counts: a mean over some of them would misstate the sizes.
+    if (noise !== undefined && noise.length === list.length)
+      c.noise = noise.reduce((a, b) => a + b, 0) / noise.length;
+    ref.calibration.set(key, c);
+  }
   return ref;
 }

@@ -36,6 +36,8 @@ interface EncodedWindow {
   modelTrainedAtMs: number | null;
   inputLastWrittenMs: [string, number][];
   exemplarTraceIds: string[];
+  /** Absent in documents written before run ids were kept, and when no run carried one. */
+  runIds?: string[];
   /** Absent in documents written before writer periods were learned. */
   inputWritePeriodMs?: [string, number][];
 }
@@ -105,6 +107,7 @@ function encodeWindow(w: WindowData): EncodedWindow {
     modelTrainedAtMs: w.modelTrainedAtMs ?? null,
     inputLastWrittenMs: [...w.inputLastWrittenMs],
     exemplarTraceIds: [...w.exemplarTraceIds],
+    ...(w.runIds ? { runIds: [...w.runIds] } : {}),
     ...(w.inputWritePeriodMs ? { inputWritePeriodMs: [...w.inputWritePeriodMs] } : {}),
   };
 }
@@ -134,6 +137,7 @@ function decodeWindow(e: EncodedWindow): WindowData {
     modelTrainedAtMs: e.modelTrainedAtMs ?? undefined,
     inputLastWrittenMs: new Map(e.inputLastWrittenMs),
     exemplarTraceIds: e.exemplarTraceIds,
+    ...(e.runIds ? { runIds: e.runIds } : {}),
     ...(e.inputWritePeriodMs ? { inputWritePeriodMs: new Map(e.inputWritePeriodMs) } : {}),
   };
 }

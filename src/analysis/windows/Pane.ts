@@ -8,6 +8,7 @@ import { type FeatureSummary, type NumericSummary, summarize } from '../../summa
 import type { JoinedOutcomes, WindowData } from '../detectors/detector.js';
 import type { Observation } from '../observation.js';
 import {
+  addRunId,
   emptyOutcomes,
   emptyWindow,
   MAX_OUTCOMES_PER_WINDOW,
@@ -81,6 +82,7 @@ export class Pane {
         d.inputWritePeriodMs.set(input, Math.max(d.inputWritePeriodMs.get(input) ?? period, period));
       }
     }
+    if (obs.runId !== undefined) addRunId(d, obs.runId);
     if (
       d.exemplarTraceIds.length < maxExemplars &&
       obs.traceId !== '' &&

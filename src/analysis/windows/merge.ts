@@ -106,6 +106,15 @@ export function emptyWindow(stream: StreamKey, startMs: number, endMs: number): 
   };
 }
 
+/** Most pipeline run ids a window (and a finding) keeps: enough to name a batch job's runs, bounded for a request stream. */
+export const MAX_RUN_IDS = 10;
+
+/** Adds `id` to a window's run ids unless present or full. */
+export function addRunId(w: WindowData, id: string): void {
+  if (w.runIds === undefined) w.runIds = [id];
+  else if (w.runIds.length < MAX_RUN_IDS && !w.runIds.includes(id)) w.runIds.push(id);
+}
+
 /**
  * Merges several windows of one stream into one (bounds span all of them). Used to roll panes
  * into sliding windows and reference windows into a reference.
@@ -138,6 +147,7 @@ export function mergeWindows(parts: readonly WindowData[], maxExemplars: number)
     for (const t of w.exemplarTraceIds)
       if (out.exemplarTraceIds.length < maxExemplars && !out.exemplarTraceIds.includes(t))
         out.exemplarTraceIds.push(t);
+    for (const id of w.runIds ?? []) addRunId(out, id);
   }
   return out;
 }

@@ -150,7 +150,9 @@ export const profileCommand: Command = {
     '  -s, --schema <spec>       declared kinds: a JSON file, or name:kind,name:kind',
     '                            (kinds: numeric, categorical, text, vector)',
     '  -p, --predictions <cols>  comma-separated columns that are model outputs',
-    '      --stream <k=v,...>    streams the profile applies to (service, pipeline, component, model)',
+    '      --stream <k=v,...>    streams the profile applies to (service, pipeline, component, model);',
+    '                            without it, each stream with most of its features among the',
+    '                            columns (same kinds) uses it, any other its own first windows',
     '      --format <csv|jsonl>  input format (default: from the file extension)',
     '      --chunk-rows <n>      rows per chunk (default 10000)',
     '  -h, --help                show this help',
@@ -215,7 +217,7 @@ export const profileCommand: Command = {
       io.stdout(`profiled ${profile.rows} rows of ${file} (${kinds}) into ${values.out}\n`);
       if (values.stream === undefined)
         io.stderr(
-          'mlobs profile: no --stream given, so the profile applies to every stream; name the component it was built for (--stream component=NAME). A stream that shares no feature with it is judged against its own first windows instead.\n',
+          'mlobs profile: no --stream given, so the profile is bound to the streams whose features are mostly among its columns, none of another kind (the component these columns came from); any other stream is judged against its own first windows. Name the component to bind it (--stream component=NAME).\n',
         );
       return 0;
     } catch (err) {

@@ -124,7 +124,7 @@ describe('trailing reference in the Analyzer', () => {
 });
 
 describe('StreamReference with a profile that does not fit the stream', () => {
-  const profileOf = (features: Record<string, number[]>, scope: Record<string, string> = {}): Profile => ({
+  const profileOf = (features: Record<string, unknown[]>, scope: Record<string, string> = {}): Profile => ({
     version: 1,
     createdAt: '2026-01-01T00:00:00.000Z',
     source: 'train.csv',
@@ -144,10 +144,47 @@ describe('StreamReference with a profile that does not fit the stream', () => {
     );
     assert.equal(r.source, 'profile');
     const warning = r.admit(win(0, MIN));
-    assert.match(warning ?? '', /shares no feature with stream s\/c .*first 2 windows/);
+    assert.match(
+      warning ?? '',
+      /was not built for stream s\/c \(x: not among its columns\).*first 2 windows/,
+    );
     assert.equal(r.source, 'warmup');
     assert.equal(r.current(), undefined);
     assert.equal(r.admit(win(MIN, 2 * MIN)), undefined, 'decided once');
+  });
+
+  it('binds a profile made for every stream to the stream its columns came from, on just those columns', () => {
+    // The profile has the load step's columns; this stream records x and y, both profiled.
+    const p = profileOf({ x: [1, 2, 3], y: [4, 5, 6], plan: ['a', 'b', 'a'] });
+    const r = new StreamReference(stream, resolveReferenceOptions({ profiles: [p] }), []);
+    const w = { ...win(0, MIN), features: summarize({ x: [1], y: [5] }).features };
+    assert.equal(r.admit(w), undefined);
+    const ref = r.current();
+    assert.equal(ref?.source, 'profile');
+    assert.deepEqual([...(ref?.features.keys() ?? [])], ['x', 'y']);
+    assert.deepEqual([...(ref?.schema.keys() ?? [])].sort(), ['x', 'y'], 'plan is not expected here');
+  });
+
+  it('refuses a profile made for every stream when most of the stream’s columns are not in it, or one is of another kind', () => {
+    const p = profileOf({ x: [1, 2, 3], y: [4, 5, 6] });
+    const half = new StreamReference(stream, resolveReferenceOptions({ windows: 2, profiles: [p] }), []);
+    const w = { ...win(0, MIN), features: summarize({ x: [1], z: [5] }).features };
+    assert.match(
+      half.admit(w) ?? '',
+      /bound to stream s\/c by 1 of its 2 features; z are not among its columns/,
+    );
+    assert.deepEqual([...(half.current()?.features.keys() ?? [])], ['x']);
+    const extra = new StreamReference(stream, resolveReferenceOptions({ windows: 2, profiles: [p] }), []);
+    const most = { ...win(0, MIN), features: summarize({ x: [1], z: [5], v: [6] }).features };
+    assert.match(
+      extra.admit(most) ?? '',
+      /not built for stream s\/c \(z: not among its columns; v: not among/,
+    );
+    assert.equal(extra.source, 'warmup');
+    const kind = new StreamReference(stream, resolveReferenceOptions({ windows: 2, profiles: [p] }), []);
+    const k = { ...win(0, MIN), features: summarize({ x: [1], y: ['five'] }).features };
+    assert.match(kind.admit(k) ?? '', /y: categorical here, numeric in the profile/);
+    assert.equal(kind.source, 'warmup');
   });
 
   it('keeps a fitting profile silently, and a profile named for this stream with a warning', () => {

@@ -119,10 +119,13 @@ describe('mlobs profile', () => {
     assert.doesNotMatch(cli.err.join(''), /no --stream/);
   });
 
-  it('warns that a profile without --stream applies to every stream', async () => {
+  it('says how a profile without --stream is bound to streams', async () => {
     const { code, cli } = await profileOf(trainingCsv(100));
     assert.equal(code, 0, cli.err.join(''));
-    assert.match(cli.err.join(''), /no --stream given, so the profile applies to every stream/);
+    assert.match(
+      cli.err.join(''),
+      /no --stream given, so the profile is bound to the streams whose features are mostly among its columns/,
+    );
   });
 
   it('writes a profile the in-process MlSpanProcessor judges from the first window, and flags a shifted feature', async () => {
