@@ -13,6 +13,9 @@ import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { countDataPoints, countLogRecords, countSpans } from '../../model/otlp.js';
 import type { Signal, Telemetry } from '../component.js';
 
+/** The instrumentation scope of the collector's self-telemetry on its one MeterProvider. */
+export const SELF_TELEMETRY_SCOPE = 'mlobs/collector';
+
 /** Which part of the collector a counter belongs to. */
 export type CounterKind = 'receiver' | 'processor' | 'exporter';
 

@@ -337,24 +337,24 @@ describe('otlp_http exporter with encoding: json', () => {
     });
     const telemetry = new TelemetryRegistry();
     await exp.start({ telemetry, reportFatalError: () => undefined });
-    const gauge = (name: string) => {
-      const m = new RegExp(`^${name}\\{exporter="otlp_http"\\} (\\d+)$`, 'm').exec(telemetry.render());
+    const gauge = async (name: string) => {
+      const m = new RegExp(`^${name}\\{exporter="otlp_http"\\} (\\d+)$`, 'm').exec(await telemetry.render());
       return m ? Number(m[1]) : undefined;
     };
     try {
-      assert.equal(gauge('mlobs_exporter_queue_size'), 0);
+      assert.equal(await gauge('mlobs_exporter_queue_size'), 0);
       for (let i = 0; i < 3; i++) await exp.consumeTraces(structuredClone(data));
       for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       // One request is being sent; the other two wait.
-      assert.equal(gauge('mlobs_exporter_queue_size'), 2);
-      const bytes = gauge('mlobs_exporter_queue_size_bytes') ?? 0;
+      assert.equal(await gauge('mlobs_exporter_queue_size'), 2);
+      const bytes = (await gauge('mlobs_exporter_queue_size_bytes')) ?? 0;
       assert.ok(bytes > 100 && bytes < 10_000, `two small requests are ${bytes} bytes`);
       release = true;
       for (const res of held.splice(0)) res.end(encodeExportResponse(undefined));
-      for (let i = 0; i < 100 && gauge('mlobs_exporter_queue_size') !== 0; i++)
+      for (let i = 0; i < 100 && (await gauge('mlobs_exporter_queue_size')) !== 0; i++)
         await new Promise((r) => setTimeout(r, 20));
-      assert.equal(gauge('mlobs_exporter_queue_size'), 0);
-      assert.equal(gauge('mlobs_exporter_queue_size_bytes'), 0);
+      assert.equal(await gauge('mlobs_exporter_queue_size'), 0);
+      assert.equal(await gauge('mlobs_exporter_queue_size_bytes'), 0);
     } finally {
       release = true;
       for (const res of held.splice(0)) res.end(encodeExportResponse(undefined));
