@@ -7,9 +7,9 @@
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
-import { type Component, ConsumerError, type Host, type Signal } from '../component.js';
+import { type Component, ConsumerError, type Host, type Signal, type Telemetry } from '../component.js';
 import { isStorageExtension } from '../extensions/sqlite_storage/SqliteStorageExtension.js';
-import { recordItems } from '../service/selfMetrics.js';
+import { FAILED_REQUESTS_COUNTER, noopTelemetry, recordItems } from '../service/selfMetrics.js';
 import { BufferPool } from './BufferPool.js';
 import { type EncodedPart, type EncodedParts, encodeWithinLimit } from './encodeWithinLimit.js';
 import {
@@ -38,6 +38,7 @@ export abstract class OtlpExporterBase implements Component {
   private readonly maxBytes: number;
   private oversizeWarned = 0;
   private readonly storage: string | null;
+  private telemetry: Telemetry = noopTelemetry;
 
   constructor(
     /** Component id. */
@@ -56,12 +57,20 @@ export abstract class OtlpExporterBase implements Component {
       queue: q.enabled
         ? { size: q.queue_size, consumers: q.num_consumers, maxBytes: maxQueueBytes(q) }
         : undefined,
-      send: (item, abort) => context.with(suppressTracing(context.active()), () => this.attempt(item, abort)),
+      send: async (item, abort) => {
+        const r = await context.with(suppressTracing(context.active()), () => this.attempt(item, abort));
+        if (!r.ok) this.telemetry.add(FAILED_REQUESTS_COUNTER, 1, { exporter: id });
+        return r;
+      },
+      endpoint: (signal) => this.endpointOf(signal),
     });
   }
 
   /** One attempt to send an encoded request; must resolve with the outcome, never reject. */
   protected abstract attempt(item: SendItem, abort: AbortSignal): Promise<SendResult>;
+
+  /** Where requests of a signal go (for messages). */
+  protected abstract endpointOf(signal: Signal): string;
 
   /** Opens the transport. */
   protected abstract open(): Promise<void>;
@@ -76,6 +85,7 @@ export abstract class OtlpExporterBase implements Component {
   async start(host: Host): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.telemetry = host.telemetry;
     this.sender.telemetry = host.telemetry;
     const labels = { exporter: this.id };
     host.telemetry.gauge?.(
@@ -90,6 +100,8 @@ export abstract class OtlpExporterBase implements Component {
       () => this.sender.queuedSize,
       labels,
     );
+    // The series exists from the start, so a rate() over it is 0 rather than absent while all is well.
+    this.telemetry.add(FAILED_REQUESTS_COUNTER, 0, { exporter: this.id });
     await this.open();
     if (this.storage !== null) {
       const ext = host.getExtension?.(this.storage);

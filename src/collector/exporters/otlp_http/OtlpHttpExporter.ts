@@ -102,6 +102,10 @@ export class OtlpHttpExporter extends OtlpExporterBase {
     this.agents = {};
   }
 
+  protected endpointOf(signal: Signal): string {
+    return this.urls[signal]?.href ?? `(no endpoint for ${signal})`;
+  }
+
   protected async attempt(item: SendItem, abort: AbortSignal): Promise<SendResult> {
     const json = this.config.encoding === 'json';
     const gzipped = this.config.compression === 'gzip';

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
-import { context } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { buildRequests } from '../../../../bench/collector/workload.js';
@@ -69,7 +69,54 @@ function exporter(
   ]) as OtlpHttpExporter;
 }
 
+/** A port nothing listens on: bound once, then closed. */
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
 describe('otlp_http exporter', () => {
+  it('says an endpoint is unreachable at the first failed attempt, once, then only counts', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m), error() {}, info() {}, debug() {}, verbose() {} };
+    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const exp = exporter(url, (c) => {
+      c.retry_on_failure.max_elapsed_time = '300s'; // the default: exhaustion is minutes away
+      c.sending_queue.enabled = true;
+      c.timeout = '300ms';
+    });
+    const host = recordingHost();
+    await exp.start(host);
+    const started = Date.now();
+    try {
+      await exp.consumeTraces(data); // queued: the sender does not wait for delivery
+      for (let i = 0; i < 100 && (host.counters.get('mlobs_exporter_failed_requests_total') ?? 0) < 4; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const mine = warnings.filter((w) => w.includes('otlp_http'));
+      assert.equal(mine.length, 1, `one warning, not one per attempt: ${mine.join(' | ')}`);
+      assert.ok(mine[0]?.includes(`${url}/v1/traces`), mine[0]);
+      assert.match(mine[0] ?? '', /ECONNREFUSED/);
+      assert.match(mine[0] ?? '', /retrying for up to 300 s/);
+      assert.ok(Date.now() - started < 3000, 'reported within seconds');
+      assert.ok(
+        (host.counters.get('mlobs_exporter_failed_requests_total') ?? 0) >= 4,
+        'each attempt counted',
+      );
+      assert.equal(
+        host.counters.get('mlobs_exporter_send_failed_spans_total'),
+        undefined,
+        'not given up yet',
+      );
+    } finally {
+      await exp.shutdown();
+      diag.disable();
+    }
+  });
+
   it('posts gzip protobuf to /v1/traces with the configured headers', async () => {
     const server = await scriptedServer([]);
     const exp = exporter(`${server.url}/base`);
