@@ -6,6 +6,7 @@
  */
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { type Component, ConsumerError, type Host, type Signal, type Telemetry } from '../component.js';
 import { isStorageExtension } from '../extensions/sqlite_storage/SqliteStorageExtension.js';
@@ -106,8 +107,9 @@ export abstract class OtlpExporterBase implements Component {
     if (this.storage !== null) {
       const ext = host.getExtension?.(this.storage);
       if (!isStorageExtension(ext))
-        throw new Error(
-          `${this.id}: sending_queue::storage: "${this.storage}" is not a started storage extension`,
+        throw new MlobsError(
+          ErrorCodes.MLOBS_ERR_CONFIG_INVALID,
+          `exporters::${this.id}::sending_queue::storage: "${this.storage}" is not a started storage extension`,
         );
       const resumed = this.sender.useStore(ext.queueStore(this.id));
       if (resumed > 0) diag.info(`${this.id}: resuming ${resumed} queued request(s) from storage`);

@@ -153,6 +153,7 @@ export class Service {
     const out = new Map<string, BuiltComponent>();
     for (const id of this.config.service.extensions) {
       const entry = this.config.extensions[id];
+      // Invariant, not a user error: validateConfig refuses an unconfigured id in service::extensions.
       if (!entry) throw new Error(`extension ${id} missing from a validated config`);
       const factory = this.registry.extensions.get(entry.type) as ExtensionFactory<unknown>;
       out.set(id, {

@@ -293,7 +293,10 @@ describe('otlp_http exporter per-signal endpoints', () => {
     assert.throws(
       () =>
         otlpHttpExporterFactory.createExporter({ id: 'otlp_http/t', pipeline: '' }, c, ['traces', 'logs']),
-      /otlp_http\/t: no endpoint for logs; set endpoint or logs_endpoint/,
+      {
+        code: 'MLOBS_ERR_CONFIG_INVALID',
+        message: 'exporters::otlp_http/t: no endpoint for logs; set endpoint or logs_endpoint',
+      },
     );
     c.logs_endpoint = 'grpc://x';
     c.metrics_endpoint = 'not a url';
