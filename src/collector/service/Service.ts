@@ -134,7 +134,7 @@ export class Service {
         await this.shutdownPromise.catch(() => undefined);
         throw new MlobsError(
           ErrorCodes.MLOBS_ERR_COMPONENT_START,
-          `${built.kind}::${built.label}: failed to start: ${(err as Error).message}`,
+          `${built.kind}::${built.label}: failed to start: ${(err as Error).message}${err instanceof MlobsError ? ` [${err.code}]` : ''}`,
           { cause: err },
         );
       }

@@ -303,6 +303,7 @@ export class MlCore {
       s.type === 'sqlite'
         ? new SqliteAnalysisStore({
             path: s.path,
+            configPath: `processors::${this.id}::storage::type`,
             synchronous: s.synchronous,
             maxPredictions: this.settings.maxPending,
           })
