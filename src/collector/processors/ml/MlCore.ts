@@ -1,9 +1,10 @@
 /**
  * What the `ml` processor instances of one configured id share, like the OpenTelemetry
  * Collector's shared components: one durable Analyzer, one state store and one meter (a
- * scope of the collector's one MeterProvider, `host.telemetry`), fed by every pipeline that lists the id (traces for component runs and
- * labels, logs for labels as log records) and emitting into every pipeline it is in
- * (incident spans into traces, finding and incident log records into logs, statistics into metrics).
+ * scope of the collector's one MeterProvider, `host.telemetry`), fed by every pipeline that
+ * lists the id (traces for component runs and labels, logs for labels as log records) and
+ * emitting into every pipeline it is in (incident spans into traces, finding and incident log
+ * records into logs, statistics into metrics, read from that scope every `metrics.interval`).
  * It opens on the first instance's start and closes after the last instance's shutdown.
  */
 import { diag } from '@opentelemetry/api';
