@@ -57,17 +57,17 @@ export class TelemetryRegistry implements Telemetry {
 
   /** Adds `value` to counter `name` for these labels; ignores (and warns once about) bad input. */
   add(name: string, value: number, labels: Record<string, string>): void {
-    if (!METRIC_NAME.test(name) || !Number.isFinite(value) || value < 0) {
+    let counter = this.counters.get(name);
+    if (!(Number.isFinite(value) && value >= 0) || (counter === undefined && !METRIC_NAME.test(name))) {
       this.warnOnce(`telemetry: ignored add(${JSON.stringify(name)}, ${value}): bad counter name or value`);
       return;
     }
-    for (const key of Object.keys(labels)) {
+    for (const key in labels) {
       if (!LABEL_NAME.test(key)) {
         this.warnOnce(`telemetry: ignored counter ${name}: bad label name ${JSON.stringify(key)}`);
         return;
       }
     }
-    let counter = this.counters.get(name);
     if (counter === undefined) {
       counter = this.self.createCounter(name, { description: defaultHelp(name) });
       this.counters.set(name, counter);
