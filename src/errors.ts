@@ -38,6 +38,10 @@ export const ErrorCodes = {
   MLOBS_ERR_REACTIONS_INVALID: 'MLOBS_ERR_REACTIONS_INVALID',
   /** The collector's reaction endpoint could not listen. */
   MLOBS_ERR_REACTIONS_LISTEN: 'MLOBS_ERR_REACTIONS_LISTEN',
+  /** Two component factories of one kind share a type (extra factories given to `components()`). */
+  MLOBS_ERR_COMPONENT_REGISTRY: 'MLOBS_ERR_COMPONENT_REGISTRY',
+  /** A config asks for an optional dependency that is not installed (the message names the config path and the install command). */
+  MLOBS_ERR_DEPENDENCY_MISSING: 'MLOBS_ERR_DEPENDENCY_MISSING',
   /** An `MLOBS_*` (or `OTEL_*`) variable `mlobs/register` reads has a value it cannot use. */
   MLOBS_ERR_ENV_INVALID: 'MLOBS_ERR_ENV_INVALID',
 } as const;

@@ -4,6 +4,7 @@
  * exporter is the last consumer. The next stage is passed in when a factory builds a
  * component, so the pipeline graph is fixed at start-up and needs no lookups per batch.
  */
+import type { Meter } from '@opentelemetry/api';
 import type { AnalysisStore } from '../analysis/store/AnalysisStore.js';
 import type { LogsData, MetricsData, TracesData } from '../model/otlp.js';
 import type { AdmissionController } from './service/AdmissionController.js';
@@ -95,8 +96,13 @@ export class AnalysisRegistry {
 export interface Telemetry {
   /** Adds `value` to the counter `name` for these labels. */
   add(name: string, value: number, labels: Record<string, string>): void;
-  /** Every counter and gauge as OTLP metrics, read now (the `prometheus` exporter serves them). */
-  collect?(): MetricsData;
+  /**
+   * Every metric of the collector's one MeterProvider as OTLP, read now; with `scopes`, only
+   * those instrumentation scopes (the `prometheus` exporter serves the self-telemetry scope).
+   */
+  collect?(scopes?: readonly string[]): Promise<MetricsData>;
+  /** A meter of that provider, for a component that records through the metrics API (absent in minimal test hosts). */
+  meter?(scope: string): Meter;
   /** Registers a gauge read at scrape time (absent in minimal test hosts). */
   gauge?(name: string, help: string, read: () => number, labels?: Record<string, string>): void;
 }

@@ -3,6 +3,7 @@
  * component is added by importing its factory here and listing it in
  * {@link defaultComponents}.
  */
+import { ErrorCodes, MlobsError } from '../errors.js';
 import type { ComponentRegistry } from './config/types.js';
 import { alertmanagerExporterFactory } from './exporters/alertmanager/factory.js';
 import { debugExporterFactory } from './exporters/debug/factory.js';
@@ -71,7 +72,11 @@ function byType<F extends { readonly type: string }>(
 ): ReadonlyMap<string, F> {
   const map = new Map<string, F>();
   for (const f of factories) {
-    if (map.has(f.type)) throw new Error(`two ${kind} factories have the type "${f.type}"`);
+    if (map.has(f.type))
+      throw new MlobsError(
+        ErrorCodes.MLOBS_ERR_COMPONENT_REGISTRY,
+        `${kind}: two factories have the type "${f.type}"`,
+      );
     map.set(f.type, f);
   }
   return map;

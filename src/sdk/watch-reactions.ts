@@ -159,6 +159,7 @@ export function watchReactions(options: WatchReactionsOptions): ReactionWatcher 
         const res = await fetch(`${base}/v1/reactions?${q}`, { headers, signal: abort.signal });
         if (!res.ok) {
           await res.body?.cancel();
+          // Caught just below, where it becomes the one "cannot reach" warning; never reaches the caller.
           throw new Error(`HTTP ${res.status}`);
         }
         const body = (await res.json()) as PollBody;

@@ -6,10 +6,11 @@
  */
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
-import { type Component, ConsumerError, type Host, type Signal } from '../component.js';
+import { type Component, ConsumerError, type Host, type Signal, type Telemetry } from '../component.js';
 import { isStorageExtension } from '../extensions/sqlite_storage/SqliteStorageExtension.js';
-import { recordItems } from '../service/selfMetrics.js';
+import { FAILED_REQUESTS_COUNTER, noopTelemetry, recordItems } from '../service/selfMetrics.js';
 import { BufferPool } from './BufferPool.js';
 import { type EncodedPart, type EncodedParts, encodeWithinLimit } from './encodeWithinLimit.js';
 import {
@@ -39,6 +40,7 @@ export abstract class OtlpExporterBase implements Component {
   private readonly maxBytes: number;
   private oversizeWarned = 0;
   private readonly storage: string | null;
+  private telemetry: Telemetry = noopTelemetry;
 
   constructor(
     /** Component id. */
@@ -57,7 +59,12 @@ export abstract class OtlpExporterBase implements Component {
       queue: q.enabled
         ? { size: q.queue_size, consumers: q.num_consumers, maxBytes: maxQueueBytes(q) }
         : undefined,
-      send: (item, abort) => context.with(suppressTracing(context.active()), () => this.attempt(item, abort)),
+      send: async (item, abort) => {
+        const r = await context.with(suppressTracing(context.active()), () => this.attempt(item, abort));
+        if (!r.ok) this.telemetry.add(FAILED_REQUESTS_COUNTER, 1, { exporter: id });
+        return r;
+      },
+      endpoint: (signal) => this.endpointOf(signal),
     });
   }
 
@@ -68,6 +75,9 @@ export abstract class OtlpExporterBase implements Component {
   get queuedBytes(): number {
     return this.sender.queuedSize;
   }
+
+  /** Where requests of a signal go (for messages). */
+  protected abstract endpointOf(signal: Signal): string;
 
   /** Opens the transport. */
   protected abstract open(): Promise<void>;
@@ -82,6 +92,7 @@ export abstract class OtlpExporterBase implements Component {
   async start(host: Host): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.telemetry = host.telemetry;
     this.sender.telemetry = host.telemetry;
     const labels = { exporter: this.id };
     host.telemetry.gauge?.(
@@ -96,12 +107,15 @@ export abstract class OtlpExporterBase implements Component {
       () => this.sender.queuedSize,
       labels,
     );
+    // The series exists from the start, so a rate() over it is 0 rather than absent while all is well.
+    this.telemetry.add(FAILED_REQUESTS_COUNTER, 0, { exporter: this.id });
     await this.open();
     if (this.storage !== null) {
       const ext = host.getExtension?.(this.storage);
       if (!isStorageExtension(ext))
-        throw new Error(
-          `${this.id}: sending_queue::storage: "${this.storage}" is not a started storage extension`,
+        throw new MlobsError(
+          ErrorCodes.MLOBS_ERR_CONFIG_INVALID,
+          `exporters::${this.id}::sending_queue::storage: "${this.storage}" is not a started storage extension`,
         );
       const resumed = this.sender.useStore(ext.queueStore(this.id));
       if (resumed > 0) diag.info(`${this.id}: resuming ${resumed} queued request(s) from storage`);

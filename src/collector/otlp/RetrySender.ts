@@ -2,6 +2,10 @@
  * Sends encoded export requests with a bounded queue, a pool of senders, and exponential
  * back-off with jitter on retryable failures (honouring the server's Retry-After / RetryInfo).
  * What it cannot deliver it counts and reports with one warning per interval, never per item.
+ * A destination that stops answering is reported at once: the first failed attempt after a
+ * success (or since start) warns with the endpoint and the error, so an unreachable backend
+ * shows within seconds rather than when retries run out; later attempts are only counted
+ * (by the exporter, in `mlobs_exporter_failed_requests_total`) until a send succeeds again.
  * Shutdown stops taking work, drains what is queued, and gives up at a deadline; what is then
  * still queued or being sent is counted as dropped (in memory) or left in storage for the next
  * start (persistent queue). The queue is bounded in requests and in bytes.
@@ -48,6 +52,8 @@ export interface RetrySenderOptions {
   send: (item: SendItem, abort: AbortSignal) => Promise<SendResult>;
   /** How often the drop/failure warning may repeat. */
   warnIntervalMs?: number;
+  /** Where requests of a signal go, for the warning about a failing destination. */
+  endpoint?: (signal: Signal) => string;
 }
 
 /** Where a persistent queue keeps requests (see `SqliteQueueStore`). */
@@ -76,6 +82,8 @@ export class RetrySender {
   private queuedBytes = 0;
   private store: QueueStore | undefined;
   private readonly inFlight = new Set<SendItem>();
+  /** Failed attempts since the last success; the first one warns. */
+  private failing = 0;
 
   constructor(private readonly opts: RetrySenderOptions) {
     this.labels = { exporter: opts.id };
@@ -258,6 +266,10 @@ export class RetrySender {
         result = { ok: false, retryable: true, message: String(err) };
       }
       if (result.ok) {
+        if (this.failing > 0) {
+          diag.info(`mlobs exporter ${this.opts.id}: delivering again after ${this.failing} failed attempts`);
+          this.failing = 0;
+        }
         const rejected = Math.min(result.partial?.rejected ?? 0, item.count);
         recordItems(this.telemetry, 'exporter', 'sent', item.signal, item.count - rejected, this.labels);
         if (result.partial) {
@@ -266,6 +278,7 @@ export class RetrySender {
         }
         return undefined;
       }
+      if (this.failing++ === 0 && !this.abort.signal.aborted) this.warnFailing(item.signal, result);
       const waitMs = Math.max(jitter(interval, p.randomization), result.retryAfterMs ?? 0);
       const outOfTime = p.maxElapsedMs > 0 && Date.now() - started + waitMs > p.maxElapsedMs;
       if (this.abort.signal.aborted && this.inFlight.has(item))
@@ -287,6 +300,20 @@ export class RetrySender {
       await sleep(waitMs, this.abort.signal);
       interval = Math.min(interval * p.multiplier, p.maxMs);
     }
+  }
+
+  /** The one warning of an outage: where, what failed, and what happens next. */
+  private warnFailing(signal: Signal, result: Extract<SendResult, { ok: false }>): void {
+    const p = this.opts.retry;
+    const where = this.opts.endpoint?.(signal);
+    const next = !result.retryable
+      ? 'not retryable, dropped'
+      : !p.enabled
+        ? 'retries disabled, dropped'
+        : `retrying for up to ${p.maxElapsedMs > 0 ? `${Math.round(p.maxElapsedMs / 1000)} s` : 'ever'}`;
+    diag.warn(
+      `mlobs exporter ${this.opts.id}: sending ${itemName(signal)}${where ? ` to ${where}` : ''} failed: ${result.message} (${next}); further failures are counted in mlobs_exporter_failed_requests_total until a send succeeds`,
+    );
   }
 
   /** Adds to a per-reason count; prints all counts at most once per interval. */

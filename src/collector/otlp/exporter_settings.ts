@@ -2,6 +2,7 @@
  * The `retry_on_failure` and `sending_queue` settings both OTLP exporters share, spelled
  * as in the OpenTelemetry Collector's exporterhelper, with their defaults and validation.
  */
+import { ErrorCodes, MlobsError } from '../../errors.js';
 import { parseByteSize, parseDuration, show } from '../config/values.js';
 import type { ConfigProblem } from '../factory.js';
 
@@ -101,7 +102,8 @@ export interface RetryPolicy {
 export function retryPolicy(s: RetrySettings): RetryPolicy {
   const ms = (v: string, what: string) => {
     const r = parseDuration(v);
-    if (r.error !== undefined) throw new Error(`retry_on_failure::${what}: ${r.error}`);
+    if (r.error !== undefined)
+      throw new MlobsError(ErrorCodes.MLOBS_ERR_CONFIG_INVALID, `retry_on_failure::${what}: ${r.error}`);
     return r.value;
   };
   return {

@@ -135,7 +135,7 @@ export class Service {
         await this.shutdownPromise.catch(() => undefined);
         throw new MlobsError(
           ErrorCodes.MLOBS_ERR_COMPONENT_START,
-          `${built.kind}::${built.label}: failed to start: ${(err as Error).message}`,
+          `${built.kind}::${built.label}: failed to start: ${(err as Error).message}${err instanceof MlobsError ? ` [${err.code}]` : ''}`,
           { cause: err },
         );
       }
@@ -154,6 +154,7 @@ export class Service {
     const out = new Map<string, BuiltComponent>();
     for (const id of this.config.service.extensions) {
       const entry = this.config.extensions[id];
+      // Invariant, not a user error: validateConfig refuses an unconfigured id in service::extensions.
       if (!entry) throw new Error(`extension ${id} missing from a validated config`);
       const factory = this.registry.extensions.get(entry.type) as ExtensionFactory<unknown>;
       out.set(id, {

@@ -1,136 +1,134 @@
 /**
- * In-memory counters behind `Host.telemetry`, read as OTLP metrics ({@link TelemetryRegistry.collect})
- * and rendered at `/metrics` through the same Prometheus serializer as the `prometheus`
- * exporter (`../prometheus/`), which also serves them next to the analysis series.
+ * The collector's one metrics stack: an OpenTelemetry SDK `MeterProvider` with a pull
+ * reader, holding the collector's self-telemetry (counters and gauges behind
+ * `Host.telemetry`, scope {@link SELF_TELEMETRY_SCOPE}) and the statistics every `ml`
+ * processor records through the metrics API (one scope per processor id). A read converts
+ * the SDK's collection straight to the OTLP model ({@link fromSdkMetrics}); the telemetry
+ * `/metrics` endpoint renders all of it, and the `prometheus` exporter serves the
+ * self-telemetry scope, both through the one serializer in `../prometheus/`.
  * `add` is on the hot path of every batch, so it never throws: a bad name or value is
  * dropped and reported once with `diag.warn`.
  */
-import { diag } from '@opentelemetry/api';
-import type { Metric, MetricsData } from '../../model/otlp.js';
+import { type Counter, diag, type Meter, type ObservableResult } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { KeyValue, MetricsData } from '../../model/otlp.js';
 import type { Telemetry } from '../component.js';
 import { bufferPools } from '../otlp/BufferPool.js';
 import { renderFamilies } from '../prometheus/exposition.js';
 import { familiesOf } from '../prometheus/SeriesStore.js';
+import { fromSdkMetrics } from './fromSdkMetrics.js';
+import { SELF_TELEMETRY_SCOPE } from './selfMetrics.js';
+
+export { SELF_TELEMETRY_SCOPE } from './selfMetrics.js';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-interface Series {
-  labels: Record<string, string>;
-  value: number;
+/** The resource of the collector's own metrics. */
+const RESOURCE = { 'service.name': 'mlobs' } as const;
+
+/** A reader that exports nothing by itself: every read is a scrape or a pipeline tick asking for it. */
+class PullReader extends MetricReader {
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
-/** Counters keyed by name and label set. */
+interface GaugeSeries {
+  labels: Record<string, string>;
+  read: () => number;
+}
+
+/** Counters and gauges keyed by name and label set, on the collector's one MeterProvider. */
 export class TelemetryRegistry implements Telemetry {
-  private readonly counters = new Map<string, Map<string, Series>>();
-  private readonly help = new Map<string, string>();
-  private readonly gauges = new Map<
-    string,
-    { help: string; series: Map<string, { labels: Record<string, string>; read: () => number }> }
-  >();
+  private readonly reader = new PullReader();
+  private readonly provider = new MeterProvider({
+    resource: resourceFromAttributes(RESOURCE),
+    readers: [this.reader],
+  });
+  private readonly self: Meter = this.provider.getMeter(SELF_TELEMETRY_SCOPE);
+  private readonly counters = new Map<string, Counter>();
+  private readonly gauges = new Map<string, Map<string, GaugeSeries>>();
   private warned = false;
-  private readonly startedAt = BigInt(Date.now()) * 1_000_000n;
 
   /** Adds `value` to counter `name` for these labels; ignores (and warns once about) bad input. */
   add(name: string, value: number, labels: Record<string, string>): void {
-    if (!METRIC_NAME.test(name) || !Number.isFinite(value) || value < 0) {
+    let counter = this.counters.get(name);
+    if (!(Number.isFinite(value) && value >= 0) || (counter === undefined && !METRIC_NAME.test(name))) {
       this.warnOnce(`telemetry: ignored add(${JSON.stringify(name)}, ${value}): bad counter name or value`);
       return;
     }
-    for (const key of Object.keys(labels)) {
+    for (const key in labels) {
       if (!LABEL_NAME.test(key)) {
         this.warnOnce(`telemetry: ignored counter ${name}: bad label name ${JSON.stringify(key)}`);
         return;
       }
     }
-    let family = this.counters.get(name);
-    if (!family) {
-      family = new Map();
-      this.counters.set(name, family);
+    if (counter === undefined) {
+      counter = this.self.createCounter(name, { description: defaultHelp(name) });
+      this.counters.set(name, counter);
     }
-    const key = labelKey(labels);
-    const series = family.get(key);
-    if (series) series.value += value;
-    else family.set(key, { labels: { ...labels }, value });
+    counter.add(value, labels);
   }
 
-  /** The current value of one counter series (0 when never added). */
-  get(name: string, labels: Record<string, string>): number {
-    return this.counters.get(name)?.get(labelKey(labels))?.value ?? 0;
-  }
-
-  /** Sets the `# HELP` text for a counter. */
-  describe(name: string, help: string): void {
-    this.help.set(name, help);
-  }
-
-  /** Registers a gauge read at scrape time (uptime, memory, queue sizes); a later one with the same labels replaces it. */
+  /** Registers a gauge read at each collection (uptime, memory); a later one with the same labels replaces it. */
   gauge(name: string, help: string, read: () => number, labels: Record<string, string> = {}): void {
     let family = this.gauges.get(name);
-    if (!family) {
-      family = { help, series: new Map() };
-      this.gauges.set(name, family);
-    }
-    family.series.set(labelKey(labels), { labels: { ...labels }, read });
-  }
-
-  /** Every counter (a cumulative monotonic sum) and gauge as one OTLP metrics batch, read now. */
-  collect(): MetricsData {
-    const now = BigInt(Date.now()) * 1_000_000n;
-    const metrics: Metric[] = [];
-    for (const [name, family] of this.counters) {
-      metrics.push({
-        name,
-        description: this.help.get(name) ?? defaultHelp(name),
-        unit: '',
-        metadata: [],
-        sum: {
-          aggregationTemporality: 2,
-          isMonotonic: true,
-          dataPoints: [...family.values()].map((s) => ({
-            attributes: Object.entries(s.labels).map(([key, v]) => ({ key, value: { stringValue: v } })),
-            startTimeUnixNano: this.startedAt,
-            timeUnixNano: now,
-            asDouble: s.value,
-            exemplars: [],
-            flags: 0,
-          })),
-        },
+    if (family === undefined) {
+      const series = new Map<string, GaugeSeries>();
+      family = series;
+      this.gauges.set(name, series);
+      this.self.createObservableGauge(name, { description: help }).addCallback((result: ObservableResult) => {
+        for (const s of series.values()) {
+          // One failing read must not hide the other gauges of the scrape.
+          let v: number;
+          try {
+            v = s.read();
+          } catch (err) {
+            this.warnOnce(`telemetry: gauge ${name} could not be read: ${(err as Error).message}`);
+            continue;
+          }
+          if (Number.isFinite(v)) result.observe(v, s.labels);
+        }
       });
     }
-    for (const [name, family] of this.gauges) {
-      metrics.push({
-        name,
-        description: family.help,
-        unit: '',
-        metadata: [],
-        gauge: {
-          dataPoints: [...family.series.values()].map((g) => ({
-            attributes: Object.entries(g.labels).map(([key, v]) => ({ key, value: { stringValue: v } })),
-            startTimeUnixNano: 0n,
-            timeUnixNano: now,
-            asDouble: g.read(),
-            exemplars: [],
-            flags: 0,
-          })),
-        },
-      });
-    }
-    const scope = { name: '', version: '', attributes: [], droppedAttributesCount: 0 };
-    return {
-      resourceMetrics: [
-        {
-          resource: { attributes: [], droppedAttributesCount: 0 },
-          scopeMetrics: [{ scope, metrics, schemaUrl: '' }],
-          schemaUrl: '',
-        },
-      ],
-    };
+    family.set(labelKey(labels), { labels: { ...labels }, read });
   }
 
-  /** Renders every counter and gauge in the Prometheus text format 0.0.4, or OpenMetrics. */
-  render(format: 'text' | 'openmetrics' = 'text'): string {
-    return renderFamilies(familiesOf(this.collect(), { resourceAndScope: false }), format);
+  /** A meter of this provider, for components that record through the metrics API (the `ml` statistics). */
+  meter(scope: string): Meter {
+    return this.provider.getMeter(scope);
+  }
+
+  /** Every metric (or those of the given instrumentation scopes) as one OTLP metrics batch, read now. */
+  async collect(scopes?: readonly string[]): Promise<MetricsData> {
+    const { resourceMetrics, errors } = await this.reader.collect();
+    if (errors.length > 0) this.warnOnce(`telemetry: a collection failed: ${String(errors[0])}`);
+    return fromSdkMetrics(resourceMetrics, scopes === undefined ? undefined : (s) => scopes.includes(s));
+  }
+
+  /** The current value of one self-telemetry counter or gauge series (0 when never added). */
+  async get(name: string, labels: Record<string, string>): Promise<number> {
+    const want = labelKey(labels);
+    const data = await this.collect([SELF_TELEMETRY_SCOPE]);
+    for (const rm of data.resourceMetrics)
+      for (const sm of rm.scopeMetrics)
+        for (const m of sm.metrics) {
+          if (m.name !== name) continue;
+          for (const p of m.sum?.dataPoints ?? m.gauge?.dataPoints ?? [])
+            if (labelKey(stringLabels(p.attributes)) === want) return Number(p.asDouble ?? p.asInt ?? 0);
+        }
+    return 0;
+  }
+
+  /** Renders every metric of the stack in the Prometheus text format 0.0.4, or OpenMetrics. */
+  async render(format: 'text' | 'openmetrics' = 'text'): Promise<string> {
+    return renderFamilies(familiesOf(await this.collect(), { resourceAndScope: false }), format);
   }
 
   private warnOnce(message: string): void {
@@ -138,6 +136,12 @@ export class TelemetryRegistry implements Telemetry {
     this.warned = true;
     diag.warn(message);
   }
+}
+
+function stringLabels(attrs: readonly KeyValue[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of attrs) out[a.key] = a.value.stringValue ?? String(a.value.intValue ?? a.value.doubleValue);
+  return out;
 }
 
 function labelKey(labels: Record<string, string>): string {

@@ -60,11 +60,18 @@ export class TelemetryServer {
         .end('missing or wrong bearer token\n');
     } else if (path === '/metrics') {
       const format = negotiate(req.headers.accept);
-      res
-        .writeHead(200, {
-          'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
-        })
-        .end(this.registry.render(format));
+      this.registry.render(format).then(
+        (page) =>
+          res
+            .writeHead(200, {
+              'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+            })
+            .end(page),
+        (err: unknown) =>
+          res
+            .writeHead(500, { 'content-type': 'text/plain' })
+            .end(`collecting metrics failed: ${(err as Error).message}\n`),
+      );
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
     } else if (path === '/readyz') {

@@ -58,6 +58,7 @@ export function buildGraph(config: CollectorConfig, registry: ComponentRegistry)
   const exporters = new Map<string, Component>();
   for (const [id, signals] of exporterSignals) {
     const entry = config.exporters[id];
+    // Invariant, not a user error: validateConfig refuses a pipeline that names an unconfigured component.
     if (!entry) throw new Error(`exporter ${id} missing from a validated config`);
     const factory = registry.exporters.get(entry.type) as ExporterFactory<unknown>;
     const exporter = factory.createExporter({ id, pipeline: '' }, entry.config, [...signals]);
@@ -75,6 +76,7 @@ export function buildGraph(config: CollectorConfig, registry: ComponentRegistry)
     for (let stage = p.processors.length - 1; stage >= 0; stage--) {
       const id = p.processors[stage] as string;
       const entry = config.processors[id];
+      // Invariant, not a user error: validateConfig refuses a pipeline that names an unconfigured component.
       if (!entry) throw new Error(`processor ${id} missing from a validated config`);
       const factory = registry.processors.get(entry.type) as ProcessorFactory<unknown>;
       const processor = factory.createProcessor({ id, pipeline: p.id }, entry.config, p.signal, next);
@@ -94,6 +96,7 @@ export function buildGraph(config: CollectorConfig, registry: ComponentRegistry)
 
   for (const [id, targets] of receiverTargets) {
     const entry = config.receivers[id];
+    // Invariant, not a user error: validateConfig refuses a pipeline that names an unconfigured component.
     if (!entry) throw new Error(`receiver ${id} missing from a validated config`);
     const factory = registry.receivers.get(entry.type) as ReceiverFactory<unknown>;
     const next: { traces?: TracesConsumer; logs?: LogsConsumer; metrics?: MetricsConsumer } = {};

@@ -13,6 +13,12 @@ import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { countDataPoints, countLogRecords, countSpans } from '../../model/otlp.js';
 import type { Signal, Telemetry } from '../component.js';
 
+/** The instrumentation scope of the collector's self-telemetry on its one MeterProvider. */
+export const SELF_TELEMETRY_SCOPE = 'mlobs/collector';
+
+/** Self-telemetry counter: requests (attempts, retries included) an exporter's destination did not take. */
+export const FAILED_REQUESTS_COUNTER = 'mlobs_exporter_failed_requests_total';
+
 /** Which part of the collector a counter belongs to. */
 export type CounterKind = 'receiver' | 'processor' | 'exporter';
 

@@ -4,12 +4,13 @@
  * (SQLite WAL lets one writer and many readers share the file). It is a {@link StateView}: the
  * commands answer through the same API functions as the web page (`api/stateApi.ts`).
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Incident } from '../../model/finding.js';
 import type { Reaction } from '../../model/reaction.js';
 import type { StateView } from '../api/stateApi.js';
+import { sqliteDriver } from './sqliteDriver.js';
 
 /** Read-only access to the incidents, closed windows and saved state of a state database. */
 export class IncidentReader implements StateView {
@@ -17,8 +18,9 @@ export class IncidentReader implements StateView {
 
   /** Opens `path` read-only; throws MLOBS_ERR_STORE naming the path when it cannot. */
   constructor(readonly path: string) {
+    const Driver = sqliteDriver('--state');
     try {
-      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      this.db = new Driver(path, { readonly: true, fileMustExist: true });
       this.db.pragma('busy_timeout = 5000');
       this.db.prepare('SELECT 1 FROM incidents LIMIT 1').all();
     } catch (err) {

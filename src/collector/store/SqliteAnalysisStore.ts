@@ -10,18 +10,21 @@
  */
 import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { streamIdOf } from '../../analysis/observation.js';
 import type { AnalysisStore, StoredState, StoredWindow } from '../../analysis/store/AnalysisStore.js';
 import { ErrorCodes, MlobsError } from '../../errors.js';
 import type { Incident } from '../../model/finding.js';
 import type { Reaction } from '../../model/reaction.js';
 import { SqliteLabelJoinStore } from './SqliteLabelJoinStore.js';
+import { sqliteDriver } from './sqliteDriver.js';
 
 /** Options of {@link SqliteAnalysisStore}. */
 export interface SqliteAnalysisStoreOptions {
   /** Database file (`:memory:` for a private in-memory database); parent folders are created. */
   path: string;
+  /** The config setting that asked for this store, named when better-sqlite3 is not installed. */
+  configPath?: string;
   /** `full` (default) or `normal`, see the file comment. */
   synchronous?: 'full' | 'normal';
   /** Predictions awaiting labels (default 100 000). */
@@ -63,13 +66,15 @@ export class SqliteAnalysisStore implements AnalysisStore {
     this.maxWindows = opts.maxWindows ?? 100_000;
     this.maxReactions = opts.maxReactions ?? 100_000;
     try {
+      // The driver first: without it, no empty state file is left behind.
+      const Driver = sqliteDriver(opts.configPath ?? 'storage::type');
       if (opts.path !== ':memory:') {
         mkdirSync(dirname(opts.path), { recursive: true, mode: 0o700 });
         // State holds feature values and ids: create it private. SQLite gives its -wal and
         // -shm files the database file's permissions.
         closeSync(openSync(opts.path, constants.O_RDWR | constants.O_CREAT, 0o600));
       }
-      this.db = new Database(opts.path);
+      this.db = new Driver(opts.path);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
       this.db.pragma('busy_timeout = 5000');

@@ -95,14 +95,14 @@ describe('OTLP receiver behind memory_limiter', () => {
       assert.equal(refused.status, 503);
       assert.equal(refused.headers.get('retry-after'), '2');
       const labels = { processor: 'memory_limiter', pipeline: 'traces' };
-      assert.equal(running.service.telemetry.get('mlobs_processor_refused_spans_total', labels), 1);
+      assert.equal(await running.service.telemetry.get('mlobs_processor_refused_spans_total', labels), 1);
 
       memory.used = 10;
       assert.equal(limiters.length, 1);
       limiters[0]?.check();
       assert.equal((await post()).status, 200);
       assert.equal(
-        running.service.telemetry.get('mlobs_exporter_sent_spans_total', { exporter: 'debug' }),
+        await running.service.telemetry.get('mlobs_exporter_sent_spans_total', { exporter: 'debug' }),
         1,
       );
     } finally {

@@ -35,7 +35,7 @@ import {
 import type { Component, Host, LogsConsumer, Telemetry } from '../../component.js';
 import type { RetryPolicy } from '../../otlp/exporter_settings.js';
 import { RetrySender } from '../../otlp/RetrySender.js';
-import { noopTelemetry } from '../../service/selfMetrics.js';
+import { FAILED_REQUESTS_COUNTER, noopTelemetry } from '../../service/selfMetrics.js';
 import { attributeValues, postJson } from '../httpPost.js';
 
 /** Resolved settings of one alertmanager exporter. */
@@ -78,7 +78,7 @@ export interface PostableAlert {
  * Self-telemetry counter: requests Alertmanager answered badly or not at all. It exists at 0
  * from the start, so Prometheus' `increase()` sees the first failure too.
  */
-export const FAILED_REQUESTS = 'mlobs_exporter_failed_requests_total';
+export const FAILED_REQUESTS = FAILED_REQUESTS_COUNTER;
 
 /** Alerts for the incidents in the logs pipeline. */
 export class AlertmanagerExporter implements Component, LogsConsumer {
@@ -95,6 +95,7 @@ export class AlertmanagerExporter implements Component, LogsConsumer {
       retry: s.retry,
       // One consumer: alerts reach Alertmanager in the order their incidents changed.
       queue: { size: 1000, consumers: 1 },
+      endpoint: () => s.url.href,
       send: async (item, abort) => {
         const r = await postJson(s.url, item.body, s.headers, s.timeoutMs, abort);
         // The reason (status or network error) is in the sender's warning; the counter stays one series.

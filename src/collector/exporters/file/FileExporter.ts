@@ -14,7 +14,7 @@
 import { constants } from 'node:fs';
 import { access, type FileHandle, lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { ErrorCodes } from '../../../errors.js';
+import { ErrorCodes, MlobsError } from '../../../errors.js';
 import type { LogsData, MetricsData, TracesData } from '../../../model/otlp.js';
 import {
   type Component,
@@ -68,8 +68,9 @@ export class FileExporter implements Component, TracesConsumer, LogsConsumer, Me
       throw err;
     });
     if (info?.isSymbolicLink() && !this.settings.followSymlinks)
-      throw new Error(
-        `${ErrorCodes.MLOBS_ERR_EXPORT_FAILED}: exporters::${this.settings.id}: ${path} is a symbolic link; refusing to write through it (set follow_symlinks: true to allow)`,
+      throw new MlobsError(
+        ErrorCodes.MLOBS_ERR_EXPORT_FAILED,
+        `exporters::${this.settings.id}: ${path} is a symbolic link; refusing to write through it (set follow_symlinks: true to allow)`,
       );
     if (info) await access(path, constants.W_OK);
     this.started = true;
@@ -87,8 +88,9 @@ export class FileExporter implements Component, TracesConsumer, LogsConsumer, Me
       return await open(this.settings.path, flags, 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ELOOP')
-        throw new Error(
-          `${this.settings.path} is a symbolic link; refusing to write through it (set follow_symlinks: true to allow)`,
+        throw new MlobsError(
+          ErrorCodes.MLOBS_ERR_EXPORT_FAILED,
+          `exporters::${this.settings.id}: ${this.settings.path} is a symbolic link; refusing to write through it (set follow_symlinks: true to allow)`,
         );
       throw err;
     }

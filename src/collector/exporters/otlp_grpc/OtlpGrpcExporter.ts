@@ -85,6 +85,10 @@ export class OtlpGrpcExporter extends OtlpExporterBase {
     this.clients.clear();
   }
 
+  protected endpointOf(): string {
+    return this.config.endpoint;
+  }
+
   protected attempt(item: SendItem, abort: AbortSignal): Promise<SendResult> {
     const client = this.clients.get(item.signal);
     if (!client) return Promise.resolve({ ok: false, retryable: false, message: 'exporter is not started' });

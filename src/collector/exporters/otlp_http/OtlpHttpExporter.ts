@@ -3,11 +3,13 @@
  * signal's own `traces_endpoint` / `logs_endpoint` / `metrics_endpoint`) over keep-alive agents. Retryable answers are OTLP's (429, 502, 503, 504) and network errors;
  * `Retry-After` (seconds or an HTTP date) sets the next wait when it is longer than the back-off.
  */
+
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { ErrorCodes, MlobsError } from '../../../errors.js';
 import type { Signal } from '../../component.js';
 import { parseDuration } from '../../config/values.js';
 import { BufferPool } from '../../otlp/BufferPool.js';
@@ -55,7 +57,10 @@ export function signalUrls(
   for (const signal of ['traces', 'logs', 'metrics'] as const) {
     if (!hasEndpointFor(config, signal)) {
       if (signals.includes(signal))
-        throw new Error(`${id}: no endpoint for ${signal}; set endpoint or ${signal}_endpoint`);
+        throw new MlobsError(
+          ErrorCodes.MLOBS_ERR_CONFIG_INVALID,
+          `exporters::${id}: no endpoint for ${signal}; set endpoint or ${signal}_endpoint`,
+        );
       continue;
     }
     const own = config[`${signal}_endpoint`];
@@ -100,6 +105,10 @@ export class OtlpHttpExporter extends OtlpExporterBase {
     this.agents.http?.destroy();
     this.agents.https?.destroy();
     this.agents = {};
+  }
+
+  protected endpointOf(signal: Signal): string {
+    return this.urls[signal]?.href ?? `(no endpoint for ${signal})`;
   }
 
   protected async attempt(item: SendItem, abort: AbortSignal): Promise<SendResult> {

@@ -1,8 +1,8 @@
 /**
  * The `prometheus` exporter: a pull endpoint. Metrics pipelines push OTLP points into a
  * {@link SeriesStore}; a scrape of `/metrics` renders the series (text 0.0.4, or OpenMetrics
- * when `Accept` asks for it) and, with `self_telemetry`, the collector's own counters, all
- * through the one serializer in `src/collector/prometheus/`. The `ml` processor's analysis
+ * when `Accept` asks for it) and, with `self_telemetry`, the collector's own counters (read
+ * from the collector's one MeterProvider), all through the one serializer in `src/collector/prometheus/`. The `ml` processor's analysis
  * statistics reach it as ordinary OTLP metrics in the pipeline.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -19,7 +19,7 @@ import {
   TEXT_CONTENT_TYPE,
 } from '../../prometheus/exposition.js';
 import { familiesOf, SeriesStore, type SeriesStoreOptions } from '../../prometheus/SeriesStore.js';
-import { noopTelemetry, recordItems } from '../../service/selfMetrics.js';
+import { noopTelemetry, recordItems, SELF_TELEMETRY_SCOPE } from '../../service/selfMetrics.js';
 
 /** Resolved settings of one prometheus exporter. */
 export interface PrometheusExporterSettings {
@@ -88,10 +88,14 @@ export class PrometheusExporter implements Component, MetricsConsumer {
   }
 
   /** The page a scrape gets now, in the given format. */
-  render(format: 'text' | 'openmetrics'): string {
+  async render(format: 'text' | 'openmetrics'): Promise<string> {
     const families: Family[] = this.store.collect();
-    const self = this.telemetry.collect?.();
-    if (this.settings.selfTelemetry && self)
+    // Only the self-telemetry scope: the analysis statistics reach this exporter through its
+    // metrics pipeline, and serving them twice would double every sum over them.
+    const self = this.settings.selfTelemetry
+      ? await this.telemetry.collect?.([SELF_TELEMETRY_SCOPE])
+      : undefined;
+    if (self)
       families.push(
         ...familiesOf(self, { resourceAndScope: false, constLabels: this.settings.store.constLabels }),
       );
@@ -110,10 +114,17 @@ export class PrometheusExporter implements Component, MetricsConsumer {
       return;
     }
     const format = negotiate(req.headers.accept);
-    res
-      .writeHead(200, {
-        'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
-      })
-      .end(this.render(format));
+    this.render(format).then(
+      (page) =>
+        res
+          .writeHead(200, {
+            'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+          })
+          .end(page),
+      (err: unknown) =>
+        res
+          .writeHead(500, { 'content-type': 'text/plain' })
+          .end(`collecting metrics failed: ${(err as Error).message}\n`),
+    );
   }
 }

@@ -25,7 +25,7 @@ import type { LogRecord, LogsData } from '../../../model/otlp.js';
 import type { Component, Host, LogsConsumer, Telemetry } from '../../component.js';
 import type { RetryPolicy } from '../../otlp/exporter_settings.js';
 import { RetrySender } from '../../otlp/RetrySender.js';
-import { noopTelemetry } from '../../service/selfMetrics.js';
+import { FAILED_REQUESTS_COUNTER, noopTelemetry } from '../../service/selfMetrics.js';
 import { attributeValues, postJson } from '../httpPost.js';
 
 /** Resolved settings of one webhook exporter. */
@@ -60,7 +60,7 @@ export const WEBHOOK_HEADERS = {
  * Self-telemetry counter: delivery attempts that failed, per URL (the reason is in the sender's
  * warning). Each URL's series exists at 0 from the start, so `increase()` sees the first failure.
  */
-export const FAILED_DELIVERIES = 'mlobs_exporter_failed_requests_total';
+export const FAILED_DELIVERIES = FAILED_REQUESTS_COUNTER;
 
 /** `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. */
 export function signWebhook(secret: string, timestamp: number, body: Uint8Array | string): string {
@@ -110,6 +110,7 @@ export class WebhookExporter implements Component, LogsConsumer {
           id: `${s.id} (${url.origin}${url.pathname})`,
           retry: s.retry,
           queue: s.queue,
+          endpoint: () => url.href,
           send: async (item, abort) => {
             const d = this.deliveries.get(item.body) as Delivery;
             // Signed per attempt, so a retry's timestamp is fresh for the receiver's tolerance.

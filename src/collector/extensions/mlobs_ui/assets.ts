@@ -59,6 +59,7 @@ export async function bundle(entry: string): Promise<{ js: Buffer; css: Buffer }
   });
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   const css = result.outputFiles.find((f) => f.path.endsWith('.css'));
+  // Invariant, not a user error: esbuild writes one script and, the entry importing style.css, one style sheet.
   if (!js || !css) throw new Error(`bundling ${entry} produced no script or style sheet`);
   return { js: Buffer.from(js.contents), css: Buffer.from(css.contents) };
 }

@@ -5,10 +5,11 @@
  */
 import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ErrorCodes, MlobsError } from '../../../errors.js';
 import type { Component } from '../../component.js';
 import { SqliteQueueStore } from '../../store/SqliteQueueStore.js';
+import { sqliteDriver } from '../../store/sqliteDriver.js';
 
 /** What a storage extension offers the components that name it. */
 export interface StorageExtension {
@@ -34,10 +35,12 @@ export class SqliteStorageExtension implements Component, StorageExtension {
   /** Opens (creating, private) the database. */
   async start(): Promise<void> {
     if (this.db) return;
+    // Outside the try: a missing driver is its own error (what to install), not a bad file.
+    const Driver = sqliteDriver(`extensions::${this.id}`);
     try {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       closeSync(openSync(this.path, constants.O_RDWR | constants.O_CREAT, 0o600));
-      const db = new Database(this.path);
+      const db = new Driver(this.path);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${this.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
       db.pragma('busy_timeout = 5000');

@@ -1,14 +1,13 @@
 /**
  * What the `ml` processor instances of one configured id share, like the OpenTelemetry
- * Collector's shared components: one durable Analyzer, one state store and one
- * MeterProvider, fed by every pipeline that lists the id (traces for component runs and
- * labels, logs for labels as log records) and emitting into every pipeline it is in
- * (incident spans into traces, finding and incident log records into logs, statistics into metrics).
+ * Collector's shared components: one durable Analyzer, one state store and one meter (a
+ * scope of the collector's one MeterProvider, `host.telemetry`), fed by every pipeline that
+ * lists the id (traces for component runs and labels, logs for labels as log records) and
+ * emitting into every pipeline it is in (incident spans into traces, finding and incident log
+ * records into logs, statistics into metrics, read from that scope every `metrics.interval`).
  * It opens on the first instance's start and closes after the last instance's shutdown.
  */
 import { diag } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { AnalysisListener } from '../../../analysis/AnalysisListener.js';
 import {
   findingsToLogsData,
@@ -22,7 +21,7 @@ import type { AnalysisStore } from '../../../analysis/store/AnalysisStore.js';
 import { DurableAnalyzer } from '../../../analysis/store/DurableAnalyzer.js';
 import { InMemoryAnalysisStore } from '../../../analysis/store/InMemoryAnalysisStore.js';
 import type { Finding, Incident } from '../../../model/finding.js';
-import type { LogsData, MetricsData } from '../../../model/otlp.js';
+import type { LogsData } from '../../../model/otlp.js';
 import type { Reaction } from '../../../model/reaction.js';
 import type { SpanRecord } from '../../../model/span-record.js';
 import { OtelOutput } from '../../../stream/OtelOutput.js';
@@ -37,9 +36,9 @@ import {
 } from '../../component.js';
 import type { Endpoint } from '../../config/values.js';
 import { noopTelemetry } from '../../service/selfMetrics.js';
+import { TelemetryRegistry } from '../../service/TelemetryRegistry.js';
 import { SqliteAnalysisStore } from '../../store/SqliteAnalysisStore.js';
 import type { MlSettings } from './config.js';
-import { MetricsBridgeExporter } from './MetricsBridgeExporter.js';
 import { ReactionServer } from './ReactionServer.js';
 
 /** The resource of everything mlobs itself emits. */
@@ -90,7 +89,10 @@ interface Sinks {
 export class MlCore {
   private durable: DurableAnalyzer | undefined;
   private store: AnalysisStore | undefined;
-  private meterProvider: MeterProvider | undefined;
+  /** Where the statistics are recorded: the host's metrics stack, or a private one for a host without. */
+  private metrics: Required<Pick<Telemetry, 'collect' | 'meter'>> | undefined;
+  private exporting: Promise<void> | undefined;
+  private metricsTimer: NodeJS.Timeout | undefined;
   private readonly sinks: Sinks = { traces: [], logs: [], metrics: [] };
   private pending: MlOutput = emptyOutput();
   private reactionEngine: ReactionEngine | undefined;
@@ -160,13 +162,14 @@ export class MlCore {
         // A state file that cannot be opened or read stops the start; release what did open.
         clearInterval(this.timer);
         this.timer = undefined;
+        clearInterval(this.metricsTimer);
+        this.metricsTimer = undefined;
         await this.reactionServer?.close();
         this.reactionServer = undefined;
         this.reactionAddress = undefined;
         this.store?.close();
         this.store = undefined;
-        void this.meterProvider?.shutdown().catch(() => undefined);
-        this.meterProvider = undefined;
+        this.metrics = undefined;
         throw err;
       }
       this.host = host;
@@ -197,8 +200,10 @@ export class MlCore {
     await this.reactionServer?.close();
     this.reactionServer = undefined;
     this.reactionAddress = undefined;
-    await this.meterProvider?.shutdown().catch((err: unknown) => this.warn('exporting metrics', err));
-    this.meterProvider = undefined;
+    clearInterval(this.metricsTimer);
+    this.metricsTimer = undefined;
+    await this.exportMetrics();
+    this.metrics = undefined;
     this.store?.close();
     this.store = undefined;
     this.sinks.traces = [];
@@ -267,9 +272,37 @@ export class MlCore {
     }
   }
 
-  /** Exports the statistics now (tests; the reader also exports on its interval). */
+  /** Exports the statistics now (tests; they also go out every `metrics_interval`). */
   async flushMetrics(): Promise<void> {
-    await this.meterProvider?.forceFlush();
+    await this.exportMetrics();
+  }
+
+  /** The instrumentation scope of this processor's statistics on the collector's MeterProvider. */
+  get metricsScope(): string {
+    return `mlobs/processors/${this.id}`;
+  }
+
+  /**
+   * Reads this processor's scope from the metrics stack and hands it to the metrics
+   * pipelines the processor is in; one read at a time (a slow consumer delays the next tick
+   * instead of piling reads up).
+   */
+  private exportMetrics(): Promise<void> {
+    const metrics = this.metrics;
+    if (metrics === undefined || this.sinks.metrics.length === 0) return Promise.resolve();
+    this.exporting ??= (async () => {
+      try {
+        const data = await metrics.collect([this.metricsScope]);
+        if (data.resourceMetrics.length === 0) return;
+        await Promise.all(this.sinks.metrics.map((m) => m.consumeMetrics(data)));
+      } catch (err) {
+        this.telemetry.add('mlobs_ml_output_dropped_total', 1, { processor: this.id });
+        this.warn('exporting metrics', err);
+      } finally {
+        this.exporting = undefined;
+      }
+    })();
+    return this.exporting;
   }
 
   private open(host: Host): void {
@@ -279,11 +312,17 @@ export class MlCore {
       s.type === 'sqlite'
         ? new SqliteAnalysisStore({
             path: s.path,
+            configPath: `processors::${this.id}::storage::type`,
             synchronous: s.synchronous,
             maxPredictions: this.settings.maxPending,
           })
         : new InMemoryAnalysisStore({ maxPredictions: this.settings.maxPending });
-    const output = new OtelOutput({ meter: this.meter() });
+    const t = host.telemetry;
+    this.metrics =
+      t.meter !== undefined && t.collect !== undefined
+        ? { meter: (s) => t.meter!(s), collect: (s) => t.collect!(s) }
+        : new TelemetryRegistry();
+    const output = new OtelOutput({ meter: this.metrics.meter(this.metricsScope) });
     this.output = output;
     const listener: AnalysisListener = {
       onWindow: (r) => output.onWindow(r),
@@ -321,25 +360,10 @@ export class MlCore {
       }, every);
       this.timer.unref();
     }
-  }
-
-  /** A meter whose provider exports to the metrics pipelines, if any instance was built for one. */
-  private meter() {
-    const readers = [];
     if (this.registered.has('metrics')) {
-      const exporter = new MetricsBridgeExporter(async (data: MetricsData) => {
-        await Promise.all(this.sinks.metrics.map((m) => m.consumeMetrics(data)));
-      });
-      readers.push(
-        new PeriodicExportingMetricReader({
-          exporter,
-          exportIntervalMillis: this.settings.metricsIntervalMs,
-          exportTimeoutMillis: Math.min(30_000, this.settings.metricsIntervalMs),
-        }),
-      );
+      this.metricsTimer = setInterval(() => void this.exportMetrics(), this.settings.metricsIntervalMs);
+      this.metricsTimer.unref();
     }
-    this.meterProvider = new MeterProvider({ resource: resourceFromAttributes(MLOBS_RESOURCE), readers });
-    return this.meterProvider.getMeter('mlobs');
   }
 
   /** Runs one persisted step; undefined (after counting and warning once) if it failed. */

@@ -5,6 +5,7 @@
  * service (each pipeline gets the same object), so two services in one process, as in
  * tests, never share state by accident.
  */
+import { ErrorCodes, MlobsError } from '../../../errors.js';
 import type { ProcessorFactory } from '../../factory.js';
 import {
   createDefaultMlConfig,
@@ -28,7 +29,8 @@ export const mlProcessorFactory: ProcessorFactory<MlProcessorConfig> = {
     if (core === undefined) {
       const { settings: resolved, problems } = resolveMlConfig(config);
       if (problems.length > 0)
-        throw new Error(
+        throw new MlobsError(
+          ErrorCodes.MLOBS_ERR_CONFIG_INVALID,
           `processors::${settings.id}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
         );
       const created = new MlCore(settings.id, resolved, () => cores.delete(config));

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
+import { ErrorCodes, MlobsError } from '../../../errors.js';
 import type {
   Component,
   Host,
@@ -31,7 +32,8 @@ export interface OtlpReceiverConsumers {
 }
 
 function must<T>(r: { value?: T; error?: string }, what: string): T {
-  if (r.error !== undefined || r.value === undefined) throw new Error(`${what}: ${r.error}`);
+  if (r.error !== undefined || r.value === undefined)
+    throw new MlobsError(ErrorCodes.MLOBS_ERR_CONFIG_INVALID, `receivers::${what}: ${r.error}`);
   return r.value;
 }
 

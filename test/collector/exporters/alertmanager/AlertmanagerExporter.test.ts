@@ -171,6 +171,9 @@ describe('alertmanager exporter', () => {
     assert.ok(am.posts.every((p) => p.length === 1 && p[0]!.labels.incident_id === 'inc-42'));
     const ends = am.posts.map((p) => Date.parse(p[0]!.endsAt));
     assert.ok(ends[2]! > ends[0]!, 'each re-send pushes endsAt forward');
-    assert.equal(host.telemetry.get('mlobs_exporter_failed_requests_total', { exporter: 'alertmanager' }), 1);
+    assert.equal(
+      await host.telemetry.get('mlobs_exporter_failed_requests_total', { exporter: 'alertmanager' }),
+      1,
+    );
   });
 });

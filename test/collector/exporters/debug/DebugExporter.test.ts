@@ -49,7 +49,7 @@ describe('debug exporter', () => {
       lines[0] ?? '',
       /\tinfo\t\{"kind":"exporter","data_type":"traces","name":"debug","resource spans":1,"spans":1\}$/,
     );
-    assert.equal(telemetry.get('mlobs_exporter_sent_spans_total', { exporter: 'debug' }), 1);
+    assert.equal(await telemetry.get('mlobs_exporter_sent_spans_total', { exporter: 'debug' }), 1);
   });
 
   it('normal prints one line per span with its ids and attributes', async () => {

@@ -53,7 +53,7 @@ describe('file exporter', () => {
     assert.deepEqual(decodeTracesJson(written[1] as string), traces('two'));
     assert.deepEqual(decodeLogsJson(written[2] as string), logs);
     assert.match(written[0] as string, /"startTimeUnixNano":"1764175278000000123"/);
-    assert.equal(telemetry.get('mlobs_exporter_sent_spans_total', { exporter: 'file' }), 2);
+    assert.equal(await telemetry.get('mlobs_exporter_sent_spans_total', { exporter: 'file' }), 2);
   });
 
   it('appends by default and, with append: false, truncates only at the first write, never at start', async () => {
@@ -167,7 +167,7 @@ describe('file exporter', () => {
     await e.shutdown();
     await e.shutdown();
     await assert.rejects(e.consumeTraces(traces('late')), { name: 'ConsumerError', permanent: false });
-    assert.equal(telemetry.get('mlobs_exporter_send_failed_spans_total', { exporter: 'file' }), 1);
+    assert.equal(await telemetry.get('mlobs_exporter_send_failed_spans_total', { exporter: 'file' }), 1);
   });
 });
 

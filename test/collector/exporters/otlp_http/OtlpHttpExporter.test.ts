@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
-import { context } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { buildRequests } from '../../../../bench/collector/workload.js';
@@ -69,7 +69,54 @@ function exporter(
   ]) as OtlpHttpExporter;
 }
 
+/** A port nothing listens on: bound once, then closed. */
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
 describe('otlp_http exporter', () => {
+  it('says an endpoint is unreachable at the first failed attempt, once, then only counts', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m), error() {}, info() {}, debug() {}, verbose() {} };
+    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const exp = exporter(url, (c) => {
+      c.retry_on_failure.max_elapsed_time = '300s'; // the default: exhaustion is minutes away
+      c.sending_queue.enabled = true;
+      c.timeout = '300ms';
+    });
+    const host = recordingHost();
+    await exp.start(host);
+    const started = Date.now();
+    try {
+      await exp.consumeTraces(data); // queued: the sender does not wait for delivery
+      for (let i = 0; i < 100 && (host.counters.get('mlobs_exporter_failed_requests_total') ?? 0) < 4; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const mine = warnings.filter((w) => w.includes('otlp_http'));
+      assert.equal(mine.length, 1, `one warning, not one per attempt: ${mine.join(' | ')}`);
+      assert.ok(mine[0]?.includes(`${url}/v1/traces`), mine[0]);
+      assert.match(mine[0] ?? '', /ECONNREFUSED/);
+      assert.match(mine[0] ?? '', /retrying for up to 300 s/);
+      assert.ok(Date.now() - started < 3000, 'reported within seconds');
+      assert.ok(
+        (host.counters.get('mlobs_exporter_failed_requests_total') ?? 0) >= 4,
+        'each attempt counted',
+      );
+      assert.equal(
+        host.counters.get('mlobs_exporter_send_failed_spans_total'),
+        undefined,
+        'not given up yet',
+      );
+    } finally {
+      await exp.shutdown();
+      diag.disable();
+    }
+  });
+
   it('posts gzip protobuf to /v1/traces with the configured headers', async () => {
     const server = await scriptedServer([]);
     const exp = exporter(`${server.url}/base`);
@@ -246,7 +293,10 @@ describe('otlp_http exporter per-signal endpoints', () => {
     assert.throws(
       () =>
         otlpHttpExporterFactory.createExporter({ id: 'otlp_http/t', pipeline: '' }, c, ['traces', 'logs']),
-      /otlp_http\/t: no endpoint for logs; set endpoint or logs_endpoint/,
+      {
+        code: 'MLOBS_ERR_CONFIG_INVALID',
+        message: 'exporters::otlp_http/t: no endpoint for logs; set endpoint or logs_endpoint',
+      },
     );
     c.logs_endpoint = 'grpc://x';
     c.metrics_endpoint = 'not a url';
@@ -337,24 +387,24 @@ describe('otlp_http exporter with encoding: json', () => {
     });
     const telemetry = new TelemetryRegistry();
     await exp.start({ telemetry, reportFatalError: () => undefined });
-    const gauge = (name: string) => {
-      const m = new RegExp(`^${name}\\{exporter="otlp_http"\\} (\\d+)$`, 'm').exec(telemetry.render());
+    const gauge = async (name: string) => {
+      const m = new RegExp(`^${name}\\{exporter="otlp_http"\\} (\\d+)$`, 'm').exec(await telemetry.render());
       return m ? Number(m[1]) : undefined;
     };
     try {
-      assert.equal(gauge('mlobs_exporter_queue_size'), 0);
+      assert.equal(await gauge('mlobs_exporter_queue_size'), 0);
       for (let i = 0; i < 3; i++) await exp.consumeTraces(structuredClone(data));
       for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       // One request is being sent; the other two wait.
-      assert.equal(gauge('mlobs_exporter_queue_size'), 2);
-      const bytes = gauge('mlobs_exporter_queue_size_bytes') ?? 0;
+      assert.equal(await gauge('mlobs_exporter_queue_size'), 2);
+      const bytes = (await gauge('mlobs_exporter_queue_size_bytes')) ?? 0;
       assert.ok(bytes > 100 && bytes < 10_000, `two small requests are ${bytes} bytes`);
       release = true;
       for (const res of held.splice(0)) res.end(encodeExportResponse(undefined));
-      for (let i = 0; i < 100 && gauge('mlobs_exporter_queue_size') !== 0; i++)
+      for (let i = 0; i < 100 && (await gauge('mlobs_exporter_queue_size')) !== 0; i++)
         await new Promise((r) => setTimeout(r, 20));
-      assert.equal(gauge('mlobs_exporter_queue_size'), 0);
-      assert.equal(gauge('mlobs_exporter_queue_size_bytes'), 0);
+      assert.equal(await gauge('mlobs_exporter_queue_size'), 0);
+      assert.equal(await gauge('mlobs_exporter_queue_size_bytes'), 0);
     } finally {
       release = true;
       for (const res of held.splice(0)) res.end(encodeExportResponse(undefined));

@@ -108,10 +108,10 @@ describe('prometheus exporter', () => {
       asDouble: 0.1,
     });
     await e.consumeMetrics(twoFeatures);
-    const body = e.render('text');
+    const body = await e.render('text');
     assert.match(body, /^mlobs_feature_missing_rate_ratio\{otel_metric_overflow="true"\} 0.1$/m);
     assert.equal(
-      host.telemetry.get('mlobs_exporter_prometheus_overflow_points_total', {
+      await host.telemetry.get('mlobs_exporter_prometheus_overflow_points_total', {
         exporter: 'prometheus',
         metric: 'mlobs_feature_missing_rate_ratio',
       }),

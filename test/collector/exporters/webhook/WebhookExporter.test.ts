@@ -110,14 +110,14 @@ describe('webhook exporter', () => {
     await new Promise((res) => setTimeout(res, 100));
     assert.equal(r.got.length, 2, 'the app record was not delivered');
     assert.equal(
-      host.telemetry.get('mlobs_exporter_failed_requests_total', {
+      await host.telemetry.get('mlobs_exporter_failed_requests_total', {
         exporter: 'webhook',
         url: r.url,
       }),
       1,
     );
     assert.equal(
-      host.telemetry.get('mlobs_exporter_sent_log_records_total', { exporter: `webhook (${r.url})` }),
+      await host.telemetry.get('mlobs_exporter_sent_log_records_total', { exporter: `webhook (${r.url})` }),
       1,
     );
   });
@@ -138,7 +138,7 @@ describe('webhook exporter', () => {
     await e.start(host);
     // One in flight, one queued, the other three dropped.
     for (let i = 0; i < 5; i++) await e.consumeLogs(logsOf([incidentRecord]));
-    const dropped = host.telemetry.get('mlobs_exporter_enqueue_failed_log_records_total', {
+    const dropped = await host.telemetry.get('mlobs_exporter_enqueue_failed_log_records_total', {
       exporter: `webhook (${r.url})`,
     });
     assert.equal(dropped, 3);

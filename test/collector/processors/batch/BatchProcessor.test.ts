@@ -125,7 +125,7 @@ describe('batch processor', () => {
     );
     await p.start(testHost(telemetry));
     await p.consumeTraces(traces(3));
-    assert.equal(telemetry.get('mlobs_processor_dropped_spans_total', labels), 3);
+    assert.equal(await telemetry.get('mlobs_processor_dropped_spans_total', labels), 3);
     await p.shutdown();
     await assert.rejects(p.consumeTraces(traces(1)), { name: 'ConsumerError', permanent: false });
   });

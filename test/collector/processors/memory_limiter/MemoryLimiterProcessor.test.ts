@@ -55,7 +55,7 @@ describe('memory_limiter processor', () => {
       },
     );
     assert.equal(sink.traces.length, 0);
-    assert.equal(telemetry.get('mlobs_processor_refused_spans_total', labels), 1);
+    assert.equal(await telemetry.get('mlobs_processor_refused_spans_total', labels), 1);
     memory.used = 10 * MIB;
     p.check();
     await p.consumeTraces(batch);

@@ -18,6 +18,7 @@ import { decodeTracesProto, encodeTracesProto } from '../../../../src/collector/
 import { type MlProcessorConfig, resolveMlConfig } from '../../../../src/collector/processors/ml/config.js';
 import { mlProcessorFactory } from '../../../../src/collector/processors/ml/factory.js';
 import type { MlProcessor } from '../../../../src/collector/processors/ml/MlProcessor.js';
+import { TelemetryRegistry } from '../../../../src/collector/service/TelemetryRegistry.js';
 import type { LogsData, MetricsData, TracesData } from '../../../../src/model/otlp.js';
 import {
   ATTR_ML_FINDING_FEATURE,
@@ -231,6 +232,34 @@ describe('ml processor', () => {
     // Metrics that come in are passed through.
     await procs.metrics!.consumeMetrics({ resourceMetrics: [] });
     assert.deepEqual(sinks.metrics.metrics.at(-1), { resourceMetrics: [] });
+    await procs.traces!.shutdown();
+    await procs.metrics!.shutdown();
+  });
+
+  it("records its statistics on the collector's one metrics stack, beside the self-telemetry", async () => {
+    const { sinks, procs } = build(config({ ...MEMORY, metrics: { interval: '1h' } }), ['traces', 'metrics']);
+    const telemetry = new TelemetryRegistry();
+    const h: Host = { reportFatalError: (e) => assert.fail(e), telemetry };
+    await procs.metrics!.start(h);
+    await procs.traces!.start(h);
+    const { spans } = await pipelineSpans(8, 99);
+    await procs.traces!.consumeTraces(toTracesData(spans));
+    const page = await telemetry.render();
+    assert.match(
+      page,
+      /^mlobs_detector_statistic\{.*ml_finding_feature="tenure".*ml_finding_statistic="ks".*\} [0-9.e-]+$/m,
+      'statistics at /metrics',
+    );
+    assert.match(
+      page,
+      /^mlobs_ml_windows_closed_total\{processor="ml"\} [1-9]/m,
+      'self-telemetry beside them',
+    );
+    await procs.traces!.core.flushMetrics();
+    const scopes = sinks.metrics.metrics.flatMap((m) =>
+      m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.map((sm) => sm.scope.name)),
+    );
+    assert.deepEqual([...new Set(scopes)], ['mlobs/processors/ml'], 'the pipeline gets the statistics only');
     await procs.traces!.shutdown();
     await procs.metrics!.shutdown();
   });

@@ -68,6 +68,7 @@ function svg(tag: string, attrs: Record<string, string | number> = {}): SVGEleme
 async function api<T = Json>(path: string): Promise<T> {
   const res = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
   const body = await res.json();
+  // Browser code: the page catches this and shows the API's message; error codes are for Node callers.
   if (!res.ok) throw new Error(body?.error ?? `${res.status} ${res.statusText}`);
   return body as T;
 }
