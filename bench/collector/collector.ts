@@ -132,7 +132,7 @@ process.on('message', (m: Msg) => {
         idleRssMiB: process.memoryUsage.rss() / 2 ** 20,
         maxBlockMs: loop.max / 1e6,
         queuePeakBytes: queuePeak,
-        poolIdleMiB: poolIdleBytes() / 2 ** 20,
+        poolIdleMiB: (await poolIdleBytes()) / 2 ** 20,
       };
       await stop();
       process.send!({ type: 'stats', ...stats }, () => process.exit(0));
@@ -141,9 +141,9 @@ process.on('message', (m: Msg) => {
 });
 
 /** What the collector's buffer pools hold idle, as its own metrics report it. */
-function poolIdleBytes(): number {
+async function poolIdleBytes(): Promise<number> {
   let total = 0;
-  for (const rm of telemetry.collect().resourceMetrics)
+  for (const rm of (await telemetry.collect()).resourceMetrics)
     for (const sm of rm.scopeMetrics)
       for (const metric of sm.metrics)
         if (metric.name === 'mlobs_buffer_pool_idle_bytes')

@@ -97,18 +97,17 @@ describe('TelemetryRegistry as the one metrics stack', () => {
 });
 
 describe('buffer pool gauge', () => {
-  it('shows what each named pool holds idle, one series per pool, read at scrape time', () => {
+  it('shows what each named pool holds idle, one series per pool, read at scrape time', async () => {
     const pool = new BufferPool(1 << 20, 64 * 1024, 'test_gauge_pool');
     const t = new TelemetryRegistry();
     watchBufferPools(t);
-    const line = () =>
-      t
-        .render()
+    const line = async () =>
+      (await t.render())
         .split('\n')
         .find((l) => l.startsWith('mlobs_buffer_pool_idle_bytes{pool="test_gauge_pool"}'));
-    assert.equal(line(), 'mlobs_buffer_pool_idle_bytes{pool="test_gauge_pool"} 0');
+    assert.equal(await line(), 'mlobs_buffer_pool_idle_bytes{pool="test_gauge_pool"} 0');
     pool.give(pool.take(100 * 1024));
-    assert.equal(line(), `mlobs_buffer_pool_idle_bytes{pool="test_gauge_pool"} ${pool.idleSize}`);
+    assert.equal(await line(), `mlobs_buffer_pool_idle_bytes{pool="test_gauge_pool"} ${pool.idleSize}`);
     assert.ok(pool.idleSize >= 100 * 1024);
     assert.ok(bufferPools().includes(pool));
   });
