@@ -34,9 +34,13 @@ const mlobsInstrumentation: typeof import('../../src/instrumentation/index.js') 
 const mlobsStream: typeof import('../../src/stream/index.js') = require(
   dist ? join(dist, 'stream/index.js') : '../../src/stream/index.js',
 );
-const { DEFAULT_SAMPLING, OnnxRuntimeInstrumentation } = mlobsInstrumentation;
+const { DEFAULT_SAMPLING, OnnxRuntimeInstrumentation, parseSampling } = mlobsInstrumentation;
 const { MlSpanProcessor } = mlobsStream;
-const instrumentation = new OnnxRuntimeInstrumentation();
+// `--sampling SPEC` (MLOBS_SAMPLING's syntax: 1, 1/N, R/s, P%) measures another sampling than the default.
+const samplingAt = process.argv.indexOf('--sampling');
+const sampling =
+  samplingAt >= 0 ? parseSampling(process.argv[samplingAt + 1] ?? '', '--sampling') : DEFAULT_SAMPLING;
+const instrumentation = new OnnxRuntimeInstrumentation({ sampling });
 // Loaded after the instrumentation hooked require, as `mlobs/register` does.
 const ort: typeof import('onnxruntime-node') = require('onnxruntime-node');
 
@@ -112,7 +116,7 @@ async function main(): Promise<void> {
   ];
   console.log(
     `onnxruntime-node ${ort.env.versions.node ?? ''} · credit-risk.onnx (${FEATURE_NAMES.length} features → 2 classes) · ` +
-      `default sampling ${JSON.stringify(DEFAULT_SAMPLING)} · ${dist ? `compiled (${dist})` : 'tsx'} · ${rounds} rounds · load average ${loadavg()
+      `sampling ${JSON.stringify(sampling)}${sampling === DEFAULT_SAMPLING ? ' (default)' : ''} · ${dist ? `compiled (${dist})` : 'tsx'} · ${rounds} rounds · load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
   );

@@ -116,7 +116,9 @@ function addNumericProjection(attributes: Attributes, numeric: NumericSummary[])
   attributes[ATTR_ML_SUMMARY_MEAN] = numeric.map((s) => finite(s.mean));
   attributes[ATTR_ML_SUMMARY_VARIANCE] = numeric.map((s) => finite(s.variance));
   attributes[ATTR_ML_SUMMARY_QUANTILE_LEVELS] = [...EVENT_QUANTILE_LEVELS];
-  attributes[ATTR_ML_SUMMARY_QUANTILES] = numeric.flatMap((s) => s.quantiles(EVENT_QUANTILE_LEVELS).map(finite));
+  attributes[ATTR_ML_SUMMARY_QUANTILES] = numeric.flatMap((s) =>
+    s.quantiles(EVENT_QUANTILE_LEVELS).map(finite),
+  );
 }
 
 function addCategorical(attributes: Attributes, summaries: FeatureSummary[]): void {

@@ -121,9 +121,16 @@ describe('summary properties', () => {
     const levels = [-0.5, 0, 0.01, 0.05, 0.25, 0.5, 0.5, 0.75, 0.95, 0.99, 1, 2];
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(magnitude, magnitude.map((x) => -x), fc.constantFrom(0, -0, 5e-324)), {
-          maxLength: 300,
-        }),
+        fc.array(
+          fc.oneof(
+            magnitude,
+            magnitude.map((x) => -x),
+            fc.constantFrom(0, -0, 5e-324),
+          ),
+          {
+            maxLength: 300,
+          },
+        ),
         (xs) => {
           const s = new QuantileSketch(0.01);
           s.addArray(xs);
