@@ -4,12 +4,16 @@
  * with the default sampling, spans batched to an exporter that discards them), and instrumented
  * with the in-process analysis (`MlSpanProcessor`) as well. Batch sizes 1, 32 and 1024.
  *
- * The three variants run side by side: each round times every variant once, in a rotating
+ * A fourth variant records every call of the same model (renamed, with `{ every: 1 }`): the
+ * cost of one recorded call, which the default sampling spreads over the calls it only counts.
+ *
+ * The variants run side by side: each round times every variant once, in a rotating
  * order, on the same session and tensor, so load from other processes on a shared machine hits
  * them alike. The median over rounds of the per-call time is reported, by wall clock and by
  * this process's CPU time. Run: `npm run bench:overhead` (`-- --rounds N` for more rounds;
  * `-- --dist dist` after `npm run build` to measure the compiled package).
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { context } from '@opentelemetry/api';
@@ -22,7 +26,10 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { onnx } from 'onnx-proto';
 import { FEATURE_NAMES } from '../../examples/credit/data.js';
+
+const MODEL = join(__dirname, '../../examples/credit/models/credit-risk.onnx');
 
 // `--dist DIR` measures the compiled package (what `node --import mlobs/register` runs) instead of
 // the TypeScript sources through tsx, whose name-keeping helpers add to every closure call.
@@ -40,7 +47,10 @@ const { MlSpanProcessor } = mlobsStream;
 const samplingAt = process.argv.indexOf('--sampling');
 const sampling =
   samplingAt >= 0 ? parseSampling(process.argv[samplingAt + 1] ?? '', '--sampling') : DEFAULT_SAMPLING;
-const instrumentation = new OnnxRuntimeInstrumentation({ sampling });
+const instrumentation = new OnnxRuntimeInstrumentation({
+  sampling,
+  models: { 'credit-risk-every-call': { sampling: { every: 1 } } },
+});
 // Loaded after the instrumentation hooked require, as `mlobs/register` does.
 const ort: typeof import('onnxruntime-node') = require('onnxruntime-node');
 
@@ -61,6 +71,8 @@ type Run = (feeds: Feeds) => Promise<unknown>;
 
 interface Variant {
   name: string;
+  /** Share of the round's calls this variant makes (a slow variant makes fewer: per-call times are compared). */
+  share: number;
   /** Untimed: points the instrumentation at this variant's provider. */
   setup: () => void;
   run: Run;
@@ -95,23 +107,37 @@ async function main(): Promise<void> {
   const analysed = new BasicTracerProvider({
     spanProcessors: [new BatchSpanProcessor(analysedExporter), ml as unknown as SpanProcessor],
   });
-  const session = await ort.InferenceSession.create(
-    join(__dirname, '../../examples/credit/models/credit-risk.onnx'),
-  );
+  const session = await ort.InferenceSession.create(MODEL);
+  // The same model under another name, which the config records on every call: what one
+  // recorded call (span, summaries, export) costs, beside the sampled default.
+  const renamed = onnx.ModelProto.decode(readFileSync(MODEL));
+  renamed.metadataProps = [
+    ...(renamed.metadataProps ?? []).filter((p) => p.key !== 'mlobs.model.name'),
+    { key: 'mlobs.model.name', value: 'credit-risk-every-call' },
+  ];
+  const everyCall = await ort.InferenceSession.create(onnx.ModelProto.encode(renamed).finish());
   const proto = Object.getPrototypeOf(session) as { run: Run & { __original?: Run } };
   const original = proto.run.__original;
   if (!original) throw new Error('InferenceSession#run is not instrumented');
   const variants: Variant[] = [
-    { name: 'bare', setup: () => {}, run: (f) => original.call(session, f) },
+    { name: 'bare', share: 1, setup: () => {}, run: (f) => original.call(session, f) },
     {
       name: 'instrumented',
+      share: 1,
       setup: () => instrumentation.setTracerProvider(plain),
       run: (f) => session.run(f),
     },
     {
       name: 'instrumented + in-process analysis',
+      share: 1,
       setup: () => instrumentation.setTracerProvider(analysed),
       run: (f) => session.run(f),
+    },
+    {
+      name: 'every call recorded (MLOBS_SAMPLING=1)',
+      share: 0.05,
+      setup: () => instrumentation.setTracerProvider(plain),
+      run: (f) => everyCall.run(f),
     },
   ];
   console.log(
@@ -132,7 +158,7 @@ async function main(): Promise<void> {
     const calls = Math.max(20, Math.round(50_000 / Math.max(1, probe.wallUs)));
     for (const v of variants) {
       v.setup();
-      await timeCalls(v.run, feeds, calls); // warm-up
+      await timeCalls(v.run, feeds, Math.max(5, Math.round(calls * v.share))); // warm-up
     }
     const wall = variants.map(() => [] as number[]);
     const cpu = variants.map(() => [] as number[]);
@@ -140,7 +166,7 @@ async function main(): Promise<void> {
       for (let k = 0; k < variants.length; k++) {
         const i = (r + k) % variants.length;
         variants[i].setup();
-        const t = await timeCalls(variants[i].run, feeds, calls);
+        const t = await timeCalls(variants[i].run, feeds, Math.max(5, Math.round(calls * variants[i].share)));
         wall[i].push(t.wallUs);
         cpu[i].push(t.cpuUs);
       }
