@@ -489,8 +489,11 @@ function startPipeline(o: Options, endpoint: string, json: boolean): Child {
       OTEL_METRICS_EXPORTER: 'none',
       OTEL_BSP_SCHEDULE_DELAY: '500',
       OTEL_BLRP_SCHEDULE_DELAY: '500',
-      // No MLOBS_SAMPLING: the default (recording costs ≤ 2% of the model's time, at least one
-      // recorded call a second per pipeline) is what the demo's detection works from.
+      // The default sampling (recording costs ≤ 2% of the model's time) with its floor scaled to
+      // the demo's time: at least one recorded call a second is ≥ 300 per 5-minute window, but
+      // only 2 in the demo's 2-second windows (or in a stretched 5-minute one), too few to tell
+      // the model's own drift from its consumer's; 100 ms keeps the proportion.
+      MLOBS_SAMPLING: '2%,100ms',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
