@@ -12,8 +12,10 @@
  * - `MLOBS_ANALYSIS=inprocess`: also run the analysis in the process (`MlSpanProcessor`): findings
  *   become `ml.finding` log records and incidents `ml.incident` spans, exported with the rest;
  * - `MLOBS_WINDOW` (with `inprocess`): analysis window, e.g. `30s`, `5m` (default `5m`);
- * - `MLOBS_SAMPLING`: how often model calls get summaries — `1` every call, `1/N` one call in N,
- *   `R/s` about R rows per second per model (default `1000/s`);
+ * - `MLOBS_SAMPLING`: which model calls are recorded (a span with summaries; the others are only
+ *   counted, on the next recorded run) — `P%` recording costs at most P% of the model's time
+ *   (default `2%`, with a recorded call at least once a second), `1` every call, `1/N` one call
+ *   in N, `R/s` about R summarised rows per second per model;
  * - `MLOBS_PRIVACY_KEY`, `MLOBS_PRIVACY_HASH_FEATURES`, `MLOBS_PRIVACY_DROP_FEATURES`,
  *   `MLOBS_PRIVACY_IDS`: what summaries and label-join ids may carry (see `configurePrivacy`);
  *   applied even when `OTEL_SDK_DISABLED=true` or the app has its own provider.

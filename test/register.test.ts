@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import type { OtlpReceiver } from '../src/collector/receivers/otlp/OtlpReceiver.js';
+import { Capture, startReceiver } from './collector/receivers/otlp/helpers.js';
 
 interface Received {
   path: string;
@@ -102,6 +104,55 @@ console.log('instrumentations=' + registration?.instrumentations.length);
     assert.equal(received.length, 0);
   });
 
+  it('flushes the spans not yet exported when the app is killed with SIGTERM', async () => {
+    received.length = 0;
+    // A batch delay of a minute: only the flush on SIGTERM can deliver the span in time.
+    const script = `${RECORD}
+console.log('ready');
+setInterval(() => {}, 1000);
+`;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './src/register.ts', '-e', script],
+      {
+        cwd: process.cwd(),
+        env: {
+          ...process.env,
+          OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+          OTEL_SERVICE_NAME: 'sigterm-svc',
+          OTEL_BSP_SCHEDULE_DELAY: '60000',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+      child.on('close', (code, signal) => r({ code, signal })),
+    );
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          if (stdout.includes('ready')) resolve();
+        });
+        child.on('close', () => reject(new Error(`exited before it was ready: ${stderr}`)));
+      });
+      assert.equal(received.length, 0, 'nothing was exported before the signal');
+      child.kill('SIGTERM');
+      const { signal } = await exited;
+      assert.equal(signal, 'SIGTERM', 'the default action of the signal still ends the app');
+    } finally {
+      clearTimeout(killer);
+    }
+    const traces = received.filter((r) => r.path === '/v1/traces');
+    assert.equal(traces.length, 1, `requests: ${received.map((r) => r.path).join(', ')}; ${stderr}`);
+    assert.match(traces[0].body, /register-probe/);
+    assert.match(traces[0].body, /sigterm-svc/);
+  });
+
   it('does nothing when OTEL_SDK_DISABLED=true', async () => {
     received.length = 0;
     const out = await runScript(RECORD, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SDK_DISABLED: 'true' });
@@ -109,4 +160,48 @@ console.log('instrumentations=' + registration?.instrumentations.length);
     assert.match(out.stdout, /registered=false/);
     assert.equal(received.length, 0);
   });
+});
+
+describe('mlobs/register over OTLP/gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)', () => {
+  const sink = new Capture();
+  let receiver: OtlpReceiver;
+  let grpcAddr = '';
+
+  before(async () => {
+    const started = await startReceiver(sink);
+    receiver = started.receiver;
+    grpcAddr = started.grpcAddr;
+  });
+  after(() => receiver.shutdown());
+
+  const spanNames = (): string[] =>
+    sink.traces.flatMap((t) =>
+      t.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((sp) => sp.name))),
+    );
+
+  // Without in-process analysis the NodeSDK picks the exporter; with it, mlobs/register does.
+  for (const analysis of ['', 'inprocess']) {
+    it(`delivers component spans to a gRPC receiver${analysis ? ' with MLOBS_ANALYSIS=inprocess' : ''}`, async () => {
+      sink.traces.length = 0;
+      const out = await runScript(RECORD, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://${grpcAddr}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_SERVICE_NAME: 'grpc-svc',
+        OTEL_LOGS_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'none',
+        MLOBS_ANALYSIS: analysis,
+      });
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /registered=true/);
+      assert.ok(
+        spanNames().includes('register-probe'),
+        `spans received: ${spanNames().join(', ') || 'none'}`,
+      );
+      const service = sink.traces
+        .flatMap((t) => t.resourceSpans)
+        .flatMap((rs) => rs.resource?.attributes ?? [])
+        .find((a) => a.key === 'service.name');
+      assert.deepEqual(service?.value, { stringValue: 'grpc-svc' });
+    });
+  }
 });

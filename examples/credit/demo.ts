@@ -10,9 +10,16 @@
  *                                      #     label-shift, latency, errors, all (each at once)
  *
  * Options: `--fault NAME|all`, `--batches N` (40), `--fault-at K` (17), `--endpoint host:port`
- * (127.0.0.1:4318; when something already listens there it is used instead of starting a
- * collector, and findings are wherever its config sends them), `--out DIR` (./.mlobs, where the
- * started collector writes its files), `--json FILE` (the results, for tests).
+ * (127.0.0.1:4318), `--out DIR` (./.mlobs, where the started collector writes its files),
+ * `--json FILE` (the results, for tests).
+ *
+ * With a collector already listening at the endpoint (`npm start` in another terminal), the demo
+ * uses it: the pipeline's spans go through a TimeWarpProxy that stretches time by `--time-scale`
+ * (150: the demo's 2 seconds become the default config's 5-minute window), so that collector's
+ * windows close within the demo; the defaults become `--batches 48 --fault-at 25` (its 5
+ * reference windows of 4 batches come first), and what it finds is read from its page's JSON
+ * API at `--page host:port` (127.0.0.1:55679), whose URL is printed. `--time-scale 1` suits a
+ * running collector with the demo's own config.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -21,6 +28,7 @@ import {
   fstatSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readSync,
   rmSync,
   writeFileSync,
@@ -46,6 +54,7 @@ import {
   ATTR_ML_PIPELINE_NAME,
 } from '../../src/semconv/index.js';
 import { FAULTS, type Fault } from './pipeline.js';
+import { TimeWarpProxy } from './TimeWarpProxy.js';
 
 const REPO = resolve(__dirname, '../..');
 const CONFIG = join(REPO, 'collector-config/demo-pipeline.yaml');
@@ -80,9 +89,23 @@ interface Options {
   endpoint: string;
   out: string;
   json?: string;
+  /** Stretch of span times toward a running collector; 1 = none. */
+  timeScale: number;
+  /** `host:port` of a running collector's page. */
+  page: string;
 }
 
-function parse(args: readonly string[]): Options {
+/** Real milliseconds of the pipeline's batch grid (`--align` of pipeline.ts): four batches. */
+const GRID_MS = 2000;
+
+/** `--endpoint` of the arguments, before the rest is parsed (it decides the defaults). */
+function endpointOf(args: readonly string[]): string {
+  const at = args.indexOf('--endpoint');
+  return (at >= 0 ? args[at + 1] : undefined) ?? '127.0.0.1:4318';
+}
+
+/** The options; `running` says a collector already listens at the endpoint. */
+function parse(args: readonly string[], running: boolean): Options {
   const opt = (name: string): string | undefined => {
     const at = args.indexOf(name);
     return at >= 0 ? args[at + 1] : undefined;
@@ -96,17 +119,27 @@ function parse(args: readonly string[]): Options {
       throw new Error(`${name} must be a whole number ≥ ${min}, got ${opt(name)}`);
     return v;
   };
-  const batches = whole('--batches', 40, 20);
-  const faultAt = whole('--fault-at', 17, 13);
+  const scaleText = opt('--time-scale');
+  if (scaleText !== undefined && !running)
+    throw new Error('--time-scale only applies to a collector already running at --endpoint');
+  const timeScale = Number(scaleText ?? (running ? 150 : 1));
+  if (!(timeScale >= 1 && timeScale <= 10_000))
+    throw new Error(`--time-scale must be a number in [1, 10000], got ${scaleText}`);
+  // The default config judges against 5 reference windows, the demo's against 3.
+  const stretched = timeScale > 1;
+  const batches = whole('--batches', stretched ? 48 : 40, 20);
+  const faultAt = whole('--fault-at', stretched ? 25 : 17, 13);
   if (faultAt > batches - 12)
     throw new Error(`--fault-at ${faultAt} leaves fewer than 12 faulty batches of ${batches}`);
   return {
     faults: fault === 'all' ? [...FAULTS] : [fault as Fault],
     batches,
     faultAt,
-    endpoint: opt('--endpoint') ?? '127.0.0.1:4318',
+    endpoint: endpointOf(args),
     out: resolve(opt('--out') ?? '.mlobs'),
     json: opt('--json'),
+    timeScale,
+    page: opt('--page') ?? '127.0.0.1:55679',
   };
 }
 
@@ -182,8 +215,105 @@ function attrs(list: { key: string; value: OtlpValue }[] | undefined): Attrs {
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
+/** What the demo watches: the collector it started (its files) or a running one (its page). */
+interface Watcher {
+  /** Incidents by id, as last seen. */
+  readonly incidents: Map<string, DemoIncident>;
+  /** Reads what is new. */
+  poll(): void | Promise<void>;
+  /** Findings seen, of one pipeline or of all. */
+  findingCount(pipeline?: string): number;
+}
+
+/** Prints an incident that is new, changed state, or got (another) root cause. */
+function announce(
+  before: DemoIncident | undefined,
+  next: DemoIncident,
+  say: (line: string) => void,
+  prefix: string,
+): void {
+  if (!before) say(`  INCIDENT  ${prefix}${next.status}: ${next.title}`);
+  else if (before.status !== next.status) say(`  incident  ${prefix}${next.status}: ${next.title}`);
+  if (next.rootCause && before?.rootCause?.component !== next.rootCause.component) {
+    const r = next.rootCause;
+    say(`  ROOT CAUSE ${prefix}${r.component} (${r.kind}, score ${r.score.toFixed(2)}): ${r.explanation}`);
+  }
+}
+
+/** One incident as the page's JSON API lists it (the fields the demo reads). */
+interface ApiIncident {
+  id: string;
+  status: string;
+  title: string;
+  pipeline: string;
+  components: string[];
+  features: string[];
+  findingCount: number;
+  rootCause: { component: string; kind: string; explanation: string; score: number } | null;
+}
+
+/** Incidents of the demo's pipelines, read from a running collector's page (`/api/v1/incidents`). */
+class PageWatcher implements Watcher {
+  readonly incidents = new Map<string, DemoIncident>();
+  private readonly findings = new Map<string, number>();
+  private busy = false;
+
+  constructor(
+    private readonly page: string,
+    private readonly pipelines: ReadonlySet<string>,
+    private readonly say: (line: string) => void,
+    private readonly pipelineOf: (pipeline: string) => string,
+  ) {}
+
+  /** True when the page's API answers. */
+  async reachable(): Promise<boolean> {
+    try {
+      return (await fetch(`http://${this.page}/api/v1/status`, { signal: AbortSignal.timeout(2000) })).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async poll(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const r = await fetch(`http://${this.page}/api/v1/incidents`, { signal: AbortSignal.timeout(2000) });
+      if (!r.ok) return;
+      for (const i of (await r.json()) as ApiIncident[]) {
+        if (!this.pipelines.has(i.pipeline)) continue;
+        const next: DemoIncident = {
+          id: i.id,
+          status: i.status,
+          title: i.title,
+          pipeline: i.pipeline,
+          components: i.components,
+          features: i.features,
+          exemplarTraceIds: [],
+          ...(i.rootCause ? { rootCause: i.rootCause } : {}),
+        };
+        const before = this.incidents.get(i.id);
+        this.incidents.set(i.id, next);
+        this.findings.set(i.id, i.findingCount);
+        announce(before, next, this.say, this.pipelineOf(next.pipeline));
+      }
+    } catch {
+      // The page went away or is slow: the next poll tries again.
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  findingCount(pipeline?: string): number {
+    let n = 0;
+    for (const [id, count] of this.findings)
+      if (pipeline === undefined || this.incidents.get(id)?.pipeline === pipeline) n += count;
+    return n;
+  }
+}
+
 /** Findings and incidents read from the collector's file exporters. */
-class Observer {
+class Observer implements Watcher {
   readonly findings = new Map<string, Attrs>();
   readonly incidents = new Map<string, DemoIncident>();
   private readonly seenKinds = new Set<string>();
@@ -258,16 +388,46 @@ class Observer {
     };
     const before = this.incidents.get(id);
     this.incidents.set(id, next);
-    const prefix = this.pipelineOf(next.pipeline);
-    if (!before) this.say(`  INCIDENT  ${prefix}${next.status}: ${next.title}`);
-    else if (before.status !== next.status) this.say(`  incident  ${prefix}${next.status}: ${next.title}`);
-    if (next.rootCause && before?.rootCause?.component !== next.rootCause.component) {
-      const r = next.rootCause;
-      this.say(
-        `  ROOT CAUSE ${prefix}${r.component} (${r.kind}, score ${r.score.toFixed(2)}): ${r.explanation}`,
-      );
-    }
+    announce(before, next, this.say, this.pipelineOf(next.pipeline));
   }
+
+  findingCount(pipeline?: string): number {
+    if (pipeline === undefined) return this.findings.size;
+    return [...this.findings.values()].filter((f) => f[ATTR_ML_PIPELINE_NAME] === pipeline).length;
+  }
+}
+
+/** Where the demo remembers how far ahead it stretched span times, for its next run. */
+function clockFile(out: string): string {
+  return join(out, 'demo-clock.json');
+}
+
+/**
+ * The hop toward a running collector: the demo's 2-second grid maps onto that collector's
+ * window grid, starting after the clock and after whatever an earlier demo run sent (its spans
+ * moved the collector's watermark ahead; starting before it would make every span late).
+ */
+function stretchingProxy(o: Options): TimeWarpProxy {
+  const now = Date.now();
+  const windowMs = GRID_MS * o.timeScale;
+  let earlier = 0;
+  try {
+    earlier =
+      Number(
+        (JSON.parse(readFileSync(clockFile(o.out), 'utf8')) as { stretchedUntilMs?: unknown })
+          .stretchedUntilMs,
+      ) || 0;
+  } catch {
+    // No earlier run.
+  }
+  const start = Math.ceil(Math.max(now, earlier + windowMs) / windowMs) * windowMs;
+  return new TimeWarpProxy(`http://${o.endpoint}`, Math.floor(now / GRID_MS) * GRID_MS, start, o.timeScale);
+}
+
+function rememberClock(out: string, stretchedUntilMs: number): void {
+  if (stretchedUntilMs <= 0) return;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(clockFile(out), `${JSON.stringify({ stretchedUntilMs })}\n`);
 }
 
 /** A live status line on a terminal; a line every few seconds otherwise. */
@@ -302,7 +462,7 @@ interface Child {
   stderr: string;
 }
 
-function startPipeline(o: Options): Child {
+function startPipeline(o: Options, endpoint: string, json: boolean): Child {
   const args = [
     '--import',
     'tsx',
@@ -323,11 +483,17 @@ function startPipeline(o: Options): Child {
     env: {
       ...process.env,
       OTEL_SERVICE_NAME: 'credit-scoring',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://${o.endpoint}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      // The time-stretching hop reads OTLP/JSON.
+      ...(json ? { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } : {}),
       OTEL_METRICS_EXPORTER: 'none',
       OTEL_BSP_SCHEDULE_DELAY: '500',
       OTEL_BLRP_SCHEDULE_DELAY: '500',
-      MLOBS_SAMPLING: '1', // a batch pipeline: summarise every batch
+      // The default sampling (recording costs ≤ 2% of the model's time) with its floor scaled to
+      // the demo's time: at least one recorded call a second is ≥ 300 per 5-minute window, but
+      // only 2 in the demo's 2-second windows (or in a stretched 5-minute one), too few to tell
+      // the model's own drift from its consumer's; 100 ms keeps the proportion.
+      MLOBS_SAMPLING: '2%,100ms',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -342,14 +508,25 @@ function startPipeline(o: Options): Child {
 }
 
 async function main(): Promise<void> {
-  const o = parse(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const running = await listening(endpointOf(args));
+  const o = parse(args, running);
   const started = Date.now();
   const status = new Status();
   let collector: RunningCollector | undefined;
-  if (await listening(o.endpoint)) {
-    console.log(
-      `Using the collector already listening on ${o.endpoint}: its findings go where its config sends them.`,
-    );
+  let proxy: TimeWarpProxy | undefined;
+  let sendTo = `http://${o.endpoint}`;
+  if (running) {
+    console.log(`Using the collector already listening on ${o.endpoint}.`);
+    if (o.timeScale > 1) {
+      proxy = stretchingProxy(o);
+      sendTo = await proxy.start();
+      const window = (GRID_MS * o.timeScale) / 60_000;
+      console.log(
+        `Span times are stretched ${o.timeScale}× (every 2 s of the demo becomes a ${window}-minute window of 4 batches) ` +
+          `and run ahead of the clock, so that collector's windows close within the demo.`,
+      );
+    }
   } else {
     mkdirSync(o.out, { recursive: true });
     for (const f of ['demo-pipeline-spans.jsonl', 'demo-pipeline-findings.jsonl'])
@@ -369,20 +546,23 @@ async function main(): Promise<void> {
     fault,
     pipeline: single ? 'credit-scoring' : `credit-scoring-${fault}`,
   }));
-  const child = startPipeline(o);
+  const child = startPipeline(o, sendTo, proxy !== undefined);
   console.log(
     `Running the credit-risk pipeline under node --import mlobs/register: batches 1–${o.faultAt - 1} clean, ` +
       `then ${single ? `--fault ${o.faults[0]}` : 'each fault in its own pipeline'} from batch ${o.faultAt}, a batch every 0.5 s.`,
   );
-  const observer = collector
-    ? new Observer(
-        o.out,
-        (l) => status.say(l),
-        (p) => (single ? '' : `[${p.replace('credit-scoring-', '')}] `),
-      )
-    : undefined;
+  const pipelineOf = (p: string): string => (single ? '' : `[${p.replace('credit-scoring-', '')}] `);
+  const observer: Watcher | undefined = collector
+    ? new Observer(o.out, (l) => status.say(l), pipelineOf)
+    : running
+      ? new PageWatcher(o.page, new Set(runs.map((r) => r.pipeline)), (l) => status.say(l), pipelineOf)
+      : undefined;
+  if (observer instanceof PageWatcher && !(await observer.reachable()))
+    console.log(
+      `No mlobs page answers at http://${o.page}/ (--page): the demo cannot show what the collector finds.`,
+    );
   const tick = (): void => {
-    observer?.poll();
+    void observer?.poll();
     const batch = child.batch;
     const phase =
       batch === 0
@@ -391,7 +571,7 @@ async function main(): Promise<void> {
           ? `clean, batch ${batch}/${o.batches}`
           : `fault, batch ${batch}/${o.batches}`;
     const found = observer
-      ? ` · ${observer.findings.size} findings · ${observer.incidents.size} incidents`
+      ? ` · ${observer.findingCount()} findings · ${observer.incidents.size} incidents`
       : '';
     status.show(`[${phase}]${found} · ${Math.round((Date.now() - started) / 1000)}s`);
   };
@@ -411,29 +591,34 @@ async function main(): Promise<void> {
   clearInterval(timer);
   tick();
   status.done();
+  await proxy?.stop();
+  if (proxy) rememberClock(o.out, proxy.end());
   await collector?.shutdown();
-  observer?.poll();
+  await observer?.poll();
   if (code !== 0) console.error(`the pipeline failed (exit code ${code}):\n${child.stderr}`);
   const results: DemoResult[] = runs.map((r) => ({
     fault: r.fault,
     pipeline: r.pipeline,
     batches: child.batch,
-    findings: observer
-      ? [...observer.findings.values()].filter((f) => f[ATTR_ML_PIPELINE_NAME] === r.pipeline).length
-      : 0,
+    findings: observer ? observer.findingCount(r.pipeline) : 0,
     incidents: observer ? [...observer.incidents.values()].filter((i) => i.pipeline === r.pipeline) : [],
   }));
-  report(results, o, collector);
+  report(results, o, collector, observer !== undefined);
   if (o.json) writeFileSync(o.json, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
   if (code !== 0) process.exitCode = 1;
 }
 
-function report(results: readonly DemoResult[], o: Options, collector: RunningCollector | undefined): void {
+function report(
+  results: readonly DemoResult[],
+  o: Options,
+  collector: RunningCollector | undefined,
+  watched: boolean,
+): void {
   console.log('\nWhat mlobs found:');
   for (const r of results) {
     const head = `  ${r.fault.padEnd(16)}`;
-    if (!collector) {
+    if (!watched) {
       console.log(`${head}${r.batches} batches sent`);
       continue;
     }
@@ -455,6 +640,11 @@ function report(results: readonly DemoResult[], o: Options, collector: RunningCo
     }
     console.log(
       `${' '.repeat(18)}evidence: features ${incident.features.slice(0, 6).join(', ')}; exemplar traces ${incident.exemplarTraceIds.slice(0, 2).join(', ') || 'none'}`,
+    );
+  }
+  if (!collector) {
+    console.log(
+      `\nWhere to look: http://${o.page}/ — the running collector's page (incidents, the pipeline graph with the root cause marked).`,
     );
   }
   if (collector) {

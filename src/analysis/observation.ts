@@ -30,6 +30,9 @@ import {
   ATTR_ML_PREDICTION_TASK,
   ATTR_ML_PREDICTION_VALUE,
   ATTR_ML_PREDICTION_VALUES,
+  ATTR_ML_SAMPLING_SKIPPED_ERRORS,
+  ATTR_ML_SAMPLING_SKIPPED_ROWS,
+  ATTR_ML_SAMPLING_SKIPPED_RUNS,
   EVENT_ML_FEATURES,
   EVENT_ML_LABELS,
   EVENT_ML_PREDICTIONS,
@@ -90,6 +93,16 @@ export interface Observation {
   error: boolean;
   /** Rows in the batch (`ml.batch.rows`, else the rows of the feature summary, else 0). */
   rows: number;
+  /**
+   * Runs of the same component a sampled instrumentation did not record since its previous
+   * recorded one (`ml.sampling.skipped_runs`), with their rows and errors: the span stands for
+   * them as well in run, row and error counts. 0 for a span that stands for itself alone.
+   */
+  skippedRuns: number;
+  /** Rows of the skipped runs. */
+  skippedRows: number;
+  /** Failed runs among the skipped ones. */
+  skippedErrors: number;
   /** Decoded `ml.features` events. */
   features: BatchSummary | undefined;
   /** Decoded `ml.predictions` events. */
@@ -106,6 +119,22 @@ export interface Observation {
   labelSamples: LabelSample[];
   /** One message per summary event that could not be decoded. */
   decodeErrors: string[];
+}
+
+/** The `ml.sampling.skipped_*` counts; a bad or absent value counts nothing, errors never more than runs. */
+function skipped(
+  a: SpanRecord['attributes'],
+): Pick<Observation, 'skippedRuns' | 'skippedRows' | 'skippedErrors'> {
+  const count = (key: string): number => {
+    const v = attrNumber(a, key);
+    return v !== undefined && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
+  };
+  const skippedRuns = count(ATTR_ML_SAMPLING_SKIPPED_RUNS);
+  return {
+    skippedRuns,
+    skippedRows: skippedRuns > 0 ? count(ATTR_ML_SAMPLING_SKIPPED_ROWS) : 0,
+    skippedErrors: Math.min(skippedRuns, count(ATTR_ML_SAMPLING_SKIPPED_ERRORS)),
+  };
 }
 
 /** Stable string form of a stream key, for maps. */
@@ -229,6 +258,7 @@ export function extractObservation(span: SpanRecord): Observation {
     durationMs: Math.max(0, span.endMs - span.startMs),
     error: span.status === 'error',
     rows: rowsAttr !== undefined && rowsAttr >= 0 ? rowsAttr : (features?.rows ?? 0),
+    ...skipped(a),
     features,
     predictions,
     modelTrainedAtMs: parseTimestampMs(attrString(a, ATTR_ML_MODEL_TRAINED_AT)),

@@ -120,6 +120,14 @@ export function activeBatchId(): string | undefined {
   return (context.active().getValue(PIPELINE_KEY) as PipelineScope | undefined)?.batchId;
 }
 
+/**
+ * The pipeline name of the innermost enclosing `component()`, '' outside any: a sampled model
+ * call is counted per pipeline, since each pipeline's runs of the model are a stream of their own.
+ */
+export function activePipeline(): string {
+  return (context.active().getValue(PIPELINE_KEY) as PipelineScope | undefined)?.pipeline ?? '';
+}
+
 function startRun(
   name: string,
   options: ComponentOptions,

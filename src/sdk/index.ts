@@ -1,7 +1,7 @@
 /** The recording SDK: component spans and feature / prediction / label summaries on them. */
 
 export type { Reaction, ReactionAction, ReactionHandler, ReactionStatus } from '../model/reaction.js';
-export { activeBatchId, component, ioLinks } from './component.js';
+export { activeBatchId, activePipeline, component, ioLinks } from './component.js';
 export { ComponentRun } from './component-run.js';
 export { DropCounter, sdkDrops } from './drop-counter.js';
 export { DEFAULT_IO_LINK_CAPACITY, IoLinkRegistry } from './io-link-registry.js';

@@ -376,6 +376,17 @@ export const ATTR_ML_REACTION_TO = 'ml.reaction.to' as const;
 /** True when the record ends an earlier reaction with the same `ml.reaction.id` because its incident resolved (a fallback ends, a quarantine lifts). */
 export const ATTR_ML_REACTION_UNDO = 'ml.reaction.undo' as const;
 
+// registry.ml.sampling: Component runs an instrumentation did not record, counted on the next run it recorded.
+
+/** Runs of the same component not recorded since its previous recorded run. */
+export const ATTR_ML_SAMPLING_SKIPPED_RUNS = 'ml.sampling.skipped_runs' as const;
+
+/** Rows of those unrecorded runs, where their batch size was known. */
+export const ATTR_ML_SAMPLING_SKIPPED_ROWS = 'ml.sampling.skipped_rows' as const;
+
+/** How many of those unrecorded runs failed (threw or rejected). */
+export const ATTR_ML_SAMPLING_SKIPPED_ERRORS = 'ml.sampling.skipped_errors' as const;
+
 // registry.ml.summary: Parallel arrays summarizing the features (or predictions, or labels) of one kind in a batch.
 
 /** The summary kind every feature of this event has. */

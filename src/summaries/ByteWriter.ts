@@ -82,4 +82,14 @@ export class ByteWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
+
+  /** The bytes written so far, without a copy: valid until the next write or `reset`. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Forgets what was written and keeps the buffer, so a writer reused per summary allocates nothing. */
+  reset(): void {
+    this.pos = 0;
+  }
 }

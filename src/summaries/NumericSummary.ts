@@ -221,6 +221,15 @@ export class NumericSummary {
     return Math.min(this.hi, Math.max(this.lo, v));
   }
 
+  /** `quantile(q)` for each of `levels` (ascending), in one walk over the sketch. */
+  quantiles(levels: readonly number[]): number[] {
+    const out = this.sketch.quantiles(levels);
+    for (let k = 0; k < out.length; k++) {
+      if (!Number.isNaN(out[k])) out[k] = Math.min(this.hi, Math.max(this.lo, out[k]));
+    }
+    return out;
+  }
+
   /**
    * `bins` equal-width bin counts between min and max, derived from the sketch by spreading
    * each bucket's exact count uniformly over its (clamped) interval; counts sum to `count`.

@@ -132,6 +132,44 @@ export class QuantileSketch {
   }
 
   /**
+   * `quantile(q)` for each of `levels` (ascending), in one walk over the buckets instead of one
+   * per level: the summary events report seven quantiles of every feature.
+   */
+  quantiles(levels: readonly number[]): number[] {
+    const out = new Array<number>(levels.length).fill(Number.NaN);
+    if (this.count === 0) return out;
+    // Levels out of [0, 1] stay NaN, as quantile() returns for them: walk [k, end) only.
+    let k = 0;
+    while (k < levels.length && !(levels[k] >= 0)) k++;
+    let end = levels.length;
+    while (end > k && !(levels[end - 1] <= 1)) end--;
+    let seen = 0;
+    const last = this.count - 1;
+    const neg = this.negative;
+    for (let i = neg.hi; i >= neg.lo && k < end; i--) {
+      const c = neg.counts[i - neg.offset];
+      if (c === 0) continue;
+      seen += c;
+      if (seen <= levels[k] * last) continue;
+      const v = -this.mapping.value(i);
+      for (; k < end && seen > levels[k] * last; k++) out[k] = v;
+    }
+    seen += this.zeroCount;
+    for (; k < end && seen > levels[k] * last; k++) out[k] = 0;
+    const pos = this.positive;
+    for (let i = pos.lo; i <= pos.hi && k < end; i++) {
+      const c = pos.counts[i - pos.offset];
+      if (c === 0) continue;
+      seen += c;
+      if (seen <= levels[k] * last) continue;
+      const v = this.mapping.value(i);
+      for (; k < end && seen > levels[k] * last; k++) out[k] = v;
+    }
+    for (; k < end; k++) out[k] = this.mapping.value(pos.hi);
+    return out;
+  }
+
+  /**
    * Values in buckets lying entirely at or below x: a lower bound of the number of values ≤ x,
    * short by at most the count of x's own bucket, and exact at every `upper` returned by
    * `buckets()` (on the negative side, up to values exactly equal to a boundary double), unless

@@ -28,20 +28,30 @@ const OLDEST_READABLE_VERSION = 1;
 const KIND_TAGS: Record<FeatureKind, number> = { numeric: 1, categorical: 2, text: 3, vector: 4 };
 const TAG_KINDS: FeatureKind[] = ['numeric', 'numeric', 'categorical', 'text', 'vector'];
 
+// Reused by every serialization (it is synchronous, so never re-entered): a summary costs no
+// buffer allocation beyond its result. Allocating and slicing fresh buffers was a third of
+// the cost of encoding a small batch's summaries.
+const PAYLOAD = new ByteWriter(1024);
+const FRAME = new ByteWriter(1024);
+
+/** The framed bytes of `s` in a shared buffer: valid until the next serialization. */
+function frame(s: FeatureSummary): Uint8Array {
+  PAYLOAD.reset();
+  s.encode(PAYLOAD);
+  const body = PAYLOAD.written();
+  FRAME.reset();
+  for (const b of MAGIC) FRAME.u8(b);
+  FRAME.u8(SUMMARY_FORMAT_VERSION);
+  FRAME.u8(KIND_TAGS[s.kind]);
+  FRAME.varint(body.length);
+  FRAME.bytes(body);
+  FRAME.u32(crc32(FRAME.written()));
+  return FRAME.written();
+}
+
 /** Serializes a feature summary to versioned, checksummed bytes. */
 export function serializeFeature(s: FeatureSummary): Uint8Array {
-  const payload = new ByteWriter();
-  s.encode(payload);
-  const body = payload.finish();
-  const w = new ByteWriter(body.length + 16);
-  for (const b of MAGIC) w.u8(b);
-  w.u8(SUMMARY_FORMAT_VERSION);
-  w.u8(KIND_TAGS[s.kind]);
-  w.varint(body.length);
-  w.bytes(body);
-  const head = w.finish();
-  w.u32(crc32(head));
-  return w.finish();
+  return frame(s).slice();
 }
 
 /** Parses bytes from `serializeFeature`; throws `SummaryDecodeError` saying what was wrong and where. */
@@ -95,7 +105,8 @@ export function deserializeFeature(bytes: Uint8Array): FeatureSummary {
 
 /** Base64 of `serializeFeature` (what the `ml.summary.sketch` attribute carries). */
 export function serializeFeatureBase64(s: FeatureSummary): string {
-  return Buffer.from(serializeFeature(s)).toString('base64');
+  const bytes = frame(s);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
 }
 
 /** Inverse of `serializeFeatureBase64`; rejects text that is not canonical base64. */

@@ -117,7 +117,7 @@ function addNumericProjection(attributes: Attributes, numeric: NumericSummary[])
   attributes[ATTR_ML_SUMMARY_VARIANCE] = numeric.map((s) => finite(s.variance));
   attributes[ATTR_ML_SUMMARY_QUANTILE_LEVELS] = [...EVENT_QUANTILE_LEVELS];
   attributes[ATTR_ML_SUMMARY_QUANTILES] = numeric.flatMap((s) =>
-    EVENT_QUANTILE_LEVELS.map((q) => finite(s.quantile(q))),
+    s.quantiles(EVENT_QUANTILE_LEVELS).map(finite),
   );
 }
 

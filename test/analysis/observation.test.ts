@@ -11,6 +11,9 @@ import {
   ATTR_ML_PREDICTION_CLASS,
   ATTR_ML_PREDICTION_ID,
   ATTR_ML_PREDICTION_SCORE,
+  ATTR_ML_SAMPLING_SKIPPED_ERRORS,
+  ATTR_ML_SAMPLING_SKIPPED_ROWS,
+  ATTR_ML_SAMPLING_SKIPPED_RUNS,
   ATTR_ML_SUMMARY_SKETCH,
 } from '../../src/semconv/index.js';
 import { componentSpan } from './fixtures.js';
@@ -76,6 +79,46 @@ describe('extractObservation', () => {
 });
 
 describe('input staleness', () => {
+  it('counts the runs a sampled instrumentation skipped, with their rows and errors, in the window', () => {
+    const seen: WindowData[] = [];
+    const spy: Detector = {
+      id: 'spy',
+      detect: (_r, w) => {
+        seen.push(w);
+        return [];
+      },
+    };
+    const a = new Analyzer({ window: { lengthMs: 60_000 }, detectors: [spy], reference: { windows: 1 } });
+    const skipped = (runs: number, rows: number | string, errors: number) => ({
+      [ATTR_ML_BATCH_ROWS]: 10,
+      [ATTR_ML_SAMPLING_SKIPPED_RUNS]: runs,
+      [ATTR_ML_SAMPLING_SKIPPED_ROWS]: rows,
+      [ATTR_ML_SAMPLING_SKIPPED_ERRORS]: errors,
+    });
+    // The first window is the reference; the second is judged.
+    a.ingest(componentSpan({ endMs: 1_000, component: 'score' }));
+    a.ingest(
+      componentSpan({ endMs: 61_000, durationMs: 2, component: 'score', attributes: skipped(0, 0, 0) }),
+    );
+    a.ingest(
+      componentSpan({ endMs: 62_000, durationMs: 4, component: 'score', attributes: skipped(99, 990, 3) }),
+    );
+    // Nonsense counts count nothing; errors never exceed the runs they are among.
+    a.ingest(
+      componentSpan({ endMs: 63_000, durationMs: 6, component: 'score', attributes: skipped(-5, 'x', 1) }),
+    );
+    a.ingest(
+      componentSpan({ endMs: 64_000, durationMs: 8, component: 'score', attributes: skipped(2, 20, 7) }),
+    );
+    a.flush();
+    const w = seen.find((x) => x.stream.component === 'score' && x.startMs >= 60_000);
+    assert.ok(w);
+    assert.equal(w.runs, 4 + 99 + 2);
+    assert.equal(w.rows, 40 + 990 + 20);
+    assert.equal(w.errorRuns, 3 + 2);
+    assert.equal(w.durationMs?.count, 4, 'durations come from the recorded runs only');
+  });
+
   it('tells a window when each of its inputs was last written by an upstream run', () => {
     const seen: WindowData[] = [];
     const spy: Detector = {

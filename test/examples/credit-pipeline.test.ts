@@ -10,6 +10,7 @@ import {
   ATTR_ML_FINDING_FEATURE,
   ATTR_ML_MODEL_NAME,
   ATTR_ML_MODEL_VERSION,
+  ATTR_ML_SAMPLING_SKIPPED_RUNS,
   ATTR_ML_SUMMARY_NAMES,
   EVENT_ML_FEATURES,
   EVENT_ML_PREDICTIONS,
@@ -51,7 +52,14 @@ describe('examples/credit/pipeline.ts', () => {
     });
     assert.equal(out.code, 0, out.stderr);
     const model = receiver.spans.filter((s) => s.attributes[ATTR_ML_MODEL_NAME] === 'credit-risk');
-    assert.equal(model.length, 3, 'one model run per batch');
+    // The default sampling records the first call, then counts calls until recording them fits
+    // in 2% of the model's time (or a second passed): three quick batches give one or two spans.
+    assert.ok(model.length >= 1 && model.length <= 3, `${model.length} model runs recorded of 3`);
+    const accounted = model.reduce(
+      (n, s) => n + 1 + Number(s.attributes[ATTR_ML_SAMPLING_SKIPPED_RUNS] ?? 0),
+      0,
+    );
+    assert.ok(accounted <= 3, `${accounted} calls accounted for, of 3`);
     for (const span of model) {
       assert.equal(span.service, 'credit-scoring');
       assert.equal(span.attributes[ATTR_ML_MODEL_VERSION], '1');

@@ -52,6 +52,10 @@ const AGREED_ATTRIBUTES = [
   'ml.prediction.classes',
   'ml.prediction.scores',
   'ml.prediction.values',
+  // Runs a sampled instrumentation counted but did not record (issue 13's overhead goal).
+  'ml.sampling.skipped_runs',
+  'ml.sampling.skipped_rows',
+  'ml.sampling.skipped_errors',
   'ml.label.ids',
   'ml.label.classes',
   'ml.label.values',

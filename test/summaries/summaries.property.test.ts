@@ -117,6 +117,39 @@ describe('summary properties', () => {
     );
   });
 
+  it('gives the same quantiles in one walk (quantiles) as one by one (quantile)', () => {
+    const levels = [-0.5, 0, 0.01, 0.05, 0.25, 0.5, 0.5, 0.75, 0.95, 0.99, 1, 2];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            magnitude,
+            magnitude.map((x) => -x),
+            fc.constantFrom(0, -0, 5e-324),
+          ),
+          {
+            maxLength: 300,
+          },
+        ),
+        (xs) => {
+          const s = new QuantileSketch(0.01);
+          s.addArray(xs);
+          assert.deepEqual(
+            s.quantiles(levels),
+            levels.map((q) => s.quantile(q)),
+          );
+          const n = new NumericSummary();
+          n.addValues(xs);
+          assert.deepEqual(
+            n.quantiles(levels),
+            levels.map((q) => n.quantile(q)),
+          );
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it('rank at every bucket boundary is the exact count of values at or below it', () => {
     fc.assert(
       fc.property(

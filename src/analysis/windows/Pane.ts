@@ -57,9 +57,11 @@ export class Pane {
     inputWritePeriod: (input: string) => number | undefined = () => undefined,
   ): void {
     const d = this.data;
-    d.runs++;
-    if (obs.error) d.errorRuns++;
-    d.rows += obs.rows;
+    // A sampled span also stands for the runs skipped before it: counts stay right, and
+    // durations (and summaries) come from the recorded runs only.
+    d.runs += 1 + obs.skippedRuns;
+    d.errorRuns += (obs.error ? 1 : 0) + obs.skippedErrors;
+    d.rows += obs.rows + obs.skippedRows;
     this.durations.push(obs.durationMs);
     if (this.durations.length >= DURATION_CHUNK) this.flushDurations();
     if (obs.features)

@@ -1,7 +1,8 @@
 /**
  * Zero-code instrumentation of `onnxruntime-node`: every `InferenceSession#run` is one `inference`
  * component run named after the model, with its batch size, its input tensors summarised as
- * features and its chosen output as predictions (sampled per model), and its error recorded.
+ * features and its chosen output as predictions, and its error recorded; which calls are recorded
+ * (the others only counted) is sampled per model.
  *
  * `InferenceSession.create` is wrapped to learn which model a session runs: the model file (or
  * buffer) is scanned for its version, graph name and `metadata_props`, which may name the model
@@ -20,7 +21,7 @@ import { type ModelInfo, sdkDrops, type TracerLike } from '../../sdk/index.js';
 import { MLOBS_VERSION } from '../../sdk/version.js';
 import { instrumentModelCall } from '../shared/instrumentModelCall.js';
 import { SummarySampler } from '../shared/SummarySampler.js';
-import { batchRows, type TensorView, tensorFeatures, tensorPredictions } from '../shared/tensors.js';
+import { type TensorView, tensorFeatures, tensorPredictions } from '../shared/tensors.js';
 import { DEFAULT_SAMPLING, type ModelConfig } from '../shared/types.js';
 import type { OrtModule, OrtSession, OrtSessionClass, OrtTensor, RunFunction } from './internal-types.js';
 import { readOnnxMetadata } from './onnxMetadata.js';
@@ -135,8 +136,15 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
       component: own.component ?? m.name,
       model: info,
       tracer: this.tracerProxy,
-      sampler: this.samplerFor(m.name, own),
-      rows: ([feeds]) => batchRows(inputs(feeds)),
+      sampler: (pipeline) => this.samplerFor(m.name, pipeline, own),
+      // Runs on every call, recorded or not: dims only, no views, nothing allocated.
+      rows: ([feeds]) => {
+        for (const n of session.inputNames) {
+          const t = feeds[n];
+          if (t !== undefined && t.dims.length > 0) return t.dims[0];
+        }
+        return undefined;
+      },
       features: ([feeds]) =>
         tensorFeatures(inputs(feeds), (n) => own.featureNames?.[n] ?? m.featureNames.get(n)),
       predictions: (outputs) => {
@@ -149,11 +157,13 @@ export class OnnxRuntimeInstrumentation extends InstrumentationBase<OnnxRuntimeI
     return m.run;
   }
 
-  private samplerFor(name: string, own: ModelConfig): SummarySampler {
-    let s = this.samplers.get(name);
+  /** One sampler per model and pipeline, shared by every session of the model. */
+  private samplerFor(name: string, pipeline: string, own: ModelConfig): SummarySampler {
+    const key = `${name}\0${pipeline}`;
+    let s = this.samplers.get(key);
     if (!s) {
       s = new SummarySampler(own.sampling ?? this.getConfig().sampling ?? DEFAULT_SAMPLING);
-      this.samplers.set(name, s);
+      this.samplers.set(key, s);
     }
     return s;
   }

@@ -2,8 +2,8 @@
  * Zero-code instrumentation of `@tensorflow/tfjs`: `LayersModel#predict` (and `Sequential`'s),
  * `GraphModel#predict`, `#execute` and `#executeAsync` each become one `inference` component run
  * named after the model, with the batch size, the input tensors summarised as features and the
- * first (or configured) output as predictions, sampled per model; a call that throws is recorded
- * and rethrown. A call made inside another instrumented call (Sequential → LayersModel,
+ * first (or configured) output as predictions, for the calls sampled per model (the others are
+ * counted on the next recorded run); a call that throws is recorded (or counted) and rethrown. A call made inside another instrumented call (Sequential → LayersModel,
  * GraphModel#predict → #execute) is not recorded twice.
  *
  * Names come from the model's user-defined metadata when it has `mlobs.model.name`,
@@ -130,7 +130,7 @@ export class TfjsInstrumentation extends InstrumentationBase<TfjsInstrumentation
       component: state.own.component ?? state.name,
       model: state.info,
       tracer: this.tracerProxy,
-      sampler: this.samplerFor(state),
+      sampler: (pipeline) => this.samplerFor(state, pipeline),
       rows: ([x]) => batchRows(shapes(x)),
       features: ([x]) =>
         tensorFeatures(inputs(x), (n) => state.own.featureNames?.[n] ?? state.featureNames.get(n)),
@@ -179,11 +179,13 @@ export class TfjsInstrumentation extends InstrumentationBase<TfjsInstrumentation
     return state;
   }
 
-  private samplerFor(state: ModelState): SummarySampler {
-    let s = this.samplers.get(state.name);
+  /** One sampler per model and pipeline, shared by the model's methods. */
+  private samplerFor(state: ModelState, pipeline: string): SummarySampler {
+    const key = `${state.name}\0${pipeline}`;
+    let s = this.samplers.get(key);
     if (!s) {
       s = new SummarySampler(state.own.sampling ?? this.getConfig().sampling ?? DEFAULT_SAMPLING);
-      this.samplers.set(state.name, s);
+      this.samplers.set(key, s);
     }
     return s;
   }

@@ -8,7 +8,7 @@ import {
 } from '../../../src/instrumentation/shared/SummarySampler.js';
 
 describe('SummarySampler', () => {
-  it('summarises every call with { every: 1 } and one call in N with { every: N }', () => {
+  it('records every call with { every: 1 } and one call in N with { every: N }', () => {
     const all = new SummarySampler({ every: 1 });
     assert.deepEqual(
       [1, 2, 3].map(() => all.take(10)),
@@ -42,7 +42,42 @@ describe('SummarySampler', () => {
     );
   });
 
+  it('with { costShare: S } spreads the measured cost of a recorded call over enough counted calls', () => {
+    let now = 0;
+    const s = new SummarySampler({ costShare: 0.02 }, () => now);
+    assert.equal(s.take(32), true, 'the first call is recorded: nothing is known yet');
+    // A recorded call cost 200 µs beyond a 50 µs model: 2% of 50 µs is 1 µs, so 1 call in 200.
+    s.report(0.2, 0.05);
+    assert.equal(s.currentInterval(), 200);
+    let recorded = 0;
+    for (let i = 0; i < 2000; i++) {
+      now += 0.05;
+      if (s.take(32)) recorded++;
+    }
+    assert.equal(recorded, 10, '2,000 calls in 100 ms: one in 200');
+    // The model got slower (or the summaries cheaper): more calls are recorded.
+    for (let i = 0; i < 30; i++) s.report(0.2, 1);
+    assert.ok(s.currentInterval() <= 11, `interval ${s.currentInterval()}`);
+  });
+
+  it('with { costShare } records a call at least every maxGapMs however costly recording is', () => {
+    let now = 0;
+    const s = new SummarySampler({ costShare: 0.01, maxGapMs: 1000 }, () => now);
+    assert.equal(s.take(1), true);
+    s.report(50, 0.01); // an interval of 500,000 calls
+    const taken: number[] = [];
+    for (let t = 1; t <= 5000; t++) {
+      now = t * 10; // a call every 10 ms for 50 s
+      if (s.take(1)) taken.push(now);
+    }
+    assert.equal(taken.length, 50);
+    assert.ok(taken.every((t, i) => i === 0 || t - taken[i - 1] === 1000));
+  });
+
   it('parses MLOBS_SAMPLING and names the variable in its error', () => {
+    assert.deepEqual(parseSampling('2%'), { costShare: 0.02 });
+    assert.deepEqual(parseSampling('0.5%,250ms'), { costShare: 0.005, maxGapMs: 250 });
+    assert.throws(() => parseSampling('150%'), /MLOBS_SAMPLING: .*P% .* got '150%'/);
     assert.deepEqual(parseSampling('1'), { every: 1 });
     assert.deepEqual(parseSampling('1/20'), { every: 20 });
     assert.deepEqual(parseSampling('500/s'), { rowsPerSecond: 500 });
@@ -57,5 +92,14 @@ describe('SummarySampler', () => {
       /^models\.x\.sampling\.every: must be a whole number ≥ 1, got 0/,
     );
     assert.match(samplingProblem({ every: 1, rowsPerSecond: 5 }, 'sampling') ?? '', /exactly one of/);
+    assert.equal(samplingProblem({ costShare: 0.05, maxGapMs: 100 }, 'sampling'), undefined);
+    assert.match(
+      samplingProblem({ costShare: 0 }, 'models.m.sampling') ?? '',
+      /^models\.m\.sampling\.costShare: must be a number in \(0, 1\], got 0/,
+    );
+    assert.match(
+      samplingProblem({ every: 2, maxGapMs: 5 }, 'sampling') ?? '',
+      /^sampling\.maxGapMs: only applies with costShare/,
+    );
   });
 });
