@@ -3,7 +3,7 @@
  * decode and encode of ExportTraceServiceRequest bodies of ML spans with and without the
  * 20-feature summary event. Run: `npx tsx bench/collector/codec.ts [--rounds N]`.
  */
-import { decodeTracesProto, encodeTracesProto } from '../../src/collector/otlp/trace_proto.js';
+import { decodeTracesProto, encodeTracesProto } from '../../src/collector/otlp/traceProto.js';
 import { buildRequests } from './workload.js';
 
 const SPANS = 512;

@@ -4,7 +4,7 @@
  * `encodeSummaryEvents` (the same layout the SDK emits).
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { encodeTracesProto } from '../../src/collector/otlp/trace_proto.js';
+import { encodeTracesProto } from '../../src/collector/otlp/traceProto.js';
 import type { AnyValue, KeyValue, Span, TracesData } from '../../src/model/otlp.js';
 import {
   ATTR_ML_BATCH_ROWS,

@@ -7,7 +7,7 @@
  */
 import { Analyzer } from '../../src/analysis/Analyzer.js';
 import { createDetectors } from '../../src/analysis/detectors/index.js';
-import type { SpanRecord } from '../../src/model/span-record.js';
+import type { SpanRecord } from '../../src/model/spanRecord.js';
 import {
   ATTR_ML_BATCH_ROWS,
   ATTR_ML_COMPONENT_NAME,

@@ -10,7 +10,7 @@
 import { Analyzer } from '../../src/analysis/Analyzer.js';
 import { createDetectors, type DetectorsConfig } from '../../src/analysis/detectors/index.js';
 import type { Finding } from '../../src/model/finding.js';
-import type { PlainAttributes, SpanRecord } from '../../src/model/span-record.js';
+import type { PlainAttributes, SpanRecord } from '../../src/model/spanRecord.js';
 import {
   ATTR_ML_BATCH_ROWS,
   ATTR_ML_COMPONENT_NAME,

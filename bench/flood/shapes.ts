@@ -4,8 +4,8 @@
  * ML spans, one huge array attribute, spans with many events, and the same spans as OTLP/JSON).
  * Each builder returns the encoded body and how many spans it holds.
  */
-import { encodeTracesJson } from '../../src/collector/otlp/trace_json.js';
-import { encodeTracesProto } from '../../src/collector/otlp/trace_proto.js';
+import { encodeTracesJson } from '../../src/collector/otlp/traceJson.js';
+import { encodeTracesProto } from '../../src/collector/otlp/traceProto.js';
 import type { KeyValue, Span, TracesData } from '../../src/model/otlp.js';
 
 /** One encoded request. */

@@ -7,7 +7,7 @@
  * whatever a cap drops is counted in {@link AnalyzerStats}.
  */
 import type { Cause, Finding, Incident } from '../model/finding.js';
-import type { SpanRecord } from '../model/span-record.js';
+import type { SpanRecord } from '../model/spanRecord.js';
 import { type AnalysisListener, MAX_REPORTED_CLASSES, type WindowReport } from './AnalysisListener.js';
 import { type AnalyzerLimits, AnalyzerStats, resolveLimits } from './AnalyzerStats.js';
 import type { Detector, WindowData } from './detectors/detector.js';

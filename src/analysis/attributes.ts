@@ -2,7 +2,7 @@
  * Typed reads of plain attributes. Spans come from many producers, so a value of the wrong
  * type reads as absent rather than throwing; the callers count what they could not use.
  */
-import type { PlainAttributes } from '../model/span-record.js';
+import type { PlainAttributes } from '../model/spanRecord.js';
 
 /** A string attribute, or undefined when absent or not a string. */
 export function attrString(attrs: PlainAttributes, key: string): string | undefined {

@@ -4,7 +4,7 @@
  * summary event is reported in `decodeErrors` and the rest of the span is still used.
  */
 import type { StreamKey } from '../model/finding.js';
-import type { SpanRecord, SpanRecordEvent } from '../model/span-record.js';
+import type { SpanRecord, SpanRecordEvent } from '../model/spanRecord.js';
 import {
   ATTR_ML_BATCH_ROWS,
   ATTR_ML_COMPONENT_KIND,

@@ -38,10 +38,10 @@ import {
   ML_COMPONENT_KIND_VALUE_SOURCE,
   ML_COMPONENT_KIND_VALUE_TRANSFORM,
 } from '../semconv/index.js';
-import { ComponentRun, checkedRef, ioLink } from './component-run.js';
-import { sdkDrops } from './drop-counter.js';
-import { IoLinkRegistry } from './io-link-registry.js';
-import { SummaryBuffer } from './summary-buffer.js';
+import { ComponentRun, checkedRef, ioLink } from './ComponentRun.js';
+import { sdkDrops } from './DropCounter.js';
+import { IoLinkRegistry } from './IoLinkRegistry.js';
+import { SummaryBuffer } from './SummaryBuffer.js';
 import type { ComponentOptions, IoRef, SpanLike, TracerLike } from './types.js';
 import { MLOBS_VERSION } from './version.js';
 

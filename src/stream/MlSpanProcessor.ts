@@ -30,8 +30,8 @@ import { ErrorCodes, MlobsError } from '../errors.js';
 import type { Finding, Incident } from '../model/finding.js';
 import type { Reaction, ReactionAction, ReactionHandler } from '../model/reaction.js';
 import { ATTR_ML_COMPONENT_NAME, ATTR_ML_PREDICTION_ID, EVENT_ML_LABELS } from '../semconv/index.js';
+import { type LogEmitter, OtelOutput } from '../signals/OtelOutput.js';
 import { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
-import { type LogEmitter, OtelOutput } from './OtelOutput.js';
 import { Reactions } from './Reactions.js';
 
 /** Options of {@link MlSpanProcessor}: the Analyzer's, plus where output goes. */

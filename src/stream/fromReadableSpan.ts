@@ -2,7 +2,7 @@
  * OTel JS `ReadableSpan` → SpanRecord. The span type is structural (only the members read
  * here), so SDK 1.x, 2.x and 3.x spans all fit without importing the SDK.
  */
-import type { PlainAttributes, PlainValue, SpanRecord, SpanRecordStatus } from '../model/span-record.js';
+import type { PlainAttributes, PlainValue, SpanRecord, SpanRecordStatus } from '../model/spanRecord.js';
 
 /** `[seconds, nanoseconds]`, as the OTel API's `HrTime`. */
 export type HrTimeLike = readonly [number, number];

@@ -64,7 +64,7 @@ export type {
   ReactionHandler,
   ReactionStatus,
 } from '../model/reaction.js';
+export { type LogEmitter, OtelOutput, type OtelOutputOptions } from '../signals/OtelOutput.js';
 export { fromReadableSpan, type ReadableSpanLike } from './fromReadableSpan.js';
 export { MlSpanProcessor, type MlSpanProcessorOptions } from './MlSpanProcessor.js';
-export { type LogEmitter, OtelOutput, type OtelOutputOptions } from './OtelOutput.js';
 export { Reactions } from './Reactions.js';

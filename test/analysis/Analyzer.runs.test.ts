@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { Analyzer } from '../../src/analysis/Analyzer.js';
 import { createDetectors } from '../../src/analysis/detectors/index.js';
 import type { Finding } from '../../src/model/finding.js';
-import type { SpanRecord } from '../../src/model/span-record.js';
+import type { SpanRecord } from '../../src/model/spanRecord.js';
 import { ATTR_ML_BATCH_ROWS, ATTR_ML_IO_INPUTS, ATTR_ML_IO_OUTPUTS } from '../../src/semconv/index.js';
 import { componentSpan, hexId, normals, rng } from './fixtures.js';
 

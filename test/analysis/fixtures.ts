@@ -4,7 +4,7 @@
  * the detector set.
  */
 import type { Candidate, Detector, Reference, WindowData } from '../../src/analysis/detectors/detector.js';
-import type { PlainAttributes, SpanRecord } from '../../src/model/span-record.js';
+import type { PlainAttributes, SpanRecord } from '../../src/model/spanRecord.js';
 import {
   ATTR_ML_COMPONENT_NAME,
   ATTR_ML_MODEL_NAME,

@@ -13,7 +13,7 @@ import { fromOtlpSpans } from '../../src/analysis/adapters/fromOtlp.js';
 import { createDetectors } from '../../src/analysis/detectors/index.js';
 import { parseProfile } from '../../src/analysis/profile.js';
 import { runCli } from '../../src/cli/runCli.js';
-import { decodeTracesJson } from '../../src/collector/otlp/trace_json.js';
+import { decodeTracesJson } from '../../src/collector/otlp/traceJson.js';
 import type { Finding } from '../../src/model/finding.js';
 import { memoryIO } from '../cli/helpers.js';
 

@@ -10,7 +10,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { instrumentPredict } from '../../src/instrumentation/index.js';
-import { sdkDrops } from '../../src/sdk/drop-counter.js';
+import { sdkDrops } from '../../src/sdk/DropCounter.js';
 import { configurePrivacy } from '../../src/sdk/privacy.js';
 import type { TracerLike } from '../../src/sdk/types.js';
 import {
@@ -24,7 +24,7 @@ import {
   EVENT_ML_PREDICTIONS,
 } from '../../src/semconv/index.js';
 import { decodeSummaryEvents } from '../../src/summaries/index.js';
-import { captureDiagWarnings, eventsNamed } from '../sdk/span-harness.js';
+import { captureDiagWarnings, eventsNamed } from '../sdk/spanHarness.js';
 
 // These tests are about join sampling, so ids stay raw here; the default (keyed hashes) is
 // tested in privacy.test.ts.

@@ -9,8 +9,8 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { component, ioLinks } from '../../src/sdk/component.js';
-import { sdkDrops } from '../../src/sdk/drop-counter.js';
-import { recordFeatures } from '../../src/sdk/record-features.js';
+import { sdkDrops } from '../../src/sdk/DropCounter.js';
+import { recordFeatures } from '../../src/sdk/recordFeatures.js';
 import type { SpanLike, TracerLike } from '../../src/sdk/types.js';
 import {
   ATTR_ML_BATCH_ROWS,
@@ -21,7 +21,7 @@ import {
   ATTR_ML_PIPELINE_NAME,
   EVENT_ML_FEATURES,
 } from '../../src/semconv/index.js';
-import { captureDiagWarnings } from './span-harness.js';
+import { captureDiagWarnings } from './spanHarness.js';
 
 describe('component()', () => {
   const exporter = new InMemorySpanExporter();

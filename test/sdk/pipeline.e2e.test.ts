@@ -35,7 +35,7 @@ import {
 } from '../../src/index.js';
 import { configurePrivacy } from '../../src/sdk/privacy.js';
 import { seededRandom } from '../analysis/stats/random.js';
-import { assertCategoricalMatches, assertNumericMatches, normal } from './exact-stats.js';
+import { assertCategoricalMatches, assertNumericMatches, normal } from './exactStats.js';
 
 // These tests are about join sampling, so ids stay raw here; the default (keyed hashes) is
 // tested in privacy.test.ts.

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { configurePrivacy, keyedHash, privacyFromEnv } from '../../src/sdk/privacy.js';
-import { recordFeatures } from '../../src/sdk/record-features.js';
-import { recordLabels } from '../../src/sdk/record-labels.js';
-import { recordPredictions } from '../../src/sdk/record-predictions.js';
-import { recordLabel, recordPrediction } from '../../src/sdk/record-request.js';
+import { recordFeatures } from '../../src/sdk/recordFeatures.js';
+import { recordLabels } from '../../src/sdk/recordLabels.js';
+import { recordPredictions } from '../../src/sdk/recordPredictions.js';
+import { recordLabel, recordPrediction } from '../../src/sdk/recordRequest.js';
 import {
   ATTR_ML_LABEL_IDS,
   ATTR_ML_PREDICTION_ID,
@@ -14,7 +14,7 @@ import {
   EVENT_ML_PREDICTIONS,
 } from '../../src/semconv/index.js';
 import { type CategoricalSummary, decodeSummaryEvents } from '../../src/summaries/index.js';
-import { eventsNamed, SpanHarness } from './span-harness.js';
+import { eventsNamed, SpanHarness } from './spanHarness.js';
 
 const emails = Array.from({ length: 50 }, (_, i) => `user${i}@example.com`);
 /** Every string anywhere in a span's events and attributes, to look for leaks. */

@@ -4,7 +4,7 @@
  */
 import type { AnyValue, KeyValue, ResourceSpans, Span, SpanEvent, TracesData } from '../../model/otlp.js';
 import { StatusCode } from '../../model/otlp.js';
-import type { PlainAttributes, PlainValue, SpanRecord, SpanRecordStatus } from '../../model/span-record.js';
+import type { PlainAttributes, PlainValue, SpanRecord, SpanRecordStatus } from '../../model/spanRecord.js';
 
 /** Converts an OTLP `AnyValue` to a plain value (bytes become base64, 64-bit ints numbers). */
 export function plainFromAnyValue(v: AnyValue | undefined): PlainValue {

@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AnyValue, KeyValue } from '../../model/otlp.js';
-import type { SendResult } from '../otlp/RetrySender.js';
+import type { SendResult } from '../exporterhelper/RetrySender.js';
 import { parseRetryAfter } from './otlp_http/OtlpHttpExporter.js';
 
 /** The status code of the last answer (0 for a network error), for counting bad responses. */

@@ -4,7 +4,7 @@
  * shifting the body when the length needs another number of varint bytes than reserved.
  * Output is canonical (minimal varints) without a sizing pass.
  */
-import type { BufferPool } from './BufferPool.js';
+import type { BufferPool } from '../exporterhelper/BufferPool.js';
 
 const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;

@@ -3,11 +3,11 @@
  * traces, logs and metrics, over the plain-object model in `src/model/otlp.ts`.
  */
 
-export { decodeLogsJson, encodeLogsJson, logsToJson } from './logs_json.js';
-export { decodeLogsProto, encodeLogsProto } from './logs_proto.js';
-export { decodeMetricsJson, encodeMetricsJson, metricsToJson } from './metrics_json.js';
-export { decodeMetricsProto } from './metrics_proto_decode.js';
-export { encodeMetricsProto } from './metrics_proto_encode.js';
+export { decodeLogsJson, encodeLogsJson, logsToJson } from './logsJson.js';
+export { decodeLogsProto, encodeLogsProto } from './logsProto.js';
+export { decodeMetricsJson, encodeMetricsJson, metricsToJson } from './metricsJson.js';
+export { decodeMetricsProto } from './metricsProtoDecode.js';
+export { encodeMetricsProto } from './metricsProtoEncode.js';
 export { OtlpDecodeError } from './OtlpDecodeError.js';
 export { ProtoReader } from './ProtoReader.js';
 export { ProtoWriter } from './ProtoWriter.js';
@@ -24,5 +24,5 @@ export {
   rpcStatusJson,
 } from './responses.js';
 export { SIGNAL_CODECS, type SignalCodec, type SignalData } from './signals.js';
-export { decodeTracesJson, encodeTracesJson, tracesToJson } from './trace_json.js';
-export { decodeTracesProto, encodeTracesProto } from './trace_proto.js';
+export { decodeTracesJson, encodeTracesJson, tracesToJson } from './traceJson.js';
+export { decodeTracesProto, encodeTracesProto } from './traceProto.js';

@@ -5,16 +5,16 @@
 import type { LogsData, MetricsData, TracesData } from '../../model/otlp.js';
 import { countDataPoints, countLogRecords, countSpans } from '../../model/otlp.js';
 import type { Signal } from '../component.js';
-import type { BufferPool } from './BufferPool.js';
+import type { BufferPool } from '../exporterhelper/BufferPool.js';
+import { type EncodedParts, encodeEnvelopesWithinLimit } from '../exporterhelper/encodeWithinLimit.js';
 import type { DecodeLimits } from './DecodeLimits.js';
-import { type EncodedParts, encodeEnvelopesWithinLimit } from './encodeWithinLimit.js';
-import { decodeLogsJson, encodeLogsJson } from './logs_json.js';
-import { decodeLogsProto, encodeLogRecord, encodeLogsProto } from './logs_proto.js';
-import { decodeMetricsJson, encodeMetricsJson } from './metrics_json.js';
-import { decodeMetricsProto } from './metrics_proto_decode.js';
-import { encodeMetricsProto } from './metrics_proto_encode.js';
-import { decodeTracesJson, encodeTracesJson } from './trace_json.js';
-import { decodeTracesProto, encodeSpan, encodeTracesProto } from './trace_proto.js';
+import { decodeLogsJson, encodeLogsJson } from './logsJson.js';
+import { decodeLogsProto, encodeLogRecord, encodeLogsProto } from './logsProto.js';
+import { decodeMetricsJson, encodeMetricsJson } from './metricsJson.js';
+import { decodeMetricsProto } from './metricsProtoDecode.js';
+import { encodeMetricsProto } from './metricsProtoEncode.js';
+import { decodeTracesJson, encodeTracesJson } from './traceJson.js';
+import { decodeTracesProto, encodeSpan, encodeTracesProto } from './traceProto.js';
 
 /** Payload type per signal. */
 export interface SignalData {

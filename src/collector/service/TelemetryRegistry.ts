@@ -14,7 +14,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { KeyValue, MetricsData } from '../../model/otlp.js';
 import type { Telemetry } from '../component.js';
-import { bufferPools } from '../otlp/BufferPool.js';
+import { bufferPools } from '../exporterhelper/BufferPool.js';
 import { renderFamilies } from '../prometheus/exposition.js';
 import { familiesOf } from '../prometheus/SeriesStore.js';
 import { fromSdkMetrics } from './fromSdkMetrics.js';

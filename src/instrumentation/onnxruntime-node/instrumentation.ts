@@ -23,7 +23,7 @@ import { instrumentModelCall } from '../shared/instrumentModelCall.js';
 import { SummarySampler } from '../shared/SummarySampler.js';
 import { type TensorView, tensorFeatures, tensorPredictions } from '../shared/tensors.js';
 import { DEFAULT_SAMPLING, type ModelConfig } from '../shared/types.js';
-import type { OrtModule, OrtSession, OrtSessionClass, OrtTensor, RunFunction } from './internal-types.js';
+import type { OrtModule, OrtSession, OrtSessionClass, OrtTensor, RunFunction } from './internalTypes.js';
 import { readOnnxMetadata } from './onnxMetadata.js';
 import type { OnnxRuntimeInstrumentationConfig } from './types.js';
 

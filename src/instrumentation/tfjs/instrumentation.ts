@@ -30,7 +30,7 @@ import type {
   TfModule,
   TfTensor,
   TfTensors,
-} from './internal-types.js';
+} from './internalTypes.js';
 import type { TfjsInstrumentationConfig } from './types.js';
 
 /** The @tensorflow/tfjs versions the patch is written and tested against. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { InMemoryAnalysisStore } from '../../../src/analysis/store/InMemoryAnalysisStore.js';
 import { decodeState } from '../../../src/analysis/store/stateCodec.js';
 import { MlobsError } from '../../../src/errors.js';
-import type { SpanRecord } from '../../../src/model/span-record.js';
+import type { SpanRecord } from '../../../src/model/spanRecord.js';
 import { ATTR_ML_IO_INPUTS, ATTR_ML_IO_OUTPUTS } from '../../../src/semconv/index.js';
 import { componentSpan } from '../fixtures.js';
 import { durable, MIN, recorder, run, straightRun } from './scenario.js';

@@ -10,7 +10,7 @@ import type { AnalysisStore } from '../../../src/analysis/store/AnalysisStore.js
 import { DurableAnalyzer } from '../../../src/analysis/store/DurableAnalyzer.js';
 import { InMemoryAnalysisStore } from '../../../src/analysis/store/InMemoryAnalysisStore.js';
 import type { Finding, Incident } from '../../../src/model/finding.js';
-import type { SpanRecord } from '../../../src/model/span-record.js';
+import type { SpanRecord } from '../../../src/model/spanRecord.js';
 import {
   ATTR_ML_COMPONENT_NAME,
   ATTR_ML_LABEL_CLASS,

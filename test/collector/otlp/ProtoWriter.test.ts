@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BufferPool } from '../../../src/collector/otlp/BufferPool.js';
+import { BufferPool } from '../../../src/collector/exporterhelper/BufferPool.js';
 import { ProtoReader } from '../../../src/collector/otlp/ProtoReader.js';
 import { ProtoWriter, varintSize } from '../../../src/collector/otlp/ProtoWriter.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BufferPool, bufferPools } from '../../../src/collector/otlp/BufferPool.js';
+import { BufferPool, bufferPools } from '../../../src/collector/exporterhelper/BufferPool.js';
 import { counterName, countItems, recordItems } from '../../../src/collector/service/selfMetrics.js';
 import { TelemetryRegistry, watchBufferPools } from '../../../src/collector/service/TelemetryRegistry.js';
 

@@ -8,7 +8,7 @@ import type { ComponentRegistry } from '../../../src/collector/config/types.js';
 import { validateConfig } from '../../../src/collector/config/validateConfig.js';
 import type { ExtensionFactory } from '../../../src/collector/factory.js';
 import { startCollector } from '../../../src/collector/index.js';
-import { encodeTracesProto } from '../../../src/collector/otlp/trace_proto.js';
+import { encodeTracesProto } from '../../../src/collector/otlp/traceProto.js';
 import { defaultHttpProtocol } from '../../../src/collector/receivers/otlp/config.js';
 import { OtlpReceiver } from '../../../src/collector/receivers/otlp/OtlpReceiver.js';
 import { Service } from '../../../src/collector/service/Service.js';

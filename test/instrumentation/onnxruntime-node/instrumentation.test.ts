@@ -33,7 +33,7 @@ import {
   EVENT_ML_PREDICTIONS,
 } from '../../../src/semconv/index.js';
 import { decodeSummaryEvents } from '../../../src/summaries/index.js';
-import { eventsNamed } from '../../sdk/span-harness.js';
+import { eventsNamed } from '../../sdk/spanHarness.js';
 
 const MODEL = join(__dirname, '../../../examples/credit/models/credit-risk.onnx');
 const exporter = new InMemorySpanExporter();

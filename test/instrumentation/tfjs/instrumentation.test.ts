@@ -20,7 +20,7 @@ import {
   EVENT_ML_PREDICTIONS,
 } from '../../../src/semconv/index.js';
 import { decodeSummaryEvents } from '../../../src/summaries/index.js';
-import { eventsNamed } from '../../sdk/span-harness.js';
+import { eventsNamed } from '../../sdk/spanHarness.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });

@@ -33,8 +33,8 @@ import {
   EVENT_ML_INCIDENT,
 } from '../../../semconv/index.js';
 import type { Component, Host, LogsConsumer, Telemetry } from '../../component.js';
-import type { RetryPolicy } from '../../otlp/exporter_settings.js';
-import { RetrySender } from '../../otlp/RetrySender.js';
+import type { RetryPolicy } from '../../exporterhelper/exporterSettings.js';
+import { RetrySender } from '../../exporterhelper/RetrySender.js';
 import { FAILED_REQUESTS_COUNTER, noopTelemetry } from '../../service/selfMetrics.js';
 import { attributeValues, postJson } from '../httpPost.js';
 

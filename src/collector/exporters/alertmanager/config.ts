@@ -4,14 +4,14 @@
  * base for incidents, extra labels, and the retry block the OTLP exporters use.
  */
 import { parseDuration, show } from '../../config/values.js';
-import type { ConfigProblem } from '../../factory.js';
 import {
   defaultQueueSettings,
   defaultRetrySettings,
   type RetrySettings,
   validateSendingSettings,
   validateTimeoutAndHeaders,
-} from '../../otlp/exporter_settings.js';
+} from '../../exporterhelper/exporterSettings.js';
+import type { ConfigProblem } from '../../factory.js';
 
 /** The `exporters::alertmanager` config as written in YAML. */
 export interface AlertmanagerExporterConfig {

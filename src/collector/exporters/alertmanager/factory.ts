@@ -1,7 +1,7 @@
 /** The factory of the `alertmanager` exporter. */
 import { parseDuration } from '../../config/values.js';
+import { retryPolicy } from '../../exporterhelper/exporterSettings.js';
 import type { ExporterFactory } from '../../factory.js';
-import { retryPolicy } from '../../otlp/exporter_settings.js';
 import { AlertmanagerExporter } from './AlertmanagerExporter.js';
 import {
   type AlertmanagerExporterConfig,

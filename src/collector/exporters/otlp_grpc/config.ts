@@ -5,7 +5,6 @@
 
 import { checkPemFile } from '../../config/checkPemFile.js';
 import { parseEndpoint } from '../../config/values.js';
-import type { ConfigProblem } from '../../factory.js';
 import {
   defaultQueueSettings,
   defaultRetrySettings,
@@ -13,7 +12,8 @@ import {
   type RetrySettings,
   validateSendingSettings,
   validateTimeoutAndHeaders,
-} from '../../otlp/exporter_settings.js';
+} from '../../exporterhelper/exporterSettings.js';
+import type { ConfigProblem } from '../../factory.js';
 
 /** The `otlp_grpc` exporter config. */
 export interface OtlpGrpcExporterConfig {

@@ -1,5 +1,4 @@
 import { checkPemFile } from '../../config/checkPemFile.js';
-import type { ConfigProblem } from '../../factory.js';
 import {
   defaultQueueSettings,
   defaultRetrySettings,
@@ -7,7 +6,8 @@ import {
   type RetrySettings,
   validateSendingSettings,
   validateTimeoutAndHeaders,
-} from '../../otlp/exporter_settings.js';
+} from '../../exporterhelper/exporterSettings.js';
+import type { ConfigProblem } from '../../factory.js';
 
 /** The `otlp_http` exporter config. */
 export interface OtlpHttpExporterConfig {

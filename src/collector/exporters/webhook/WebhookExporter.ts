@@ -23,8 +23,8 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { LogRecord, LogsData } from '../../../model/otlp.js';
 import type { Component, Host, LogsConsumer, Telemetry } from '../../component.js';
-import type { RetryPolicy } from '../../otlp/exporter_settings.js';
-import { RetrySender } from '../../otlp/RetrySender.js';
+import type { RetryPolicy } from '../../exporterhelper/exporterSettings.js';
+import { RetrySender } from '../../exporterhelper/RetrySender.js';
 import { FAILED_REQUESTS_COUNTER, noopTelemetry } from '../../service/selfMetrics.js';
 import { attributeValues, postJson } from '../httpPost.js';
 

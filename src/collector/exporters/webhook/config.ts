@@ -6,14 +6,14 @@
 
 import { EVENT_ML_FINDING, EVENT_ML_INCIDENT, EVENT_ML_REACTION } from '../../../semconv/index.js';
 import { show } from '../../config/values.js';
-import type { ConfigProblem } from '../../factory.js';
 import {
   defaultQueueSettings,
   defaultRetrySettings,
   type RetrySettings,
   validateSendingSettings,
   validateTimeoutAndHeaders,
-} from '../../otlp/exporter_settings.js';
+} from '../../exporterhelper/exporterSettings.js';
+import type { ConfigProblem } from '../../factory.js';
 
 /** Log events the webhook can deliver. */
 export const WEBHOOK_EVENTS: readonly string[] = [EVENT_ML_INCIDENT, EVENT_ML_FINDING, EVENT_ML_REACTION];

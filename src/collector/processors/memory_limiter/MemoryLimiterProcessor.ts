@@ -27,7 +27,7 @@ import {
   type Telemetry,
   type TracesConsumer,
 } from '../../component.js';
-import { BufferPool } from '../../otlp/BufferPool.js';
+import { BufferPool } from '../../exporterhelper/BufferPool.js';
 import { countItems, noopTelemetry, recordItems } from '../../service/selfMetrics.js';
 import type { MemoryLimits } from './config.js';
 

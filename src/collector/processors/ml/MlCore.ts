@@ -23,8 +23,8 @@ import { InMemoryAnalysisStore } from '../../../analysis/store/InMemoryAnalysisS
 import type { Finding, Incident } from '../../../model/finding.js';
 import type { LogsData } from '../../../model/otlp.js';
 import type { Reaction } from '../../../model/reaction.js';
-import type { SpanRecord } from '../../../model/span-record.js';
-import { OtelOutput } from '../../../stream/OtelOutput.js';
+import type { SpanRecord } from '../../../model/spanRecord.js';
+import { OtelOutput } from '../../../signals/OtelOutput.js';
 import {
   ConsumerError,
   type Host,

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { fromOtlpSpans } from '../../../analysis/adapters/fromOtlp.js';
 import { incidentsToTracesData } from '../../../analysis/output/otlpRender.js';
 import type { LogsData, MetricsData, TracesData } from '../../../model/otlp.js';
-import type { SpanRecord } from '../../../model/span-record.js';
+import type { SpanRecord } from '../../../model/spanRecord.js';
 import type {
   Component,
   Host,
@@ -27,7 +27,7 @@ import type {
   Signal,
   TracesConsumer,
 } from '../../component.js';
-import { peekEventAttributes } from '../../otlp/lazy_event.js';
+import { peekEventAttributes } from '../../otlp/lazyEvent.js';
 import { labelRecordsFromLogs } from './fromOtlpLogs.js';
 import { emptyOutput, MLOBS_RESOURCE, type MlCore, outputLogs } from './MlCore.js';
 

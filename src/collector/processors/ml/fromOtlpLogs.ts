@@ -6,7 +6,7 @@
  */
 import { nanosToMs, plainFromKeyValues } from '../../../analysis/adapters/fromOtlp.js';
 import type { LogRecord, LogsData } from '../../../model/otlp.js';
-import type { PlainAttributes, SpanRecord } from '../../../model/span-record.js';
+import type { PlainAttributes, SpanRecord } from '../../../model/spanRecord.js';
 import {
   ATTR_ML_LABEL_CLASS,
   ATTR_ML_LABEL_IDS,

@@ -13,7 +13,7 @@ import * as zlib from 'node:zlib';
 import { diag } from '@opentelemetry/api';
 import type { Signal, Telemetry } from '../../component.js';
 import type { Endpoint } from '../../config/values.js';
-import { BufferPool } from '../../otlp/BufferPool.js';
+import { BufferPool } from '../../exporterhelper/BufferPool.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../../otlp/DecodeLimits.js';
 import { OtlpDecodeError } from '../../otlp/OtlpDecodeError.js';
 import {

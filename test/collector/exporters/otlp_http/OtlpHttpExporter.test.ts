@@ -8,6 +8,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { buildRequests } from '../../../../bench/collector/workload.js';
 import { ConsumerError } from '../../../../src/collector/component.js';
+import type { SendItem } from '../../../../src/collector/exporterhelper/RetrySender.js';
 import {
   createDefaultOtlpHttpExporterConfig,
   validateOtlpHttpExporterConfig,
@@ -18,9 +19,8 @@ import {
   parseRetryAfter,
 } from '../../../../src/collector/exporters/otlp_http/OtlpHttpExporter.js';
 import { validateConfig } from '../../../../src/collector/index.js';
-import type { SendItem } from '../../../../src/collector/otlp/RetrySender.js';
 import { encodeExportResponse, encodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
-import { decodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import { decodeTracesProto } from '../../../../src/collector/otlp/traceProto.js';
 import { TelemetryRegistry } from '../../../../src/collector/service/TelemetryRegistry.js';
 import type { TracesData } from '../../../../src/model/otlp.js';
 import { logsOf, oneSpanTraces, testLogRecord } from '../../helpers.js';

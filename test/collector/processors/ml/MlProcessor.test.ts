@@ -13,8 +13,8 @@ import type {
 } from '../../../../src/collector/component.js';
 import { decodeOver } from '../../../../src/collector/config/decode.js';
 import { loadConfig } from '../../../../src/collector/index.js';
-import { rawEventAttributes } from '../../../../src/collector/otlp/lazy_event.js';
-import { decodeTracesProto, encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import { rawEventAttributes } from '../../../../src/collector/otlp/lazyEvent.js';
+import { decodeTracesProto, encodeTracesProto } from '../../../../src/collector/otlp/traceProto.js';
 import { type MlProcessorConfig, resolveMlConfig } from '../../../../src/collector/processors/ml/config.js';
 import { mlProcessorFactory } from '../../../../src/collector/processors/ml/factory.js';
 import type { MlProcessor } from '../../../../src/collector/processors/ml/MlProcessor.js';

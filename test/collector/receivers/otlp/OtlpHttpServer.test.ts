@@ -8,14 +8,14 @@ import {
 } from '@opentelemetry/otlp-transformer';
 import { buildRequests } from '../../../../bench/collector/workload.js';
 import { ConsumerError } from '../../../../src/collector/component.js';
-import { decodeLogsProto } from '../../../../src/collector/otlp/logs_proto.js';
-import { decodeMetricsProto } from '../../../../src/collector/otlp/metrics_proto_decode.js';
+import { decodeLogsProto } from '../../../../src/collector/otlp/logsProto.js';
+import { decodeMetricsProto } from '../../../../src/collector/otlp/metricsProtoDecode.js';
 import { decodeExportResponse, decodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
-import { encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import { encodeTracesProto } from '../../../../src/collector/otlp/traceProto.js';
 import type { OtlpReceiver } from '../../../../src/collector/receivers/otlp/OtlpReceiver.js';
 import { countSpans, type TracesData } from '../../../../src/model/otlp.js';
 import { oneSpanTraces } from '../../helpers.js';
-import { makeSdkLogs, makeSdkMetrics } from '../../otlp/sdk_fixtures.js';
+import { makeSdkLogs, makeSdkMetrics } from '../../otlp/sdkFixtures.js';
 import { Capture, request, startReceiver } from './helpers.js';
 
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';

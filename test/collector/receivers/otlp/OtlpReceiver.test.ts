@@ -8,7 +8,7 @@ import type { Signal } from '../../../../src/collector/component.js';
 import { ConsumerError } from '../../../../src/collector/component.js';
 import { decodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
 import { SIGNAL_CODECS, type SignalCodec } from '../../../../src/collector/otlp/signals.js';
-import { encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import { encodeTracesProto } from '../../../../src/collector/otlp/traceProto.js';
 import {
   createDefaultOtlpReceiverConfig,
   defaultOtlpReceiverSettings,

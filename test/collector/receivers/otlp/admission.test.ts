@@ -11,7 +11,7 @@ import type { Signal } from '../../../../src/collector/component.js';
 import { DEFAULT_DECODE_LIMITS } from '../../../../src/collector/otlp/DecodeLimits.js';
 import { decodeRpcStatus } from '../../../../src/collector/otlp/responses.js';
 import { SIGNAL_CODECS, type SignalCodec } from '../../../../src/collector/otlp/signals.js';
-import { decodeTracesProto, encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import { decodeTracesProto, encodeTracesProto } from '../../../../src/collector/otlp/traceProto.js';
 import { exportServiceDefinition } from '../../../../src/collector/receivers/otlp/OtlpGrpcServer.js';
 import { AdmissionController } from '../../../../src/collector/service/AdmissionController.js';
 import type { KeyValue, TracesData } from '../../../../src/model/otlp.js';

@@ -5,7 +5,7 @@ import type { Signal } from '../../../../src/collector/component.js';
 import { parseConfigText } from '../../../../src/collector/config/loadConfig.js';
 import { validateConfig } from '../../../../src/collector/index.js';
 import { SIGNAL_CODECS, type SignalCodec } from '../../../../src/collector/otlp/signals.js';
-import { encodeTracesProto } from '../../../../src/collector/otlp/trace_proto.js';
+import { encodeTracesProto } from '../../../../src/collector/otlp/traceProto.js';
 import {
   defaultGrpcProtocol,
   defaultHttpProtocol,
