@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ErrorCodes } from '../../errors.js';
 import type { Endpoint } from '../config/values.js';
 import { closeHttp, listenHttp } from '../listenHttp.js';
-import { negotiate, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../prometheus/exposition.js';
+import { serveMetrics } from '../prometheus/serveMetrics.js';
 import type { TelemetryRegistry } from './TelemetryRegistry.js';
 
 /** Serves the registry and the health and readiness probes. */
@@ -59,19 +59,7 @@ export class TelemetryServer {
         .writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' })
         .end('missing or wrong bearer token\n');
     } else if (path === '/metrics') {
-      const format = negotiate(req.headers.accept);
-      this.registry.render(format).then(
-        (page) =>
-          res
-            .writeHead(200, {
-              'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
-            })
-            .end(page),
-        (err: unknown) =>
-          res
-            .writeHead(500, { 'content-type': 'text/plain' })
-            .end(`collecting metrics failed: ${(err as Error).message}\n`),
-      );
+      serveMetrics(req, res, (format) => this.registry.render(format));
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
     } else if (path === '/readyz') {

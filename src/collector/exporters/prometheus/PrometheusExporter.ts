@@ -11,14 +11,9 @@ import { countDataPoints, type MetricsData } from '../../../model/otlp.js';
 import type { Component, Host, MetricsConsumer, Telemetry } from '../../component.js';
 import type { Endpoint } from '../../config/values.js';
 import { closeHttp, listenHttp } from '../../listenHttp.js';
-import {
-  type Family,
-  negotiate,
-  OPENMETRICS_CONTENT_TYPE,
-  renderFamilies,
-  TEXT_CONTENT_TYPE,
-} from '../../prometheus/exposition.js';
+import { type Family, renderFamilies } from '../../prometheus/exposition.js';
 import { familiesOf, SeriesStore, type SeriesStoreOptions } from '../../prometheus/SeriesStore.js';
+import { serveMetrics } from '../../prometheus/serveMetrics.js';
 import { noopTelemetry, recordItems, SELF_TELEMETRY_SCOPE } from '../../service/selfMetrics.js';
 
 /** Resolved settings of one prometheus exporter. */
@@ -113,18 +108,6 @@ export class PrometheusExporter implements Component, MetricsConsumer {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found; try /metrics\n');
       return;
     }
-    const format = negotiate(req.headers.accept);
-    this.render(format).then(
-      (page) =>
-        res
-          .writeHead(200, {
-            'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
-          })
-          .end(page),
-      (err: unknown) =>
-        res
-          .writeHead(500, { 'content-type': 'text/plain' })
-          .end(`collecting metrics failed: ${(err as Error).message}\n`),
-    );
+    serveMetrics(req, res, (format) => this.render(format));
   }
 }
