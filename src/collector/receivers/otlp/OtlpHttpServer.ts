@@ -223,23 +223,16 @@ export class OtlpHttpServer {
     const ticket = await this.admit(req, declared > 0 ? declared : limit);
     if (typeof ticket === 'string') {
       if (ticket === 'aborted') return;
-      res.setHeader('Retry-After', String(Math.ceil(DEFAULT_RETRY_AFTER_MS / 1000)));
+      // Unread body: close the connection rather than drain what was refused.
       res.setHeader('Connection', 'close');
-      this.opts.telemetry.add('mlobs_receiver_refused_requests_total', 1, {
-        ...this.labels,
-        reason: 'admission',
-      });
-      return this.fail(
+      return this.refuseAdmission(
         req,
         res,
         json,
-        429,
-        CODE.RESOURCE_EXHAUSTED,
         ticket === 'too_large'
           ? 'the request is larger than the receiver admits at once'
           : 'too many request bytes in flight; retry later',
         true,
-        DEFAULT_RETRY_AFTER_MS,
       );
     }
     try {
@@ -298,20 +291,12 @@ export class OtlpHttpServer {
         pooled = undefined;
         // The inflated bytes are what gets decoded: they must fit the budget too.
         if (!ticket.grow(body.length - compressed)) {
-          res.setHeader('Retry-After', String(Math.ceil(DEFAULT_RETRY_AFTER_MS / 1000)));
-          this.opts.telemetry.add('mlobs_receiver_refused_requests_total', 1, {
-            ...this.labels,
-            reason: 'admission',
-          });
-          return this.fail(
+          return this.refuseAdmission(
             req,
             res,
             json,
-            429,
-            CODE.RESOURCE_EXHAUSTED,
             'too many request bytes in flight once decompressed; retry later',
             false,
-            DEFAULT_RETRY_AFTER_MS,
           );
         }
       }
@@ -384,6 +369,22 @@ export class OtlpHttpServer {
   }
 
   /** Answers with a google.rpc.Status in the request's encoding; unread bodies are drained or dropped. */
+  /** 429 + `Retry-After` for a request the admission budget cannot take now, counted as refused. */
+  private refuseAdmission(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    json: boolean,
+    message: string,
+    dropBody: boolean,
+  ): void {
+    res.setHeader('Retry-After', String(Math.ceil(DEFAULT_RETRY_AFTER_MS / 1000)));
+    this.opts.telemetry.add('mlobs_receiver_refused_requests_total', 1, {
+      ...this.labels,
+      reason: 'admission',
+    });
+    this.fail(req, res, json, 429, CODE.RESOURCE_EXHAUSTED, message, dropBody, DEFAULT_RETRY_AFTER_MS);
+  }
+
   private fail(
     req: http.IncomingMessage,
     res: http.ServerResponse,
