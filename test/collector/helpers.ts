@@ -3,7 +3,6 @@
  * telemetry is a real registry, a consumer that keeps what it gets, and a free port.
  * Each test states only the span fields it cares about; the OTLP shape lives here once.
  */
-import { createServer } from 'node:net';
 import type { Host, LogsConsumer, MetricsConsumer, TracesConsumer } from '../../src/collector/component.js';
 import { TelemetryRegistry } from '../../src/collector/service/TelemetryRegistry.js';
 import type {
@@ -132,14 +131,4 @@ export class RecordingConsumer implements TracesConsumer, LogsConsumer, MetricsC
   }
 }
 
-/** A loopback TCP port that was free a moment ago (for child processes that must be told a port up front). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../freePort.js';

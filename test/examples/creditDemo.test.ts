@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { DemoResult } from '../../examples/credit/demo.js';
 import type { Fault } from '../../examples/credit/pipeline.js';
+import { freePort } from '../freePort.js';
 
 /** The stage each fault breaks, and where its first findings show when no root cause is given. */
 const EXPECTED: Record<Fault, { rootCause: string; seenAt: string }> = {
@@ -22,14 +22,6 @@ const EXPECTED: Record<Fault, { rootCause: string; seenAt: string }> = {
   latency: { rootCause: 'write', seenAt: 'write' },
   errors: { rootCause: 'credit-risk', seenAt: 'credit-risk' },
 };
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('npm run demo (examples/credit/demo.ts)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mlobs-demo-'));

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer as createNetServer } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { ReactionServer } from '../../src/collector/processors/ml/ReactionServer.js';
 import type { Reaction } from '../../src/model/reaction.js';
 import { watchReactions } from '../../src/sdk/index.js';
+import { freePort } from '../freePort.js';
 
 const fallback: Reaction = {
   id: 'rx-1',
@@ -22,17 +22,6 @@ const fallback: Reaction = {
   pipeline: 'churn',
   atMs: 1,
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -18,6 +17,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import Database from 'better-sqlite3';
 import type { Incident } from '../../../src/model/finding.js';
 import { ATTR_ML_LABEL_CLASS, ATTR_ML_PREDICTION_ID } from '../../../src/semconv/index.js';
+import { freePort } from '../../freePort.js';
 import { MIN, pipelineSpans, T0 } from '../processors/ml/pipelineFixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-kill-'));
@@ -26,17 +26,6 @@ after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startCollector(
   db: string,

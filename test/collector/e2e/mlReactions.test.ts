@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -32,6 +31,7 @@ import {
   EVENT_ML_REACTION,
 } from '../../../src/semconv/index.js';
 import { rng } from '../../analysis/fixtures.js';
+import { freePort } from '../../freePort.js';
 import {
   checkSwitches,
   FALLBACK,
@@ -43,17 +43,6 @@ import {
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-reactions-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(
   what: string,

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -25,21 +24,11 @@ import {
   EVENT_ML_FINDING,
 } from '../../../src/semconv/index.js';
 import { MlSpanProcessor } from '../../../src/stream/index.js';
+import { freePort } from '../../freePort.js';
 import { MIN, pipelineSpans } from '../processors/ml/pipelineFixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-same-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('in-process and collector analysis', () => {
   it('make the same findings (detector, feature, window) from the same spans', async () => {

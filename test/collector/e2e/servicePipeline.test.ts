@@ -5,7 +5,6 @@
  * /metrics must count them under the receiver's and exporters' ids.
  */
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -17,17 +16,9 @@ import { decodeTracesProto } from '../../../src/collector/otlp/traceProto.js';
 import type { OtlpReceiver } from '../../../src/collector/receivers/otlp/OtlpReceiver.js';
 import { Service } from '../../../src/collector/service/Service.js';
 import { countSpans, type TracesData } from '../../../src/model/otlp.js';
+import { freePort } from '../../freePort.js';
 import { makeSdkSpans } from '../otlp/sdkFixtures.js';
 import { Capture, request, startReceiver } from '../receivers/otlp/helpers.js';
-
-/** A port that was free a moment ago (the service's receiver needs a fixed one to be addressed). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 function merged(batches: TracesData[]): TracesData {
   return { resourceSpans: batches.flatMap((b) => b.resourceSpans) };
