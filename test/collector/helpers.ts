@@ -3,6 +3,7 @@
  * telemetry is a real registry, a consumer that keeps what it gets, and a free port.
  * Each test states only the span fields it cares about; the OTLP shape lives here once.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Host, LogsConsumer, MetricsConsumer, TracesConsumer } from '../../src/collector/component.js';
 import { TelemetryRegistry } from '../../src/collector/service/TelemetryRegistry.js';
 import type {
@@ -132,3 +133,35 @@ export class RecordingConsumer implements TracesConsumer, LogsConsumer, MetricsC
 }
 
 export { freePort } from '../freePort.js';
+
+/**
+ * Starts `mlobs collector --config cfg` as a child process (tsx, from the repository) and waits
+ * up to 30 s for its telemetry `/readyz`; the child goes into `children` for the suite's cleanup.
+ */
+export async function spawnCollectorCli(
+  cfg: string,
+  telemetryPort: number,
+  children: ChildProcess[],
+): Promise<{ child: ChildProcess; log: string[] }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'collector', '--config', cfg],
+    {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  children.push(child);
+  const log: string[] = [];
+  child.stderr?.on('data', (b: Buffer) => log.push(b.toString()));
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`collector exited ${child.exitCode}: ${log.join('')}`);
+    const ok = await fetch(`http://127.0.0.1:${telemetryPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { child, log };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`collector not ready after 30 s: ${log.join('')}`);
+}

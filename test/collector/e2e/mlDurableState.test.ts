@@ -7,7 +7,7 @@
  * predictions acknowledged before the kill.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import type { Incident } from '../../../src/model/finding.js';
 import { ATTR_ML_LABEL_CLASS, ATTR_ML_PREDICTION_ID } from '../../../src/semconv/index.js';
 import { freePort } from '../../freePort.js';
+import { spawnCollectorCli } from '../helpers.js';
 import { MIN, pipelineSpans, T0 } from '../processors/ml/pipelineFixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-kill-'));
@@ -53,27 +54,8 @@ service:
     logs: { receivers: [otlp], processors: [ml], exporters: [file] }
 `,
   );
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'collector', '--config', cfg],
-    {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  children.push(child);
-  const log: string[] = [];
-  child.stderr?.on('data', (b: Buffer) => log.push(b.toString()));
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`collector exited ${child.exitCode}: ${log.join('')}`);
-    const ok = await fetch(`http://127.0.0.1:${telemetry}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { child, otlp, telemetry, log };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`collector not ready after 30 s: ${log.join('')}`);
+  const { child, log } = await spawnCollectorCli(cfg, telemetry, children);
+  return { child, otlp, telemetry, log };
 }
 
 async function post(port: number, path: string, body: string | Uint8Array): Promise<void> {

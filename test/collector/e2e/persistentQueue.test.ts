@@ -5,7 +5,7 @@
  * loses them (the contrast the README states).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,14 @@ import { encodeTracesProto } from '../../../src/collector/otlp/traceProto.js';
 import { defaultHttpProtocol } from '../../../src/collector/receivers/otlp/config.js';
 import { OtlpReceiver } from '../../../src/collector/receivers/otlp/OtlpReceiver.js';
 import { countSpans } from '../../../src/model/otlp.js';
-import { freePort, oneSpanTraces, RecordingConsumer, testHost, testSpan } from '../helpers.js';
+import {
+  freePort,
+  oneSpanTraces,
+  RecordingConsumer,
+  spawnCollectorCli,
+  testHost,
+  testSpan,
+} from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlobs-pq-'));
 const children: ChildProcess[] = [];
@@ -24,27 +31,7 @@ after(() => {
 });
 
 async function startCollector(cfg: string, telemetry: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'collector', '--config', cfg],
-    {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  children.push(child);
-  const log: string[] = [];
-  child.stderr?.on('data', (b: Buffer) => log.push(b.toString()));
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`collector exited ${child.exitCode}: ${log.join('')}`);
-    const ok = await fetch(`http://127.0.0.1:${telemetry}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`collector not ready: ${log.join('')}`);
+  return (await spawnCollectorCli(cfg, telemetry, children)).child;
 }
 
 function kill9(child: ChildProcess): Promise<void> {
